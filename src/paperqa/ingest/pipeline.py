@@ -1,0 +1,342 @@
+"""Ingest: a folder of papers in, a dense and a BM25 index out, incrementally.
+
+Files are matched to reading-list entries by id or arXiv id (any other file is still ingested
+under its own name), parsed, chunked, embedded and written as a new index generation. Documents
+whose bytes did not change keep their chunks and vectors from the previous index; removed files
+are dropped. One bad file never stops the others: it is reported with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from paperqa.errors import IndexMismatchError, PaperQAError, ParseError
+from paperqa.ingest.chunk import ChunkDraft, chunk_document, document_header, embedding_text
+from paperqa.ingest.embed import get_embedder, max_tokens_for, tokenizer_for
+from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
+from paperqa.readinglist import match_file, reading_list
+from paperqa.retrieve.index import IndexStore, current_generation, write_index
+from paperqa.retrieve.tokenize import tokenize
+from paperqa.settings import Settings
+from paperqa.types import Chunk
+
+
+@dataclass
+class DocumentReport:
+    """What ingest did with one document."""
+
+    id: str
+    title: str
+    path: str
+    pages: int
+    chunks: int
+    quality: str
+    quality_note: str
+    status: str  # "new", "changed" or "unchanged"
+
+
+@dataclass
+class IngestReport:
+    """The outcome of one ingest run, for the summary table and for tests."""
+
+    index_path: Path | None
+    documents: list[DocumentReport] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # reading-list ids with no file
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    removed: list[str] = field(default_factory=list)
+    embedded_chunks: int = 0
+    parsed_pages: int = 0
+    written: bool = False
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # parse_s, chunk_s, embed_s, write_s
+
+    @property
+    def total_chunks(self) -> int:
+        return sum(d.chunks for d in self.documents)
+
+
+@dataclass
+class _Prepared:
+    """A document ready to go into the index: its chunks, and vectors when reused."""
+
+    meta: dict[str, Any]
+    chunks: list[Chunk]
+    vectors: np.ndarray | None
+    tokens: list[list[str]]
+    status: str
+
+
+def discover(source: Path) -> list[Path]:
+    """The files under ``source`` that paperqa can read, sorted.
+
+    Hidden files and a folder's own README are skipped: they describe the folder, not a paper.
+    """
+    if not source.is_dir():
+        raise PaperQAError(
+            f"source folder {source} does not exist (try `paperqa fetch --dest {source}`)"
+        )
+    return sorted(
+        p
+        for p in source.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(source).parts)
+        and p.stem.lower() != "readme"
+    )
+
+
+def document_id(path: Path) -> str:
+    """The reading-list id of a file, or a slug of its name."""
+    paper = match_file(path)
+    if paper:
+        return paper.id
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _parse(path: Path) -> ParsedDocument | str:
+    """Runs in a worker process: the parsed document, or a one-line reason it failed."""
+    try:
+        return parse_file(path)
+    except ParseError as exc:
+        return str(exc).removeprefix(f"{path.name}: ")  # the report shows the path already
+    except Exception as exc:  # a parser bug must not stop the other files
+        return f"could not be read ({type(exc).__name__}: {exc})".splitlines()[0]
+
+
+def _chunking_params(settings: Settings, max_tokens: int) -> dict[str, Any]:
+    return {
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+        "max_tokens": max_tokens,
+        "text": "header+section+text",
+    }
+
+
+def ingest(
+    source: Path, settings: Settings, *, rebuild: bool = False, progress: bool = True
+) -> IngestReport:
+    """Builds or updates the index in ``settings.index_dir`` from the files in ``source``."""
+    started = time.perf_counter()
+    files = discover(source)
+    index_dir = settings.index_dir
+    previous = None
+    if not rebuild and current_generation(index_dir) is not None:
+        previous = IndexStore.load(index_dir)
+        previous.check_embedder(settings.embedder)
+    max_tokens = max_tokens_for(settings)
+    chunking = _chunking_params(settings, max_tokens)
+    if previous is not None and previous.meta["chunking"] != chunking:
+        previous = None  # chunking changed: nothing can be reused
+    old_docs = previous.documents if previous else {}
+
+    report = IngestReport(index_path=None)
+    seen: dict[str, Path] = {}
+    to_parse: list[tuple[str, Path, str]] = []
+    prepared: dict[str, _Prepared] = {}
+    for path in files:
+        doc_id = document_id(path)
+        if doc_id in seen:
+            report.failed.append((str(path), f"same document as {seen[doc_id].name}; skipped"))
+            continue
+        seen[doc_id] = path
+        sha = _sha256(path)
+        old = old_docs.get(doc_id)
+        if old and old["sha256"] == sha and previous is not None:
+            prepared[doc_id] = _reuse(previous, doc_id, {**old, "path": str(path.resolve())})
+        else:
+            to_parse.append((doc_id, path, sha))
+
+    clock = time.perf_counter()
+    parsed = _parse_all([p for _, p, _ in to_parse], progress)
+    report.timings["parse_s"] = time.perf_counter() - clock
+    report.parsed_pages = sum(len(r.pages) for r in parsed if not isinstance(r, str))
+    clock = time.perf_counter()
+    tokenizer = tokenizer_for(settings)
+    new_texts: list[str] = []
+    new_slices: dict[str, slice] = {}  # where each new document's chunks sit in new_texts
+    for (doc_id, path, sha), result in zip(to_parse, parsed, strict=True):
+        if isinstance(result, str):
+            report.failed.append((str(path), result))
+            continue
+        doc_meta = _document_meta(doc_id, path, sha, result)
+        header = document_header(doc_meta["title"], doc_meta["authors"], doc_meta["year"])
+        drafts = chunk_document(
+            result,
+            header,
+            tokenizer,
+            max_tokens,
+            settings.chunk_tokens,
+            settings.chunk_overlap,
+        )
+        if not drafts:
+            report.failed.append((str(path), "no text left after cleanup; skipped"))
+            continue
+        chunks = [_chunk(doc_id, doc_meta["title"], d) for d in drafts]
+        texts = [embedding_text(header, c.section, c.text) for c in chunks]
+        new_slices[doc_id] = slice(len(new_texts), len(new_texts) + len(texts))
+        new_texts.extend(texts)
+        doc_meta["chunks"] = len(chunks)
+        status = "changed" if doc_id in old_docs else "new"
+        prepared[doc_id] = _Prepared(doc_meta, chunks, None, [tokenize(t) for t in texts], status)
+
+    report.timings["chunk_s"] = time.perf_counter() - clock
+    report.removed = sorted(set(old_docs) - set(prepared))
+    listed = {p.id for p in reading_list()}
+    report.missing = sorted(
+        listed - set(prepared) - {document_id(Path(f)) for f, _ in report.failed}
+    )
+    for doc_id in sorted(prepared):
+        item = prepared[doc_id]
+        m = item.meta
+        report.documents.append(
+            DocumentReport(
+                doc_id,
+                m["title"],
+                m["path"],
+                m["pages"],
+                m["chunks"],
+                m["quality"],
+                m["quality_note"],
+                item.status,
+            )
+        )
+    if not prepared:
+        report.seconds = time.perf_counter() - started
+        return report
+
+    changed = bool(new_texts) or bool(report.removed) or previous is None
+    failures = [{"path": p, "reason": r} for p, r in report.failed]
+    if not changed and previous is not None and previous.meta.get("failed") == failures:
+        report.index_path = previous.path
+        report.seconds = time.perf_counter() - started
+        return report
+
+    clock = time.perf_counter()
+    embedder = get_embedder(settings)
+    new_vectors = (
+        embedder.encode_passages(new_texts, progress=progress)
+        if new_texts
+        else np.zeros((0, embedder.dim), dtype=np.float32)
+    )
+    report.embedded_chunks = len(new_texts)
+    report.timings["embed_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    chunks, vectors, tokens, documents = [], [], [], {}
+    for doc_id in sorted(prepared):
+        item = prepared[doc_id]
+        if item.vectors is None:
+            item.vectors = new_vectors[new_slices[doc_id]]
+        for chunk in item.chunks:
+            chunks.append(Chunk(**{**chunk.to_dict(), "id": len(chunks)}))
+        vectors.append(item.vectors)
+        tokens.extend(item.tokens)
+        documents[doc_id] = item.meta
+    meta = {
+        "embedder": {"name": settings.embedder, "dim": embedder.dim},
+        "chunking": chunking,
+        "documents": documents,
+        "missing": report.missing,
+        "failed": failures,
+        "source": str(source.resolve()),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    report.index_path = write_index(index_dir, meta, chunks, np.concatenate(vectors), tokens)
+    report.timings["write_s"] = time.perf_counter() - clock
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _parse_all(paths: list[Path], progress: bool) -> list[ParsedDocument | str]:
+    if not paths:
+        return []
+    bar = tqdm(total=len(paths), desc="Parsing", unit="file", disable=not progress)
+    if len(paths) == 1:
+        results = [_parse(paths[0])]
+        bar.update(1)
+    else:
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            results = []
+            for result in pool.map(_parse, paths):
+                results.append(result)
+                bar.update(1)
+    bar.close()
+    return results
+
+
+def _reuse(previous: IndexStore, doc_id: str, meta: dict[str, Any]) -> _Prepared:
+    positions = [i for i, c in enumerate(previous.chunks) if c.doc == doc_id]
+    all_vectors = _previous_vectors(previous)
+    all_tokens = previous.bm25_tokens()
+    return _Prepared(
+        meta,
+        [previous.chunks[i] for i in positions],
+        all_vectors[positions],
+        [all_tokens[i] for i in positions],
+        "unchanged",
+    )
+
+
+_vector_cache: dict[str, np.ndarray] = {}
+
+
+def _previous_vectors(previous: IndexStore) -> np.ndarray:
+    key = str(previous.path)
+    if key not in _vector_cache:
+        _vector_cache.clear()
+        _vector_cache[key] = previous.vectors()
+    return _vector_cache[key]
+
+
+def _document_meta(doc_id: str, path: Path, sha: str, parsed: ParsedDocument) -> dict[str, Any]:
+    paper = match_file(path)
+    title = paper.title if paper else (parsed.title or path.stem)
+    return {
+        "title": title,
+        "year": paper.year if paper else None,
+        "authors": paper.authors if paper else parsed.authors,
+        "arxiv_id": paper.arxiv_id if paper else None,
+        "in_reading_list": paper is not None,
+        "pages": len(parsed.pages),
+        "chunks": 0,
+        "quality": parsed.quality,
+        "quality_note": parsed.quality_note,
+        "path": str(path.resolve()),
+        "kind": parsed.kind,
+        "sha256": sha,
+    }
+
+
+def _chunk(doc_id: str, title: str, draft: ChunkDraft) -> Chunk:
+    return Chunk(
+        id=-1,
+        doc=doc_id,
+        title=title,
+        page_start=draft.page_start,
+        page_end=draft.page_end,
+        text=draft.text,
+        section=draft.section,
+        char_start=draft.char_start,
+        char_end=draft.char_end,
+    )
+
+
+__all__ = ["DocumentReport", "IndexMismatchError", "IngestReport", "discover", "ingest"]

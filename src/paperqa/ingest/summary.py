@@ -1,0 +1,76 @@
+"""What ingest tells the user: the documents table, missing reading-list entries and failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from paperqa.ingest.pipeline import IngestReport
+from paperqa.readinglist import papers_by_id, reading_list
+from paperqa.retrieve.index import IndexStore, current_generation
+
+
+def print_summary(report: IngestReport, console: Console | None = None) -> None:
+    console = console or Console(stderr=False)
+    table = Table("id", "pages", "chunks", "quality", "status", title="Indexed documents")
+    for doc in report.documents:
+        quality = doc.quality if doc.quality == "ok" else f"{doc.quality}: {doc.quality_note}"
+        table.add_row(doc.id, str(doc.pages), str(doc.chunks), quality, doc.status)
+    console.print(table)
+    titles = papers_by_id()
+    if report.missing:
+        console.print(f"[yellow]Not found in the source folder ({len(report.missing)}):[/yellow]")
+        for doc_id in report.missing:
+            console.print(f"  {doc_id}: {titles[doc_id].title}")
+    if report.failed:
+        console.print(f"[red]Files that failed ({len(report.failed)}):[/red]")
+        for path, reason in report.failed:
+            console.print(f"  {path}: {reason}")
+    if report.removed:
+        console.print(f"Dropped (file gone): {', '.join(report.removed)}")
+    poor = [d.id for d in report.documents if d.quality == "poor"]
+    if poor:
+        console.print(
+            f"[yellow]Poor text quality (answers may miss these): {', '.join(poor)}[/yellow]"
+        )
+    if not report.documents:
+        console.print("[red]No document could be indexed.[/red]")
+        return
+    action = "written" if report.written else "already up to date"
+    console.print(
+        f"{len(report.documents)} documents, {report.total_chunks} chunks "
+        f"({report.embedded_chunks} embedded now); index {action}: {report.index_path} "
+        f"in {report.seconds:.1f} s"
+    )
+
+
+def papers_table(index_dir: Path) -> list[dict[str, Any]]:
+    """Each reading-list entry (and any other indexed document) with its index status."""
+    documents: dict[str, Any] = {}
+    if current_generation(index_dir) is not None:
+        documents = IndexStore.load(index_dir).documents
+    rows = []
+    for paper in reading_list():
+        meta = documents.get(paper.id)
+        rows.append(_row(paper.id, paper.title, paper.year, meta))
+    for doc_id, meta in sorted(documents.items()):
+        if doc_id not in papers_by_id():
+            rows.append(_row(doc_id, meta["title"], meta.get("year"), meta))
+    return rows
+
+
+def _row(doc_id: str, title: str, year: int | None, meta: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": doc_id,
+        "title": title,
+        "year": year,
+        "indexed": meta is not None,
+        "pages": meta["pages"] if meta else None,
+        "chunks": meta["chunks"] if meta else None,
+        "quality": meta["quality"] if meta else None,
+        "quality_note": meta["quality_note"] if meta else "",
+        "status": (meta["quality"] if meta else "not indexed"),
+    }

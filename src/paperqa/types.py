@@ -1,0 +1,73 @@
+"""Plain data records shared by ingest, retrieval and generation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A page-aware piece of one document: the unit that is indexed and retrieved.
+
+    Pages are 1-based indices into the PDF file; web pages (HTML, Markdown) have a single page 1.
+    ``char_start``/``char_end`` are offsets into the document's cleaned full text.
+    """
+
+    id: int
+    doc: str
+    title: str
+    page_start: int
+    page_end: int
+    text: str
+    section: str = ""
+    char_start: int = 0
+    char_end: int = 0
+
+    @property
+    def pages(self) -> str:
+        """Human-readable page range: ``"3"`` or ``"3-4"``."""
+        if self.page_start == self.page_end:
+            return str(self.page_start)
+        return f"{self.page_start}-{self.page_end}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with the score and rank that retrieval gave it."""
+
+    chunk: Chunk
+    score: float
+    rank: int = 0
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def doc(self) -> str:
+        return self.chunk.doc
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape the CLI prints: doc, title, pages, score, text and the chunk metadata."""
+        c = self.chunk
+        return {
+            "doc": c.doc,
+            "title": c.title,
+            "pages": c.pages,
+            "page_start": c.page_start,
+            "page_end": c.page_end,
+            "section": c.section,
+            "score": round(self.score, 6),
+            "rank": self.rank,
+            "chunk_id": c.id,
+            "text": c.text,
+        }

@@ -1,0 +1,152 @@
+from paperqa.ingest.clean import (
+    Vocabulary,
+    assemble,
+    decode_glyph_codes,
+    dehyphenate,
+    drop_running_lines,
+    english_ranks,
+    measure,
+    normalize_unicode,
+    repair_ocr,
+    repair_spacing,
+)
+
+VOCAB = Vocabulary()
+
+CLEAN_SENTENCE = (
+    "The dominant sequence transduction models are based on complex recurrent or convolutional"
+    " neural networks that include an encoder and a decoder."
+)
+
+
+def test_english_vocabulary_is_local_and_frequency_ordered() -> None:
+    ranks = english_ranks()
+    assert len(ranks) > 10_000  # the packaged embedder's vocabulary
+    assert ranks["the"] < ranks["network"] < ranks["posterior"]
+
+
+def test_normalize_unicode_ligatures_spaces_and_soft_hyphens() -> None:
+    assert normalize_unicode("the ﬁrst ﬂow is eﬃcient") == "the first flow is efficient"
+    assert normalize_unicode("a\u00a0b\u2009c\u200bd") == "a b cd"
+    assert normalize_unicode("repre\u00adsen\u00ad\ntation") == "represen-\ntation"
+    # Superscripts and math letters keep their meaning.
+    assert normalize_unicode("x² + 𝜃") == "x² + 𝜃"
+
+
+def test_decode_glyph_codes_of_type3_fonts() -> None:
+    assert decode_glyph_codes("e/#0Ecien tly o v er/#0Ct") == "efficien tly o v erfit"
+    assert decode_glyph_codes("Geo/#0Brey E/. Hin ton") == "Geoffrey E. Hin ton"
+    assert decode_glyph_codes('/#28Lang /1/9/9/0/#29/; see /#5Cw eigh t/-sharing/"') == (
+        '(Lang 1990); see "w eigh t-sharing"'
+    )
+    assert decode_glyph_codes("/#0F Limit the") == "• Limit the"
+    assert decode_glyph_codes("and/or http://x.org/a") == "and/or http://x.org/a"
+
+
+def test_dehyphenate_joins_broken_words_and_keeps_compounds() -> None:
+    lines = ["a learned repre-", "sentation that is time-", "consuming and English-", "to-German"]
+    assert dehyphenate(lines, VOCAB) == [
+        "a learned representation that is time-consuming and English-to-German"
+    ]
+    assert dehyphenate(["state-of-the-art", "models"], VOCAB) == ["state-of-the-art", "models"]
+    # On pages with broken spacing the halves are fragments: always join.
+    assert dehyphenate(["den-", "sit y"], VOCAB, keep_compounds=False) == ["densit y"]
+
+
+def test_drop_running_lines_headers_page_numbers_and_arxiv_stamp() -> None:
+    def page(number: int) -> list[str]:
+        topic = ["alpha", "beta", "gamma", "delta", "omega"][number - 1]
+        content = [f"Content line {word} about {topic}." for word in ("one", "two", "three")]
+        middle = "A line repeated in the middle of every page is content."
+        return [
+            "Published as a conference paper at ICLR 2016",
+            *content,
+            middle,
+            *content,
+            str(number),
+        ]
+
+    pages = [page(n) for n in range(1, 6)]
+    pages[0].insert(1, "arXiv:1511.07122v3  [cs.CV]  30 Apr 2016")
+    cleaned = drop_running_lines(pages)
+    for number, lines in enumerate(cleaned, start=1):
+        assert lines == page(number)[1:-1]
+
+
+def test_drop_running_lines_keeps_repeated_lines_of_short_documents() -> None:
+    pages = [["Introduction to the method", "text"], ["Introduction to the method", "more"]]
+    assert drop_running_lines(pages) == pages
+
+
+def test_repair_spacing_fixes_broken_words() -> None:
+    garbled = "Sup ervised neural net w orks generalize w ell if there is m uc h less information"
+    assert repair_spacing(garbled, VOCAB) == (
+        "Supervised neural networks generalize well if there is much less information"
+    )
+    assert repair_spacing("Departmen t of Computer Science", VOCAB) == (
+        "Department of Computer Science"
+    )
+    assert repair_spacing("Univ ersit yofT oron to", VOCAB) == "University of Toronto"
+    assert repair_spacing("it is imp ortan ttok eep the w eigh ts simple", VOCAB) == (
+        "it is important to keep the weights simple"
+    )
+
+
+def test_repair_spacing_leaves_good_text_alone() -> None:
+    assert repair_spacing(CLEAN_SENTENCE, VOCAB) == CLEAN_SENTENCE
+    assert repair_spacing("as shown by LeCun and Hinton (1989).", VOCAB) == (
+        "as shown by LeCun and Hinton (1989)."
+    )
+
+
+def test_document_words_help_the_repair() -> None:
+    vocab = Vocabulary(["Kolmogorov", "Kolmogorov", "complexity"])
+    assert repair_spacing("the Kolmo goro v complexit y", vocab) == "the Kolmogorov complexity"
+
+
+def test_repair_ocr_joins_split_and_letter_spaced_words() -> None:
+    assert repair_ocr("CHAPTER 14 Algorithm ic statistics", VOCAB) == (
+        "CHAPTER 14 Algorithmic statistics"
+    )
+    assert repair_ocr("14.1. T he fram ework and random ness deficiency", VOCAB) == (
+        "14.1. The framework and randomness deficiency"
+    )
+    assert repair_ocr("T h e o r e m 254. Stochastic ob jects", VOCAB) == (
+        "Theorem 254. Stochastic objects"
+    )
+    unchanged = "A set M is defined as d in the proof, and W on the left."
+    assert repair_ocr(unchanged, VOCAB) == unchanged
+    assert repair_ocr(CLEAN_SENTENCE, VOCAB) == CLEAN_SENTENCE
+
+
+def test_measure_flags_garbled_text_and_passes_good_text() -> None:
+    garbled = (
+        "Sup ervised neural net w orks generalize w ell if there is m uc h less information in"
+        " the w eigh ts than there is in the output v ectors of the train ing cases. So during"
+        " learning, it is imp or tan t to k eep the w eigh ts simple b y p enaliz ing the amoun t"
+    )
+    quality = measure(garbled, VOCAB)
+    assert quality.split_pairs >= 5
+    assert quality.issues == ["broken word spacing"]
+    assert measure(CLEAN_SENTENCE * 5, VOCAB).issues == []
+    assert measure("/#0Ct /#0B /#0E /#28a/#29", VOCAB).issues == ["glyph codes"]
+    ocr = "T h e o r e m 1. P r o o f. Algorithm ic fram ework, C(x) ^ log фА and к, Ф"
+    assert "OCR artifacts" in measure(ocr, VOCAB).issues
+
+
+def test_assemble_paragraphs_and_heading_offsets() -> None:
+    lines = [
+        "1 Introduction",
+        "Neural networks learn representations from data and",
+        "they generalize well.",
+        "• a bullet item",
+        "",
+        "2 Method",
+        "We train the model.",
+    ]
+    text, headings = assemble(lines, {0, 5})
+    assert text == (
+        "1 Introduction\n\nNeural networks learn representations from data and they generalize"
+        " well.\n\n• a bullet item\n\n2 Method\n\nWe train the model."
+    )
+    assert headings == [(0, "1 Introduction"), (text.index("2 Method"), "2 Method")]

@@ -1,0 +1,151 @@
+import csv
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen import canvas
+
+from paperqa.errors import IndexMismatchError
+from paperqa.ingest.pipeline import discover, document_id, ingest
+from paperqa.retrieve.index import IndexStore
+from paperqa.settings import Settings
+
+LSTM_TEXT = """# Understanding memory
+
+## Gates
+
+The forget gate decides what information to throw away from the cell state. The input gate
+decides which values to update. The output gate decides what to output.
+"""
+
+
+def _pdf(path: Path, pages: list[str]) -> Path:
+    c = canvas.Canvas(str(path))
+    for text in pages:
+        y = 800
+        for line in text.splitlines():
+            c.drawString(72, y, line)
+            y -= 14
+        c.showPage()
+    c.save()
+    return path
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index")
+
+
+def test_document_ids_follow_the_reading_list():
+    assert document_id(Path("1706.03762v7.pdf")) == "attention-is-all-you-need"
+    assert document_id(Path("dense-passage-retrieval.pdf")) == "dense-passage-retrieval"
+    assert document_id(Path("My Own Notes.md")) == "my-own-notes"
+
+
+def test_discover_skips_hidden_files_readme_and_other_types(tmp_path):
+    for name in ["a.pdf", "b.md", "c.html", "README.md", ".hidden.pdf", "d.txt", "e.pdf.part"]:
+        (tmp_path / name).write_text("x")
+    assert [p.name for p in discover(tmp_path)] == ["a.pdf", "b.md", "c.html"]
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    _pdf(source / "good-paper.pdf", ["Attention weights are computed with a softmax.", "Page 2"])
+    (source / "notes.md").write_text(LSTM_TEXT)
+    (source / "corrupt.pdf").write_bytes(b"%PDF-1.4\n garbage that is not a pdf")
+    (source / "empty.pdf").write_bytes(b"")
+    settings = _settings(tmp_path)
+    report = ingest(source, settings, progress=False)
+    assert sorted(d.id for d in report.documents) == ["good-paper", "notes"]
+    failed = {Path(p).name: reason for p, reason in report.failed}
+    assert set(failed) == {"corrupt.pdf", "empty.pdf"}
+    assert all(reason and "\n" not in reason for reason in failed.values())
+    assert "attention-is-all-you-need" in report.missing
+    store = IndexStore.load(settings.index_dir)
+    assert {c.doc for c in store.chunks} == {"good-paper", "notes"}
+    assert store.meta["failed"] and store.meta["documents"]["notes"]["kind"] == "md"
+
+
+def test_incremental_update_embeds_only_what_changed(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "one.md").write_text(LSTM_TEXT)
+    (source / "two.md").write_text("# Two\n\nResidual connections help optimisation.\n")
+    (source / "three.md").write_text("# Three\n\nBM25 ranks documents by term frequency.\n")
+    settings = _settings(tmp_path)
+    first = ingest(source, settings, progress=False)
+    assert first.written and first.embedded_chunks == first.total_chunks
+
+    again = ingest(source, settings, progress=False)
+    assert not again.written and again.embedded_chunks == 0
+
+    (source / "two.md").write_text("# Two\n\nIdentity shortcuts keep gradients flowing.\n")
+    (source / "three.md").unlink()
+    (source / "four.md").write_text("# Four\n\nDropout regularises networks.\n")
+    update = ingest(source, settings, progress=False)
+    status = {d.id: d.status for d in update.documents}
+    assert status == {"one": "unchanged", "two": "changed", "four": "new"}
+    assert update.removed == ["three"]
+    assert update.embedded_chunks == 2
+    store = IndexStore.load(settings.index_dir)
+    assert {c.doc for c in store.chunks} == {"one", "two", "four"}
+    assert "Identity shortcuts" in " ".join(c.text for c in store.chunks if c.doc == "two")
+    # The reused vectors still find their chunk.
+    from paperqa.retrieve import load_retriever
+
+    hit = load_retriever(settings, "dense", store).search("forget gate cell state", 1)[0]
+    assert hit.doc == "one"
+
+
+def test_vectors_stay_with_their_chunks_whatever_the_file_order(tmp_path):
+    # Path order (a/zeta, z/alpha) differs from document-id order (alpha, zeta).
+    source = tmp_path / "papers"
+    (source / "a").mkdir(parents=True)
+    (source / "z").mkdir()
+    (source / "a" / "zeta.md").write_text("# Zeta\n\nThe forget gate throws information away.\n")
+    (source / "z" / "alpha.md").write_text("# Alpha\n\nFAISS indexes dense vectors.\n")
+    settings = _settings(tmp_path)
+    ingest(source, settings, progress=False)
+    from paperqa.retrieve import load_retriever
+
+    dense = load_retriever(settings, "dense")
+    assert dense.search("forget gate", 1)[0].doc == "zeta"
+    assert dense.search("dense vector index library", 1)[0].doc == "alpha"
+
+
+def test_rebuild_with_another_embedder_is_refused_without_rebuild(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "one.md").write_text(LSTM_TEXT)
+    settings = _settings(tmp_path)
+    ingest(source, settings, progress=False)
+    other = settings.model_copy(update={"embedder": "some-org/another-embedder"})
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        ingest(source, other, progress=False)
+
+
+@pytest.mark.slow
+def test_real_corpus_index(corpus_dir, corpus_index):
+    store = IndexStore.load(corpus_index.index_dir)
+    with (corpus_dir / "manifest.tsv").open() as handle:
+        manifest = {row["id"]: row for row in csv.DictReader(handle, delimiter="\t")}
+    local = {doc_id for doc_id, row in manifest.items() if row["local_file"]}
+    assert set(store.documents) == local
+    assert store.meta["missing"] == ["zephyr"]
+    for chunk in store.chunks:
+        meta = store.documents[chunk.doc]
+        assert 1 <= chunk.page_start <= chunk.page_end <= meta["pages"]
+        assert chunk.text.strip()
+    for doc_id, meta in store.documents.items():
+        if manifest[doc_id]["pages"]:
+            assert meta["pages"] == int(manifest[doc_id]["pages"]), doc_id
+        assert meta["sha256"] == manifest[doc_id]["sha256"]
+    assert store.documents["keeping-nn-simple-mdl-weights"]["quality"] != "ok"
+    assert store.documents["attention-is-all-you-need"]["quality"] == "ok"
+
+
+@pytest.mark.slow
+def test_real_corpus_second_run_embeds_nothing(corpus_dir, corpus_index):
+    report = ingest(corpus_dir, corpus_index, progress=False)
+    assert report.embedded_chunks == 0
+    assert not report.written
+    assert len(report.documents) == 29
