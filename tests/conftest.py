@@ -40,9 +40,15 @@ def dev_questions() -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings pointing at a real index of the corpus, built once for the whole session."""
+    """Settings pointing at a real index of the corpus, built once for the whole session.
+
+    ``PAPERQA_TEST_INDEX=DIR`` reuses an index already built from the corpus (for development).
+    """
     from paperqa.ingest.pipeline import ingest
 
+    existing = os.environ.get("PAPERQA_TEST_INDEX")
+    if existing:
+        return Settings(index_dir=Path(existing))
     settings = Settings(index_dir=tmp_path_factory.mktemp("corpus-index"))
     report = ingest(corpus_dir, settings, progress=False)
     assert report.documents, "the corpus index could not be built"

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from paperqa.errors import PaperQAError
 from paperqa.settings import Settings
+
+if TYPE_CHECKING:
+    from paperqa.generate.answer import Answer
 
 app = typer.Typer(
     help="Ask questions of Ilya Sutskever's reading list; every answer cites paper and page.\n\n"
@@ -146,14 +149,17 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the papers with a local LLM; every sentence cites paper and page."""
-    from paperqa.generate.answer import Answer, QAEngine
+    from paperqa.generate.answer import QAEngine
 
     settings = _settings(
         retriever=retriever, k=k, model=model, backend=backend, index_dir=index_dir
     )
+    from paperqa.retrieve.filters import resolve_papers
+
     engine = QAEngine(settings)
+    docs = resolve_papers(_papers(papers), engine.store)
     answer: Answer | None = None
-    for item in engine.stream(question, papers=_papers(papers)):
+    for item in engine.stream(question, papers=docs):
         if isinstance(item, str):
             if not as_json:
                 typer.echo(item, nl=False)
@@ -163,10 +169,24 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return
-    typer.echo("")
-    from paperqa.generate.render import sources_text
+    typer.echo("\n")
+    typer.echo(_sources_text(answer))
 
-    typer.echo(sources_text(answer))
+
+def _sources_text(answer: Answer) -> str:
+    """The numbered source list under an answer, or the closest passages under a refusal."""
+    lines = []
+    if answer.refused:
+        lines.append("Closest passages (they do not answer the question):")
+        for p in answer.passages[:3]:
+            lines.append(f"  - {p.chunk.title}, p. {p.chunk.pages}: {p.text[:160]}...")
+        return "\n".join(lines)
+    lines.append("Sources:")
+    for c in answer.citations:
+        year = f" ({c.year})" if c.year else ""
+        lines.append(f"  [{c.marker}] {c.title}{year}, p. {c.pages}  [{c.doc}]")
+        lines.append(f'      "{c.quote}"')
+    return "\n".join(lines)
 
 
 @app.command()

@@ -54,8 +54,15 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch.")
 
     # Retrieval
-    retriever: RetrieverName = Field("hybrid", description="Retrieval method: hybrid, dense or bm25.")
+    retriever: RetrieverName = Field(
+        "hybrid", description="Retrieval method: hybrid, dense or bm25."
+    )
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
+    fusion: Literal["score", "rrf"] = Field(
+        "score",
+        description="How the hybrid fuses dense and BM25: score (weighted sum of min-max "
+        "normalised scores) or rrf (reciprocal-rank fusion).",
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant of the hybrid.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense ranks in the hybrid.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of BM25 ranks in the hybrid.")

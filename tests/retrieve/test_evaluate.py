@@ -52,3 +52,31 @@ def test_percentile_interpolates():
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([5], 95) == 5
     assert percentile([], 50) == 0.0
+
+
+@pytest.mark.slow
+def test_hybrid_beats_both_retrievers_on_the_dev_questions(corpus_index, dev_questions, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "paperqa.cli", "eval", "retrieval", "--json",
+         "--questions", str(dev_questions), "--index-dir", str(corpus_index.index_dir),
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    metrics = report["retrievers"]
+    assert set(metrics) == {"bm25", "dense", "hybrid"}
+    assert report["n_questions"] > 40
+    hybrid = metrics["hybrid"]
+    assert hybrid["mrr@10"] > metrics["bm25"]["mrr@10"]
+    assert hybrid["mrr@10"] > metrics["dense"]["mrr@10"]
+    # Floors well below what the default settings measure (0.67, 0.85, 0.98).
+    assert hybrid["mrr@10"] >= 0.55
+    assert hybrid["hit@5"] >= 0.75
+    assert hybrid["hit@20"] >= 0.9
+    assert (tmp_path / "retrieval.png").stat().st_size > 1000
+    assert "| hybrid |" in (tmp_path / "retrieval.md").read_text()

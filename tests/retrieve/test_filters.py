@@ -24,7 +24,10 @@ def test_ids_and_title_words():
     assert resolve_papers(["pointer-networks"], store) == ["pointer-networks"]
     assert resolve_papers(["turing"], store) == ["neural-turing-machines"]
     assert resolve_papers(["neural networks"], store) == ["relational-rnns"]
-    assert resolve_papers(["Pointer", "relational"], store) == ["pointer-networks", "relational-rnns"]
+    assert resolve_papers(["Pointer", "relational"], store) == [
+        "pointer-networks",
+        "relational-rnns",
+    ]
 
 
 def test_unknown_paper_is_an_error():

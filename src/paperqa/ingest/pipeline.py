@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from paperqa.errors import IndexMismatchError, PaperQAError, ParseError
+from paperqa.errors import PaperQAError, ParseError
 from paperqa.ingest.chunk import ChunkDraft, chunk_document, document_header, embedding_text
 from paperqa.ingest.embed import get_embedder, max_tokens_for, tokenizer_for
 from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
@@ -150,6 +150,7 @@ def ingest(
     seen: dict[str, Path] = {}
     to_parse: list[tuple[str, Path, str]] = []
     prepared: dict[str, _Prepared] = {}
+    previous_vectors: np.ndarray | None = None  # read from the old index on first reuse
     for path in files:
         doc_id = document_id(path)
         if doc_id in seen:
@@ -159,7 +160,10 @@ def ingest(
         sha = _sha256(path)
         old = old_docs.get(doc_id)
         if old and old["sha256"] == sha and previous is not None:
-            prepared[doc_id] = _reuse(previous, doc_id, {**old, "path": str(path.resolve())})
+            if previous_vectors is None:
+                previous_vectors = previous.vectors()
+            meta = {**old, "path": str(path.resolve())}
+            prepared[doc_id] = _reuse(previous, previous_vectors, doc_id, meta)
         else:
             to_parse.append((doc_id, path, sha))
 
@@ -282,28 +286,19 @@ def _parse_all(paths: list[Path], progress: bool) -> list[ParsedDocument | str]:
     return results
 
 
-def _reuse(previous: IndexStore, doc_id: str, meta: dict[str, Any]) -> _Prepared:
+def _reuse(
+    previous: IndexStore, vectors: np.ndarray, doc_id: str, meta: dict[str, Any]
+) -> _Prepared:
+    """An unchanged document's chunks, vectors and terms, taken from the previous index."""
     positions = [i for i, c in enumerate(previous.chunks) if c.doc == doc_id]
-    all_vectors = _previous_vectors(previous)
     all_tokens = previous.bm25_tokens()
     return _Prepared(
         meta,
         [previous.chunks[i] for i in positions],
-        all_vectors[positions],
+        vectors[positions],
         [all_tokens[i] for i in positions],
         "unchanged",
     )
-
-
-_vector_cache: dict[str, np.ndarray] = {}
-
-
-def _previous_vectors(previous: IndexStore) -> np.ndarray:
-    key = str(previous.path)
-    if key not in _vector_cache:
-        _vector_cache.clear()
-        _vector_cache[key] = previous.vectors()
-    return _vector_cache[key]
 
 
 def _document_meta(doc_id: str, path: Path, sha: str, parsed: ParsedDocument) -> dict[str, Any]:
@@ -339,4 +334,4 @@ def _chunk(doc_id: str, title: str, draft: ChunkDraft) -> Chunk:
     )
 
 
-__all__ = ["DocumentReport", "IndexMismatchError", "IngestReport", "discover", "ingest"]
+__all__ = ["DocumentReport", "IngestReport", "discover", "ingest"]

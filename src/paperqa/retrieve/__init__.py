@@ -51,6 +51,7 @@ def _cached(settings: Settings, name: str, store: IndexStore) -> Retriever:
         settings.dense_weight,
         settings.bm25_weight,
         settings.fusion_depth,
+        settings.fusion,
     )
     with _lock:
         if key in _cache:
@@ -81,6 +82,7 @@ def _build(settings: Settings, name: str, store: IndexStore) -> Retriever:
             (_cached(settings, "dense", store), settings.dense_weight),
             (_cached(settings, "bm25", store), settings.bm25_weight),
         ],
+        fusion=settings.fusion,
         rrf_k=settings.rrf_k,
         depth=settings.fusion_depth,
     )

