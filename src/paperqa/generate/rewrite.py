@@ -1,0 +1,102 @@
+"""Follow-up questions in a chat, rewritten into standalone questions by cheap rules (no LLM call).
+
+A question that leans on the conversation ("How deep was it?", "What dataset did that paper
+use?", "What about the decoder?") gets the subject of the previous question: a paper title or a
+named thing (``ResNet``, ``Neural Turing Machine``) replaces "that paper"/"it"; when no subject can
+be found, the previous question is appended as context, which still steers retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+
+from paperqa.readinglist import reading_list
+
+_PAPER_REF = re.compile(
+    r"\b(?:this|that|the same|the|same|their|its)\s+(?:paper|article|work|study|post|blog post)\b",
+    re.IGNORECASE,
+)
+_THING_REF = re.compile(
+    r"\b(?:this|that|the same)\s+(?:model|method|approach|architecture|network|technique|idea)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those)\b", re.IGNORECASE)
+_PERSONAL = frozenset({"it", "its", "they", "them", "their"})
+# "is it necessary to ...", "it is common to ...": "it" that refers to nothing.
+_DUMMY_IT = re.compile(r"\b(?:is|was)\s+it\s+\w+\s+to\b|\bit\s+(?:is|was)\s+\w+\s+to\b", re.I)
+_FOLLOW_UP_START = re.compile(
+    r"^\s*(?:and|also|so|then|what about|how about|why|and why|what else)\b", re.IGNORECASE
+)
+# Capitalised or alphanumeric names: "ResNet", "Neural Turing Machine", "CIFAR-10", "GPipe".
+_NAME = re.compile(
+    r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+(?:\s+[A-Z][\w-]*)+|[A-Z][a-z]{2,})\b"
+)
+_QUESTION_WORDS = frozenset(
+    ["What", "How", "Why", "Which", "Who", "When", "Where", "Does", "Do", "Is", "Are", "Can", "In"]
+)
+
+
+def rewrite_question(question: str, history: list[tuple[str, str]] | None = None) -> str:
+    """A standalone form of ``question`` given earlier (question, answer) turns."""
+    question = question.strip()
+    if not history:
+        return question
+    previous = _standalone_previous(history)
+    if not _is_follow_up(question):
+        return question
+    paper = _paper_title(previous)
+    subject = paper or _subject(previous)
+    if subject is None:
+        return f"{question} (follow-up to: {previous})"
+    rewritten = question
+    if _PAPER_REF.search(rewritten):
+        label = f"the paper {paper!r}" if paper else f"the {subject} paper"
+        return _PAPER_REF.sub(label, rewritten, count=1)
+    if _THING_REF.search(rewritten):
+        return _THING_REF.sub(subject, rewritten, count=1)
+    match = _PRONOUN.search(_DUMMY_IT.sub(lambda m: " " * len(m.group(0)), rewritten))
+    if match and match.group(1).lower() in {"it", "they", "them", "this", "that", "these", "those"}:
+        return rewritten[: match.start()] + subject + rewritten[match.end() :]
+    if match:  # possessive: its/their
+        return rewritten[: match.start()] + f"{subject}'s" + rewritten[match.end() :]
+    return f"{question} (follow-up to: {previous})"
+
+
+def _standalone_previous(history: list[tuple[str, str]]) -> str:
+    """The last question of ``history``, itself made standalone against the turns before it."""
+    standalone = ""
+    for i, (asked, _answer) in enumerate(history):
+        standalone = rewrite_question(asked, history[:i]) if i else asked.strip()
+    return standalone
+
+
+def _is_follow_up(question: str) -> bool:
+    explicit = _PAPER_REF.search(question) or _THING_REF.search(question)
+    pronoun = _PRONOUN.search(_DUMMY_IT.sub("", question))
+    if _paper_title(question) or _subject(question):
+        # A question naming something leans on history only through references like "it".
+        return bool(explicit or (pronoun and pronoun.group(1).lower() in _PERSONAL))
+    return bool(
+        explicit or pronoun or _FOLLOW_UP_START.search(question) or len(question.split()) <= 4
+    )
+
+
+def _paper_title(text: str) -> str | None:
+    """A reading-list title quoted in full in ``text``."""
+    lowered = text.lower()
+    for paper in reading_list():
+        if paper.title.lower() in lowered:
+            return paper.title
+    return None
+
+
+def _subject(text: str) -> str | None:
+    """The first named thing in ``text`` that is not a sentence-initial question word."""
+    for match in _NAME.finditer(text):
+        name = match.group(0)
+        words = name.split()
+        if words[0] in _QUESTION_WORDS:
+            words = words[1:]
+        if words and words[0] not in _QUESTION_WORDS:
+            return " ".join(words)
+    return None

@@ -1,0 +1,133 @@
+"""QAEngine end to end with the real index and model (slow), plus refusal and prompt fitting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paperqa.errors import IndexMissingError, QuestionError
+from paperqa.generate.answer import (
+    REFUSAL_TEXT,
+    Answer,
+    QAEngine,
+    build_messages,
+    is_refusal,
+    passage_block,
+)
+from paperqa.settings import Settings
+from paperqa.types import Chunk, Passage
+
+
+def _passage(i: int, words: int, pages: tuple[int, int] = (3, 3)) -> Passage:
+    text = " ".join(f"word{i}x{j}" for j in range(words))
+    return Passage(Chunk(i, f"doc{i}", f"Title {i}", *pages, text), 1.0 / (i + 1), i + 1)
+
+
+@pytest.fixture(scope="module")
+def engine(corpus_index: Settings) -> QAEngine:
+    """The default engine over the session's real index of the corpus."""
+    return QAEngine(corpus_index)
+
+
+def test_refusal_wordings_are_recognised() -> None:
+    assert is_refusal(REFUSAL_TEXT)
+    assert is_refusal("The passages do not mention LoRA. It may be ...")
+    assert is_refusal("The provided passages don't contain information about the World Cup.")
+    assert is_refusal("")
+    assert not is_refusal("The encoder is a stack of 6 identical layers [1].")
+    assert not is_refusal("Dropout is applied only to the non-recurrent connections [2].")
+
+
+def test_passage_block_names_title_and_pages() -> None:
+    one = passage_block(1, _passage(0, 3))
+    assert one.startswith("[1] Title 0 (page 3):\n")
+    two = passage_block(2, _passage(1, 3, (4, 5)), text="a -\n b\n\n c")
+    assert two == "[2] Title 1 (pages 4-5):\na b c"
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="paperqa ingest"):
+        QAEngine(Settings(index_dir=tmp_path))
+
+
+@pytest.mark.slow
+def test_prompt_never_exceeds_the_context_window() -> None:
+    from paperqa.generate.llm import load_llm
+
+    llm = load_llm(Settings(model="qwen2.5-coder-0.5b-instruct", context_tokens=512))
+    passages = [_passage(i, 150) for i in range(8)]
+    messages, used = build_messages("What is word3?", passages, llm, max_new_tokens=64)
+    assert 1 <= len(used) < len(passages)
+    assert used == passages[: len(used)]  # the weakest (last) passages were dropped
+    assert llm.count_chat_tokens(messages) + 64 <= llm.n_ctx
+    assert llm.chat(messages, max_tokens=64)  # llama.cpp raises if the prompt overflows
+
+    huge = [_passage(0, 2000)]
+    messages, used = build_messages("What is word0?", huge, llm, max_new_tokens=64)
+    assert used == huge
+    assert llm.count_chat_tokens(messages) + 64 <= llm.n_ctx
+    assert "word0x0 " in messages[1]["content"]  # cut at the end, the start is kept
+
+    with pytest.raises(QuestionError, match="context window"):
+        build_messages("why " * 600, passages, llm, max_new_tokens=64)
+
+
+@pytest.mark.slow
+def test_bad_questions_are_clear_errors(engine: QAEngine) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        engine.ask("   ")
+    with pytest.raises(QuestionError, match="limit"):
+        engine.ask("x" * (engine.settings.max_question_chars + 1))
+    with pytest.raises(QuestionError, match="unknown paper"):
+        engine.ask("What is attention?", papers=["no-such-paper"])
+
+
+@pytest.mark.slow
+def test_answerable_question_cites_the_right_paper(engine: QAEngine) -> None:
+    items = list(
+        engine.stream(
+            "What BLEU score does the big Transformer reach on WMT 2014 English-to-German?"
+        )
+    )
+    answer = items[-1]
+    assert isinstance(answer, Answer)
+    deltas = items[:-1]
+    assert len(deltas) > 1 and all(isinstance(d, str) for d in deltas)  # streamed
+    assert not answer.refused
+    assert "28.4" in answer.answer
+    assert answer.citations
+    assert all(c.doc == "attention-is-all-you-need" for c in answer.citations)
+    citation = answer.citations[0]
+    assert citation.title == "Attention Is All You Need" and citation.year == 2017
+    assert citation.quote and citation.quote.replace(" ", "") in "".join(
+        p.text for p in answer.passages
+    ).replace("\n", "").replace(" ", "")
+    assert f"[{citation.marker}]" in answer.answer
+    payload = answer.to_dict()
+    assert payload["citations"][0]["doc"] == "attention-is-all-you-need"
+    assert {"retrieve_s", "first_token_s", "total_s"} <= set(payload["timings"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which team won the 1998 NBA Finals?",
+        "How does the Mixtral model route tokens to its experts?",
+    ],
+)
+def test_out_of_scope_question_is_refused(engine: QAEngine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.refused
+    assert answer.answer == REFUSAL_TEXT
+    assert answer.citations == []
+    assert answer.passages  # the closest passages are still shown
+
+
+@pytest.mark.slow
+def test_follow_up_is_answered_about_the_previous_subject(engine: QAEngine) -> None:
+    history = [("What is GPipe?", "A pipeline parallelism library.")]
+    answer = engine.ask("How does it split a mini-batch?", history=history)
+    assert answer.standalone_question == "How does GPipe split a mini-batch?"
+    assert answer.passages[0].doc == "gpipe"

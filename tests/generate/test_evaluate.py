@@ -1,0 +1,79 @@
+"""Answer metrics: normalization, answer keys, citation checks, and a small real run (slow)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paperqa.generate.answer import REFUSAL_TEXT, Answer, QAEngine
+from paperqa.generate.citations import Citation
+from paperqa.generate.evaluate import evaluate_answers, meets_key, norm, occurs, score_answer
+from paperqa.settings import Settings
+from paperqa.types import Chunk, Passage
+
+GOLD = Passage(Chunk(7, "paper-a", "Paper A", 3, 3, "We stack N = 6 iden-\ntical layers."), 0.9, 1)
+OTHER = Passage(Chunk(8, "paper-b", "Paper B", 1, 1, "Unrelated text about six things."), 0.5, 2)
+ITEM = {
+    "id": "x",
+    "question": "How many layers?",
+    "doc": "paper-a",
+    "answerable": True,
+    "answers": ["N = 6 identical layers"],
+    "answer_key": [["6", "six"], ["layer"]],
+}
+
+
+def _answer(text: str, cited: list[Passage], refused: bool = False) -> Answer:
+    citations = [
+        Citation(i + 1, p.doc, p.chunk.title, None, p.chunk.pages, p.text, p.chunk.id)
+        for i, p in enumerate(cited)
+    ]
+    timings = {"total_s": 2.0, "first_token_s": 1.0}
+    return Answer("q", text, refused, citations, [GOLD, OTHER], timings, "m", "b", "q")
+
+
+def test_norm_matches_the_readme_definition() -> None:
+    assert norm("Ａ  B-\n c\t12 %") == "abc12%"
+    assert occurs("identical layers", GOLD.text)
+
+
+def test_answer_key_needs_every_group() -> None:
+    assert meets_key("It has six  Layers.", ITEM["answer_key"])
+    assert not meets_key("It has six blocks.", ITEM["answer_key"])
+
+
+def test_score_answer_checks_citations_against_the_gold_passage() -> None:
+    record = score_answer(_answer("The model has 6 layers [1][2].", [GOLD, OTHER]), ITEM)
+    assert record["correct"] and record["cites_gold"] and not record["refused"]
+    assert [c["supports"] for c in record["citations"]] == [True, False]
+
+
+def test_markers_do_not_count_as_answer_content() -> None:
+    record = score_answer(_answer("Layers are stacked [6].", [GOLD]), ITEM)
+    assert not record["correct"]
+
+
+def test_refusal_of_an_unanswerable_question() -> None:
+    item = {**ITEM, "doc": None, "answerable": False, "answers": [], "answer_key": []}
+    record = score_answer(_answer(REFUSAL_TEXT, [], refused=True), item)
+    assert record["refused"] and not record["correct"] and not record["cites_gold"]
+
+
+@pytest.mark.slow
+def test_evaluate_answers_on_real_dev_questions(
+    corpus_index: Settings, dev_questions: Path
+) -> None:
+    engine = QAEngine(corpus_index)
+    questions = [
+        json.loads(line) for line in dev_questions.read_text().splitlines() if line.strip()
+    ]
+    sample = [next(q for q in questions if q["answerable"])]
+    sample.append(next(q for q in questions if not q["answerable"]))
+    result = evaluate_answers(engine, sample, progress=False)
+    assert result["n_questions"] == 2 and len(result["per_question"]) == 2
+    for key in ("answer_correct", "cites_gold", "citation_precision", "refusal_correct"):
+        assert key in result
+    assert result["false_refusal"] in (0.0, 1.0)
+    assert result["p50_s"] > 0 and result["ttft_p50_s"] > 0

@@ -1,0 +1,76 @@
+"""Assembly of the packaged GGUF models from their part wheels."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from paperqa.errors import ModelNotAvailableError
+from paperqa.generate.gguf import (
+    PACKAGED_MODELS,
+    PackagedModel,
+    packaged_gguf,
+    packaged_model,
+    part_files,
+    resolve_gguf,
+)
+
+SMALL = PACKAGED_MODELS["qwen2.5-coder-0.5b-instruct"]
+
+
+def test_names_are_case_insensitive() -> None:
+    assert (
+        packaged_model("Qwen2.5-Coder-1.5B-Instruct")
+        is PACKAGED_MODELS["qwen2.5-coder-1.5b-instruct"]
+    )
+    assert packaged_model("llama-7b") is None
+
+
+def test_missing_part_wheel_names_the_package_to_install() -> None:
+    absent = PackagedModel("absent", "no-such-model-part", 2, "1.0", 10, "0" * 64)
+    with pytest.raises(ModelNotAvailableError, match="pip install"):
+        part_files(absent)
+
+
+def test_local_gguf_paths(tmp_path: Path) -> None:
+    assert resolve_gguf(str(tmp_path / "dir-model"), tmp_path) is None  # not a GGUF: other loaders
+    with pytest.raises(ModelNotAvailableError, match="not found"):
+        resolve_gguf(str(tmp_path / "missing.gguf"), tmp_path)
+    real = tmp_path / "m.gguf"
+    real.write_bytes(b"GGUF")
+    assert resolve_gguf(str(real), tmp_path) == real
+
+
+@pytest.mark.slow
+def test_parts_are_in_numeric_order() -> None:
+    files = part_files(PACKAGED_MODELS["qwen2.5-coder-1.5b-instruct"])
+    assert len(files) == 22
+    assert [int(f.stem.removeprefix("part")) for f in files] == list(range(1, 23))
+
+
+@pytest.mark.slow
+def test_assembles_verifies_and_reuses(tmp_path: Path) -> None:
+    path = packaged_gguf(SMALL, tmp_path)
+    assert path.stat().st_size == SMALL.size
+    with path.open("rb") as f:
+        assert f.read(4) == b"GGUF"
+        f.seek(0)
+        digest = hashlib.sha256()
+        while block := f.read(1 << 23):
+            digest.update(block)
+    assert digest.hexdigest() == SMALL.sha256
+    mtime = path.stat().st_mtime_ns
+    assert packaged_gguf(SMALL, tmp_path) == path
+    assert path.stat().st_mtime_ns == mtime  # second call trusts the verified file
+    assert list(path.parent.glob("*.tmp")) == []
+
+
+@pytest.mark.slow
+def test_checksum_mismatch_leaves_nothing_behind(tmp_path: Path) -> None:
+    wrong = replace(SMALL, name="tampered", sha256="f" * 64)
+    with pytest.raises(ModelNotAvailableError, match="sha256"):
+        packaged_gguf(wrong, tmp_path)
+    assert list((tmp_path / "models").iterdir()) == []

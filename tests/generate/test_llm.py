@@ -1,0 +1,144 @@
+"""The three LLM backends with the real packaged models (slow), and their error messages."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from importlib.util import find_spec
+
+import httpx
+import pytest
+
+from paperqa.errors import ModelNotAvailableError
+from paperqa.generate.gguf import PACKAGED_MODELS, packaged_gguf
+from paperqa.generate.llm import load_llm, resolve_backend
+from paperqa.settings import Settings
+
+SMALL = "qwen2.5-coder-0.5b-instruct"
+QUESTION = [
+    {"role": "system", "content": "Answer with one word."},
+    {"role": "user", "content": "What is the capital of France?"},
+]
+HAS_LLAMA_CPP = find_spec("llama_cpp") is not None
+needs_llama_cpp = pytest.mark.skipif(
+    not HAS_LLAMA_CPP,
+    reason="llama-cpp-python is not installed (pip install 'paperqa-local[llamacpp]')",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_auto_backend_prefers_llama_cpp() -> None:
+    assert resolve_backend("auto") == ("llama.cpp" if HAS_LLAMA_CPP else "transformers")
+    assert resolve_backend("openai") == "openai"
+
+
+@needs_llama_cpp
+def test_llama_cpp_rejects_a_model_that_is_not_gguf(tmp_path) -> None:
+    settings = Settings(backend="llama.cpp", model="some-org/some-model", cache_dir=tmp_path)
+    with pytest.raises(ModelNotAvailableError, match="GGUF"):
+        load_llm(settings)
+
+
+def test_unreachable_openai_server_is_a_clear_error() -> None:
+    settings = Settings(backend="openai", openai_base_url=f"http://127.0.0.1:{_free_port()}/v1")
+    llm = load_llm(settings)
+    with pytest.raises(ModelNotAvailableError, match="cannot reach"):
+        llm.chat(QUESTION, max_tokens=5)
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_llama_cpp_streams_a_greedy_answer() -> None:
+    llm = load_llm(Settings(backend="llama.cpp", model=SMALL))
+    assert (llm.backend, llm.n_ctx) == ("llama.cpp", 4096)
+    deltas = list(llm.stream_chat(QUESTION, max_tokens=10))
+    assert len(deltas) >= 1
+    assert "paris" in "".join(deltas).lower()
+    assert llm.chat(QUESTION, max_tokens=10) == "".join(deltas)  # greedy: reproducible
+    assert 15 < llm.count_chat_tokens(QUESTION) < 60
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_one_model_serves_threads_one_at_a_time() -> None:
+    llm = load_llm(Settings(backend="llama.cpp", model=SMALL))
+    answers: list[str] = []
+    workers = [
+        threading.Thread(target=lambda: answers.append(llm.chat(QUESTION, max_tokens=10)))
+        for _ in range(3)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(answers) == 3 and len(set(answers)) == 1
+
+
+@pytest.mark.slow
+def test_transformers_loads_gguf_and_caches_the_conversion() -> None:
+    settings = Settings(backend="transformers", model=SMALL)
+    llm = load_llm(settings)
+    assert llm.backend == "transformers"
+    assert "paris" in llm.chat(QUESTION, max_tokens=10).lower()
+    converted = list((settings.cache_dir / "transformers").glob("qwen2.5-coder-0.5b-instruct-*"))
+    assert converted and (converted[0] / "config.json").is_file()
+    prompt_tokens = llm.count_chat_tokens(QUESTION)  # exact, from the chat template
+    assert 15 < prompt_tokens < 60
+
+
+@pytest.mark.slow
+def test_openai_backend_against_a_live_llama_cpp_server() -> None:
+    missing = [
+        m
+        for m in ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
+        if find_spec(m) is None
+    ]
+    if missing:
+        pytest.skip(
+            f"no local OpenAI-compatible server: missing {', '.join(missing)} "
+            "(pip install 'llama-cpp-python[server]')"
+        )
+    gguf = packaged_gguf(PACKAGED_MODELS[SMALL], Settings().cache_dir)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(gguf),
+            "--port",
+            str(port),
+            "--n_ctx",
+            "1024",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None, "llama_cpp.server exited"
+            assert time.monotonic() < deadline, "llama_cpp.server did not start"
+            time.sleep(0.5)
+        llm = load_llm(Settings(backend="openai", openai_base_url=base, model=str(gguf)))
+        deltas = list(llm.stream_chat(QUESTION, max_tokens=10))
+        assert len(deltas) >= 1
+        assert "paris" in "".join(deltas).lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

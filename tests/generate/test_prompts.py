@@ -1,0 +1,24 @@
+"""The prompt constants format into what the model is told."""
+
+from __future__ import annotations
+
+from paperqa.generate.prompts import (
+    MODEL_REFUSAL,
+    PASSAGE_TEMPLATE,
+    REFUSAL_TEXT,
+    SYSTEM_PROMPT,
+    USER_TEMPLATE,
+)
+
+
+def test_system_prompt_restricts_to_passages_and_names_the_refusal() -> None:
+    assert MODEL_REFUSAL in SYSTEM_PROMPT
+    assert "only" in SYSTEM_PROMPT.lower()
+    assert REFUSAL_TEXT == "The papers in this collection don't answer that."
+
+
+def test_passage_and_user_templates_carry_number_title_pages_and_question() -> None:
+    block = PASSAGE_TEMPLATE.format(number=2, title="Pointer Networks", pages="page 4", text="x")
+    assert block.startswith("[2] Pointer Networks (page 4)")
+    user = USER_TEMPLATE.format(passages=block, question="What is a pointer?")
+    assert block in user and user.rstrip().endswith("What is a pointer?")

@@ -1,0 +1,54 @@
+"""Follow-up questions become standalone questions by rule."""
+
+from __future__ import annotations
+
+from paperqa.generate.rewrite import rewrite_question
+
+RESNET = [("What problem do residual connections solve in the ResNet paper?", "Degradation.")]
+
+
+def test_no_history_leaves_question_alone() -> None:
+    assert rewrite_question("  How does it work? ", None) == "How does it work?"
+    assert rewrite_question("How does it work?", []) == "How does it work?"
+
+
+def test_pronoun_takes_previous_subject() -> None:
+    assert rewrite_question("How deep was it on CIFAR-10?", RESNET) == (
+        "How deep was ResNet on CIFAR-10?"
+    )
+    assert rewrite_question("What optimizer did they use?", RESNET) == (
+        "What optimizer did ResNet use?"
+    )
+
+
+def test_paper_reference_becomes_named_paper() -> None:
+    assert rewrite_question("What dataset did that paper use?", RESNET) == (
+        "What dataset did the ResNet paper use?"
+    )
+    history = [("Summarize Attention Is All You Need", "...")]
+    assert rewrite_question("Who wrote this paper?", history) == (
+        "Who wrote the paper 'Attention Is All You Need'?"
+    )
+
+
+def test_self_contained_question_is_unchanged() -> None:
+    question = "How does the Transformer use positional encodings?"
+    assert rewrite_question(question, RESNET) == question
+    dummy_it = "Why is it necessary to scale dot products in the Transformer?"
+    assert rewrite_question(dummy_it, RESNET) == dummy_it
+
+
+def test_without_a_subject_the_previous_question_is_appended() -> None:
+    rewritten = rewrite_question("What about the decoder?", RESNET)
+    assert rewritten.startswith("What about the decoder?")
+    assert RESNET[0][0] in rewritten
+
+
+def test_subject_carries_over_several_turns() -> None:
+    history = [
+        ("How many layers does the Transformer encoder have?", "Six."),
+        ("What optimizer did it use?", "Adam."),
+    ]
+    assert rewrite_question("What learning rate did it use?", history) == (
+        "What learning rate did Transformer use?"
+    )

@@ -1,0 +1,343 @@
+"""The chat app: routes on small generated indexes, then the running app in a real browser.
+
+The slow tests start ``python app.py`` as a subprocess over an index of the real corpus (the
+``corpus_index`` fixture of conftest.py) and
+drive it with headless Chromium (Playwright) and with ``gradio_client``. With
+``PAPERQA_SCREENSHOT=docs/screenshot.png`` the browser test saves a screenshot of an answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from paperqa.app import answer_markdown, build_app, sources_html
+from paperqa.generate.answer import REFUSAL_TEXT, Answer, Citation
+from paperqa.readinglist import papers_by_id
+from paperqa.retrieve.index import write_index
+from paperqa.settings import Settings
+from paperqa.types import Chunk, Passage
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PAPERQA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ANSWER_TIMEOUT_MS = 600_000  # a cold CPU model may need minutes for its first answer
+
+
+def _document(path: Path, kind: str, title: str) -> dict:
+    return {
+        "title": title,
+        "year": 2017,
+        "authors": [],
+        "pages": 1,
+        "chunks": 1,
+        "quality": "ok",
+        "quality_note": "",
+        "path": str(path),
+        "kind": kind,
+        "sha256": "",
+    }
+
+
+@pytest.fixture
+def small_index(tmp_path: Path) -> Settings:
+    """An index of two generated files (a PDF and a Markdown note) outside the index folder."""
+    from reportlab.pdfgen import canvas
+
+    files = tmp_path / "papers"
+    files.mkdir()
+    pdf = files / "attention-is-all-you-need.pdf"
+    page = canvas.Canvas(str(pdf))
+    page.drawString(72, 720, "Attention replaces recurrence.")
+    page.save()
+    note = files / "note.md"
+    note.write_text("# A note\n\n<script>alert(1)</script> plain text.\n")
+    (tmp_path / "secret.txt").write_text("not ingested")
+    chunks = [
+        Chunk(0, "attention-is-all-you-need", "Attention Is All You Need", 1, 1, "Attention."),
+        Chunk(1, "note", "A note", 1, 1, "plain text."),
+    ]
+    meta = {
+        "embedder": {"name": "test", "dim": 4},
+        "chunking": {},
+        "documents": {
+            "attention-is-all-you-need": _document(pdf, "pdf", "Attention Is All You Need"),
+            "note": _document(note, "md", "A note"),
+        },
+    }
+    index_dir = tmp_path / "index"
+    write_index(index_dir, meta, chunks, np.eye(2, 4, dtype=np.float32), [["a"], ["b"]])
+    return Settings(index_dir=index_dir)
+
+
+def test_no_index_page_says_how_to_build_one(tmp_path: Path) -> None:
+    with TestClient(build_app(Settings(index_dir=tmp_path / "none"))) as client:
+        config = client.get("/config").text
+        assert "No index to answer from yet" in config
+        assert "paperqa ingest --source" in config
+        assert client.get("/healthz").json()["index"] is False
+        assert client.get("/pdf/attention-is-all-you-need").status_code == 404
+
+
+def test_pdf_route_serves_only_ingested_files(small_index: Settings) -> None:
+    with TestClient(build_app(small_index)) as client:
+        pdf = client.get("/pdf/attention-is-all-you-need")
+        assert pdf.status_code == 200
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert "attachment" not in pdf.headers.get("content-disposition", "")
+        assert pdf.content.startswith(b"%PDF")
+
+        note = client.get("/pdf/note")  # Markdown/HTML: the source as text, never as a page
+        assert note.headers["content-type"].startswith("text/plain")
+        assert "<script>" in note.text
+
+        for path in ("/pdf/zephyr", "/pdf/..%2Fsecret.txt", "/pdf/../secret.txt", "/pdf/"):
+            assert client.get(path).status_code == 404, path
+
+
+def test_pdf_route_404_when_ingested_file_is_gone(small_index: Settings) -> None:
+    from paperqa.retrieve import IndexStore
+
+    path = Path(IndexStore.load(small_index.index_dir).documents["note"]["path"])
+    path.unlink()
+    with TestClient(build_app(small_index)) as client:
+        assert client.get("/pdf/note").status_code == 404
+
+
+def test_reading_list_marks_missing_papers(small_index: Settings) -> None:
+    with TestClient(build_app(small_index)) as client:
+        config = client.get("/config").json()
+    dropdowns = [c["props"] for c in config["components"] if c["type"] == "dropdown"]
+    papers = next(p for p in dropdowns if p["label"] == "Only these papers")
+    labels = {value: label for label, value in papers["choices"]}
+    assert set(labels) >= set(papers_by_id())  # all 30 titles are offered
+    assert not labels["attention-is-all-you-need"].endswith("not indexed")
+    assert labels["zephyr"].endswith("— not indexed")
+    summary = json.dumps(config)
+    assert "1 of the 30 reading-list papers indexed" in summary
+    assert "1 other document(s): A note" in summary
+
+
+def _answer(refused: bool) -> Answer:
+    passages = [
+        Passage(Chunk(7, "attention-is-all-you-need", "Attention <Is> All", 3, 3, _TEXT), 0.9, 1),
+        Passage(Chunk(9, "note", "A note", 1, 1, "Unrelated text."), 0.2, 2),
+    ]
+    quote = "The Transformer relies entirely on attention."
+    citation = Citation(1, "attention-is-all-you-need", "Attention <Is> All", 2017, "3", quote, 7)
+    return Answer(
+        question="q",
+        answer=REFUSAL_TEXT if refused else "It uses attention [1].",
+        refused=refused,
+        citations=[] if refused else [citation],
+        passages=passages,
+        timings={"retrieve_s": 0.1, "first_token_s": 0.5, "total_s": 2.0},
+        model="m",
+        backend="transformers",
+        standalone_question="q",
+    )
+
+
+_TEXT = "Recurrent models are slow. The Transformer relies entirely on attention. More text."
+_DOCS = {
+    "attention-is-all-you-need": {"kind": "pdf", "year": 2017},
+    "note": {"kind": "md", "year": None},
+}
+
+
+def test_sources_show_quote_passage_and_page_link() -> None:
+    panel = sources_html(_answer(refused=False), _DOCS)
+    assert "Sources (1)" in panel
+    assert "Attention &lt;Is&gt; All" in panel and "<Is>" not in panel
+    assert "href='/pdf/attention-is-all-you-need#page=3'" in panel
+    assert "<mark>The Transformer relies entirely on attention.</mark>" in panel
+    assert "Other retrieved passages (1)" in panel and "href='/pdf/note'" in panel
+    bubble = answer_markdown(_answer(refused=False))
+    assert bubble.startswith("It uses attention [1].")
+    assert "[1] Attention <Is> All (2017), p. 3" in bubble
+
+
+def test_refusal_is_shown_as_refusal_with_closest_passages() -> None:
+    answer = _answer(refused=True)
+    panel = sources_html(answer, _DOCS)
+    assert "closest passages" in panel and "Sources (" not in panel
+    assert panel.count("class='pqa-source'") == 2
+    assert answer_markdown(answer).startswith("**Not answered by the papers.** " + REFUSAL_TEXT)
+
+
+# --- The running app, over the real corpus ----------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_index: Settings) -> Iterator[str]:
+    """``python app.py`` on a free port; waits until it answers and its model is loaded."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "app.py",
+        "--port",
+        str(port),
+        "--index-dir",
+        str(corpus_index.index_dir),
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                out = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"app.py exited with {process.returncode}:\n{out[-3000:]}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).json()["model_ready"]:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        else:
+            pytest.fail("app did not become ready")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.slow
+def test_pdf_link_of_real_index_opens_pdf(app_url: str) -> None:
+    response = httpx.get(f"{app_url}/pdf/attention-is-all-you-need")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert httpx.get(f"{app_url}/pdf/zephyr").status_code == 404  # on the list, not ingested
+
+
+@pytest.mark.slow
+def test_api_ask_returns_answer_json_to_concurrent_callers(app_url: str) -> None:
+    from gradio_client import Client
+
+    transformer = "What does the Transformer architecture use instead of recurrence?"
+    # Two callers at once: each gets the answer to its own question.
+    first = Client(app_url, verbose=False).submit(
+        question=transformer, retriever="hybrid", k=5, api_name="/ask"
+    )
+    second = Client(app_url, verbose=False).submit(
+        question="How are the layers trained?", papers=["deep residual"], api_name="/ask"
+    )
+    result, filtered = first.result(timeout=900), second.result(timeout=900)
+
+    assert set(result) >= {"question", "answer", "refused", "citations", "passages", "timings"}
+    assert result["question"] == transformer
+    assert result["refused"] is False
+    assert "attention-is-all-you-need" in {c["doc"] for c in result["citations"]}
+    # Title words select papers, as in the CLI: both ResNet papers have "deep residual".
+    assert {p["doc"] for p in filtered["passages"]} <= {
+        "deep-residual-learning",
+        "identity-mappings-resnets",
+    }
+
+    follow_up = Client(app_url, verbose=False).predict(
+        question="How many layers does its encoder stack have?",
+        history=[[transformer, result["answer"]]],
+        api_name="/ask",
+    )
+    assert "Transformer" in follow_up["standalone_question"]
+
+
+@pytest.mark.slow
+def test_browser_answers_cites_refuses_and_isolates_sessions(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(app_url)
+        box = page.locator("#pqa-question textarea")
+        sources = page.locator("#pqa-sources")
+
+        # An in-scope question: the answer streams in, then its sources are shown.
+        box.fill("What does the Transformer architecture use instead of recurrence?")
+        started = time.perf_counter()
+        box.press("Enter")
+        bot = page.locator("#pqa-chat [data-testid=bot]").last
+        expect(bot).not_to_be_empty(timeout=ANSWER_TIMEOUT_MS)
+        first_token = time.perf_counter() - started
+        done = sources.locator("[data-state=done]")
+        done.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        total = time.perf_counter() - started
+        print(f"\nbrowser: first token {first_token:.2f} s, full answer {total:.2f} s")
+
+        cited = sources.locator(".pqa-source[data-doc=attention-is-all-you-need]").first
+        expect(cited).to_be_visible()
+        expect(cited).to_contain_text("Attention Is All You Need")
+        expect(bot).to_contain_text("Attention Is All You Need")
+
+        # Clicking a source shows the passage with its page and a link to that page of the PDF.
+        cited.locator("summary").first.click()
+        passage = cited.locator(".pqa-passage")
+        expect(passage).to_be_visible()
+        assert len(passage.inner_text()) > 100
+        href = cited.locator("a.pqa-open").get_attribute("href") or ""
+        assert href.startswith("/pdf/attention-is-all-you-need#page=")
+        pdf = page.request.get(app_url + href.split("#")[0])
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+        if shot := os.environ.get("PAPERQA_SCREENSHOT"):
+            Path(shot).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=shot, full_page=True)
+
+        # A follow-up question is read in the context of the conversation.
+        box.fill("How many layers does its encoder stack have?")
+        box.press("Enter")
+        expect(page.locator("#pqa-chat [data-testid=user]")).to_have_count(2)
+        sources.locator("[data-state=done]").wait_for(timeout=ANSWER_TIMEOUT_MS)
+        expect(sources.locator(".pqa-searched")).to_contain_text("Transformer")
+
+        # Another browser session does not see this conversation.
+        other = browser.new_page()
+        other.goto(app_url)
+        other.locator("#pqa-question textarea").wait_for()
+        assert other.locator("#pqa-chat [data-testid=user]").count() == 0
+        other.close()
+
+        # An out-of-scope question is refused, with the closest passages instead of sources.
+        box.fill("What is the best recipe for banana bread?")
+        box.press("Enter")
+        expect(page.locator("#pqa-chat [data-testid=user]")).to_have_count(3)
+        sources.locator("[data-state=done]").wait_for(timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#pqa-chat [data-testid=bot]")).to_have_count(3)
+        expect(page.locator("#pqa-chat [data-testid=bot]").last).to_contain_text(
+            "Not answered by the papers"
+        )
+        expect(sources).to_contain_text("closest passages")
+
+        # The clear button empties the conversation.
+        page.get_by_role("button", name="New conversation").click()
+        expect(page.locator("#pqa-chat [data-testid=user]")).to_have_count(0)
+        browser.close()
