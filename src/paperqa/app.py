@@ -216,7 +216,7 @@ def _chat_blocks(settings: Settings, store: IndexStore, engines: EnginePool) -> 
                 list(RETRIEVER_NAMES),
                 value=settings.retriever,
                 label="Retriever",
-                info="hybrid = dense + BM25 (RRF)",
+                info=f"hybrid = dense + BM25 ({settings.fusion} fusion)",
             )
             k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages")
             papers = gr.Dropdown(

@@ -206,19 +206,21 @@ def run_bench(
     note("cold start ...")
     report.update(bench_cold_start(settings, ask=generation))
     if generation:
-        report["generation"] = {}
-        for backend in backends or installed_backends():
-            for model in models or [settings.model]:
+        generation_figures: dict[str, dict[str, float]] = {}
+        for model in models or [settings.model]:
+            for backend in backends or installed_backends():
                 note(f"generation: {backend} / {model} ...")
-                report["generation"][f"{backend}:{model}"] = bench_generation(
+                generation_figures[f"{backend}:{model}"] = bench_generation(
                     settings, backend, model
                 )
-        llama = next((v for k, v in report["generation"].items() if k.startswith("llama")), None)
-        default = report["generation"].get(f"transformers:{settings.model}")
-        if llama and default:
-            report["transformers_vs_llama_cpp_tokens"] = (
-                default["tokens_per_s"] / llama["tokens_per_s"]
-            )
+            # The same GGUF model through transformers, relative to llama.cpp as the reference.
+            ours = generation_figures.get(f"transformers:{model}")
+            reference = generation_figures.get(f"llama.cpp:{model}")
+            if ours and reference:
+                report[f"transformers_vs_llama_cpp_tokens_per_s:{model}"] = (
+                    ours["tokens_per_s"] / reference["tokens_per_s"]
+                )
+        report["generation"] = generation_figures
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(report, indent=1))

@@ -43,7 +43,8 @@ def _settings(**overrides: Any) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _papers(value: str | None) -> list[str] | None:
+def _split_list(value: str | None) -> list[str] | None:
+    """A comma-separated option as a list (None when not given)."""
     return [p.strip() for p in value.split(",") if p.strip()] if value else None
 
 
@@ -70,7 +71,7 @@ def fetch(
     from paperqa.fetch import fetch_reading_list
 
     settings = _settings(source_dir=dest)
-    report = fetch_reading_list(settings.source_dir, _papers(papers))
+    report = fetch_reading_list(settings.source_dir, _split_list(papers))
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(1)
@@ -122,7 +123,7 @@ def search(
 
     settings = _settings(retriever=retriever, k=k, index_dir=index_dir)
     store = IndexStore.load(settings.index_dir)
-    docs = resolve_papers(_papers(papers), store)
+    docs = resolve_papers(_split_list(papers), store)
     passages = load_retriever(settings, store=store).search(query, settings.k, docs)
     if as_json:
         typer.echo(json.dumps([p.to_dict() for p in passages], ensure_ascii=False, indent=1))
@@ -157,7 +158,7 @@ def ask(
     from paperqa.retrieve.filters import resolve_papers
 
     engine = QAEngine(settings)
-    docs = resolve_papers(_papers(papers), engine.store)
+    docs = resolve_papers(_split_list(papers), engine.store)
     answer: Answer | None = None
     for item in engine.stream(question, papers=docs):
         if isinstance(item, str):
@@ -236,6 +237,13 @@ def bench(
     ] = None,
     skip_ingest: Annotated[bool, typer.Option(help="Skip the full-ingest timing.")] = False,
     skip_generation: Annotated[bool, typer.Option(help="Skip the LLM timings.")] = False,
+    backends: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated backends to time (default: all installed)."),
+    ] = None,
+    models: Annotated[
+        str | None, typer.Option(help="Comma-separated models to time (default: --model).")
+    ] = None,
     index_dir: IndexDir = None,
 ) -> None:
     """Measure ingest, retrieval, start-up and generation speed on this machine."""
@@ -248,6 +256,8 @@ def bench(
         out=out,
         ingest=not skip_ingest,
         generation=not skip_generation,
+        backends=_split_list(backends),
+        models=_split_list(models),
     )
 
 

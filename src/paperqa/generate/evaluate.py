@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from typing import Any
 
 import numpy as np
 
 from paperqa.generate.answer import Answer, QAEngine
 from paperqa.generate.citations import strip_markers
-
-
-def norm(text: str) -> str:
-    """NFKC, lowercase, hyphenated line breaks joined, all whitespace deleted."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"-\s*\n\s*", "", text)
-    return re.sub(r"\s+", "", text)
+from paperqa.retrieve.evaluate import norm
 
 
 def occurs(needle: str, text: str) -> bool:

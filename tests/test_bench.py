@@ -1,0 +1,34 @@
+"""`paperqa bench` runs and reports its figures (their values are not asserted: machines vary)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from paperqa.bench import table
+
+
+def test_table_marks_targets_met_and_missed():
+    report = {
+        "machine": {"processor": "x", "cores": 2, "memory_gb": 1, "python": "3", "platform": "p"},
+        "hybrid_p50_ms": 12.0,
+        "cold_search_s": 3.5,
+    }
+    text = table(report)
+    assert "| hybrid_p50_ms | 12.000 | <= 20 (met) |" in text
+    assert "| cold_search_s | 3.500 | <= 2 (missed) |" in text
+
+
+@pytest.mark.slow
+def test_bench_json_reports_retrieval_and_cold_start(corpus_index):
+    result = subprocess.run(
+        [sys.executable, "-m", "paperqa.cli", "bench", "--json", "--skip-ingest",
+         "--skip-generation", "--index-dir", str(corpus_index.index_dir)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    for key in ("bm25_p50_ms", "dense_p50_ms", "hybrid_p50_ms", "hybrid_p95_ms", "cold_search_s"):
+        assert report[key] > 0
+    assert report["machine"]["cores"] >= 1
