@@ -95,3 +95,40 @@ def test_paper_filter_by_title_words(corpus_index):
     )
     assert result.returncode == 0, result.stderr
     assert {p["doc"] for p in json.loads(result.stdout)} == {"pointer-networks"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("x" * 100_000, "the limit is"), ("   ", "the question is empty")],
+)
+def test_ask_refuses_unreasonable_questions_with_one_line(corpus_index, question, message):
+    result = run("ask", question, "--index-dir", str(corpus_index.index_dir))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.slow
+def test_ask_with_a_missing_model_file_says_so(corpus_index, tmp_path):
+    result = run(
+        "ask", "What is attention?", "--model", str(tmp_path / "absent.gguf"),
+        "--index-dir", str(corpus_index.index_dir),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "absent.gguf" in result.stderr
+
+
+@pytest.mark.slow
+def test_ask_json_gives_a_cited_answer(corpus_index):
+    result = run(
+        "ask", "How many layers does the Transformer encoder have?", "--json",
+        "--index-dir", str(corpus_index.index_dir),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    answer = json.loads(result.stdout)
+    assert {"question", "answer", "refused", "citations", "passages", "timings"} <= set(answer)
+    assert not answer["refused"]
+    assert "6" in answer["answer"] or "six" in answer["answer"].lower()
+    assert answer["citations"][0]["doc"] == "attention-is-all-you-need"
+    assert {"retrieve_s", "first_token_s", "total_s"} <= set(answer["timings"])
