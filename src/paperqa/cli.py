@@ -160,8 +160,10 @@ def ask(
     engine = QAEngine(settings)
     docs = resolve_papers(_split_list(papers), engine.store)
     answer: Answer | None = None
+    streamed = []
     for item in engine.stream(question, papers=docs):
         if isinstance(item, str):
+            streamed.append(item)
             if not as_json:
                 typer.echo(item, nl=False)
         else:
@@ -170,6 +172,9 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return
+    # The final text carries the citation markers (or the refusal) that code added afterwards.
+    if answer.answer.strip() != "".join(streamed).strip():
+        typer.echo(f"\n\n{answer.answer}", nl=False)
     typer.echo("\n")
     typer.echo(_sources_text(answer))
 
