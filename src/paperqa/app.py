@@ -165,9 +165,9 @@ def installed_models(settings: Settings) -> list[str]:
 
 def installed_backends(settings: Settings) -> list[str]:
     """Backends that can run here; the configured one (``auto`` resolved) first."""
-    from paperqa.generate.llm import resolve_backend
+    from paperqa.generate.llm import available_backends, resolve_backend
 
-    available = (["llama.cpp"] if find_spec("llama_cpp") else []) + ["transformers"]
+    available = available_backends()
     first = resolve_backend(settings.backend)
     return [first] + [b for b in available if b != first]
 

@@ -171,15 +171,6 @@ def bench_generation(settings: Settings, backend: str, model: str) -> dict[str, 
     }
 
 
-def installed_backends() -> list[str]:
-    from importlib.util import find_spec
-
-    backends = ["transformers"]
-    if find_spec("llama_cpp") is not None:
-        backends.insert(0, "llama.cpp")
-    return backends
-
-
 def run_bench(
     settings: Settings,
     *,
@@ -191,6 +182,8 @@ def run_bench(
     models: list[str] | None = None,
 ) -> dict[str, Any]:
     """Runs every stage and prints the figures (a table, or JSON)."""
+    from paperqa.generate.llm import available_backends
+
     report: dict[str, Any] = {"machine": machine()}
 
     def note(text: str) -> None:
@@ -208,7 +201,7 @@ def run_bench(
     if generation:
         generation_figures: dict[str, dict[str, float]] = {}
         for model in models or [settings.model]:
-            for backend in backends or installed_backends():
+            for backend in backends or available_backends():
                 note(f"generation: {backend} / {model} ...")
                 generation_figures[f"{backend}:{model}"] = bench_generation(
                     settings, backend, model

@@ -296,10 +296,15 @@ _LOADED: dict[tuple[Any, ...], LLM] = {}
 _LOAD_LOCK = threading.Lock()
 
 
+def available_backends() -> list[str]:
+    """Local backends that can run here, llama.cpp first when installed (openai needs a server)."""
+    return (["llama.cpp"] if find_spec("llama_cpp") is not None else []) + ["transformers"]
+
+
 def resolve_backend(backend: str) -> str:
     """``auto`` means llama.cpp when llama-cpp-python is importable, else transformers."""
     if backend == "auto":
-        return "llama.cpp" if find_spec("llama_cpp") is not None else "transformers"
+        return available_backends()[0]
     return backend
 
 

@@ -44,7 +44,7 @@ class HybridRetriever:
             results = retriever.search(query, max(k, self.depth), docs)
             if not results:
                 continue
-            low, high = results[-1].score, results[0].score
+            low, spread = results[-1].score, results[0].score - results[-1].score
             for passage in results:
                 chunk_id = passage.chunk.id
                 chunks[chunk_id] = passage.chunk
@@ -52,7 +52,6 @@ class HybridRetriever:
                 if self.fusion == "rrf":
                     fused[chunk_id] += weight / (self.rrf_k + passage.rank)
                 else:
-                    spread = high - low
                     normalised = (passage.score - low) / spread if spread > 0 else 1.0
                     fused[chunk_id] += weight * normalised
         ranked = sorted(fused, key=lambda i: (-fused[i], i))[:k]
