@@ -25,8 +25,8 @@ from fastapi.testclient import TestClient
 from paperqa.app import answer_markdown, build_app, sources_html
 from paperqa.generate.answer import REFUSAL_TEXT, Answer, Citation
 from paperqa.readinglist import papers_by_id
-from paperqa.retrieve.index import write_index
 from paperqa.settings import Settings
+from paperqa.store import write_index
 from paperqa.types import Chunk, Passage
 
 ROOT = Path(__file__).resolve().parents[1]

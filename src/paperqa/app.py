@@ -196,43 +196,42 @@ paperqa serve --index-dir {settings.index_dir}
     return blocks
 
 
+def message_text(content: Any) -> str:
+    """The text of a chat message in any form Gradio sends it.
+
+    Gradio 6 sends a message's ``content`` as a list of parts (``[{"type": "text", "text":
+    ...}]``, files as ``{"type": "file", ...}``); older forms are a plain string, a multimodal
+    ``{"text": ..., "files": [...]}`` dict, or a file tuple. Files carry no question text.
+    """
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        if content.get("type", "text") == "text" and isinstance(content.get("text"), str):
+            return content["text"]
+        return message_text(content.get("content")) if "content" in content else ""
+    if isinstance(content, (list, tuple)):
+        texts = [message_text(part) for part in content if not _is_file_part(part)]
+        return " ".join(t for t in texts if t).strip()
+    text = getattr(content, "text", None)  # gradio's own message-part objects
+    return text if isinstance(text, str) else ""
+
+
+def _is_file_part(part: Any) -> bool:
+    if isinstance(part, dict):
+        return part.get("type") == "file" or "path" in part or "file" in part
+    return isinstance(part, str) and Path(part).suffix != "" and Path(part).is_file()
+
+
 def _chat_blocks(settings: Settings, store: IndexStore, engines: EnginePool) -> gr.Blocks:
     from paperqa.ingest.summary import papers_table
 
     rows = papers_table(settings.index_dir)
     indexed = {r["id"] for r in rows if r["indexed"]}
-    paper_choices = [
-        (f"{r['title']} ({r['year']})" + ("" if r["indexed"] else " — not indexed"), r["id"])
-        for r in rows
-    ]
-    models = installed_models(settings)
-    backends = installed_backends(settings)
-
     with gr.Blocks(title="paperqa", analytics_enabled=False) as blocks:
         history = gr.State([])  # per session: [(question, answer text), ...]
-        with gr.Sidebar(label="Settings", open=True, width=300):
-            gr.Markdown("### Retrieval")
-            retriever = gr.Radio(
-                list(RETRIEVER_NAMES),
-                value=settings.retriever,
-                label="Retriever",
-                info=f"hybrid = dense + BM25 ({settings.fusion} fusion)",
-            )
-            k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages")
-            papers = gr.Dropdown(
-                paper_choices,
-                value=[],
-                multiselect=True,
-                label="Only these papers",
-                info="Empty: search all indexed papers.",
-            )
-            gr.Markdown("### Model", visible=len(models) > 1 or len(backends) > 1)
-            model = gr.Dropdown(models, value=models[0], label="Model", visible=len(models) > 1)
-            backend = gr.Dropdown(
-                backends, value=backends[0], label="Backend", visible=len(backends) > 1
-            )
-            clear = gr.Button("New conversation", variant="secondary")
-
+        controls, clear = _sidebar(settings, rows)
         gr.Markdown(
             f"# paperqa\nAsk Ilya Sutskever's reading list: {len(indexed)} documents, "
             f"{len(store.chunks):,} passages, answered by a local model. "
@@ -240,97 +239,13 @@ def _chat_blocks(settings: Settings, store: IndexStore, engines: EnginePool) -> 
         )
         with gr.Tabs():
             with gr.Tab("Ask"):
-                chat = gr.Chatbot(
-                    label="Conversation",
-                    height=460,
-                    elem_id="pqa-chat",
-                    buttons=["copy"],
-                    feedback_options=None,
-                    placeholder="Ask about the papers, e.g. *What does the transformer replace "
-                    "recurrence with?* Follow-up questions use the conversation.",
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        placeholder="Your question about the papers… (Enter to send)",
-                        show_label=False,
-                        scale=8,
-                        elem_id="pqa-question",
-                        max_length=settings.max_question_chars,
-                        autofocus=True,
-                    )
-                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
-                sources = gr.HTML(_idle_sources(), elem_id="pqa-sources")
+                chat, question, send, sources = _ask_tab(settings)
             with gr.Tab("Reading list"):
-                gr.Markdown(_reading_list_summary(rows))
-                gr.Dataframe(
-                    _reading_list_frame(rows),
-                    headers=["Paper", "Year", "Indexed", "Pages", "Chunks", "Text quality"],
-                    interactive=False,
-                    wrap=True,
-                    max_height=720,
-                    column_widths=["50%", "8%", "9%", "8%", "9%", "16%"],
-                    elem_id="pqa-papers",
-                )
-
-        def add_question(text: str, messages: ChatMessages) -> tuple[Any, ...]:
-            """Show the question at once (not queued), so a waiting user sees it was taken."""
-            text = (text or "").strip()
-            if not text:
-                return gr.skip(), gr.skip(), gr.skip()
-            status = _status_html("Waiting for the model…")
-            return [*messages, {"role": "user", "content": text}], "", status
-
-        def respond(
-            messages: ChatMessages,
-            turns: History,
-            retriever_name: str,
-            n: float,
-            chosen: list[str],
-            model_name: str,
-            backend_name: str,
-        ) -> Iterator[tuple[Any, ...]]:
-            """Stream the answer to the last question into the chat, then show its sources."""
-            if not messages or messages[-1]["role"] != "user":
-                return
-            text = str(messages[-1]["content"])
-            yield gr.skip(), gr.skip(), _status_html("Searching the papers…")
-            wanted = [p for p in chosen or [] if p in indexed]
-            if chosen and not wanted:
-                problem = "None of the chosen papers is indexed; clear the paper filter."
-                reply = [*messages, {"role": "assistant", "content": f"⚠️ {problem}"}]
-                yield reply, turns, _error_html(problem)
-                return
-            answer: Answer | None = None
-            written = ""
-            reply = [*messages, {"role": "assistant", "content": ""}]
-            try:
-                engine = engines.get(model_name, backend_name)
-                stream = engine.stream(
-                    text, history=turns, retriever=retriever_name, k=int(n), papers=wanted or None
-                )
-                for item in stream:
-                    if isinstance(item, str):
-                        status = gr.skip() if written else _status_html("Writing the answer…")
-                        written += item
-                        reply[-1]["content"] = written
-                        yield reply, turns, status
-                    else:
-                        answer = item
-            except PaperQAError as exc:
-                reply[-1]["content"] = f"⚠️ {exc}"
-                yield reply, turns, _error_html(str(exc))
-                return
-            assert answer is not None, "QAEngine.stream ended without an Answer"
-            reply[-1]["content"] = answer_markdown(answer)
-            yield reply, [*turns, (text, answer.answer)], sources_html(answer, store.documents)
-
-        def clear_all() -> tuple[ChatMessages, History, str, str]:
-            return [], [], _idle_sources(), ""
-
-        controls = [retriever, k, papers, model, backend]
+                _reading_list_tab(rows)
+        respond = _responder(engines, store, indexed)
         for trigger in (question.submit, send.click):
             trigger(
-                add_question,
+                _add_question,
                 [question, chat],
                 [chat, question, sources],
                 queue=False,
@@ -345,39 +260,167 @@ def _chat_blocks(settings: Settings, store: IndexStore, engines: EnginePool) -> 
             )
         for reset in (clear.click, chat.clear):
             reset(
-                clear_all,
+                lambda: ([], [], _idle_sources(), ""),
                 None,
                 [chat, history, sources, question],
                 queue=False,
                 api_visibility="private",
             )
-
-        def ask(
-            question: str,
-            retriever: str = settings.retriever,
-            k: int = settings.k,
-            papers: list[str] | None = None,
-            history: list[list[str]] | None = None,
-        ) -> dict:
-            """Answer a question from the papers; returns the answer JSON (as `paperqa ask --json`).
-
-            papers: ids or title words to search only those papers; history: earlier
-            [question, answer] pairs of the conversation.
-            """
-            from paperqa.retrieve.filters import resolve_papers
-
-            try:
-                docs = resolve_papers(papers, store)
-                turns = [(q, a) for q, a in history or []]
-                result = engines.get().ask(
-                    question, history=turns, retriever=retriever, k=int(k), papers=docs
-                )
-            except PaperQAError as exc:
-                raise gr.Error(str(exc)) from exc
-            return result.to_dict()
-
-        gr.api(ask, api_name="ask", concurrency_id="answer")
+        gr.api(_api_ask(settings, store, engines), api_name="ask", concurrency_id="answer")
     return blocks
+
+
+def _sidebar(settings: Settings, rows: list[dict[str, Any]]) -> tuple[list[Any], gr.Button]:
+    """The settings sidebar: retriever, k, paper filter, model, backend; and the reset button."""
+    paper_choices = [
+        (f"{r['title']} ({r['year']})" + ("" if r["indexed"] else " — not indexed"), r["id"])
+        for r in rows
+    ]
+    models = installed_models(settings)
+    backends = installed_backends(settings)
+    with gr.Sidebar(label="Settings", open=True, width=300):
+        gr.Markdown("### Retrieval")
+        retriever = gr.Radio(
+            list(RETRIEVER_NAMES),
+            value=settings.retriever,
+            label="Retriever",
+            info=f"hybrid = dense + BM25 ({settings.fusion} fusion)",
+        )
+        k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages")
+        papers = gr.Dropdown(
+            paper_choices,
+            value=[],
+            multiselect=True,
+            label="Only these papers",
+            info="Empty: search all indexed papers.",
+        )
+        gr.Markdown("### Model", visible=len(models) > 1 or len(backends) > 1)
+        model = gr.Dropdown(models, value=models[0], label="Model", visible=len(models) > 1)
+        backend = gr.Dropdown(
+            backends, value=backends[0], label="Backend", visible=len(backends) > 1
+        )
+        clear = gr.Button("New conversation", variant="secondary")
+    return [retriever, k, papers, model, backend], clear
+
+
+def _ask_tab(settings: Settings) -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.HTML]:
+    chat = gr.Chatbot(
+        label="Conversation",
+        height=460,
+        elem_id="pqa-chat",
+        buttons=["copy"],
+        feedback_options=None,
+        placeholder="Ask about the papers, e.g. *What does the transformer replace "
+        "recurrence with?* Follow-up questions use the conversation.",
+    )
+    with gr.Row():
+        question = gr.Textbox(
+            placeholder="Your question about the papers… (Enter to send)",
+            show_label=False,
+            scale=8,
+            elem_id="pqa-question",
+            max_length=settings.max_question_chars,
+            autofocus=True,
+        )
+        send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+    sources = gr.HTML(_idle_sources(), elem_id="pqa-sources")
+    return chat, question, send, sources
+
+
+def _reading_list_tab(rows: list[dict[str, Any]]) -> None:
+    gr.Markdown(_reading_list_summary(rows))
+    gr.Dataframe(
+        _reading_list_frame(rows),
+        headers=["Paper", "Year", "Indexed", "Pages", "Chunks", "Text quality"],
+        interactive=False,
+        wrap=True,
+        max_height=720,
+        column_widths=["50%", "8%", "9%", "8%", "9%", "16%"],
+        elem_id="pqa-papers",
+    )
+
+
+def _add_question(text: Any, messages: ChatMessages) -> tuple[Any, ...]:
+    """Show the question at once (not queued), so a waiting user sees it was taken."""
+    text = message_text(text).strip()
+    if not text:
+        return gr.skip(), gr.skip(), gr.skip()
+    status = _status_html("Waiting for the model…")
+    return [*messages, {"role": "user", "content": text}], "", status
+
+
+def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
+    """The streaming handler that answers the last question of a session's chat."""
+
+    def respond(
+        messages: ChatMessages,
+        turns: History,
+        retriever_name: str,
+        n: float,
+        chosen: list[str],
+        model_name: str,
+        backend_name: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        if not messages or messages[-1].get("role") != "user":
+            return
+        text = message_text(messages[-1].get("content"))
+        yield gr.skip(), gr.skip(), _status_html("Searching the papers…")
+        wanted = [p for p in chosen or [] if p in indexed]
+        reply = [*messages, {"role": "assistant", "content": ""}]
+        try:
+            if chosen and not wanted:
+                raise PaperQAError("None of the chosen papers is indexed; clear the paper filter.")
+            engine = engines.get(model_name, backend_name)
+            stream = engine.stream(
+                text, history=turns, retriever=retriever_name, k=int(n), papers=wanted or None
+            )
+            answer = None
+            for item in stream:
+                if isinstance(item, str):
+                    first = not reply[-1]["content"]
+                    reply[-1]["content"] += item
+                    yield reply, turns, _status_html("Writing the answer…") if first else gr.skip()
+                else:
+                    answer = item
+        except PaperQAError as exc:
+            reply[-1]["content"] = f"⚠️ {exc}"
+            yield reply, turns, _error_html(str(exc))
+            return
+        assert answer is not None, "QAEngine.stream ended without an Answer"
+        reply[-1]["content"] = answer_markdown(answer)
+        yield reply, [*turns, (text, answer.answer)], sources_html(answer, store.documents)
+
+    return respond
+
+
+def _api_ask(settings: Settings, store: IndexStore, engines: EnginePool):
+    """The ``/ask`` API endpoint: the answer JSON, as ``paperqa ask --json`` prints it."""
+
+    def ask(
+        question: str,
+        retriever: str = settings.retriever,
+        k: int = settings.k,
+        papers: list[str] | None = None,
+        history: list[list[str]] | None = None,
+    ) -> dict:
+        """Answer a question from the papers; returns the answer JSON (as `paperqa ask --json`).
+
+        papers: ids or title words to search only those papers; history: earlier
+        [question, answer] pairs of the conversation.
+        """
+        from paperqa.retrieve.filters import resolve_papers
+
+        try:
+            docs = resolve_papers(papers, store)
+            turns = [(q, a) for q, a in history or []]
+            result = engines.get().ask(
+                question, history=turns, retriever=retriever, k=int(k), papers=docs
+            )
+        except PaperQAError as exc:
+            raise gr.Error(str(exc)) from exc
+        return result.to_dict()
+
+    return ask
 
 
 # --- Rendering ------------------------------------------------------------------------------

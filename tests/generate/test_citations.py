@@ -8,11 +8,10 @@ from paperqa.generate.citations import (
     attribute,
     best_quote,
     parse_markers,
-    split_sentences,
     strip_markers,
-    terms,
 )
 from paperqa.settings import Settings
+from paperqa.text import split_sentences, tokenize
 from paperqa.types import Chunk, Passage
 
 TEXTS = [
@@ -51,7 +50,7 @@ PASSAGES = [
 
 @pytest.fixture(scope="module")
 def encoder():
-    from paperqa.ingest.embed import get_embedder
+    from paperqa.embedder import get_embedder
 
     return get_embedder(Settings())
 
@@ -71,7 +70,12 @@ def test_markers_are_parsed_and_stripped() -> None:
 
 
 def test_terms_normalize_plurals_numbers_and_stopwords() -> None:
-    assert terms("The encoder has six identical Layers") == ["encoder", "6", "identical", "layer"]
+    assert tokenize("The encoder has six identical Layers") == [
+        "encoder",
+        "6",
+        "identical",
+        "layer",
+    ]
 
 
 def test_lexical_attribution_picks_the_supporting_passage() -> None:

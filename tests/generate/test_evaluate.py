@@ -9,8 +9,9 @@ import pytest
 
 from paperqa.generate.answer import REFUSAL_TEXT, Answer, QAEngine
 from paperqa.generate.citations import Citation
-from paperqa.generate.evaluate import evaluate_answers, meets_key, norm, occurs, score_answer
+from paperqa.generate.evaluate import evaluate_answers, meets_key, score_answer
 from paperqa.settings import Settings
+from paperqa.text import norm, occurs
 from paperqa.types import Chunk, Passage
 
 GOLD = Passage(Chunk(7, "paper-a", "Paper A", 3, 3, "We stack N = 6 iden-\ntical layers."), 0.9, 1)
@@ -75,5 +76,8 @@ def test_evaluate_answers_on_real_dev_questions(
     assert result["n_questions"] == 2 and len(result["per_question"]) == 2
     for key in ("answer_correct", "cites_gold", "citation_precision", "refusal_correct"):
         assert key in result
-    assert result["false_refusal"] in (0.0, 1.0)
+    first, second = result["per_question"]
+    assert not second["answerable"] and second["refused"], "an unanswerable question was answered"
+    assert result["refusal_correct"] == 1.0
+    assert result["false_refusal"] == (1.0 if first["refused"] else 0.0)
     assert result["p50_s"] > 0 and result["ttft_p50_s"] > 0

@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from paperqa.ingest.chunk import PAGE_SEPARATOR, chunk_document, embedding_text
-from paperqa.ingest.embed import max_tokens_for, tokenizer_for
+from paperqa.embedder import max_tokens_for, tokenizer_for
+from paperqa.ingest.chunk import PAGE_SEPARATOR, chunk_document
 from paperqa.ingest.parse import PageText, ParsedDocument
 from paperqa.settings import Settings
+from paperqa.text import passage_text
 
 SENTENCE = "Residual learning eases the optimisation of very deep networks considerably. "
 
@@ -40,7 +41,7 @@ def test_chunks_fit_the_embedder_with_title_and_section(tokenizer):
     chunks = chunk_document(doc, title, tokenizer, max_tokens, 200, 40)
     assert len(chunks) > 4
     for chunk in chunks:
-        full = tokenizer.encode(embedding_text(title, chunk.section, chunk.text))
+        full = tokenizer.encode(passage_text(title, chunk.section, chunk.text))
         assert len(full.ids) <= max_tokens  # never truncated by the embedder
 
 

@@ -6,8 +6,8 @@ from reportlab.pdfgen import canvas
 
 from paperqa.errors import IndexMismatchError
 from paperqa.ingest.pipeline import discover, document_id, ingest
-from paperqa.retrieve.index import IndexStore
 from paperqa.settings import Settings
+from paperqa.store import IndexStore
 
 LSTM_TEXT = """# Understanding memory
 

@@ -2,7 +2,8 @@ import math
 
 import pytest
 
-from paperqa.retrieve.evaluate import is_hit, norm, percentile, ranking_metrics
+from paperqa.retrieve.evaluate import is_hit, percentile, ranking_metrics
+from paperqa.text import norm
 from paperqa.types import Chunk
 
 

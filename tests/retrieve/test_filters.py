@@ -2,7 +2,7 @@ import pytest
 
 from paperqa.errors import PaperQAError
 from paperqa.retrieve.filters import resolve_papers
-from paperqa.retrieve.index import IndexStore
+from paperqa.store import IndexStore
 
 
 def _store() -> IndexStore:

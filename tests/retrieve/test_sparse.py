@@ -2,7 +2,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from paperqa.retrieve.sparse import BM25Retriever
-from paperqa.retrieve.tokenize import tokenize
+from paperqa.text import tokenize
 from paperqa.types import Chunk
 
 TEXTS = [

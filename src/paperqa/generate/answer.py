@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paperqa.errors import QuestionError
-from paperqa.generate.citations import Citation, attribute, normalize, split_sentences
+from paperqa.generate.citations import Citation, attribute
 from paperqa.generate.prompts import (
     MODEL_REFUSAL,
     PASSAGE_TEMPLATE,
@@ -30,6 +30,7 @@ from paperqa.generate.prompts import (
 )
 from paperqa.generate.rewrite import rewrite_question
 from paperqa.settings import Settings
+from paperqa.text import normalize, split_sentences, tokenize
 from paperqa.types import Passage
 
 if TYPE_CHECKING:
@@ -170,6 +171,16 @@ def build_messages(
     return render([passage_block(1, used[0], " ".join(words[:low]))]), used
 
 
+@dataclass
+class _Run:
+    """One question on its way through ``QAEngine.stream``: its text and stage timings."""
+
+    question: str
+    start: float
+    standalone: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
 class QAEngine:
     """Answers questions over one index with one LLM; safe to share between threads."""
 
@@ -193,8 +204,8 @@ class QAEngine:
             return self._llm
 
     @property
-    def embedder(self):  # -> paperqa.ingest.embed.Embedder
-        from paperqa.ingest.embed import get_embedder
+    def embedder(self):  # -> paperqa.embedder.Embedder
+        from paperqa.embedder import get_embedder
 
         return get_embedder(self.settings)
 
@@ -215,85 +226,90 @@ class QAEngine:
         papers: list[str] | None = None,
     ) -> Iterator[str | Answer]:
         """Yield answer text deltas as the model writes them, then the final Answer."""
-        start = time.perf_counter()
-        question = self._check_question(question)
+        run = _Run(question=self._check_question(question), start=time.perf_counter())
         self._check_papers(papers)
-        standalone = rewrite_question(question, history)
-        from paperqa.retrieve import load_retriever
-
-        searcher = load_retriever(self.settings, retriever, self.store)
-        passages = searcher.search(standalone, k or self.settings.k, docs=papers or None)
-        timings = {"retrieve_s": time.perf_counter() - start}
-
-        vectors = np.zeros((len(passages), 1), dtype=np.float32)
-        relevance = np.zeros(len(passages), dtype=np.float32)
-        if passages:
-            vectors = self.embedder.encode_passages([p.text for p in passages])
-            relevance = vectors @ self.embedder.encode_queries([standalone])[0]
-        timings["relevance_s"] = time.perf_counter() - start - timings["retrieve_s"]
-
-        def finish(text: str, refused: bool, shown: list[Passage], **extra: Any) -> Answer:
-            timings.setdefault("first_token_s", time.perf_counter() - start)
-            timings["total_s"] = time.perf_counter() - start
-            return Answer(
-                question=question,
-                answer=text,
-                refused=refused,
-                citations=extra.get("citations", []),
-                passages=shown,
-                timings=timings,
-                model=self.settings.model,
-                backend=self._backend_name(),
-                standalone_question=standalone,
-                unsupported=extra.get("unsupported", []),
-            )
-
-        best = float(relevance.max()) if passages else 0.0
-        unknown = self.unknown_names(standalone)
+        run.standalone = rewrite_question(run.question, history)
+        passages, vectors, best = self._retrieve(run, retriever, k, papers)
+        unknown = self.unknown_names(run.standalone)
         if best < MIN_RELEVANCE or (unknown and best < UNKNOWN_NAME_MAX_RELEVANCE):
             yield REFUSAL_TEXT
-            yield finish(REFUSAL_TEXT, True, passages)
+            yield self._finish(run, REFUSAL_TEXT, True, passages)
             return
-
         llm = self.llm
-        messages, used = build_messages(standalone, passages, llm, self.settings.max_new_tokens)
+        messages, used = build_messages(run.standalone, passages, llm, self.settings.max_new_tokens)
         pieces: list[str] = []
         generate_start = time.perf_counter()
         for delta in llm.stream_chat(messages, max_tokens=self.settings.max_new_tokens):
-            timings.setdefault("first_token_s", time.perf_counter() - start)
+            run.timings.setdefault("first_token_s", time.perf_counter() - run.start)
             pieces.append(delta)
             yield delta
         raw = "".join(pieces).strip()
-        timings["generate_s"] = time.perf_counter() - generate_start
+        run.timings["generate_s"] = time.perf_counter() - generate_start
+        yield self._attributed(run, raw, used, vectors[: len(used)])
 
+    def _retrieve(
+        self, run: _Run, retriever: str | None, k: int | None, papers: list[str] | None
+    ) -> tuple[list[Passage], np.ndarray, float]:
+        """The passages, their vectors, and the best cosine similarity to the question."""
+        from paperqa.retrieve import load_retriever
+
+        searcher = load_retriever(self.settings, retriever, self.store)
+        passages = searcher.search(run.standalone, k or self.settings.k, docs=papers or None)
+        run.timings["retrieve_s"] = time.perf_counter() - run.start
+        if not passages:
+            return passages, np.zeros((0, 1), dtype=np.float32), 0.0
+        vectors = self.embedder.encode_passages([p.text for p in passages])
+        relevance = vectors @ self.embedder.encode_queries([run.standalone])[0]
+        run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
+        return passages, vectors, float(relevance.max())
+
+    def _attributed(self, run: _Run, raw: str, used: list[Passage], vectors: np.ndarray) -> Answer:
+        """The final answer: the model's text with citations, or a refusal."""
         if is_refusal(raw):
-            yield finish(REFUSAL_TEXT, True, used)
-            return
+            return self._finish(run, REFUSAL_TEXT, True, used)
+        clock = time.perf_counter()
         years = {doc: info.get("year") for doc, info in self.store.documents.items()}
         attribution = attribute(
             raw,
             used,
-            question=standalone,
+            question=run.standalone,
             encoder=self.embedder,
-            passage_vectors=vectors[: len(used)],
+            passage_vectors=vectors,
             years=years,
         )
-        timings["attribute_s"] = time.perf_counter() - generate_start - timings["generate_s"]
+        run.timings["attribute_s"] = time.perf_counter() - clock
         if not attribution.citations:
-            yield finish(REFUSAL_TEXT, True, used)
-            return
-        yield finish(
-            attribution.text,
-            False,
-            used,
-            citations=attribution.citations,
-            unsupported=attribution.unsupported,
+            return self._finish(run, REFUSAL_TEXT, True, used)
+        return self._finish(
+            run, attribution.text, False, used, attribution.citations, attribution.unsupported
+        )
+
+    def _finish(
+        self,
+        run: _Run,
+        text: str,
+        refused: bool,
+        shown: list[Passage],
+        citations: list[Citation] | None = None,
+        unsupported: list[str] | None = None,
+    ) -> Answer:
+        run.timings.setdefault("first_token_s", time.perf_counter() - run.start)
+        run.timings["total_s"] = time.perf_counter() - run.start
+        return Answer(
+            question=run.question,
+            answer=text,
+            refused=refused,
+            citations=citations or [],
+            passages=shown,
+            timings=run.timings,
+            model=self.settings.model,
+            backend=self._backend_name(),
+            standalone_question=run.standalone,
+            unsupported=unsupported or [],
         )
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question that no indexed passage contains (by the BM25 tokenizer)."""
-        from paperqa.retrieve.tokenize import tokenize
-
         with self._lock:
             if self._vocabulary is None:
                 self._vocabulary = {t for tokens in self.store.bm25_tokens() for t in tokens}

@@ -13,13 +13,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from paperqa.text import split_sentences, tokenize
 from paperqa.types import Passage
 
 # Weights of the two signals, and the support thresholds, set by measurement on the dev set.
@@ -30,10 +30,11 @@ MIN_SCORE = 0.45  # ... or this combined score
 MARKER_MIN_RATIO = 0.8  # a model-written marker is kept when it scores >= this share of the best
 QUESTION_WEIGHT = 0.3  # question words help short answers ("Six.") find their passage
 MAX_QUOTE_CHARS = 300
+_SHORT_SENTENCE = 4  # content words; shorter sentences are judged together with the question
 
 
 class Encoder(Protocol):
-    """The part of ``paperqa.ingest.embed.Embedder`` attribution uses."""
+    """The part of ``paperqa.embedder.Embedder`` attribution uses."""
 
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
 
@@ -73,70 +74,7 @@ class Attribution:
     unsupported: list[str]
 
 
-_STOPWORD_TEXT = """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when
-    where which while who whom why will with would you your yours yourself yourselves
-    paper papers passage passages author authors according answer question use used using
-    based describe described show shown"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _MARKER_RE = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
-_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "Fig.", "Eq.", "Sec.", "vs.", "cf.", "approx.")
-_TERM_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
-
-
-def normalize(text: str) -> str:
-    """NFKC, lowercase, PDF hyphenation joined, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"-\s*\n\s*", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve"
-_NUMBER_WORDS = {word: str(i) for i, word in enumerate(_NUMBERS.split())}
-_SHORT_SENTENCE = 4  # content words; shorter sentences are judged together with the question
-
-
-def _stem(word: str) -> str:
-    if word in _NUMBER_WORDS:
-        return _NUMBER_WORDS[word]
-    if word.isdigit() or len(word) <= 3:
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def terms(text: str) -> list[str]:
-    """Content words of ``text``: normalized, stopwords dropped, plural 's' stripped."""
-    return [
-        _stem(t)
-        for t in _TERM_RE.findall(normalize(text))
-        if t not in _STOPWORDS and (len(t) > 1 or t.isdigit())
-    ]
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` (not split after common abbreviations or inside numbers)."""
-    protected = text
-    for i, abbr in enumerate(_ABBREVIATIONS):
-        protected = protected.replace(abbr, f"\x00{i}\x00")
-    pieces = _SENTENCE_END_RE.split(protected)
-    sentences = []
-    for piece in pieces:
-        for i, abbr in enumerate(_ABBREVIATIONS):
-            piece = piece.replace(f"\x00{i}\x00", abbr)
-        piece = re.sub(r"\s+", " ", piece).strip()
-        if piece:
-            sentences.append(piece)
-    return sentences
 
 
 def strip_markers(text: str) -> str:
@@ -191,9 +129,9 @@ def lexical_support(
 def best_quote(sentence: str, passage_text: str, context: str = "") -> str:
     """The passage sentence sharing the most weighted words with ``sentence`` (and context)."""
     candidates = [s for s in split_sentences(passage_text) if len(s) >= 20] or [passage_text]
-    cand_terms = [set(terms(c)) for c in candidates]
+    cand_terms = [set(tokenize(c)) for c in candidates]
     idf = _idf(cand_terms)
-    own, ctx = terms(sentence), terms(context)
+    own, ctx = tokenize(sentence), tokenize(context)
     scores = [lexical_support(own, ts, idf, len(candidates), ctx) for ts in cand_terms]
     quote = candidates[int(np.argmax(scores))]
     if len(quote) > MAX_QUOTE_CHARS:
@@ -224,48 +162,76 @@ def attribute(
     sentences = [s for s in split_sentences(answer) if strip_markers(s)]
     if not sentences or not passages:
         return Attribution(strip_markers(answer), [], [], [])
-    passage_terms = [set(terms(p.text)) for p in passages]
-    idf = _idf(passage_terms)
     plain = [strip_markers(s) for s in sentences]
-    semantic = np.zeros((len(sentences), len(passages)), dtype=np.float32)
-    if encoder is not None:
-        if passage_vectors is None:
-            passage_vectors = encoder.encode_passages([p.text for p in passages])
-        probes = [
-            t if len(terms(t)) >= _SHORT_SENTENCE else f"{question} {t}".strip() for t in plain
-        ]
-        semantic = encoder.encode_queries(probes) @ passage_vectors.T
-    context = terms(question)
-
-    supports: list[SentenceSupport] = []
+    semantic = _semantic_scores(plain, passages, question, encoder, passage_vectors)
+    passage_terms = [set(tokenize(p.text)) for p in passages]
+    idf = _idf(passage_terms)
+    context = tokenize(question)
+    supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):
-        own = terms(text)
-        lexical = [lexical_support(own, pt, idf, len(passages), context) for pt in passage_terms]
-        sem = [float(x) for x in semantic[i]]
-        support = SentenceSupport(text, [], False, lexical, sem, parse_markers(sentence))
+        lexical = [
+            lexical_support(tokenize(text), pt, idf, len(passages), context) for pt in passage_terms
+        ]
+        support = SentenceSupport(
+            text, [], False, lexical, [float(x) for x in semantic[i]], parse_markers(sentence)
+        )
+        _cite_best(support)
         supports.append(support)
-        if not own:
-            continue  # nothing checkable ("Yes."), cited with its neighbour below
-        scores = [
-            LEXICAL_WEIGHT * lx + SEMANTIC_WEIGHT * sm for lx, sm in zip(lexical, sem, strict=True)
-        ]
-        best = int(np.argmax(scores))
-        support.supported = lexical[best] >= MIN_LEXICAL or scores[best] >= MIN_SCORE
-        if not support.supported:
-            continue
-        valid = [
-            m - 1
-            for m in support.model_markers
-            if 1 <= m <= len(passages) and scores[m - 1] >= MARKER_MIN_RATIO * scores[best]
-        ]
-        # One passage per sentence: citing near-ties too measured lower precision on the dev set.
-        support.cited = valid or [best]
-
     # Sentences without content words take the citations of the sentence before them.
     for prev, cur in itertools.pairwise(supports):
-        if not terms(cur.sentence) and prev.supported:
+        if not tokenize(cur.sentence) and prev.supported:
             cur.cited, cur.supported = list(prev.cited), True
+    citations = _citations(supports, passages, question, years or {})
+    unsupported = [s.sentence for s in supports if tokenize(s.sentence) and not s.supported]
+    return Attribution(_render(supports), supports, citations, unsupported)
 
+
+def _semantic_scores(
+    sentences: list[str],
+    passages: Sequence[Passage],
+    question: str,
+    encoder: Encoder | None,
+    passage_vectors: np.ndarray | None,
+) -> np.ndarray:
+    """Cosine similarity of each sentence (short ones with the question) to each passage."""
+    if encoder is None:
+        return np.zeros((len(sentences), len(passages)), dtype=np.float32)
+    if passage_vectors is None:
+        passage_vectors = encoder.encode_passages([p.text for p in passages])
+    probes = [
+        t if len(tokenize(t)) >= _SHORT_SENTENCE else f"{question} {t}".strip() for t in sentences
+    ]
+    return encoder.encode_queries(probes) @ passage_vectors.T
+
+
+def _cite_best(support: SentenceSupport) -> None:
+    """Marks the sentence supported or not, and cites its best passage (or a valid marker)."""
+    if not tokenize(support.sentence):
+        return  # nothing checkable ("Yes."), cited with its neighbour
+    scores = [
+        LEXICAL_WEIGHT * lx + SEMANTIC_WEIGHT * sm
+        for lx, sm in zip(support.lexical, support.semantic, strict=True)
+    ]
+    best = int(np.argmax(scores))
+    support.supported = support.lexical[best] >= MIN_LEXICAL or scores[best] >= MIN_SCORE
+    if not support.supported:
+        return
+    valid = [
+        m - 1
+        for m in support.model_markers
+        if 1 <= m <= len(scores) and scores[m - 1] >= MARKER_MIN_RATIO * scores[best]
+    ]
+    # One passage per sentence: citing near-ties too measured lower precision on the dev set.
+    support.cited = valid or [best]
+
+
+def _citations(
+    supports: list[SentenceSupport],
+    passages: Sequence[Passage],
+    question: str,
+    years: dict[str, int | None],
+) -> list[Citation]:
+    """One Citation per cited passage, in the order the answer first cites them."""
     citations: dict[int, Citation] = {}
     for support in supports:
         for j in support.cited:
@@ -275,14 +241,12 @@ def attribute(
                     marker=j + 1,
                     doc=p.doc,
                     title=p.chunk.title,
-                    year=(years or {}).get(p.doc),
+                    year=years.get(p.doc),
                     pages=p.chunk.pages,
                     quote=best_quote(support.sentence, p.text, question),
                     chunk_id=p.chunk.id,
                 )
-    text = _render(supports)
-    unsupported = [s.sentence for s in supports if terms(s.sentence) and not s.supported]
-    return Attribution(text, supports, list(citations.values()), unsupported)
+    return list(citations.values())
 
 
 def _render(supports: list[SentenceSupport]) -> str:

@@ -15,11 +15,7 @@ import numpy as np
 
 from paperqa.generate.answer import Answer, QAEngine
 from paperqa.generate.citations import strip_markers
-from paperqa.retrieve.evaluate import norm
-
-
-def occurs(needle: str, text: str) -> bool:
-    return norm(needle) in norm(text)
+from paperqa.text import occurs
 
 
 def meets_key(answer: str, answer_key: list[list[str]]) -> bool:

@@ -9,9 +9,10 @@ budget is cut into word windows that each fit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from paperqa.text import passage_text, sentence_spans
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from paperqa.ingest.parse import ParsedDocument
 
 PAGE_SEPARATOR = "\n\n"
-_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 _TOKENS_PER_SPECIALS = 2  # [CLS] and [SEP]
 
 
@@ -48,24 +48,6 @@ class ChunkDraft:
     tokens: int
 
 
-def document_header(title: str, authors: list[str], year: int | None) -> str:
-    """``Title (Surname, Surname, ... year)``: lets "Bahdanau et al." or "Karpathy" find a paper."""
-    surnames = []
-    for author in authors:
-        name = re.sub(r"\(.*?\)|\bet al\.?", "", author).strip()
-        if name:
-            surnames.append(name.split()[-1])
-    names = ", ".join(surnames[:4]) + (" et al." if len(surnames) > 4 else "")
-    details = " ".join(part for part in (names, str(year) if year else "") if part)
-    return f"{title} ({details})" if details else title
-
-
-def embedding_text(header: str, section: str, text: str) -> str:
-    """What is embedded and BM25-indexed for a chunk: the document header and section, then text."""
-    head = f"{header}. {section}." if section else f"{header}."
-    return f"{head}\n{text}"
-
-
 def chunk_document(
     doc: ParsedDocument,
     header: str,
@@ -80,7 +62,7 @@ def chunk_document(
     current: list[Span] = []
 
     def budget(section: str) -> int:
-        head = len(tokenizer.encode(embedding_text(header, section, ""), add_special_tokens=False))
+        head = len(tokenizer.encode(passage_text(header, section, ""), add_special_tokens=False))
         return max(16, min(chunk_tokens, max_tokens - _TOKENS_PER_SPECIALS - head - 1))
 
     for span in _split_long(spans, tokenizer, budget):
@@ -119,18 +101,8 @@ def _spans(doc: ParsedDocument, tokenizer: Tokenizer) -> list[Span]:
 
 
 def _sentences(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, text with whitespace collapsed) of each sentence or paragraph piece."""
-    result = []
-    start = 0
-    bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)] + [(len(text), len(text))]
-    for piece_end, next_start in bounds:
-        piece = text[start:piece_end]
-        stripped = piece.strip()
-        if stripped:
-            begin = start + piece.index(stripped[0])
-            result.append((begin, begin + len(stripped), " ".join(stripped.split())))
-        start = next_start
-    return result
+    """(start, end, text with whitespace collapsed) of each sentence of a page."""
+    return [(a, b, " ".join(text[a:b].split())) for a, b in sentence_spans(text)]
 
 
 def _split_long(spans: list[Span], tokenizer: Tokenizer, budget) -> list[Span]:

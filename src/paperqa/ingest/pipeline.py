@@ -19,14 +19,14 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from paperqa.embedder import get_embedder, max_tokens_for, tokenizer_for
 from paperqa.errors import PaperQAError, ParseError
-from paperqa.ingest.chunk import ChunkDraft, chunk_document, document_header, embedding_text
-from paperqa.ingest.embed import get_embedder, max_tokens_for, tokenizer_for
+from paperqa.ingest.chunk import ChunkDraft, chunk_document
 from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
 from paperqa.readinglist import match_file, reading_list
-from paperqa.retrieve.index import IndexStore, current_generation, write_index
-from paperqa.retrieve.tokenize import tokenize
 from paperqa.settings import Settings
+from paperqa.store import IndexStore, current_generation, write_index
+from paperqa.text import document_header, passage_text, tokenize
 from paperqa.types import Chunk
 
 
@@ -73,6 +73,7 @@ class _Prepared:
     vectors: np.ndarray | None
     tokens: list[list[str]]
     status: str
+    new_slice: slice = slice(0, 0)  # where a new document's texts sit among those to embed
 
 
 def discover(source: Path) -> list[Path]:
@@ -135,21 +136,71 @@ def ingest(
     """Builds or updates the index in ``settings.index_dir`` from the files in ``source``."""
     started = time.perf_counter()
     files = discover(source)
-    index_dir = settings.index_dir
-    previous = None
-    if not rebuild and current_generation(index_dir) is not None:
-        previous = IndexStore.load(index_dir)
-        previous.check_embedder(settings.embedder)
     max_tokens = max_tokens_for(settings)
     chunking = _chunking_params(settings, max_tokens)
-    if previous is not None and previous.meta["chunking"] != chunking:
-        previous = None  # chunking changed: nothing can be reused
+    previous = None if rebuild else _reusable_index(settings, chunking)
     old_docs = previous.documents if previous else {}
-
     report = IngestReport(index_path=None)
+    prepared, to_parse = _plan(files, previous, report)
+
+    clock = time.perf_counter()
+    parsed = _parse_all([p for _, p, _ in to_parse], progress)
+    report.timings["parse_s"] = time.perf_counter() - clock
+    report.parsed_pages = sum(len(r.pages) for r in parsed if not isinstance(r, str))
+    clock = time.perf_counter()
+    new_texts = _chunk_parsed(to_parse, parsed, settings, max_tokens, old_docs, prepared, report)
+    report.timings["chunk_s"] = time.perf_counter() - clock
+    _list_documents(report, prepared, old_docs)
+
+    failures = [{"path": p, "reason": r} for p, r in report.failed]
+    unchanged = not new_texts and not report.removed and previous is not None
+    if not prepared or (unchanged and previous.meta.get("failed") == failures):
+        report.index_path = previous.path if prepared and previous else None
+        report.seconds = time.perf_counter() - started
+        return report
+
+    clock = time.perf_counter()
+    embedder = get_embedder(settings)
+    new_vectors = (
+        embedder.encode_passages(new_texts, progress=progress)
+        if new_texts
+        else np.zeros((0, embedder.dim), dtype=np.float32)
+    )
+    report.embedded_chunks = len(new_texts)
+    report.timings["embed_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    meta = {
+        "embedder": {"name": settings.embedder, "dim": embedder.dim},
+        "chunking": chunking,
+        "missing": report.missing,
+        "failed": failures,
+        "source": str(source.resolve()),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    report.index_path = _write(settings.index_dir, meta, prepared, new_vectors)
+    report.timings["write_s"] = time.perf_counter() - clock
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _reusable_index(settings: Settings, chunking: dict[str, Any]) -> IndexStore | None:
+    """The current index, when its documents can be reused (same embedder and chunking)."""
+    if current_generation(settings.index_dir) is None:
+        return None
+    previous = IndexStore.load(settings.index_dir)
+    previous.check_embedder(settings.embedder)
+    return previous if previous.meta["chunking"] == chunking else None
+
+
+def _plan(
+    files: list[Path], previous: IndexStore | None, report: IngestReport
+) -> tuple[dict[str, _Prepared], list[tuple[str, Path, str]]]:
+    """Unchanged documents taken from ``previous``, and the (id, path, sha256) to parse."""
+    old_docs = previous.documents if previous else {}
     seen: dict[str, Path] = {}
-    to_parse: list[tuple[str, Path, str]] = []
     prepared: dict[str, _Prepared] = {}
+    to_parse: list[tuple[str, Path, str]] = []
     previous_vectors: np.ndarray | None = None  # read from the old index on first reuse
     for path in files:
         doc_id = document_id(path)
@@ -159,22 +210,28 @@ def ingest(
         seen[doc_id] = path
         sha = _sha256(path)
         old = old_docs.get(doc_id)
-        if old and old["sha256"] == sha and previous is not None:
+        if previous is not None and old and old["sha256"] == sha:
             if previous_vectors is None:
                 previous_vectors = previous.vectors()
             meta = {**old, "path": str(path.resolve())}
             prepared[doc_id] = _reuse(previous, previous_vectors, doc_id, meta)
         else:
             to_parse.append((doc_id, path, sha))
+    return prepared, to_parse
 
-    clock = time.perf_counter()
-    parsed = _parse_all([p for _, p, _ in to_parse], progress)
-    report.timings["parse_s"] = time.perf_counter() - clock
-    report.parsed_pages = sum(len(r.pages) for r in parsed if not isinstance(r, str))
-    clock = time.perf_counter()
+
+def _chunk_parsed(
+    to_parse: list[tuple[str, Path, str]],
+    parsed: list[ParsedDocument | str],
+    settings: Settings,
+    max_tokens: int,
+    old_docs: dict[str, Any],
+    prepared: dict[str, _Prepared],
+    report: IngestReport,
+) -> list[str]:
+    """Chunks each parsed document into ``prepared``; returns the texts to embed, in order."""
     tokenizer = tokenizer_for(settings)
     new_texts: list[str] = []
-    new_slices: dict[str, slice] = {}  # where each new document's chunks sit in new_texts
     for (doc_id, path, sha), result in zip(to_parse, parsed, strict=True):
         if isinstance(result, str):
             report.failed.append((str(path), result))
@@ -182,30 +239,30 @@ def ingest(
         doc_meta = _document_meta(doc_id, path, sha, result)
         header = document_header(doc_meta["title"], doc_meta["authors"], doc_meta["year"])
         drafts = chunk_document(
-            result,
-            header,
-            tokenizer,
-            max_tokens,
-            settings.chunk_tokens,
-            settings.chunk_overlap,
+            result, header, tokenizer, max_tokens, settings.chunk_tokens, settings.chunk_overlap
         )
         if not drafts:
             report.failed.append((str(path), "no text left after cleanup; skipped"))
             continue
         chunks = [_chunk(doc_id, doc_meta["title"], d) for d in drafts]
-        texts = [embedding_text(header, c.section, c.text) for c in chunks]
-        new_slices[doc_id] = slice(len(new_texts), len(new_texts) + len(texts))
-        new_texts.extend(texts)
+        texts = [passage_text(header, c.section, c.text) for c in chunks]
         doc_meta["chunks"] = len(chunks)
         status = "changed" if doc_id in old_docs else "new"
-        prepared[doc_id] = _Prepared(doc_meta, chunks, None, [tokenize(t) for t in texts], status)
+        item = _Prepared(doc_meta, chunks, None, [tokenize(t) for t in texts], status)
+        item.new_slice = slice(len(new_texts), len(new_texts) + len(texts))
+        prepared[doc_id] = item
+        new_texts.extend(texts)
+    return new_texts
 
-    report.timings["chunk_s"] = time.perf_counter() - clock
+
+def _list_documents(
+    report: IngestReport, prepared: dict[str, _Prepared], old_docs: dict[str, Any]
+) -> None:
+    """Fills the report's documents, removed and missing reading-list entries."""
     report.removed = sorted(set(old_docs) - set(prepared))
     listed = {p.id for p in reading_list()}
-    report.missing = sorted(
-        listed - set(prepared) - {document_id(Path(f)) for f, _ in report.failed}
-    )
+    failed_ids = {document_id(Path(f)) for f, _ in report.failed}
+    report.missing = sorted(listed - set(prepared) - failed_ids)
     for doc_id in sorted(prepared):
         item = prepared[doc_id]
         m = item.meta
@@ -221,52 +278,24 @@ def ingest(
                 item.status,
             )
         )
-    if not prepared:
-        report.seconds = time.perf_counter() - started
-        return report
 
-    changed = bool(new_texts) or bool(report.removed) or previous is None
-    failures = [{"path": p, "reason": r} for p, r in report.failed]
-    if not changed and previous is not None and previous.meta.get("failed") == failures:
-        report.index_path = previous.path
-        report.seconds = time.perf_counter() - started
-        return report
 
-    clock = time.perf_counter()
-    embedder = get_embedder(settings)
-    new_vectors = (
-        embedder.encode_passages(new_texts, progress=progress)
-        if new_texts
-        else np.zeros((0, embedder.dim), dtype=np.float32)
-    )
-    report.embedded_chunks = len(new_texts)
-    report.timings["embed_s"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-
+def _write(
+    index_dir: Path, meta: dict[str, Any], prepared: dict[str, _Prepared], new_vectors: np.ndarray
+) -> Path:
+    """Writes all documents, in id order, as a new index generation."""
     chunks, vectors, tokens, documents = [], [], [], {}
     for doc_id in sorted(prepared):
         item = prepared[doc_id]
         if item.vectors is None:
-            item.vectors = new_vectors[new_slices[doc_id]]
+            item.vectors = new_vectors[item.new_slice]
         for chunk in item.chunks:
             chunks.append(Chunk(**{**chunk.to_dict(), "id": len(chunks)}))
         vectors.append(item.vectors)
         tokens.extend(item.tokens)
         documents[doc_id] = item.meta
-    meta = {
-        "embedder": {"name": settings.embedder, "dim": embedder.dim},
-        "chunking": chunking,
-        "documents": documents,
-        "missing": report.missing,
-        "failed": failures,
-        "source": str(source.resolve()),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
-    report.index_path = write_index(index_dir, meta, chunks, np.concatenate(vectors), tokens)
-    report.timings["write_s"] = time.perf_counter() - clock
-    report.written = True
-    report.seconds = time.perf_counter() - started
-    return report
+    meta = {**meta, "documents": documents}
+    return write_index(index_dir, meta, chunks, np.concatenate(vectors), tokens)
 
 
 def _parse_all(paths: list[Path], progress: bool) -> list[ParsedDocument | str]:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from paperqa.ingest.pipeline import IngestReport
 from paperqa.readinglist import papers_by_id, reading_list
-from paperqa.retrieve.index import IndexStore, current_generation
+from paperqa.store import IndexStore, current_generation
 
 
 def print_summary(report: IngestReport, console: Console | None = None) -> None:

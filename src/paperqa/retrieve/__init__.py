@@ -8,8 +8,8 @@ from __future__ import annotations
 import threading
 
 from paperqa.retrieve.base import Retriever
-from paperqa.retrieve.index import IndexStore
 from paperqa.settings import Settings
+from paperqa.store import IndexStore
 
 RETRIEVER_NAMES = ("hybrid", "dense", "bm25")
 
@@ -69,7 +69,7 @@ def _build(settings: Settings, name: str, store: IndexStore) -> Retriever:
             store.chunks, store.bm25_tokens(), k1=settings.bm25_k1, b=settings.bm25_b
         )
     if name == "dense":
-        from paperqa.ingest.embed import get_embedder
+        from paperqa.embedder import get_embedder
         from paperqa.retrieve.dense import DenseIndex, DenseRetriever
 
         store.check_embedder(settings.embedder)

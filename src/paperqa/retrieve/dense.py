@@ -12,7 +12,7 @@ from paperqa.retrieve.base import allowed_mask, top_passages
 from paperqa.types import Chunk, Passage
 
 if TYPE_CHECKING:
-    from paperqa.ingest.embed import Embedder
+    from paperqa.embedder import Embedder
 
 
 class DenseIndex:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import statistics
 import time
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,19 +17,11 @@ from typing import Any
 from tqdm import tqdm
 
 from paperqa.retrieve.base import Retriever
+from paperqa.text import norm
 from paperqa.types import Chunk, Passage
 
 METRICS = ("hit@1", "hit@5", "hit@20", "mrr@10", "ndcg@10", "doc_hit@5", "p50_ms", "p95_ms")
 DEPTH = 20
-_HYPHEN_BREAK = re.compile(r"-\s*\n\s*")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def norm(text: str) -> str:
-    """NFKC, lower case, hyphen-line-breaks joined, all whitespace removed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _HYPHEN_BREAK.sub("", text)
-    return _WHITESPACE.sub("", text)
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperqa.errors import PaperQAError
-from paperqa.retrieve.index import IndexStore
+from paperqa.store import IndexStore
 
 
 def resolve_papers(wanted: list[str] | None, store: IndexStore) -> list[str] | None:

@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from paperqa.errors import ModelNotAvailableError
-from paperqa.ingest.chunk import embedding_text
 from paperqa.retrieve.base import Retriever
+from paperqa.text import passage_text
 from paperqa.types import Passage
 
 
@@ -35,8 +35,7 @@ class RerankingRetriever:
         if not candidates:
             return []
         pairs = [
-            (query, embedding_text(p.chunk.title, p.chunk.section, p.chunk.text))
-            for p in candidates
+            (query, passage_text(p.chunk.title, p.chunk.section, p.chunk.text)) for p in candidates
         ]
         scores = self.model.predict(pairs, show_progress_bar=False)
         order = sorted(range(len(candidates)), key=lambda i: -float(scores[i]))[:k]

@@ -12,7 +12,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from paperqa.retrieve.base import allowed_mask, top_passages
-from paperqa.retrieve.tokenize import tokenize
+from paperqa.text import tokenize
 from paperqa.types import Chunk, Passage
 
 

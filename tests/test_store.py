@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from paperqa.errors import IndexMismatchError, IndexMissingError
-from paperqa.retrieve.index import CURRENT, IndexStore, current_generation, write_index
+from paperqa.store import CURRENT, IndexStore, current_generation, write_index
 from paperqa.types import Chunk
 
 

@@ -1,4 +1,4 @@
-from paperqa.retrieve.tokenize import tokenize
+from paperqa.text import tokenize
 
 
 def test_hyphenated_words_keep_whole_and_parts():

@@ -1,0 +1,312 @@
+"""Text building blocks shared by every stage: one normaliser, one sentence splitter, one tokenizer.
+
+- ``normalize`` (matching: NFKC, lower case, PDF hyphenation joined, whitespace collapsed) and
+  ``norm`` (the evaluation's form of it: all whitespace removed, so ``12 %`` matches ``12%``).
+- ``sentence_spans`` / ``split_sentences``: sentences of a page or of an answer, not cut after
+  common abbreviations ("et al.", "Fig.") or inside numbers.
+- ``tokenize``: the terms that BM25 indexes and that citation checks compare. ``pre-activation``
+  gives ``pre-activation``, ``pre`` and ``activation``; ``15.3%`` gives ``15.3``; ``αN`` stays one
+  token; number words become digits and a light plural rule makes ``layers`` match ``layer``.
+- ``document_header`` / ``passage_text``: what is embedded and indexed for a chunk.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HYPHEN_BREAK = re.compile(r"-\s*\n\s*")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, hyphen-line-breaks joined, whitespace collapsed to single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _WHITESPACE.sub(" ", _HYPHEN_BREAK.sub("", text)).strip()
+
+
+def norm(text: str) -> str:
+    """``normalize`` with all whitespace removed: the evaluation's ``norm`` (shared/eval)."""
+    return normalize(text).replace(" ", "")
+
+
+def occurs(needle: str, text: str) -> bool:
+    """Whether ``needle`` occurs in ``text`` after ``norm`` (robust to PDF line breaks)."""
+    wanted = norm(needle)
+    return bool(wanted) and wanted in norm(text)
+
+
+# --- Sentences ------------------------------------------------------------------------------
+
+# A sentence ends at . ! ? (and closing quotes or brackets) before a space and a capital, digit or
+# opening bracket, at a blank line, or before a list item on a new line.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'“(\[]?[A-Z0-9])|\n\s*\n\s*|\n(?=\s*(?:[-*•]|\d+[.)])\s)"
+)
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "al",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "sec",
+        "tab",
+        "vs",
+        "cf",
+        "approx",
+        "resp",
+        "no",
+        "ref",
+        "refs",
+        "vol",
+        "pp",
+        "ch",
+    ]
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of each sentence of ``text``, surrounding whitespace excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        before = text[start : match.start()].rstrip("\"'’”)]")
+        last_word = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.strip() else ""
+        if "\n" not in match.group() and (
+            last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
+        ):
+            continue  # "et al. 2017", "Fig. 3", "J. Smith": not an end
+        _add_span(text, start, match.start(), spans)
+        start = match.end()
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        begin = start + piece.index(stripped[0])
+        spans.append((begin, begin + len(stripped)))
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, each with its whitespace collapsed."""
+    return [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
+
+
+# --- Terms ----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+(?:[.,\-'’][^\W_]+)*")
+_SPLIT = re.compile(r"[\-'’]")
+_DIGIT_GROUP = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "s",
+        "t",
+        "according",
+        "paper",
+        "papers",
+    ]
+)
+_NUMBER_WORDS = {
+    word: str(i)
+    for i, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+
+
+def stem(token: str) -> str:
+    """Number words to digits, and a light plural rule (``layers`` -> ``layer``)."""
+    if token in _NUMBER_WORDS:
+        return _NUMBER_WORDS[token]
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        if token.endswith("ies") and len(token) > 4:
+            return token[:-3] + "y"
+        return token[:-1]
+    return token
+
+
+def tokenize(text: str) -> list[str]:
+    """The terms of ``text``, in order, stopwords removed (BM25's and the citation check's)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokens: list[str] = []
+    for match in _WORD.finditer(text):
+        word = match.group().rstrip(".,")
+        if _DIGIT_GROUP.match(word):
+            word = word.replace(",", "")  # 4,000 -> 4000
+        elif "," in word:
+            tokens.extend(tokenize(word.replace(",", " ")))
+            continue
+        parts = [p for p in _SPLIT.split(word) if p]
+        if len(parts) > 1:
+            tokens.extend(stem(p) for p in parts if p not in STOPWORDS)
+        if word and word not in STOPWORDS:
+            tokens.append(stem(word))
+    return tokens
+
+
+# --- What is indexed for a chunk --------------------------------------------------------------
+
+
+def document_header(title: str, authors: list[str], year: int | None) -> str:
+    """``Title (Surname, Surname, ... year)``: lets "Bahdanau et al." or "Karpathy" find a paper."""
+    surnames = []
+    for author in authors:
+        name = re.sub(r"\(.*?\)|\bet al\.?", "", author).strip()
+        if name:
+            surnames.append(name.split()[-1])
+    names = ", ".join(surnames[:4]) + (" et al." if len(surnames) > 4 else "")
+    details = " ".join(part for part in (names, str(year) if year else "") if part)
+    return f"{title} ({details})" if details else title
+
+
+def passage_text(header: str, section: str, text: str) -> str:
+    """What is embedded and BM25-indexed for a chunk: the document header and section, then text."""
+    head = f"{header}. {section}." if section else f"{header}."
+    return f"{head}\n{text}"
