@@ -295,7 +295,7 @@ def tokenize(text: str) -> list[str]:
 
 
 def document_header(title: str, authors: list[str], year: int | None) -> str:
-    """``Title (Surname, Surname, ... year)``: lets "Vaswani et al." or "Krizhevsky" find a paper."""
+    """``Title (Surname, Surname, ... year)``: lets "Vaswani et al." or "Graves" find a paper."""
     surnames = []
     for author in authors:
         name = re.sub(r"\(.*?\)|\bet al\.?", "", author).strip()
