@@ -359,7 +359,9 @@ def test_browser_answers_cites_refuses_and_isolates_sessions(app_url: str) -> No
         _ask_in_page(page, "And how many attention heads does it use?")
         _ask_in_page(other, "What does the Transformer use instead of recurrence?")
         expect(page.locator("#pqa-chat [data-testid=user]")).to_have_count(2)
-        expect(page.locator("#pqa-chat [data-testid=bot]")).to_have_count(2)
+        expect(page.locator("#pqa-chat [data-testid=bot]")).to_have_count(
+            2, timeout=ANSWER_TIMEOUT_MS
+        )
         follow_up = _last_answer(page)
         assert re.search(r"\b(8|eight)\b", follow_up.split("Sources:")[0], re.I), follow_up
         expect(sources.locator(".pqa-searched")).to_contain_text("Transformer")
@@ -371,7 +373,9 @@ def test_browser_answers_cites_refuses_and_isolates_sessions(app_url: str) -> No
         # An out-of-scope question is refused, with the closest passages instead of sources.
         _ask_in_page(page, "What is the best recipe for banana bread?")
         expect(page.locator("#pqa-chat [data-testid=user]")).to_have_count(3)
-        expect(page.locator("#pqa-chat [data-testid=bot]")).to_have_count(3)
+        expect(page.locator("#pqa-chat [data-testid=bot]")).to_have_count(
+            3, timeout=ANSWER_TIMEOUT_MS
+        )
         expect(page.locator("#pqa-chat [data-testid=bot]").last).to_contain_text(
             "Not answered by the papers", timeout=ANSWER_TIMEOUT_MS
         )
