@@ -1,20 +1,30 @@
-from paperqa.text import tokenize
+from paperqa.text import (
+    document_header,
+    norm,
+    normalize,
+    occurs,
+    passage_text,
+    sentence_spans,
+    split_sentences,
+    tokenize,
+)
 
 
 def test_hyphenated_words_keep_whole_and_parts():
-    tokens = tokenize("pre-activation units")
-    assert {"pre-activation", "pre", "activation", "unit"} <= set(tokens)
+    tokens = tokenize("sub-layer units")
+    assert {"sub-layer", "sub", "layer", "unit"} <= set(tokens)
 
 
 def test_decimals_and_percentages_survive():
-    assert "15.3" in tokenize("a top-5 error of 15.3% on the test set")
-    assert "0.1" in tokenize("label smoothing of value 0.1.")
+    assert "42.5" in tokenize("an error rate of 42.5% on the held-out set")
+    assert "0.3" in tokenize("a learning rate of 0.3.")
+    assert "1024" in tokenize("a batch of 1,024 sequences")
 
 
 def test_greek_letters_and_math_symbols():
-    tokens = tokenize("with αN ∼ 0.076 and ϵls = 0.1")
-    assert "αn" in tokens
-    assert "0.076" in tokens
+    tokens = tokenize("with βk ∼ 0.042 and γ = 0.3")
+    assert "βk" in tokens
+    assert "0.042" in tokens
     assert "∼" not in tokens
 
 
@@ -25,3 +35,42 @@ def test_stopwords_dropped_and_plurals_folded():
 
 def test_short_words_and_ss_endings_not_stemmed():
     assert tokenize("loss bus gas") == ["loss", "bus", "gas"]
+
+
+def test_number_words_become_digits() -> None:
+    assert tokenize("three heads and 3 layers") == ["3", "head", "3", "layer"]
+
+
+def test_normalize_and_norm_follow_the_eval_definition() -> None:
+    assert normalize("  Ａ  B-\n c\tD ") == "a bc d"
+    assert norm("12 %") == norm("12%") == "12%"
+    assert norm("repre-\n  sentation") == "representation"
+    assert occurs("ﬁne tuning", "We use fine-\ntuning")  # a line-break hyphen is dropped
+    assert occurs("ﬁne tuning", "we use Fine Tuning here")
+    assert not occurs("", "anything")
+
+
+def test_sentences_split_at_ends_but_not_after_abbreviations_or_in_numbers() -> None:
+    text = (
+        "Results follow Smith et al. 2019 closely. See Fig. 3 for the curve! The rate was 0.5. "
+        "J. Doe agreed.\n\nA new paragraph\n- a list item"
+    )
+    assert split_sentences(text) == [
+        "Results follow Smith et al. 2019 closely.",
+        "See Fig. 3 for the curve!",
+        "The rate was 0.5.",
+        "J. Doe agreed.",
+        "A new paragraph",
+        "- a list item",
+    ]
+    for start, end in sentence_spans(text):
+        assert text[start:end] == text[start:end].strip()
+
+
+def test_passage_text_carries_title_authors_year_and_section() -> None:
+    header = document_header("A Paper", ["Ada Lovelace", "Alan M. Turing"], 1950)
+    assert header == "A Paper (Lovelace, Turing 1950)"
+    assert (
+        passage_text(header, "2 Method", "Body.")
+        == "A Paper (Lovelace, Turing 1950). 2 Method.\nBody."
+    )

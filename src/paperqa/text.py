@@ -4,8 +4,8 @@
   ``norm`` (the evaluation's form of it: all whitespace removed, so ``12 %`` matches ``12%``).
 - ``sentence_spans`` / ``split_sentences``: sentences of a page or of an answer, not cut after
   common abbreviations ("et al.", "Fig.") or inside numbers.
-- ``tokenize``: the terms that BM25 indexes and that citation checks compare. ``pre-activation``
-  gives ``pre-activation``, ``pre`` and ``activation``; ``15.3%`` gives ``15.3``; ``αN`` stays one
+- ``tokenize``: the terms that BM25 indexes and that citation checks compare. ``sub-layer``
+  gives ``sub-layer``, ``sub`` and ``layer``; ``42.5%`` gives ``42.5``; ``βk`` stays one
   token; number words become digits and a light plural rule makes ``layers`` match ``layer``.
 - ``document_header`` / ``passage_text``: what is embedded and indexed for a chunk.
 """
@@ -279,7 +279,7 @@ def tokenize(text: str) -> list[str]:
     for match in _WORD.finditer(text):
         word = match.group().rstrip(".,")
         if _DIGIT_GROUP.match(word):
-            word = word.replace(",", "")  # 4,000 -> 4000
+            word = word.replace(",", "")  # 1,024 -> 1024
         elif "," in word:
             tokens.extend(tokenize(word.replace(",", " ")))
             continue
@@ -295,7 +295,7 @@ def tokenize(text: str) -> list[str]:
 
 
 def document_header(title: str, authors: list[str], year: int | None) -> str:
-    """``Title (Surname, Surname, ... year)``: lets "Bahdanau et al." or "Karpathy" find a paper."""
+    """``Title (Surname, Surname, ... year)``: lets "Vaswani et al." or "Graves" find a paper."""
     surnames = []
     for author in authors:
         name = re.sub(r"\(.*?\)|\bet al\.?", "", author).strip()

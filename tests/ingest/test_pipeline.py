@@ -149,3 +149,71 @@ def test_real_corpus_second_run_embeds_nothing(corpus_dir, corpus_index):
     assert report.embedded_chunks == 0
     assert not report.written
     assert len(report.documents) == 29
+
+
+# --- Files that cannot be read, links, garbage text ------------------------------------------
+
+
+def test_unreadable_files_and_links_are_named_and_the_rest_ingested(tmp_path):
+    import os
+
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "good.md").write_text(LSTM_TEXT)
+    (source / "folder.pdf").mkdir()  # open() fails: what an unreadable file looks like to root
+    os.mkfifo(source / "pipe.pdf")  # reading it would block forever
+    (source / "dangling.pdf").symlink_to(tmp_path / "deleted.pdf")
+    outside = tmp_path / "private.md"
+    outside.write_text("# Private\n\nA secret that lives outside the source folder.\n")
+    (source / "notes.md").symlink_to(outside)
+    (source / "inside.md").symlink_to(source / "good.md")  # a link within the folder is fine
+    settings = _settings(tmp_path)
+    report = ingest(source, settings, progress=False)
+    failed = {Path(p).name: reason for p, reason in report.failed}
+    assert set(failed) == {"folder.pdf", "pipe.pdf", "dangling.pdf", "notes.md"}
+    assert "broken link" in failed["dangling.pdf"]
+    assert "outside the source folder" in failed["notes.md"]
+    assert all("\n" not in reason for reason in failed.values())
+    store = IndexStore.load(settings.index_dir)
+    assert set(store.documents) == {"good", "inside"}
+    assert not any("secret" in c.text for c in store.chunks)
+
+
+def test_a_file_whose_hash_step_fails_is_skipped_not_fatal(tmp_path):
+    import os
+
+    from paperqa.ingest.pipeline import IngestReport, _plan
+
+    os.mkfifo(tmp_path / "pipe.pdf")  # the hash step must neither block nor raise
+    (tmp_path / "good.md").write_text(LSTM_TEXT)
+    report = IngestReport(index_path=None)
+    _, to_parse = _plan([tmp_path / "pipe.pdf", tmp_path / "good.md"], None, report)
+    assert [p.name for _, p, _ in to_parse] == ["good.md"]
+    assert report.failed[0][0].endswith("pipe.pdf") and "cannot be read" in report.failed[0][1]
+
+
+def test_a_pdf_of_random_glyphs_is_flagged_poor_in_papers(tmp_path):
+    import random
+
+    from pdf_factory import make_pdf
+
+    from paperqa.ingest.summary import papers_table
+
+    rng = random.Random(7)
+    glyphs = [chr(c) for c in range(0x21, 0x7F)] + [chr(c) for c in range(0xA1, 0x100)]
+
+    def line() -> str:
+        return " ".join(
+            "".join(rng.choice(glyphs) for _ in range(rng.randint(2, 8))) for _ in range(10)
+        )
+
+    source = tmp_path / "papers"
+    source.mkdir()
+    make_pdf(source / "glyphs.pdf", [[line() for _ in range(40)] for _ in range(3)])
+    _pdf(source / "fine.pdf", [LSTM_TEXT.replace("#", "")] * 2)
+    settings = _settings(tmp_path)
+    ingest(source, settings, progress=False)
+    rows = {r["id"]: r for r in papers_table(settings.index_dir)}
+    assert rows["glyphs"]["status"] == "poor"
+    assert "unreadable text" in rows["glyphs"]["quality_note"]
+    assert rows["fine"]["status"] == "ok"

@@ -1,0 +1,29 @@
+"""Model names resolved to local files: packaged copies first, then paths, then hub names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from paperqa.models import prefixes_for, resolve_embedder
+
+
+def test_packaged_embedder_resolves_by_hub_name_or_short_name_offline() -> None:
+    by_hub_name = Path(resolve_embedder("sentence-transformers/all-MiniLM-L6-v2"))
+    by_short_name = Path(resolve_embedder("all-minilm-l6-v2"))
+    assert by_hub_name == by_short_name
+    assert (by_hub_name / "config.json").is_file()
+    assert os.environ["HF_HUB_OFFLINE"] == "1"  # the packaged copy never asks the hub
+
+
+def test_local_directory_wins_and_unknown_names_pass_through(tmp_path: Path) -> None:
+    model_dir = tmp_path / "my-embedder"
+    model_dir.mkdir()
+    assert resolve_embedder(str(model_dir)) == str(model_dir)
+    assert resolve_embedder("some-org/some-embedder") == "some-org/some-embedder"
+
+
+def test_prefixes_follow_the_model_family() -> None:
+    assert prefixes_for("intfloat/e5-small-v2") == ("query: ", "passage: ")
+    assert prefixes_for("BAAI/bge-small-en-v1.5")[0].startswith("Represent this sentence")
+    assert prefixes_for("sentence-transformers/all-MiniLM-L6-v2") == ("", "")
