@@ -217,3 +217,81 @@ def test_a_pdf_of_random_glyphs_is_flagged_poor_in_papers(tmp_path):
     assert rows["glyphs"]["status"] == "poor"
     assert "unreadable text" in rows["glyphs"]["quality_note"]
     assert rows["fine"]["status"] == "ok"
+
+
+# --- Two writers, a killed writer ------------------------------------------------------------
+
+
+def _papers(folder: Path, count: int) -> Path:
+    from pdf_factory import make_pdf
+
+    folder.mkdir()
+    words = ["gates", "residual", "attention", "memory", "layers", "training", "errors", "data"]
+    for n in range(count):
+        pages = [
+            [
+                f"Paper {n} (codeword{n}) on page {page} studies "
+                f"{words[(n + page + i) % len(words)]} and "
+                f"{words[(n * page + i) % len(words)]} in line {i} of its argument."
+                for i in range(12)
+            ]
+            for page in range(1, 5)
+        ]
+        make_pdf(folder / f"paper-{n:02d}.pdf", pages)
+    return folder
+
+
+def _cli(*args: str, **kwargs):
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "paperqa.cli", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,
+    )  # fmt: skip
+
+
+def _search_works(index_dir: Path) -> None:
+    search = _cli("search", "codeword1", "-r", "bm25", "-k", "1", "--index-dir", str(index_dir))
+    out, err = search.communicate(timeout=300)
+    assert search.returncode == 0, err
+    assert "[paper-01," in out, out
+
+
+def test_two_concurrent_rebuilds_leave_a_working_index(tmp_path):
+    source = _papers(tmp_path / "papers", 4)
+    index_dir = tmp_path / "index"
+    args = ("ingest", "--source", str(source), "--index-dir", str(index_dir), "--quiet")
+    writers = [_cli(*args, "--rebuild") for _ in range(2)]
+    results = [w.communicate(timeout=600) for w in writers]
+    assert [w.returncode for w in writers] == [0, 0], results
+    store = IndexStore.load(index_dir)
+    assert len(store.documents) == 4
+    assert len(store.bm25_tokens()) == len(store.chunks) == len(store.vectors())
+    _search_works(index_dir)
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_kill_9_during_a_rebuild_leaves_the_index_and_no_worker(tmp_path):
+    import os
+    import signal
+
+    import psutil
+
+    source = _papers(tmp_path / "papers", 2)
+    index_dir = tmp_path / "index"
+    ingest(source, _settings(tmp_path), progress=False)
+    before = IndexStore.load(index_dir).path
+    more = _papers(tmp_path / "more", 40)  # parsing 40 files keeps the workers busy a while
+    writer = _cli("ingest", "--source", str(more), "--index-dir", str(index_dir), "--rebuild")
+    parent = psutil.Process(writer.pid)
+    workers: list[psutil.Process] = []
+    while writer.poll() is None and len(workers) < 2:
+        workers = parent.children(recursive=True)
+    assert len(workers) >= 2, "the rebuild ended before its parse workers were seen"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive, f"parse workers outlived the killed ingest: {alive}"
+    assert IndexStore.load(index_dir).path == before
+    _search_works(index_dir)
