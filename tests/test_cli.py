@@ -179,6 +179,8 @@ def _one_line_error(code, err, *expected: str) -> None:
         (["search", "\x01\x02\x1b[31m\x7f"], "control characters"),
         (["ask", "\x00\x01\x02\x03"], "control characters"),
         (["ask", "?!"], "no words"),
+        (["serve", "--port", "0"], "port = 0"),
+        (["search", "gate", "--papers", "no such paper"], "no indexed paper matches"),
     ],
 )
 def test_bad_values_get_one_line(monkeypatch, capsys, small_index, args, expected):

@@ -183,3 +183,18 @@ def test_closing_a_llama_cpp_stream_ends_the_generation() -> None:
 @pytest.mark.slow
 def test_closing_a_transformers_stream_ends_the_generation() -> None:
     _closing_frees_the_model(load_llm(Settings(backend="transformers", model=SMALL)))
+
+
+@pytest.mark.slow
+def test_closing_the_engine_stream_stops_the_model(corpus_index) -> None:
+    """What Gradio does when a user closes the tab or presses stop mid-answer."""
+    from paperqa.generate.answer import REFUSAL_TEXT, QAEngine
+
+    engine = QAEngine(corpus_index.updated(backend="transformers", model=SMALL))
+    stream = engine.stream("How do residual connections help train deep networks?")
+    first = next(stream)
+    assert isinstance(first, str) and first != REFUSAL_TEXT
+    stream.close()
+    assert engine.llm._lock.acquire(blocking=False)  # the generation let go of the model
+    engine.llm._lock.release()
+    assert not [t for t in threading.enumerate() if "generate" in t.name]
