@@ -38,7 +38,3 @@ class SettingsError(PaperQAError):
 
 class IndexCorruptError(PaperQAError):
     """A file of the index is missing, truncated or unreadable: the index must be rebuilt."""
-
-
-class IndexBusyError(PaperQAError):
-    """Another process is writing the index."""
