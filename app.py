@@ -23,9 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     from paperqa.app import launch
 
     try:
-        launch(Settings(**{k: v for k, v in overrides.items() if v is not None}))
+        launch(Settings.load(**{k: v for k, v in overrides.items() if v is not None}))
     except PaperQAError as exc:
-        print(f"paperqa: error: {exc}", file=sys.stderr)
+        print(f"paperqa: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     return 0
 

@@ -385,3 +385,172 @@ def test_browser_answers_cites_refuses_and_isolates_sessions(app_url: str) -> No
         page.get_by_role("button", name="New conversation").click()
         expect(page.locator("#pqa-chat [data-testid=user]")).to_have_count(0)
         browser.close()
+
+
+# --- Robustness: bad API values, unused routes, traversal, links, reload, SIGTERM ------------
+
+
+@pytest.fixture
+def generated_index(tmp_path: Path) -> Settings:
+    """Three Markdown documents in ``tmp_path/src`` and an index of them (no model needed)."""
+    from index_factory import write_small_index
+
+    write_small_index(tmp_path / "index", tmp_path / "src")
+    (tmp_path / "secret.txt").write_text("root:x:0:0 not to be served")
+    return Settings(index_dir=tmp_path / "index")
+
+
+def _api_ask(client: TestClient, *data: object) -> tuple[str, dict]:
+    """Calls the named ``/ask`` endpoint over HTTP as gradio_client does: (event, payload)."""
+    event = client.post("/gradio_api/call/ask", json={"data": list(data)}).json()["event_id"]
+    stream = client.get(f"/gradio_api/call/ask/{event}").text
+    kind = stream.split("\n", 1)[0].removeprefix("event: ").strip()
+    payload = stream.split("data: ", 1)[1].strip() if "data: " in stream else "null"
+    return kind, json.loads(payload) or {}
+
+
+BAD_API_CALLS = [
+    (["What is a gate?", "hybrid", -3, None, None], "k = -3"),
+    (["What is a gate?", "hybrid", 100000, None, None], "k = 100000"),
+    (["What is a gate?", "hybrid", "many", None, None], "k = 'many'"),
+    (["What is a gate?", "foo", 5, None, None], "retriever = 'foo'"),
+    (["What is a gate?", "hybrid", 5, None, "not a list"], "history must be"),
+    (["What is a gate?", "hybrid", 5, None, [["only a question"]]], "history must be"),
+    (["What is a gate?", "hybrid", 5, None, [[1, 2]]], "history must be"),
+    (["What is a gate?", "hybrid", 5, None, [{"q": "a"}]], "history must be"),
+    (["What is a gate?", "hybrid", 5, 42, None], "papers must be"),
+    (["\x00\x01\x02", "hybrid", 5, None, None], "control characters"),
+    (["", "hybrid", 5, None, None], "empty"),
+    (["x" * 5000, "hybrid", 5, None, None], "the limit is"),
+]
+
+
+def test_api_refuses_bad_values_with_one_clear_line(generated_index: Settings) -> None:
+    with TestClient(build_app(generated_index)) as client:
+        for data, expected in BAD_API_CALLS:
+            kind, payload = _api_ask(client, *data)
+            message = payload.get("error") or ""
+            assert kind == "error" and expected in message, (data, payload)
+            assert "\n" not in message and "Traceback" not in message, message
+
+
+UPLOADS = [
+    "/gradio_api/upload",
+    "/gradio_api/upload/",
+    "/gradio_api//upload",
+    "/gradio_api/UPLOAD",
+    "/gradio_api/%75pload",
+    "/upload",
+    "/gradio_api/process_recording",
+]
+
+
+def test_uploads_are_turned_off(generated_index: Settings) -> None:
+    with TestClient(build_app(generated_index)) as client:
+        for path in UPLOADS:
+            response = client.post(path, files={"files": ("x.txt", b"payload")})
+            assert response.status_code in (403, 404, 405), (path, response.text[:200])
+        assert client.get("/gradio_api/upload_progress?upload_id=x").status_code == 404
+
+
+TRAVERSALS = [
+    "/pdf/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/pdf/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/pdf/%252e%252e%252fsecret.txt",
+    "/pdf/..%2Fsecret.txt",
+    "/pdf/....//....//etc/passwd",
+    "/pdf/doc-0%2F..%2F..%2Fsecret.txt",
+    "/pdf/%2Fetc%2Fpasswd",
+    "/gradio_api/file=/etc/passwd",
+    "/gradio_api/file=../../../../../../etc/passwd",
+    "/gradio_api/file=%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/gradio_api/file/etc/passwd",
+    "/gradio_api/file/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/proxy=file:///etc/passwd",
+    "/static/..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/assets/..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/svelte/..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/custom_component/x/y/z/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/run-history/records/a/b/assets/..%2F..%2Fetc%2Fpasswd",
+]
+
+
+def test_path_traversal_is_refused_on_every_file_route(generated_index: Settings) -> None:
+    with TestClient(build_app(generated_index)) as client:
+        assert client.get("/pdf/doc-0").status_code == 200  # the route itself works
+        for path in TRAVERSALS:
+            response = client.get(path)
+            leaked = "root:x:0:0" in response.text
+            assert not leaked and response.status_code != 200, (path, response.status_code)
+
+
+def test_a_link_out_of_the_source_folder_is_never_served(generated_index: Settings) -> None:
+    """An index built by an older paperqa that followed notes.md -> /etc/passwd."""
+    from paperqa.retrieve import IndexStore
+
+    store = IndexStore.load(generated_index.index_dir)
+    source = Path(store.meta["source"])
+    link = source / "linked.md"
+    link.symlink_to(source.parent / "secret.txt")
+    store.documents["doc-1"]["path"] = str(link)
+    (store.path / "meta.json").write_text(json.dumps(store.meta))  # keeps the recorded hashes
+    with TestClient(build_app(generated_index)) as client:
+        assert client.get("/pdf/doc-1").status_code == 404
+        assert client.get("/pdf/doc-2").status_code == 200
+
+
+def test_a_running_app_picks_up_a_rebuilt_index(generated_index: Settings, tmp_path: Path) -> None:
+    from index_factory import write_small_index
+
+    with TestClient(build_app(generated_index)) as client:
+        engines = client.app.state.engines
+        first = engines.get()
+        assert client.get("/pdf/doc-0").text.startswith("# Document 0")
+        (tmp_path / "src" / "doc-0.md").unlink()
+        write_small_index(generated_index.index_dir, tmp_path / "newer")  # a rebuild
+        assert client.get("/pdf/doc-0").status_code == 200  # now the file in newer/
+        second = engines.get()
+        assert second is not first and second.store.is_current()
+        assert second.store.meta["source"].endswith("newer")
+        assert engines.get() is second  # no reload while the index stays the same
+
+
+def _free_port() -> int:
+    import socket as sockets
+
+    with sockets.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_the_app_stops_on_sigterm_and_ctrl_c_with_a_browser_attached(
+    generated_index: Settings, signal_name: str
+) -> None:
+    import signal
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port),
+         "--index-dir", str(generated_index.index_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        # An open tab holds this stream open; it used to keep the server from stopping.
+        with httpx.stream("GET", f"{base}/gradio_api/heartbeat/test-session", timeout=30) as beat:
+            next(beat.iter_lines())
+            server.send_signal(getattr(signal, signal_name))
+            server.wait(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.returncode in (0, 130, -signal.SIGINT, -signal.SIGTERM), server.stdout.read()

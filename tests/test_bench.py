@@ -32,3 +32,18 @@ def test_bench_json_reports_retrieval_and_cold_start(corpus_index):
     for key in ("bm25_p50_ms", "dense_p50_ms", "hybrid_p50_ms", "hybrid_p95_ms", "cold_search_s"):
         assert report[key] > 0
     assert report["machine"]["cores"] >= 1
+
+
+def test_peak_memory_is_the_peak_not_the_memory_left_at_the_end():
+    import numpy as np
+    import psutil
+
+    from paperqa.bench import PeakMemory
+
+    size_mb = 300
+    with PeakMemory() as peak:
+        block = np.ones(size_mb * 2**20 // 8)  # touched: really resident
+        block.sum()
+        del block
+    now_mb = psutil.Process().memory_info().rss / 2**20
+    assert peak.mb >= now_mb + 0.8 * size_mb

@@ -132,3 +132,99 @@ def test_ask_json_gives_a_cited_answer(corpus_index):
     assert "6" in answer["answer"] or "six" in answer["answer"].lower()
     assert answer["citations"][0]["doc"] == "attention-is-all-you-need"
     assert {"retrieve_s", "first_token_s", "total_s"} <= set(answer["timings"])
+
+
+# --- Bad input: one line on stderr, exit 2, never a traceback --------------------------------
+
+
+@pytest.fixture
+def small_index(tmp_path):
+    from index_factory import write_small_index
+
+    write_small_index(tmp_path / "index")
+    return tmp_path / "index"
+
+
+def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """``paperqa ARGS`` in this process (fast), as the console entry point runs it."""
+    from paperqa.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["paperqa", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    out = capsys.readouterr()
+    return exited.value.code, out.out, out.err
+
+
+def _one_line_error(code, err, *expected: str) -> None:
+    assert code == 2, err
+    assert err.startswith("paperqa: error: ") and err.strip().count("\n") == 0, err
+    assert "Traceback" not in err
+    for text in expected:
+        assert text in err, err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["search", "attention", "-k", "0"], "k = 0"),
+        (["search", "attention", "-k", "-5"], "k = -5"),
+        (["search", "attention", "-k", "100000"], "less than or equal to 100"),
+        (["search", "attention", "--retriever", "foo"], "retriever = 'foo'"),
+        (["ask", "What is attention?", "--backend", "foo"], "backend = 'foo'"),
+        (["ingest", "--chunk-tokens", "5"], "chunk_tokens = 5"),
+        (["ingest", "--chunk-tokens", "64", "--chunk-overlap", "64"], "must be smaller"),
+        (["search", ""], "the query is empty"),
+        (["search", "x" * 100_000], "the limit is 2,000"),
+        (["search", "\x01\x02\x1b[31m\x7f"], "control characters"),
+        (["ask", "\x00\x01\x02\x03"], "control characters"),
+        (["ask", "?!"], "no words"),
+        (["serve", "--port", "0"], "port = 0"),
+        (["search", "gate", "--papers", "no such paper"], "no indexed paper matches"),
+    ],
+)
+def test_bad_values_get_one_line(monkeypatch, capsys, small_index, args, expected):
+    code, _, err = _main(monkeypatch, capsys, *args, "--index-dir", str(small_index))
+    _one_line_error(code, err, expected)
+
+
+def test_a_bad_environment_value_is_one_line_too(monkeypatch, capsys, small_index):
+    monkeypatch.setenv("PAPERQA_K", "many")
+    code, _, err = _main(monkeypatch, capsys, "search", "gate", "--index-dir", str(small_index))
+    _one_line_error(code, err, "PAPERQA_K")
+
+
+def test_a_non_utf8_argument_is_one_line(small_index):
+    result = subprocess.run(
+        [*PAPERQA, "search", b"forget \xff\xfe gate", "--index-dir", str(small_index)],
+        capture_output=True,
+        text=True,
+    )
+    _one_line_error(result.returncode, result.stderr, "not valid UTF-8")
+
+
+def test_a_valid_search_still_works(monkeypatch, capsys, small_index):
+    code, out, _ = _main(
+        monkeypatch, capsys, "search", "forget gate", "-r", "bm25", "-k", "1",
+        "--index-dir", str(small_index),
+    )  # fmt: skip
+    assert code == 0 and "Document 0" in out
+
+
+@pytest.mark.parametrize("name", ["chunks.jsonl", "dense.faiss", "bm25.json", "meta.json"])
+@pytest.mark.parametrize("how", ["truncated", "garbage", "missing"])
+def test_a_damaged_index_file_is_named_in_every_command(
+    monkeypatch, capsys, small_index, name, how
+):
+    from paperqa.store import current_generation
+
+    path = current_generation(small_index) / name
+    data = path.read_bytes()
+    if how == "missing":
+        path.unlink()
+    else:
+        path.write_bytes(data[: len(data) // 2] if how == "truncated" else b"\x00\xff" * len(data))
+    for command in (["search", "gate", "-r", "bm25"], ["ask", "What is a gate?"], ["papers"],
+                    ["serve", "--port", "1"]):  # fmt: skip
+        code, _, err = _main(monkeypatch, capsys, *command, "--index-dir", str(small_index))
+        _one_line_error(code, err, name, "--rebuild")

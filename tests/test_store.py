@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from paperqa.errors import IndexMismatchError, IndexMissingError
+from paperqa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from paperqa.store import CURRENT, IndexStore, current_generation, write_index
 from paperqa.types import Chunk
 
@@ -29,12 +29,18 @@ def test_missing_index_says_how_to_build(tmp_path):
         IndexStore.load(tmp_path / "nothing")
 
 
-def test_new_generation_replaces_old_and_cleans_up(tmp_path):
+def test_new_generation_replaces_old_keeps_the_previous_one_and_cleans_up(tmp_path):
     first = _write(tmp_path, n=2)
+    reader = IndexStore.load(tmp_path)
     second = _write(tmp_path, n=3)
     assert current_generation(tmp_path) == second
-    assert not first.exists()
     assert len(IndexStore.load(tmp_path).chunks) == 3
+    # A reader that loaded the previous generation before the switch can still read it.
+    assert not reader.is_current()
+    assert reader.bm25_tokens() == [["t0"], ["t1"]]
+    assert len(reader.vectors()) == 2
+    third = _write(tmp_path, n=1)
+    assert not first.exists() and second.exists() and third.exists()
 
 
 def test_killed_write_leaves_previous_index_loadable(tmp_path):
@@ -69,3 +75,83 @@ def test_index_files_are_not_pickles(tmp_path):
     generation = _write(tmp_path)
     for path in generation.iterdir():
         assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks like a pickle"
+
+
+def _read_everything(index_dir):
+    store = IndexStore.load(index_dir)
+    store.bm25_tokens()
+    store.vectors()
+
+
+def _damage(path, how):
+    data = path.read_bytes()
+    if how == "missing":
+        path.unlink()
+    elif how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "garbage":  # same size, random bytes: only the content check can tell
+        path.write_bytes(np.random.default_rng(0).bytes(len(data)))
+    else:  # "empty"
+        path.write_bytes(b"")
+
+
+@pytest.mark.parametrize("how", ["missing", "truncated", "garbage", "empty"])
+@pytest.mark.parametrize("name", ["meta.json", "chunks.jsonl", "dense.faiss", "bm25.json"])
+def test_each_damaged_file_is_named_with_the_rebuild_hint(tmp_path, name, how):
+    generation = _write(tmp_path, n=5)
+    _damage(generation / name, how)
+    with pytest.raises(IndexCorruptError) as caught:
+        _read_everything(tmp_path)
+    message = str(caught.value)
+    assert name in message and "--rebuild" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("name", ["chunks.jsonl", "dense.faiss", "bm25.json"])
+def test_damage_is_caught_in_indexes_without_recorded_checksums(tmp_path, name):
+    generation = _write(tmp_path, n=5)
+    meta = json.loads((generation / "meta.json").read_text())
+    del meta["files"]
+    (generation / "meta.json").write_text(json.dumps(meta))
+    _damage(generation / name, "truncated" if name == "chunks.jsonl" else "garbage")
+    with pytest.raises(IndexCorruptError, match=name.replace(".", r"\.")):
+        _read_everything(tmp_path)
+
+
+def test_a_damaged_pointer_is_named_and_a_rebuild_replaces_it(tmp_path):
+    _write(tmp_path, n=2)
+    (tmp_path / CURRENT).write_bytes(b"\xff\xfe../../etc")
+    with pytest.raises(IndexCorruptError, match="CURRENT"):
+        IndexStore.load(tmp_path)
+    _write(tmp_path, n=3)
+    assert len(IndexStore.load(tmp_path).chunks) == 3
+
+
+def test_writers_use_unique_temporary_names_and_leave_none_behind(tmp_path):
+    for n in (1, 2, 3):
+        _write(tmp_path, n=n)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != ".lock"]
+    assert leftovers == []
+    assert len([p for p in tmp_path.iterdir() if p.name.startswith("gen-")]) == 2
+
+
+def test_the_write_lock_makes_a_second_writer_wait(tmp_path, capfd):
+    import threading
+
+    from filelock import FileLock, Timeout
+
+    from paperqa.store import writing
+
+    done = []
+    with writing(tmp_path):
+        # What another process sees: the lock file is held.
+        with pytest.raises(Timeout):
+            FileLock(str(tmp_path / ".lock")).acquire(timeout=0)
+        thread = threading.Thread(target=lambda: done.append(_write(tmp_path, n=2)))
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive() and not done  # the second writer waits for the first
+        assert current_generation(tmp_path) is None
+    thread.join()
+    assert done and len(IndexStore.load(tmp_path).chunks) == 2
+    assert "waiting" in capfd.readouterr().err

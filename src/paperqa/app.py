@@ -12,6 +12,8 @@ own conversation in Gradio state, so no user sees another's chat.
 from __future__ import annotations
 
 import html
+import os
+import re
 import threading
 from collections.abc import Iterator
 from importlib.util import find_spec
@@ -22,7 +24,7 @@ import gradio as gr
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, PlainTextResponse
 
-from paperqa.errors import IndexMismatchError, IndexMissingError, PaperQAError
+from paperqa.errors import IndexMismatchError, IndexMissingError, PaperQAError, QuestionError
 from paperqa.retrieve import RETRIEVER_NAMES, IndexStore
 from paperqa.settings import Settings
 
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 # two lets one question retrieve while another generates. Everyone else sees a queue position.
 CONCURRENCY = 2
 QUEUE_MAX = 64
+MAX_HISTORY_TURNS = 50
+# Seconds open connections and running generations get to finish once the app is told to stop.
+SHUTDOWN_GRACE_S = 2.0
 
 ChatMessages = list[dict[str, Any]]
 History = list[tuple[str, str]]
@@ -67,39 +72,80 @@ def launch(settings: Settings) -> None:
         # Load the default model now, not on the first question.
         threading.Thread(target=engines.warm_up, daemon=True).start()
     print(f"paperqa: serving on http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+    )
+    _server_class()(config).run()
+    # A generation still running in a worker thread would keep the process alive until it
+    # ends: give it the same grace, then leave.
+    exit_timer = threading.Timer(SHUTDOWN_GRACE_S, os._exit, args=(0,))
+    exit_timer.daemon = True
+    exit_timer.start()
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, but SIGTERM/Ctrl-C stop it at once.
+
+        An open browser tab holds a heartbeat stream open; uvicorn's graceful shutdown would
+        wait for the user to close it, so the app seemed to ignore SIGTERM.
+        """
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)
+            self.force_exit = True
+
+    return Server
 
 
 def build_app(settings: Settings) -> FastAPI:
     """The FastAPI app: the PDF route, then the Gradio UI (with its queue) mounted at ``/``."""
     app = FastAPI(title="paperqa")
+    _refuse_unused_routes(app)
     try:
         store: IndexStore | None = IndexStore.load(settings.index_dir)
         problem = None
     except (IndexMissingError, IndexMismatchError) as exc:
         store, problem = None, str(exc)
-    documents = store.documents if store is not None else {}
+    engines = EnginePool(settings) if store is not None else None
+    app.state.engines = engines
+
+    def current_store() -> IndexStore | None:
+        """The live index (a rebuild is picked up without a restart)."""
+        if engines is None:
+            return store
+        try:
+            return engines.get().store
+        except PaperQAError:  # the new build is unusable: keep serving the one loaded
+            return store
+
+    def current_documents() -> dict[str, dict[str, Any]]:
+        live = current_store()
+        return live.documents if live is not None else {}
 
     @app.get("/pdf/{doc_id}", response_model=None)
     def source_file(doc_id: str) -> FileResponse | PlainTextResponse:
         """The ingested file of ``doc_id``: PDFs inline, HTML/Markdown as plain text."""
-        meta = documents.get(doc_id)
-        path = Path(meta["path"]) if meta else None
-        if path is None or not path.is_file():
+        live = current_store()
+        meta = live.documents.get(doc_id) if live is not None else None
+        path = _servable(meta, live.meta.get("source") if live is not None else None)
+        if path is None:
             raise HTTPException(status_code=404, detail="no ingested document with that id")
         if meta is not None and meta.get("kind") == "pdf":
             return FileResponse(path, media_type="application/pdf")
         return PlainTextResponse(path.read_text("utf-8", errors="replace"))
-
-    engines = EnginePool(settings) if store is not None else None
-    app.state.engines = engines
 
     @app.get("/healthz")
     def health() -> dict[str, Any]:
         """For scripts and tests: is there an index, and is the default model loaded?"""
         return {
             "index": store is not None,
-            "documents": len(documents),
+            "documents": len(current_documents()),
             "model_ready": engines is not None and engines.ready,
         }
 
@@ -111,6 +157,72 @@ def build_app(settings: Settings) -> FastAPI:
     return gr.mount_gradio_app(
         app, blocks, path="/", theme=gr.themes.Soft(), css=CSS, footer_links=["api"]
     )
+
+
+# Gradio routes this app never needs: file uploads (and their progress), audio recordings,
+# the URL proxy, the dev-mode reloader, run history and the "vibe" code editor.
+_UNUSED_ROUTE_RE = re.compile(
+    r"/(?:upload|upload_progress|process_recording|dev/reload|run-history)(?:/|$)"
+    r"|/proxy=|/(?:undo-)?vibe-",
+    re.IGNORECASE,
+)
+
+
+def _refuse_unused_routes(app: FastAPI) -> None:
+    """Answers 404 on the routes above, however the path is spelled (case, slashes, encoding)."""
+    from urllib.parse import unquote
+
+    from fastapi.responses import JSONResponse
+
+    @app.middleware("http")
+    async def refuse(request: Any, call_next: Any) -> Any:
+        path = re.sub(r"/+", "/", unquote(unquote(request.url.path)))
+        if _UNUSED_ROUTE_RE.search(path):
+            return JSONResponse({"detail": "not available"}, status_code=404)
+        return await call_next(request)
+
+
+def _servable(meta: dict[str, Any] | None, source: str | None) -> Path | None:
+    """The file of an ingested document, if it is a regular file inside the source folder."""
+    if not meta or not meta.get("path"):
+        return None
+    try:
+        path = Path(meta["path"]).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if source and not path.is_relative_to(Path(source).resolve()):
+        return None  # e.g. a link to /etc/passwd ingested by an older paperqa
+    return path if path.is_file() else None
+
+
+def history_pairs(history: Any) -> list[tuple[str, str]]:
+    """Earlier turns as (question, answer) pairs; QuestionError unless that is what was sent."""
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)) or len(history) > MAX_HISTORY_TURNS:
+        raise QuestionError(
+            f"history must be a list of at most {MAX_HISTORY_TURNS} [question, answer] pairs"
+        )
+    pairs = []
+    for turn in history:
+        if (
+            not isinstance(turn, (list, tuple))
+            or len(turn) != 2
+            or not all(isinstance(text, str) for text in turn)
+        ):
+            raise QuestionError("history must be a list of [question, answer] pairs of text")
+        pairs.append((turn[0], turn[1]))
+    return pairs
+
+
+def _paper_list(papers: Any) -> list[str] | None:
+    if papers is None or papers == []:
+        return None
+    if isinstance(papers, str):
+        return [papers]
+    if not isinstance(papers, (list, tuple)) or not all(isinstance(p, str) for p in papers):
+        raise QuestionError("papers must be a list of paper ids or title words")
+    return list(papers)
 
 
 class EnginePool:
@@ -127,11 +239,13 @@ class EnginePool:
 
         key = (model or self.settings.model, resolve_backend(backend or self.settings.backend))
         with self._lock:
-            if key not in self._engines:
+            engine = self._engines.get(key)
+            # A rebuilt index is used from the next question on; the LLM stays loaded.
+            if engine is None or not engine.store.is_current():
                 from paperqa.generate.answer import QAEngine
 
                 update = {"model": key[0], "backend": key[1]}
-                self._engines[key] = QAEngine(self.settings.model_copy(update=update))
+                self._engines[key] = QAEngine(self.settings.updated(**update))
             return self._engines[key]
 
     @property
@@ -371,8 +485,9 @@ def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
             if chosen and not wanted:
                 raise PaperQAError("None of the chosen papers is indexed; clear the paper filter.")
             engine = engines.get(model_name, backend_name)
+            checked = engine.settings.updated(retriever=retriever_name, k=n)
             stream = engine.stream(
-                text, history=turns, retriever=retriever_name, k=int(n), papers=wanted or None
+                text, history=turns, retriever=checked.retriever, k=checked.k, papers=wanted or None
             )
             answer = None
             for item in stream:
@@ -388,7 +503,8 @@ def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
             return
         assert answer is not None, "QAEngine.stream ended without an Answer"
         reply[-1]["content"] = answer_markdown(answer)
-        yield reply, [*turns, (text, answer.answer)], sources_html(answer, store.documents)
+        documents = engine.store.documents
+        yield reply, [*turns, (text, answer.answer)], sources_html(answer, documents)
 
     return respond
 
@@ -411,10 +527,13 @@ def _api_ask(settings: Settings, store: IndexStore, engines: EnginePool):
         from paperqa.retrieve.filters import resolve_papers
 
         try:
-            docs = resolve_papers(papers, store)
-            turns = [(q, a) for q, a in history or []]
-            result = engines.get().ask(
-                question, history=turns, retriever=retriever, k=int(k), papers=docs
+            question = settings.check_question(question)
+            checked = settings.updated(retriever=retriever or settings.retriever, k=k)
+            turns = history_pairs(history)
+            engine = engines.get()
+            docs = resolve_papers(_paper_list(papers), engine.store)
+            result = engine.ask(
+                question, history=turns, retriever=checked.retriever, k=checked.k, papers=docs
             )
         except PaperQAError as exc:
             raise gr.Error(str(exc)) from exc

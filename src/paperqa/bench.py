@@ -6,6 +6,7 @@ where the project has one. Nothing here asserts: it prints figures.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -13,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -53,8 +55,53 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _rss_mb() -> float:
-    return psutil.Process().memory_info().rss / 2**20
+def _max_rss_mb() -> float:
+    """The highest resident memory this process ever had (the kernel's own count)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KiB
+
+
+class PeakMemory:
+    """The peak resident memory (MB) of this process and its children while a block runs.
+
+    A thread samples the resident size; when the block raised the process's all-time peak
+    (``ru_maxrss``), that exact figure is used, since no sample can miss it.
+    """
+
+    def __init__(self, interval_s: float = 0.05) -> None:
+        self.interval_s = interval_s
+        self.mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._before = _max_rss_mb()
+        self.mb = self._current_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.mb = max(self.mb, self._current_mb())
+        after = _max_rss_mb()
+        if after > self._before:
+            self.mb = max(self.mb, after)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.mb = max(self.mb, self._current_mb())
+
+    @staticmethod
+    def _current_mb() -> float:
+        process = psutil.Process()
+        total = process.memory_info().rss
+        for child in process.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total / 2**20
 
 
 def _dir_bytes(path: Path) -> int:
@@ -67,7 +114,8 @@ def bench_ingest(settings: Settings, source: Path) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory(prefix="paperqa-bench-") as tmp:
         local = settings.model_copy(update={"index_dir": Path(tmp)})
-        full = ingest(source, local, rebuild=True, progress=False)
+        with PeakMemory() as peak:
+            full = ingest(source, local, rebuild=True, progress=False)
         again = [ingest(source, local, progress=False).seconds for _ in range(3)]
         return {
             "ingest_total_s": full.seconds,
@@ -76,7 +124,7 @@ def bench_ingest(settings: Settings, source: Path) -> dict[str, float]:
             "reingest_nochange_s": statistics.median(again),
             "index_bytes": _dir_bytes(full.index_path) if full.index_path else 0,
             "chunks": full.total_chunks,
-            "ingest_peak_rss_mb": _rss_mb(),
+            "ingest_peak_rss_mb": peak.mb,
         }
 
 
@@ -88,18 +136,19 @@ def bench_retrieval(settings: Settings) -> dict[str, float]:
     queries = [q["question"] for q in load_questions(path)] if path else SEARCH_QUERIES
     store = IndexStore.load(settings.index_dir)
     figures: dict[str, float] = {}
-    for name in ("bm25", "dense", "hybrid"):
-        retriever = load_retriever(settings, name, store)
-        retriever.search(queries[0], 20)
-        latencies = []
-        for _ in range(3):
-            for query in queries:
-                started = time.perf_counter()
-                retriever.search(query, settings.k)
-                latencies.append((time.perf_counter() - started) * 1000)
-        figures[f"{name}_p50_ms"] = percentile(latencies, 50)
-        figures[f"{name}_p95_ms"] = percentile(latencies, 95)
-    figures["retrieval_peak_rss_mb"] = _rss_mb()
+    with PeakMemory() as peak:
+        for name in ("bm25", "dense", "hybrid"):
+            retriever = load_retriever(settings, name, store)
+            retriever.search(queries[0], 20)
+            latencies = []
+            for _ in range(3):
+                for query in queries:
+                    started = time.perf_counter()
+                    retriever.search(query, settings.k)
+                    latencies.append((time.perf_counter() - started) * 1000)
+            figures[f"{name}_p50_ms"] = percentile(latencies, 50)
+            figures[f"{name}_p95_ms"] = percentile(latencies, 95)
+    figures["retrieval_peak_rss_mb"] = peak.mb
     return figures
 
 
@@ -137,15 +186,28 @@ def bench_cold_start(settings: Settings, repeats: int = 3, ask: bool = True) -> 
 
 def bench_generation(settings: Settings, backend: str, model: str) -> dict[str, float]:
     """Time to first token, tokens per second and whole-answer time for one backend and model."""
-    from paperqa.generate.answer import build_messages
     from paperqa.generate.llm import load_llm
     from paperqa.retrieve import load_retriever
 
     local = settings.model_copy(update={"backend": backend, "model": model})
-    started = time.perf_counter()
-    llm = load_llm(local)
-    load_s = time.perf_counter() - started
-    retriever = load_retriever(local)
+    with PeakMemory() as peak:
+        started = time.perf_counter()
+        llm = load_llm(local)
+        load_s = time.perf_counter() - started
+        ttfts, rates, totals = _time_answers(llm, load_retriever(local), local)
+    return {
+        "load_s": load_s,
+        "ttft_s": statistics.median(ttfts),
+        "tokens_per_s": statistics.median(rates),
+        "answer_total_s": statistics.median(totals),
+        "peak_rss_mb": peak.mb,
+    }
+
+
+def _time_answers(llm: Any, retriever: Any, local: Settings) -> tuple[list[float], ...]:
+    """Time to first token, tokens per second and total time of each generation question."""
+    from paperqa.generate.answer import build_messages
+
     ttfts, rates, totals = [], [], []
     for question in GENERATION_QUESTIONS:
         passages = retriever.search(question, local.k)
@@ -162,13 +224,7 @@ def bench_generation(settings: Settings, backend: str, model: str) -> dict[str, 
         ttfts.append(first or total)
         totals.append(total)
         rates.append(tokens / max(total - (first or 0), 1e-9))
-    return {
-        "load_s": load_s,
-        "ttft_s": statistics.median(ttfts),
-        "tokens_per_s": statistics.median(rates),
-        "answer_total_s": statistics.median(totals),
-        "peak_rss_mb": _rss_mb(),
-    }
+    return ttfts, rates, totals
 
 
 def run_bench(
@@ -214,6 +270,7 @@ def run_bench(
                     ours["tokens_per_s"] / reference["tokens_per_s"]
                 )
         report["generation"] = generation_figures
+    report["process_peak_rss_mb"] = _max_rss_mb()
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(report, indent=1))

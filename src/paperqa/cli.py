@@ -39,8 +39,8 @@ def _describe(field: str) -> str:
 
 
 def _settings(**overrides: Any) -> Settings:
-    """Settings from the environment, with the CLI flags that were given on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with the CLI flags that were given on top (validated)."""
+    return Settings.load(**{k: v for k, v in overrides.items() if v is not None})
 
 
 def _split_list(value: str | None) -> list[str] | None:
@@ -122,6 +122,7 @@ def search(
     from paperqa.retrieve.filters import resolve_papers
 
     settings = _settings(retriever=retriever, k=k, index_dir=index_dir)
+    query = settings.check_question(query, "query")
     store = IndexStore.load(settings.index_dir)
     docs = resolve_papers(_split_list(papers), store)
     passages = load_retriever(settings, store=store).search(query, settings.k, docs)
@@ -362,10 +363,19 @@ def eval_answers(
 
 def main() -> None:
     """Console entry point: one-line errors and a non-zero exit for problems the user must fix."""
+    from pydantic import ValidationError
+
+    from paperqa.settings import settings_error
+
     try:
         app()
-    except PaperQAError as exc:
-        typer.echo(f"paperqa: error: {exc}", err=True)
+    except (PaperQAError, ValidationError, UnicodeError) as exc:
+        if isinstance(exc, ValidationError):
+            exc = settings_error(exc)
+        elif isinstance(exc, UnicodeError):
+            exc = PaperQAError(f"an argument is not valid UTF-8 text ({type(exc).__name__})")
+        message = " ".join(str(exc).split())  # one line, whatever the exception text held
+        typer.echo(f"paperqa: error: {message}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

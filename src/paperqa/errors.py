@@ -30,3 +30,11 @@ class QuestionError(PaperQAError):
 
 class FetchError(PaperQAError):
     """The reading list could not be downloaded (offline, unknown id, ...)."""
+
+
+class SettingsError(PaperQAError):
+    """A setting (CLI flag, environment variable or API argument) has a value out of range."""
+
+
+class IndexCorruptError(PaperQAError):
+    """A file of the index is missing, truncated or unreadable: the index must be rebuilt."""

@@ -6,11 +6,14 @@ and most by a CLI flag of the same name; the CLI builds its options from these d
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from paperqa.errors import QuestionError, SettingsError
 
 RetrieverName = Literal["hybrid", "dense", "bm25"]
 BackendName = Literal["auto", "llama.cpp", "transformers", "openai"]
@@ -48,10 +51,10 @@ class Settings(BaseSettings):
         None, description="Text put before passages (e5: 'passage: '). None: chosen from the name."
     )
     chunk_tokens: int = Field(
-        200, ge=32, description="Chunk size in the embedder's own tokens (word pieces)."
+        200, ge=32, le=8192, description="Chunk size in the embedder's own tokens (word pieces)."
     )
     chunk_overlap: int = Field(40, ge=0, description="Tokens shared by consecutive chunks.")
-    embed_batch_size: int = Field(32, ge=1, description="Chunks embedded per batch.")
+    embed_batch_size: int = Field(32, ge=1, le=4096, description="Chunks embedded per batch.")
 
     # Retrieval
     retriever: RetrieverName = Field(
@@ -63,13 +66,15 @@ class Settings(BaseSettings):
         description="How the hybrid fuses dense and BM25: score (weighted sum of min-max "
         "normalised scores) or rrf (reciprocal-rank fusion).",
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant of the hybrid.")
+    rrf_k: int = Field(
+        60, ge=1, le=100_000, description="Reciprocal-rank-fusion constant of the hybrid."
+    )
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense ranks in the hybrid.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of BM25 ranks in the hybrid.")
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
     fusion_depth: int = Field(
-        100, ge=1, description="Candidates each retriever contributes to the hybrid."
+        100, ge=1, le=100_000, description="Candidates each retriever contributes to the hybrid."
     )
     reranker: str | None = Field(
         None, description="Optional cross-encoder (name or path) that reorders hybrid results."
@@ -90,13 +95,90 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000/v1", description="Base URL of an OpenAI-compatible server."
     )
     openai_api_key: str = Field("none", description="API key for the OpenAI-compatible server.")
-    max_new_tokens: int = Field(200, ge=1, description="Longest answer, in model tokens.")
-    context_tokens: int = Field(
-        4096, ge=512, description="Model context window used for prompt + answer."
+    max_new_tokens: int = Field(
+        200, ge=1, le=32_768, description="Longest answer, in model tokens."
     )
-    threads: int | None = Field(None, ge=1, description="CPU threads for generation (None: all).")
+    context_tokens: int = Field(
+        4096, ge=512, le=1_048_576, description="Model context window used for prompt + answer."
+    )
+    threads: int | None = Field(
+        None, ge=1, le=4096, description="CPU threads for generation (None: all)."
+    )
 
     # Questions and serving
-    max_question_chars: int = Field(2000, ge=10, description="Longest accepted question.")
+    max_question_chars: int = Field(
+        2000, ge=10, le=100_000, description="Longest accepted question."
+    )
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
+
+    # --- Validation (bad values become one-line SettingsError / QuestionError) ----------------
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_tokens "
+                f"({self.chunk_tokens})"
+            )
+        return self
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Settings from the environment with ``overrides`` on top; SettingsError if invalid."""
+        try:
+            return cls(**overrides)
+        except ValidationError as exc:
+            raise settings_error(exc) from None
+
+    def updated(self, **overrides: Any) -> Settings:
+        """A validated copy with ``overrides`` (``model_copy`` would not check them)."""
+        try:
+            return type(self).model_validate({**self.model_dump(), **overrides})
+        except ValidationError as exc:
+            raise settings_error(exc) from None
+
+    def check_question(self, text: Any, what: str = "question") -> str:
+        """The question or search query, stripped; QuestionError when it cannot be one.
+
+        The one check for every entry point (CLI search and ask, the app, the API): empty,
+        longer than ``max_question_chars``, not text, not valid UTF-8, control characters.
+        """
+        if not isinstance(text, str):
+            raise QuestionError(f"the {what} must be text, not {type(text).__name__}")
+        text = text.strip()
+        if not text:
+            raise QuestionError(f"the {what} is empty")
+        limit = self.max_question_chars
+        if len(text) > limit:
+            raise QuestionError(f"the {what} is {len(text):,} characters; the limit is {limit:,}")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # surrogates: bytes that were not UTF-8 (surrogateescape)
+            raise QuestionError(f"the {what} is not valid UTF-8 text") from None
+        bad = sorted({c for c in text if _is_control(c)})
+        if bad:
+            codes = ", ".join(f"U+{ord(c):04X}" for c in bad[:3])
+            raise QuestionError(f"the {what} contains control characters ({codes}); remove them")
+        if not any(c.isalnum() for c in text):
+            raise QuestionError(f"the {what} has no words")
+        return text
+
+
+def _is_control(char: str) -> bool:
+    """Control characters and lone surrogates; tabs and line breaks are allowed."""
+    return char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cs")
+
+
+def settings_error(exc: ValidationError) -> SettingsError:
+    """One line for a pydantic ValidationError: each bad setting, its value and the rule."""
+    problems = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+        message = error.get("msg", "invalid").removeprefix("Value error, ")
+        if field == "settings" or "input" not in error or isinstance(error["input"], dict):
+            problems.append(message)
+            continue
+        env = f"PAPERQA_{field.upper()}"
+        problems.append(f"{field} = {error['input']!r} ({env}): {message}")
+    return SettingsError("invalid setting: " + "; ".join(problems))

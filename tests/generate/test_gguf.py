@@ -74,3 +74,43 @@ def test_checksum_mismatch_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(ModelNotAvailableError, match="sha256"):
         packaged_gguf(wrong, tmp_path)
     assert list((tmp_path / "models").iterdir()) == []
+
+
+def _fake_wheels(root: Path, package: str, chunks: list[bytes]) -> None:
+    """Installed-looking part packages: ``<package>N/data/partN.bin`` on sys.path."""
+    for number, data in enumerate(chunks, start=1):
+        module = root / f"{package.replace('-', '_')}{number}"
+        (module / "data").mkdir(parents=True)
+        (module / "__init__.py").write_text("")
+        (module / "data" / f"part{number}.bin").write_bytes(data)
+
+
+def test_a_cached_model_altered_in_place_is_rebuilt_or_refused(tmp_path, monkeypatch) -> None:
+    import os
+
+    chunks = [b"GGUF" + bytes(range(256)) * 40, bytes(reversed(range(256))) * 30]
+    whole = b"".join(chunks)
+    _fake_wheels(tmp_path / "site", "pqa-tamper-part", chunks)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    model = PackagedModel(
+        "tiny-test-model", "pqa-tamper-part", 2, "1", len(whole), hashlib.sha256(whole).hexdigest()
+    )
+    cache = tmp_path / "cache"
+    path = packaged_gguf(model, cache)
+    assert path.read_bytes() == whole
+
+    def tamper() -> None:
+        info = path.stat()
+        with path.open("r+b") as f:  # same size, same mtime: only the hash can tell
+            f.seek(100)
+            f.write(b"EVIL")
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert path.stat().st_size == info.st_size
+
+    tamper()
+    assert packaged_gguf(model, cache).read_bytes() == whole  # rebuilt from the wheels
+
+    tamper()
+    uninstalled = replace(model, package="pqa-not-installed-part")
+    with pytest.raises(ModelNotAvailableError, match="damaged or altered"):
+        packaged_gguf(uninstalled, cache)

@@ -142,3 +142,59 @@ def test_openai_backend_against_a_live_llama_cpp_server() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+LONG_ANSWER = [
+    {"role": "system", "content": "You write long, detailed answers."},
+    {"role": "user", "content": "Count from one to two hundred in words, one number a line."},
+]
+
+
+def test_the_stop_flag_ends_a_transformers_generation() -> None:
+    import torch
+
+    from paperqa.generate.llm import stop_criteria
+
+    stop = threading.Event()
+    criteria = stop_criteria(stop)
+    ids = torch.zeros((1, 5), dtype=torch.long)
+    assert not criteria(ids, None).any()
+    stop.set()
+    assert criteria(ids, None).all()
+
+
+def _closing_frees_the_model(llm) -> None:
+    stream = llm.stream_chat(LONG_ANSWER, max_tokens=400)
+    first = next(stream)
+    assert first
+    stream.close()  # what Gradio does when the user presses stop or closes the tab
+    # The generation ended: the model is free at once for the next user.
+    assert llm._lock.acquire(blocking=False)
+    llm._lock.release()
+    assert not [t for t in threading.enumerate() if "generate" in t.name]
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_closing_a_llama_cpp_stream_ends_the_generation() -> None:
+    _closing_frees_the_model(load_llm(Settings(backend="llama.cpp", model=SMALL)))
+
+
+@pytest.mark.slow
+def test_closing_a_transformers_stream_ends_the_generation() -> None:
+    _closing_frees_the_model(load_llm(Settings(backend="transformers", model=SMALL)))
+
+
+@pytest.mark.slow
+def test_closing_the_engine_stream_stops_the_model(corpus_index) -> None:
+    """What Gradio does when a user closes the tab or presses stop mid-answer."""
+    from paperqa.generate.answer import REFUSAL_TEXT, QAEngine
+
+    engine = QAEngine(corpus_index.updated(backend="transformers", model=SMALL))
+    stream = engine.stream("How do residual connections help train deep networks?")
+    first = next(stream)
+    assert isinstance(first, str) and first != REFUSAL_TEXT
+    stream.close()
+    assert engine.llm._lock.acquire(blocking=False)  # the generation let go of the model
+    engine.llm._lock.release()
+    assert not [t for t in threading.enumerate() if "generate" in t.name]

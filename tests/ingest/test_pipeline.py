@@ -149,3 +149,149 @@ def test_real_corpus_second_run_embeds_nothing(corpus_dir, corpus_index):
     assert report.embedded_chunks == 0
     assert not report.written
     assert len(report.documents) == 29
+
+
+# --- Files that cannot be read, links, garbage text ------------------------------------------
+
+
+def test_unreadable_files_and_links_are_named_and_the_rest_ingested(tmp_path):
+    import os
+
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "good.md").write_text(LSTM_TEXT)
+    (source / "folder.pdf").mkdir()  # open() fails: what an unreadable file looks like to root
+    os.mkfifo(source / "pipe.pdf")  # reading it would block forever
+    (source / "dangling.pdf").symlink_to(tmp_path / "deleted.pdf")
+    outside = tmp_path / "private.md"
+    outside.write_text("# Private\n\nA secret that lives outside the source folder.\n")
+    (source / "notes.md").symlink_to(outside)
+    (source / "inside.md").symlink_to(source / "good.md")  # a link within the folder is fine
+    settings = _settings(tmp_path)
+    report = ingest(source, settings, progress=False)
+    failed = {Path(p).name: reason for p, reason in report.failed}
+    assert set(failed) == {"folder.pdf", "pipe.pdf", "dangling.pdf", "notes.md"}
+    assert "broken link" in failed["dangling.pdf"]
+    assert "outside the source folder" in failed["notes.md"]
+    assert all("\n" not in reason for reason in failed.values())
+    store = IndexStore.load(settings.index_dir)
+    assert set(store.documents) == {"good", "inside"}
+    assert not any("secret" in c.text for c in store.chunks)
+
+
+def test_a_file_whose_hash_step_fails_is_skipped_not_fatal(tmp_path):
+    import os
+
+    from paperqa.ingest.pipeline import IngestReport, _plan
+
+    os.mkfifo(tmp_path / "pipe.pdf")  # the hash step must neither block nor raise
+    (tmp_path / "good.md").write_text(LSTM_TEXT)
+    report = IngestReport(index_path=None)
+    _, to_parse = _plan([tmp_path / "pipe.pdf", tmp_path / "good.md"], None, report)
+    assert [p.name for _, p, _ in to_parse] == ["good.md"]
+    assert report.failed[0][0].endswith("pipe.pdf") and "cannot be read" in report.failed[0][1]
+
+
+def test_a_pdf_of_random_glyphs_is_flagged_poor_in_papers(tmp_path):
+    import random
+
+    from pdf_factory import make_pdf
+
+    from paperqa.ingest.summary import papers_table
+
+    rng = random.Random(7)
+    glyphs = [chr(c) for c in range(0x21, 0x7F)] + [chr(c) for c in range(0xA1, 0x100)]
+
+    def line() -> str:
+        return " ".join(
+            "".join(rng.choice(glyphs) for _ in range(rng.randint(2, 8))) for _ in range(10)
+        )
+
+    source = tmp_path / "papers"
+    source.mkdir()
+    make_pdf(source / "glyphs.pdf", [[line() for _ in range(40)] for _ in range(3)])
+    _pdf(source / "fine.pdf", [LSTM_TEXT.replace("#", "")] * 2)
+    settings = _settings(tmp_path)
+    ingest(source, settings, progress=False)
+    rows = {r["id"]: r for r in papers_table(settings.index_dir)}
+    assert rows["glyphs"]["status"] == "poor"
+    assert "unreadable text" in rows["glyphs"]["quality_note"]
+    assert rows["fine"]["status"] == "ok"
+
+
+# --- Two writers, a killed writer ------------------------------------------------------------
+
+
+def _papers(folder: Path, count: int) -> Path:
+    from pdf_factory import make_pdf
+
+    folder.mkdir()
+    words = ["gates", "residual", "attention", "memory", "layers", "training", "errors", "data"]
+    for n in range(count):
+        pages = [
+            [
+                f"Paper {n} (codeword{n}) on page {page} studies "
+                f"{words[(n + page + i) % len(words)]} and "
+                f"{words[(n * page + i) % len(words)]} in line {i} of its argument."
+                for i in range(12)
+            ]
+            for page in range(1, 5)
+        ]
+        make_pdf(folder / f"paper-{n:02d}.pdf", pages)
+    return folder
+
+
+def _cli(*args: str, **kwargs):
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "paperqa.cli", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,
+    )  # fmt: skip
+
+
+def _search_works(index_dir: Path) -> None:
+    search = _cli("search", "codeword1", "-r", "bm25", "-k", "1", "--index-dir", str(index_dir))
+    out, err = search.communicate(timeout=300)
+    assert search.returncode == 0, err
+    assert "[paper-01," in out, out
+
+
+def test_two_concurrent_rebuilds_leave_a_working_index(tmp_path):
+    source = _papers(tmp_path / "papers", 4)
+    index_dir = tmp_path / "index"
+    args = ("ingest", "--source", str(source), "--index-dir", str(index_dir), "--quiet")
+    writers = [_cli(*args, "--rebuild") for _ in range(2)]
+    results = [w.communicate(timeout=600) for w in writers]
+    assert [w.returncode for w in writers] == [0, 0], results
+    store = IndexStore.load(index_dir)
+    assert len(store.documents) == 4
+    assert len(store.bm25_tokens()) == len(store.chunks) == len(store.vectors())
+    _search_works(index_dir)
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_kill_9_during_a_rebuild_leaves_the_index_and_no_worker(tmp_path):
+    import os
+    import signal
+
+    import psutil
+
+    source = _papers(tmp_path / "papers", 2)
+    index_dir = tmp_path / "index"
+    ingest(source, _settings(tmp_path), progress=False)
+    before = IndexStore.load(index_dir).path
+    more = _papers(tmp_path / "more", 40)  # parsing 40 files keeps the workers busy a while
+    writer = _cli("ingest", "--source", str(more), "--index-dir", str(index_dir), "--rebuild")
+    parent = psutil.Process(writer.pid)
+    workers: list[psutil.Process] = []
+    while writer.poll() is None and len(workers) < 2:
+        workers = parent.children(recursive=True)
+    assert len(workers) >= 2, "the rebuild ended before its parse workers were seen"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive, f"parse workers outlived the killed ingest: {alive}"
+    assert IndexStore.load(index_dir).path == before
+    _search_works(index_dir)

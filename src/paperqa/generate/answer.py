@@ -320,13 +320,7 @@ class QAEngine:
         ]
 
     def _check_question(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise QuestionError("the question is empty")
-        limit = self.settings.max_question_chars
-        if len(question) > limit:
-            raise QuestionError(f"the question is {len(question)} characters; the limit is {limit}")
-        return question
+        return self.settings.check_question(question)
 
     def _check_papers(self, papers: list[str] | None) -> None:
         unknown = sorted(set(papers or []) - set(self.store.documents))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from importlib.util import find_spec
@@ -98,19 +99,71 @@ def _part_number(path: Path) -> int:
 def packaged_gguf(model: PackagedModel, cache_dir: Path) -> Path:
     """Path of the assembled GGUF file in the cache, assembling and verifying it on first use.
 
-    A later call trusts a file of the right size next to its ``.sha256`` stamp (written only
-    after a successful check), so loading does not re-hash a gigabyte every time.
+    The file's sha256 is checked whenever the file changed since the last check: the stamp
+    next to it records the hash with the file's size, mtime, ctime and inode, so loading does
+    not re-hash a gigabyte every time, yet a file altered in place (even keeping its size and
+    mtime) is hashed again. A file that fails the check is rebuilt from the installed wheels;
+    without them, ModelNotAvailableError says so.
     """
     target = Path(cache_dir).expanduser() / "models" / f"{model.name}.gguf"
     stamp = target.with_name(target.name + ".sha256")
-    if (
-        target.is_file()
-        and target.stat().st_size == model.size
-        and stamp.is_file()
-        and stamp.read_text().strip() == model.sha256
-    ):
-        return target
-    parts = part_files(model)
+    if target.is_file() and target.stat().st_size == model.size:
+        if stamp_valid(stamp, target, model.sha256) or _verify(target, stamp, model.sha256):
+            return target
+        print(
+            f"paperqa: the cached model {target} does not match its sha256; rebuilding it",
+            file=sys.stderr,
+            flush=True,
+        )
+    try:
+        parts = part_files(model)
+    except ModelNotAvailableError as exc:
+        if target.exists():
+            raise ModelNotAvailableError(
+                f"model {model.name!r}: the cached file {target} is damaged or altered and "
+                f"cannot be rebuilt ({exc}); delete it and {model.pip_hint}"
+            ) from None
+        raise
+    _assemble(model, parts, target)
+    _write_stamp(stamp, target, model.sha256)
+    return target
+
+
+def _file_key(path: Path) -> str:
+    """What changes whenever the file's bytes may have: size, mtime, ctime and inode."""
+    info = path.stat()
+    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}"
+
+
+def stamp_valid(stamp: Path, target: Path, sha256: str) -> bool:
+    """Whether ``stamp`` records a successful check of ``target`` as it is now."""
+    try:
+        recorded = stamp.read_text().split(maxsplit=1)
+    except OSError:
+        return False
+    return len(recorded) == 2 and recorded[0] == sha256 and recorded[1].strip() == _file_key(target)
+
+
+def _verify(target: Path, stamp: Path, sha256: str) -> bool:
+    """Hashes ``target``; on a match, records the check in ``stamp``."""
+    digest = hashlib.sha256()
+    with target.open("rb") as handle:
+        while block := handle.read(_CHUNK):
+            digest.update(block)
+    if digest.hexdigest() != sha256:
+        return False
+    _write_stamp(stamp, target, sha256)
+    return True
+
+
+def _write_stamp(stamp: Path, target: Path, sha256: str) -> None:
+    tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}.tmp")
+    tmp.write_text(f"{sha256} {_file_key(target)}\n")
+    os.replace(tmp, stamp)
+
+
+def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
+    """Joins the parts into ``target`` (temp file + rename) after checking their sha256."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     digest = hashlib.sha256()
@@ -129,8 +182,6 @@ def packaged_gguf(model: PackagedModel, cache_dir: Path) -> Path:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    stamp.write_text(model.sha256 + "\n")
-    return target
 
 
 def resolve_gguf(name: str, cache_dir: Path) -> Path | None:

@@ -170,6 +170,8 @@ class TransformersLLM(LLM):
             "pad_token_id": self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
         }
         errors: list[BaseException] = []
+        stop = threading.Event()  # set when the consumer closes this generator (user pressed stop)
+        kwargs["stopping_criteria"] = stop_criteria(stop)
 
         def generate() -> None:
             try:
@@ -181,12 +183,27 @@ class TransformersLLM(LLM):
 
         worker = threading.Thread(target=generate, daemon=True)
         worker.start()
-        for text in streamer:
-            if text:
-                yield text
-        worker.join()
+        try:
+            for text in streamer:
+                if text:
+                    yield text
+        finally:  # also on close(): stop generating at the next token, then free the lock
+            stop.set()
+            worker.join()
         if errors:
             raise errors[0]
+
+
+def stop_criteria(stop: threading.Event) -> Any:
+    """A transformers StoppingCriteriaList that ends generation once ``stop`` is set."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class StopFlag(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool)
+
+    return StoppingCriteriaList([StopFlag()])
 
 
 def _transformers_source(model: str, settings: Settings) -> str | tuple[str, str]:

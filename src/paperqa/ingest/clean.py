@@ -298,12 +298,16 @@ class PageQuality:
     split_pairs: int  # adjacent tokens that form one known word: 'w eigh', 'Algorithm ic'
     spaced_words: int  # 'T h e o r e m'
     stray_script: int  # Cyrillic letters in tokens of a Latin page: OCR of math symbols
+    words: int = 0  # space-separated tokens with a letter
+    known_words: int = 0  # of those, English words: few on a page of random glyphs
 
     @property
     def issues(self) -> list[str]:
         found = []
         if self.glyph_codes >= 3:
             found.append("glyph codes")
+        if self.words >= 30 and self.known_words < 0.15 * self.words:
+            found.append("unreadable text")
         if self.split_pairs >= 5 and self.split_pairs >= 0.03 * self.alpha_tokens:
             found.append("broken word spacing")
         elif self.split_pairs + self.spaced_words + self.stray_script >= max(
@@ -327,7 +331,19 @@ def measure(text: str, vocab: Vocabulary) -> PageQuality:
     )
     cyrillic = [t for t in tokens if any("\u0400" <= c <= "\u04ff" for c in t)]
     stray = len(cyrillic) if len(cyrillic) < 0.2 * max(1, len(tokens)) else 0
-    return PageQuality(len(latin), count_glyph_codes(text), splits, spaced, stray)
+    words, known = _known_words(text, vocab)
+    return PageQuality(len(latin), count_glyph_codes(text), splits, spaced, stray, words, known)
+
+
+def _known_words(text: str, vocab: Vocabulary) -> tuple[int, int]:
+    """Tokens with a letter, and how many of them are English words (punctuation stripped)."""
+    stripped = [t.strip(_WORD_PUNCT) for t in text.split()]
+    wordlike = [t for t in stripped if len(t) >= 2 and any(c.isalpha() for c in t)]
+    known = sum(1 for t in wordlike if t.isascii() and t.isalpha() and vocab.is_english(t))
+    return len(wordlike), known
+
+
+_WORD_PUNCT = ".,;:!?()[]{}\"'“”‘’«»-–—/*"
 
 
 # ---------------------------------------------------------------------------------------------

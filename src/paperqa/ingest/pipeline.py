@@ -8,8 +8,12 @@ are dropped. One bad file never stops the others: it is reported with a one-line
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +29,7 @@ from paperqa.ingest.chunk import ChunkDraft, chunk_document
 from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
 from paperqa.readinglist import match_file, reading_list
 from paperqa.settings import Settings
-from paperqa.store import IndexStore, current_generation, write_index
+from paperqa.store import IndexStore, current_generation, write_index, writing
 from paperqa.text import document_header, passage_text, tokenize
 from paperqa.types import Chunk
 
@@ -78,23 +82,57 @@ class _Prepared:
     )  # where a new document's texts sit among those to embed
 
 
-def discover(source: Path) -> list[Path]:
+def discover(source: Path, problems: list[tuple[str, str]] | None = None) -> list[Path]:
     """The files under ``source`` that paperqa can read, sorted.
 
     Hidden files and a folder's own README are skipped: they describe the folder, not a paper.
+    A candidate that cannot be read (a broken link, a link leading outside ``source``, a
+    folder or pipe with a paper's name) is left out and added to ``problems`` with its reason.
     """
     if not source.is_dir():
         raise PaperQAError(
             f"source folder {source} does not exist (try `paperqa fetch --dest {source}`)"
         )
-    return sorted(
-        p
-        for p in source.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(source).parts)
-        and p.stem.lower() != "readme"
-    )
+    root = source.resolve()
+    found = []
+    for path in sorted(source.rglob("*")):
+        if (
+            path.suffix.lower() not in SUPPORTED_SUFFIXES
+            or any(part.startswith(".") for part in path.relative_to(source).parts)
+            or path.stem.lower() == "readme"
+        ):
+            continue
+        reason = _unreadable(path, root)
+        if reason is None:
+            found.append(path)
+        elif problems is not None:
+            problems.append((str(path), reason))
+    return found
+
+
+def _unreadable(path: Path, root: Path) -> str | None:
+    """Why ``path`` must not be ingested, or None when it is a regular file inside ``root``."""
+    try:
+        resolved = path.resolve()
+        if not resolved.exists():
+            return f"broken link to {os.readlink(path)}; skipped"
+        if not resolved.is_relative_to(root):
+            return f"leads outside the source folder (to {resolved}); refused"
+        mode = resolved.stat().st_mode
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        return f"cannot be read ({_os_reason(exc)}); skipped"
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        return f"{kind}, not a paper; skipped"
+    if not os.access(resolved, os.R_OK):
+        return "cannot be read (permission denied); skipped"
+    return None
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
 
 
 def document_id(path: Path) -> str:
@@ -106,8 +144,12 @@ def document_id(path: Path) -> str:
 
 
 def _sha256(path: Path) -> str:
+    """The file's sha256; OSError if it cannot be read (never blocks on a pipe)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -136,15 +178,20 @@ def ingest(
     source: Path, settings: Settings, *, rebuild: bool = False, progress: bool = True
 ) -> IngestReport:
     """Builds or updates the index in ``settings.index_dir`` from the files in ``source``."""
+    with writing(settings.index_dir):  # one writer at a time, from reading the old index on
+        return _ingest(source, settings, rebuild, progress)
+
+
+def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> IngestReport:
     started = time.perf_counter()
-    files = discover(source)
+    report = IngestReport(index_path=None)
+    files = discover(source, report.failed)
     previous = None if rebuild else _current_index(settings)  # refuses another embedder early
     max_tokens = max_tokens_for(settings)
     chunking = _chunking_params(settings, max_tokens)
     if previous is not None and previous.meta["chunking"] != chunking:
         previous = None  # chunking changed: nothing can be reused
     old_docs = previous.documents if previous else {}
-    report = IngestReport(index_path=None)
     prepared, to_parse = _plan(files, previous, report)
 
     clock = time.perf_counter()
@@ -211,8 +258,12 @@ def _plan(
         if doc_id in seen:
             report.failed.append((str(path), f"same document as {seen[doc_id].name}; skipped"))
             continue
+        try:
+            sha = _sha256(path)
+        except OSError as exc:
+            report.failed.append((str(path), f"cannot be read ({_os_reason(exc)}); skipped"))
+            continue
         seen[doc_id] = path
-        sha = _sha256(path)
         old = old_docs.get(doc_id)
         if previous is not None and old and old["sha256"] == sha:
             if previous_vectors is None:
@@ -310,13 +361,29 @@ def _parse_all(paths: list[Path], progress: bool) -> list[ParsedDocument | str]:
         results = [_parse(paths[0])]
         bar.update(1)
     else:
-        with ProcessPoolExecutor(max_workers=2) as pool:
+        with ProcessPoolExecutor(
+            max_workers=2, initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             results = []
             for result in pool.map(_parse, paths):
                 results.append(result)
                 bar.update(1)
     bar.close()
     return results
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a parse worker: be killed when the ingest process dies (even by kill -9), on Linux."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the call above took effect
+        os._exit(1)
 
 
 def _reuse(

@@ -73,7 +73,8 @@ def _build(settings: Settings, name: str, store: IndexStore) -> Retriever:
         from paperqa.retrieve.dense import DenseIndex, DenseRetriever
 
         store.check_embedder(settings.embedder)
-        index = DenseIndex.deserialize(store.path / "dense.faiss")
+        faiss_index = store.read_faiss()  # IndexCorruptError names a damaged file
+        index = DenseIndex(int(faiss_index.d), faiss_index)
         return DenseRetriever(store.chunks, index, get_embedder(settings))
     from paperqa.retrieve.hybrid import HybridRetriever
 

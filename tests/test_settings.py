@@ -1,0 +1,52 @@
+"""The one settings object: every value checked where it enters, one line when it is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperqa.errors import QuestionError, SettingsError
+from paperqa.settings import Settings
+
+
+def test_bad_values_become_one_settings_error_line() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.load(k=0, retriever="foo")
+    message = str(caught.value)
+    assert "k = 0" in message and "retriever = 'foo'" in message and "\n" not in message
+
+
+def test_updated_copies_are_validated_unlike_model_copy() -> None:
+    settings = Settings()
+    assert settings.updated(k=7).k == 7
+    for bad in ({"k": -3}, {"k": 100_000}, {"k": "many"}, {"backend": "foo"}):
+        with pytest.raises(SettingsError):
+            settings.updated(**bad)
+    with pytest.raises(SettingsError, match="must be smaller"):
+        settings.updated(chunk_tokens=64, chunk_overlap=64)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("x" * 2001, "the limit is 2,000"),
+        ("\x00\x01\x02\x03", "control characters"),
+        ("what is \x1b[2J attention", "control characters"),
+        ("attention \udcff", "not valid UTF-8"),
+        ("?!...", "no words"),
+        (None, "must be text"),
+        (["a", "list"], "must be text"),
+    ],
+)
+def test_unusable_questions_are_refused(text: object, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        Settings().check_question(text)
+
+
+def test_a_real_question_passes_stripped() -> None:
+    settings = Settings()
+    assert settings.check_question("  What does attention replace?\n") == (
+        "What does attention replace?"
+    )
+    assert settings.check_question("Qu'est-ce que l'attention?\tÜber 𝑥").startswith("Qu'est")
