@@ -554,3 +554,16 @@ def test_the_app_stops_on_sigterm_and_ctrl_c_with_a_browser_attached(
             server.kill()
             server.wait()
     assert server.returncode in (0, 130, -signal.SIGINT, -signal.SIGTERM), server.stdout.read()
+
+
+def test_chat_refuses_a_model_or_backend_the_page_never_offered(generated_index: Settings) -> None:
+    from paperqa.app import _responder
+    from paperqa.store import IndexStore
+
+    pool = EnginePool(generated_index)
+    respond = _responder(pool, IndexStore.load(generated_index.index_dir), set())
+    question = [{"role": "user", "content": [{"type": "text", "text": "What is attention?"}]}]
+    for model, backend in [("/etc/passwd", "llama.cpp"), (generated_index.model, "no-backend")]:
+        *_, (reply, _turns, panel) = respond(question, [], "hybrid", 5, [], model, backend)
+        assert "unknown" in reply[-1]["content"] and "pqa-error" in panel
+    assert not pool._engines  # nothing was loaded for the crafted values

@@ -463,6 +463,12 @@ def _add_question(text: Any, messages: ChatMessages) -> tuple[Any, ...]:
     return [*messages, {"role": "user", "content": text}], "", status
 
 
+def _check_choice(what: str, value: str, offered: list[str]) -> None:
+    """Refuses a value the page never offered (a crafted call could name any local file)."""
+    if value not in offered:
+        raise PaperQAError(f"unknown {what} {value!r}; choose one of {', '.join(offered)}")
+
+
 def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
     """The streaming handler that answers the last question of a session's chat."""
 
@@ -484,6 +490,8 @@ def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
         try:
             if chosen and not wanted:
                 raise PaperQAError("None of the chosen papers is indexed; clear the paper filter.")
+            _check_choice("model", model_name, installed_models(engines.settings))
+            _check_choice("backend", backend_name, installed_backends(engines.settings))
             engine = engines.get(model_name, backend_name)
             checked = engine.settings.updated(retriever=retriever_name, k=n)
             stream = engine.stream(
