@@ -73,7 +73,9 @@ class _Prepared:
     vectors: np.ndarray | None
     tokens: list[list[str]]
     status: str
-    new_slice: slice = slice(0, 0)  # where a new document's texts sit among those to embed
+    new_slice: slice = field(
+        default_factory=lambda: slice(0, 0)
+    )  # where a new document's texts sit among those to embed
 
 
 def discover(source: Path) -> list[Path]:
