@@ -141,6 +141,7 @@ def select(groups: dict[str, Group], l2: float, log: list[str]) -> tuple[set[str
     kept = ["first stage"]
     dropped = lambda names: {f for s, fs in SIGNALS.items() if s not in names for f in fs}  # noqa: E731
     current = two_way(groups, dropped(kept), l2)
+    log.append(f"l2={l2} first stage only: {_describe(current)}")
     changed = True
     while changed:
         changed = False
@@ -152,15 +153,18 @@ def select(groups: dict[str, Group], l2: float, log: list[str]) -> tuple[set[str
             better = all((d >= -1e-9).all() for d in deltas) and any(
                 (d > 1e-9).any() for d in deltas
             )
-            log.append(
-                f"l2={l2} {'+' if better else '-'}{signal}: "
-                + "; ".join(f"{name} hit@1 {t[0]:.3f} mrr@10 {t[1]:.3f}"
-                            for name, t in zip(("test d2", "test dev"), trial, strict=True))
-            )  # fmt: skip
+            log.append(f"l2={l2} {'+' if better else '-'}{signal}: {_describe(trial)}")
             if better:
                 kept.append(signal)
                 current, changed = trial, True
     return dropped(kept), float(np.mean([c[1] for c in current]))
+
+
+def _describe(figures: list[np.ndarray]) -> str:
+    return "; ".join(
+        f"{name} hit@1 {f[0]:.3f} mrr@10 {f[1]:.3f}"
+        for name, f in zip(("test d2", "test dev"), figures, strict=True)
+    )
 
 
 def choose(groups: dict[str, Group], log: list[str]) -> tuple[set[str], float]:

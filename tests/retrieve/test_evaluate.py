@@ -136,7 +136,7 @@ def test_metrics_are_given_per_part_of_the_question_ids():
 
 
 @pytest.mark.slow
-def test_hybrid_beats_both_retrievers_on_the_dev_questions(corpus_index, dev_questions, tmp_path):
+def test_default_beats_bm25_and_hybrid_on_the_dev_questions(corpus_index, dev_questions, tmp_path):
     import json
     import subprocess
     import sys
@@ -150,14 +150,19 @@ def test_hybrid_beats_both_retrievers_on_the_dev_questions(corpus_index, dev_que
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
     metrics = report["retrievers"]
-    assert set(metrics) == {"bm25", "dense", "hybrid"}
-    assert report["n_questions"] > 40
-    hybrid = metrics["hybrid"]
-    assert hybrid["mrr@10"] > metrics["bm25"]["mrr@10"]
-    assert hybrid["mrr@10"] > metrics["dense"]["mrr@10"]
-    # Floors well below what the default settings measure (0.67, 0.85, 0.98).
-    assert hybrid["mrr@10"] >= 0.55
-    assert hybrid["hit@5"] >= 0.75
-    assert hybrid["hit@20"] >= 0.9
+    assert set(metrics) == {"bm25", "dense", "hybrid", "default"}
+    assert report["default"] == "learned" and report["n_questions"] > 40
+    default, bm25, hybrid = metrics["default"], metrics["bm25"], metrics["hybrid"]
+    for name in ("mrr@10", "hit@1"):
+        assert default[name] > bm25[name] and default[name] > hybrid[name]
+    # Floors a little below what the shipped weights measure (0.687, 0.554, 0.867, 0.964); the
+    # weights were fitted on these questions, so this guards the pipeline, not unseen quality.
+    assert default["mrr@10"] >= 0.65
+    assert default["hit@1"] >= 0.52
+    assert default["hit@5"] >= 0.82
+    assert default["hit@20"] >= 0.92
+    assert default["avg_passage_words"] <= 200
+    for part in ("dev", "d2"):
+        assert default["parts"][part]["mrr@10"] > bm25["parts"][part]["mrr@10"]
     assert (tmp_path / "retrieval.png").stat().st_size > 1000
-    assert "| hybrid |" in (tmp_path / "retrieval.md").read_text()
+    assert "| default | d2 |" in (tmp_path / "retrieval.md").read_text()

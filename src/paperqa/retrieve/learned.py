@@ -1,8 +1,8 @@
 """The default retriever: dense + BM25 candidates, rescored by a linear model over finer evidence.
 
 Stage one fuses dense and BM25 as the hybrid does (each min-max normalised over its own top
-``depth``, summed) and keeps the best ``candidates`` chunks, plus the best BM25 chunks of any
-paper the question names. Stage two scores each candidate by ``weights · standardised features``
+``depth``, summed) and keeps the best ``candidates`` chunks, plus the best BM25 chunks of the
+papers the question names. Stage two scores each candidate by ``weights · standardised features``
 (``paperqa.retrieve.features``). The weights, feature means and scales are fitted by
 ``eval/fit_fusion.py`` on the dev questions and shipped in ``paperqa/data/fusion.json``.
 """
