@@ -50,9 +50,10 @@ def test_coined_words_need_inner_capitals_or_digits():
     assert not is_coined("top-5")
 
 
-def test_frequent_coined_names_only_when_used_often():
-    text = "ResNet " * 9 + "ImageNet " * 3 + "arXiv " * 20 + "log2 " * 20
-    assert frequent_coined(text) == ["ResNet"]
+def test_frequent_coined_names_only_when_used_often_and_on_the_title_page():
+    text = "ResNet " * 9 + "ImageNet " * 3 + "arXiv " * 20 + "log2 " * 20 + "AlexNet " * 9
+    opening = "We present ResNet, trained on ImageNet (arXiv, log2)."
+    assert frequent_coined(opening, text) == ["ResNet"]
 
 
 def test_title_and_author_aliases():

@@ -127,15 +127,21 @@ def given_names(text: str) -> list[str]:
     return [n for n in names if " " in n or is_coined(n) or n.isupper()]
 
 
-def frequent_coined(text: str, min_uses: int = MIN_COINED_USES) -> list[str]:
-    """Coined names (inner capitals or digits: "GPipe", "ResNet") the text uses often.
+def frequent_coined(opening: str, text: str, min_uses: int = MIN_COINED_USES) -> list[str]:
+    """Coined names ("GPipe", "RNNsearch") on the title page that the whole text uses often.
 
-    Reference-list words ("arXiv") and math ("log2") are not names of anything.
+    A name only the body uses is usually someone else's model ("AlexNet" in course notes), so
+    it must appear in ``opening`` too. Reference-list words ("arXiv") and math ("log2") are no
+    names.
     """
+    candidates = set(coined_words(opening))
     counts = Counter(
         word
         for word in coined_words(text)
-        if len(word) >= 4 and word.lower() not in _NOT_NAMES and not _MATH.match(word)
+        if word in candidates
+        and len(word) >= 4
+        and word.lower() not in _NOT_NAMES
+        and not _MATH.match(word)
     )
     return [name for name, n in counts.most_common(5) if n >= min_uses]
 
@@ -146,7 +152,8 @@ def document_aliases(
     """All aliases of a document, deduplicated (case-insensitively) in a stable order.
 
     ``opening`` is the title page and abstract (acronym definitions and given names there name
-    the paper's own contribution); ``full_text`` gives the coined names the paper uses often.
+    the paper's own contribution); ``full_text`` tells which of its coined names the paper uses
+    often.
     """
     opening = opening[:OPENING_CHARS]
     candidates = [
@@ -154,7 +161,7 @@ def document_aliases(
         *author_aliases(authors),
         *defined_acronyms(opening),
         *given_names(opening),
-        *frequent_coined(full_text),
+        *frequent_coined(opening, full_text),
     ]
     seen: set[str] = set()
     aliases: list[str] = []
