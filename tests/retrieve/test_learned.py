@@ -92,3 +92,12 @@ def test_paper_filter_and_shipped_weights_rank_the_evidence_first(retriever):
     assert {p.doc for p in top} == {"tr"}
     assert top[0].chunk.id == 0
     assert retriever.search("anything", 3, docs=["missing"]) == []
+
+
+@pytest.mark.slow
+def test_more_passages_than_candidates_can_be_asked_for(retriever):
+    from dataclasses import replace
+
+    retriever.model = replace(_model(hybrid=1.0), candidates=2, named_candidates=0)
+    assert len(retriever.candidates("learning rate")[0]) == 2
+    assert len(retriever.search("learning rate", 4)) == len(CHUNKS)

@@ -83,9 +83,10 @@ class LearnedRetriever:
         self.scorer = FeatureScorer(self.chunks, idf, documents)
 
     def candidates(
-        self, query: str, docs: Collection[str] | None = None
+        self, query: str, docs: Collection[str] | None = None, at_least: int = 0
     ) -> tuple[list[int], np.ndarray]:
-        """Stage one: the candidate chunk ids and their feature rows."""
+        """Stage one: the candidate chunk ids (``at_least`` of them if there are as many) and
+        their feature rows."""
         mask = allowed_mask(self.chunks, docs)
         dense = self.dense.scores(query)
         bm25 = self.bm25.scores(query)
@@ -96,7 +97,7 @@ class LearnedRetriever:
         fused = _normalised_top(dense, self.depth) + _normalised_top(bm25, self.depth)
         fused = np.where(np.isfinite(dense) | np.isfinite(bm25), fused, -np.inf)
         info = self.scorer.query(query)
-        ids = _top_ids(fused, self.model.candidates)
+        ids = _top_ids(fused, max(self.model.candidates, at_least))
         named = [d for d in info.named if not docs or d in docs]
         if named and self.model.named_candidates:
             in_named = np.isin(self._docs, named)
@@ -123,7 +124,7 @@ class LearnedRetriever:
         return np.asarray(values)
 
     def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Passage]:
-        ids, rows = self.candidates(query, docs)
+        ids, rows = self.candidates(query, docs, at_least=k)
         if not ids:
             return []
         scores = self.model.score(rows)
