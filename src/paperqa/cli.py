@@ -273,19 +273,23 @@ def eval_retrieval(
         Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
     ] = None,
     retrievers: Annotated[
-        str, typer.Option(help="Comma-separated retrievers to compare.")
-    ] = "bm25,dense,hybrid",
+        str,
+        typer.Option(
+            help="Comma-separated retrievers to compare; `default` is the one `ask` uses."
+        ),
+    ] = "bm25,dense,hybrid,default",
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option(help="Write JSON, table and chart here.")] = None,
     misses: Annotated[bool, typer.Option(help="List the questions each retriever missed.")] = False,
 ) -> None:
-    """Compare dense, BM25 and hybrid retrieval: hit@k, MRR, nDCG, latency."""
+    """Compare the retrievers: hit@k, MRR, nDCG, latency, overall and per question part."""
     from paperqa.retrieve import IndexStore, load_retriever
     from paperqa.retrieve.evaluate import (
         bar_chart,
         default_questions_path,
         evaluate_retriever,
+        is_answerable,
         load_questions,
         markdown_table,
     )
@@ -298,12 +302,13 @@ def eval_retrieval(
     store = IndexStore.load(settings.index_dir)
     results, details = {}, {}
     for name in [r.strip() for r in retrievers.split(",") if r.strip()]:
+        chosen = None if name == "default" else name  # default: exactly what `ask` loads
         outcome = evaluate_retriever(
-            load_retriever(settings, name, store), qs, store.chunks, progress=not as_json
+            load_retriever(settings, chosen, store), qs, store.chunks, progress=not as_json
         )
         results[name], details[name] = outcome["metrics"], outcome["per_question"]
-    n = sum(1 for q in qs if q.get("answerable", True) and q.get("doc"))
-    payload = {"n_questions": n, "retrievers": results}
+    n = sum(1 for q in qs if is_answerable(q))
+    payload = {"n_questions": n, "default": settings.retriever, "retrievers": results}
     table = markdown_table(results)
     if as_json:
         typer.echo(json.dumps(payload, indent=1))

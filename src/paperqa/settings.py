@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from paperqa.errors import QuestionError, SettingsError
 
-RetrieverName = Literal["hybrid", "dense", "bm25"]
+RetrieverName = Literal["hybrid", "dense", "bm25", "learned"]
 BackendName = Literal["auto", "llama.cpp", "transformers", "openai"]
 
 
@@ -58,7 +58,9 @@ class Settings(BaseSettings):
 
     # Retrieval
     retriever: RetrieverName = Field(
-        "hybrid", description="Retrieval method: hybrid, dense or bm25."
+        "learned",
+        description="Retrieval method: learned (hybrid candidates rescored by weights fitted "
+        "on the dev questions), hybrid, dense or bm25.",
     )
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
     fusion: Literal["score", "rrf"] = Field(

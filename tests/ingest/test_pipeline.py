@@ -295,3 +295,19 @@ def test_kill_9_during_a_rebuild_leaves_the_index_and_no_worker(tmp_path):
     assert not alive, f"parse workers outlived the killed ingest: {alive}"
     assert IndexStore.load(index_dir).path == before
     _search_works(index_dir)
+
+
+def test_aliases_come_from_the_reading_list_and_the_title_page(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    opening = (
+        "Abstract. We extend neural networks with an external memory. We call the\n"
+        "resulting system a Neural Turing Machine (NTM), trained end to end."
+    )
+    _pdf(source / "neural-turing-machines.pdf", [opening, "The NTM copies sequences."])
+    settings = _settings(tmp_path)
+    ingest(source, settings, progress=False)
+    aliases = IndexStore.load(settings.index_dir).documents["neural-turing-machines"]["aliases"]
+    assert aliases[0] == "Neural Turing Machines"  # the reading-list title
+    assert "Graves" in aliases and "Alex Graves" in aliases  # its first author
+    assert "NTM" in aliases and "Neural Turing Machine" in aliases  # defined on its first page

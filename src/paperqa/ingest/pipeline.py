@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from paperqa.aliases import document_aliases
 from paperqa.embedder import get_embedder, max_tokens_for, tokenizer_for
 from paperqa.errors import PaperQAError, ParseError
 from paperqa.ingest.chunk import ChunkDraft, chunk_document
@@ -404,10 +405,11 @@ def _reuse(
 def _document_meta(doc_id: str, path: Path, sha: str, parsed: ParsedDocument) -> dict[str, Any]:
     paper = match_file(path)
     title = paper.title if paper else (parsed.title or path.stem)
+    authors = paper.authors if paper else parsed.authors
     return {
         "title": title,
         "year": paper.year if paper else None,
-        "authors": paper.authors if paper else parsed.authors,
+        "authors": authors,
         "arxiv_id": paper.arxiv_id if paper else None,
         "in_reading_list": paper is not None,
         "pages": len(parsed.pages),
@@ -417,7 +419,14 @@ def _document_meta(doc_id: str, path: Path, sha: str, parsed: ParsedDocument) ->
         "path": str(path.resolve()),
         "kind": parsed.kind,
         "sha256": sha,
+        "aliases": _aliases(title, authors, parsed),
     }
+
+
+def _aliases(title: str, authors: list[str], parsed: ParsedDocument) -> list[str]:
+    """The names the paper goes by: its title and authors, and what its own text names."""
+    texts = [page.text for page in parsed.pages]
+    return document_aliases(title, authors, "\n\n".join(texts[:2]), "\n\n".join(texts))
 
 
 def _chunk(doc_id: str, title: str, draft: ChunkDraft) -> Chunk:

@@ -1,4 +1,4 @@
-"""Retrieval: dense (FAISS), sparse (BM25) and hybrid (RRF) behind one interface.
+"""Retrieval: dense (FAISS), sparse (BM25), hybrid and learned (two-stage) behind one interface.
 
 ``load_retriever(settings)`` is the one entry point; the BM25 path never imports torch.
 """
@@ -11,7 +11,7 @@ from paperqa.retrieve.base import Retriever
 from paperqa.settings import Settings
 from paperqa.store import IndexStore
 
-RETRIEVER_NAMES = ("hybrid", "dense", "bm25")
+RETRIEVER_NAMES = ("learned", "hybrid", "dense", "bm25")
 
 _cache: dict[tuple, Retriever] = {}
 _lock = threading.Lock()
@@ -76,6 +76,12 @@ def _build(settings: Settings, name: str, store: IndexStore) -> Retriever:
         faiss_index = store.read_faiss()  # IndexCorruptError names a damaged file
         index = DenseIndex(int(faiss_index.d), faiss_index)
         return DenseRetriever(store.chunks, index, get_embedder(settings))
+    if name == "learned":
+        from paperqa.retrieve.learned import LearnedRetriever
+
+        return LearnedRetriever(
+            _cached(settings, "dense", store), _cached(settings, "bm25", store), store.documents
+        )
     from paperqa.retrieve.hybrid import HybridRetriever
 
     return HybridRetriever(

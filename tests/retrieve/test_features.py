@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from paperqa.retrieve.features import FEATURES, FeatureScorer
+from paperqa.types import Chunk
+
+DOCUMENTS = {
+    "lm": {"title": "Language model training", "authors": ["Ann Kaplan"], "aliases": ["Kaplan"]},
+    "cv": {"title": "Image classifiers", "authors": ["Bo Li"], "aliases": []},
+}
+CHUNKS = [
+    # Query words far apart, no number next to them.
+    Chunk(0, "lm", "L", 1, 1, "The warmup was long. Many other things happened. The learning "
+          "rate schedule decayed slowly over the whole run of training."),
+    # Query words together, with the number the question asks for.
+    Chunk(1, "lm", "L", 2, 2, "We use a learning rate warmup of 3000 steps. Then it decays."),
+    Chunk(2, "cv", "C", 1, 1, "A learning rate warmup of 500 steps is used for the classifier."),
+]  # fmt: skip
+IDF = {"learning": 1.0, "rate": 1.0, "warmup": 2.0, "step": 1.5, "long": 0.5, "kaplan": 3.0}
+
+
+def _rows(query: str) -> dict[int, dict[str, float]]:
+    scorer = FeatureScorer(CHUNKS, IDF, DOCUMENTS)
+    ids = [0, 1, 2]
+    stage = {name: np.zeros(3) for name in ("hybrid", "dense", "bm25", "before", "after")}
+    rows = scorer.features(scorer.query(query), ids, stage)
+    assert rows.shape == (3, len(FEATURES))
+    return {i: dict(zip(FEATURES, row, strict=True)) for i, row in zip(ids, rows, strict=True)}
+
+
+def test_words_kept_together_beat_words_scattered():
+    rows = _rows("How long was the learning rate warmup in steps?")
+    assert rows[1]["window"] > rows[0]["window"]
+    assert rows[1]["sentence"] > rows[0]["sentence"]
+    assert rows[1]["bigram"] > rows[0]["bigram"]
+
+
+def test_a_quantity_question_favours_a_number_beside_its_words():
+    rows = _rows("How many warmup steps did the learning rate schedule use?")
+    assert rows[1]["quantity"] == 1.0 and rows[0]["quantity"] == 0.0
+    assert rows[1]["number_window"] > rows[0]["number_window"]
+    # Not a quantity question: no number features.
+    assert _rows("Why use a learning rate warmup?")[1]["number_window"] == 0.0
+
+
+def test_the_named_paper_is_marked_and_its_name_is_not_content():
+    rows = _rows("How many warmup steps did Kaplan use?")
+    assert rows[1]["named"] == 1.0 and rows[2]["named"] == 0.0
+    # "Kaplan" is in no passage; leaving it out, passage 2 covers the content words fully.
+    assert rows[2]["coverage"] == pytest.approx(1.0)
+
+
+def test_numbers_in_the_question_must_be_found():
+    rows = _rows("Was the warmup 3000 steps?")
+    assert rows[1]["numbers"] == 1.0 and rows[2]["numbers"] == 0.0
