@@ -56,6 +56,8 @@ CSS = """
 .pqa-source details summary { cursor: pointer; color: var(--body-text-color-subdued); }
 .pqa-passage { white-space: pre-wrap; margin: 0.4rem 0 0; line-height: 1.45; }
 .pqa-passage mark { background: #fde68a; color: inherit; }
+.pqa-evidence { display: block; max-width: 100%; margin-top: 0.4rem; border: 1px solid
+  var(--border-color-primary); }
 .pqa-note { color: var(--body-text-color-subdued); font-size: 0.85rem; }
 .pqa-refusal { border-left: 4px solid #f59e0b; padding-left: 0.7rem; }
 .pqa-error { border-left: 4px solid #dc2626; padding-left: 0.7rem; }
@@ -140,6 +142,10 @@ def build_app(settings: Settings) -> FastAPI:
             return FileResponse(path, media_type="application/pdf")
         return PlainTextResponse(path.read_text("utf-8", errors="replace"))
 
+    from paperqa.evidence import evidence_router
+
+    app.include_router(evidence_router(lambda doc_id: _pdf_file(current_store(), doc_id)))
+
     @app.get("/healthz")
     def health() -> dict[str, Any]:
         """For scripts and tests: is there an index, and is the default model loaded?"""
@@ -180,6 +186,14 @@ def _refuse_unused_routes(app: FastAPI) -> None:
         if _UNUSED_ROUTE_RE.search(path):
             return JSONResponse({"detail": "not available"}, status_code=404)
         return await call_next(request)
+
+
+def _pdf_file(store: IndexStore | None, doc_id: str) -> Path | None:
+    """The servable file of ``doc_id`` if it is an ingested PDF (for the evidence route)."""
+    meta = store.documents.get(doc_id) if store is not None else None
+    if meta is None or meta.get("kind") != "pdf":
+        return None
+    return _servable(meta, store.meta.get("source") if store is not None else None)
 
 
 def _servable(meta: dict[str, Any] | None, source: str | None) -> Path | None:
@@ -635,6 +649,8 @@ def _card(
         + f"<a href='{pdf_link(doc, page, kind)}' target='_blank' class='pqa-open'>{label} ↗</a>"
     )
     body = f"<blockquote class='pqa-quote'>“{html.escape(quote)}”</blockquote>" if quote else ""
+    if kind == "pdf" and page and quote:
+        body += _evidence_html(doc, page, quote)
     if chunk is not None:
         section = f" · {html.escape(chunk.section)}" if chunk.section else ""
         body += (
@@ -644,6 +660,18 @@ def _card(
     return (
         f"<div class='pqa-source' data-doc='{html.escape(doc)}'>"
         f"<div class='pqa-head'>{head}</div>{body}</div>"
+    )
+
+
+def _evidence_html(doc: str, page: int, quote: str) -> str:
+    """The cited page as an image with the quote highlighted, loaded when the reader opens it."""
+    from paperqa.evidence import evidence_url
+
+    src = html.escape(evidence_url(doc, page, quote))
+    return (
+        f"<details class='pqa-page'><summary>Page {page} with the quote highlighted</summary>"
+        f"<img class='pqa-evidence' src='{src}' loading='lazy' "
+        f"alt='Page {page} of {html.escape(doc)}, the quoted text highlighted'></details>"
     )
 
 

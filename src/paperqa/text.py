@@ -36,6 +36,18 @@ def occurs(needle: str, text: str) -> bool:
     return bool(wanted) and wanted in norm(text)
 
 
+def display_text(text: str) -> str:
+    """``text`` fit to show a person: PDF hyphen breaks joined, whitespace collapsed, and control,
+    private-use and unassigned characters (glyphs a PDF font maps to nothing readable) dropped."""
+    text = _HYPHEN_BREAK.sub("", text)
+    kept = "".join(
+        " " if c.isspace() else c
+        for c in text
+        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs", "Cn")
+    )
+    return _WHITESPACE.sub(" ", kept).strip()
+
+
 # --- Sentences ------------------------------------------------------------------------------
 
 # A sentence ends at . ! ? (and closing quotes or brackets) before a space and a capital, digit or

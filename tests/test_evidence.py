@@ -1,0 +1,131 @@
+"""Evidence pages: a generated PDF rendered with and without a highlighted quote, and bad input."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pdf_factory import make_pdf
+from PIL import Image
+
+from paperqa.evidence import (
+    MAX_QUOTE_CHARS,
+    BadQuoteError,
+    check_quote,
+    evidence_router,
+    evidence_url,
+    find_quote,
+    letters_and_digits,
+)
+
+LINES = [
+    "The encoder is composed of a stack of N = 6 identical layers.",
+    "The second sub-layer is a simple, position-",
+    "wise fully connected feed-forward network.",
+    "Residual dropout is applied with a rate of 0.1 to each sub-layer.",
+]
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    pdf = make_pdf(tmp_path / "paper.pdf", [LINES, ["A second page about something else."]])
+    note = tmp_path / "note.md"
+    note.write_text("# A note\n")
+    documents = {
+        "paper": {"path": str(pdf), "kind": "pdf"},
+        "note": {"path": str(note), "kind": "md"},
+        "gone": {"path": str(tmp_path / "gone.pdf"), "kind": "pdf"},
+    }
+    app = FastAPI()
+
+    def pdf_file(doc_id: str) -> Path | None:
+        meta = documents.get(doc_id)
+        return Path(meta["path"]) if meta and meta["kind"] == "pdf" else None
+
+    app.include_router(evidence_router(pdf_file))
+    return TestClient(app)
+
+
+def _pixels(png: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    return image.convert("RGB")
+
+
+def _yellow(image: Image.Image) -> int:
+    """Pixels tinted by the highlight: red and green high, blue clearly lower."""
+    r, g, b = np.asarray(image, dtype=np.int32).transpose(2, 0, 1)
+    return int(((r > 200) & (g > 150) & (b < 160)).sum())
+
+
+def test_a_quote_on_the_page_is_highlighted(client: TestClient) -> None:
+    plain = client.get("/evidence/paper/1.png")
+    assert plain.status_code == 200
+    assert plain.headers["content-type"] == "image/png"
+    marked = client.get("/evidence/paper/1.png", params={"quote": "N = 6"})
+    assert marked.status_code == 200
+    assert marked.content != plain.content
+    assert _yellow(_pixels(plain.content)) == 0
+    assert _yellow(_pixels(marked.content)) > 100
+    assert _pixels(marked.content).size == _pixels(plain.content).size
+
+
+def test_hyphenated_and_respaced_quotes_are_found(client: TestClient) -> None:
+    plain = _yellow(_pixels(client.get("/evidence/paper/1.png").content))
+    quote = "a simple,  position-wise fully connected FEED-FORWARD network"
+    across_lines = _pixels(client.get("/evidence/paper/1.png", params={"quote": quote}).content)
+    one_line = _pixels(client.get("/evidence/paper/1.png", params={"quote": "N = 6"}).content)
+    assert _yellow(across_lines) > _yellow(one_line) > plain
+
+
+def test_a_quote_elsewhere_leaves_the_page_plain(client: TestClient) -> None:
+    plain = client.get("/evidence/paper/2.png").content
+    other = client.get("/evidence/paper/2.png", params={"quote": LINES[0]}).content
+    assert other == plain
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/evidence/zephyr/1.png",  # no such paper
+        "/evidence/paper/3.png",  # no such page
+        "/evidence/paper/0.png",
+        "/evidence/paper/x.png",
+        "/evidence/note/1.png",  # not a PDF
+        "/evidence/gone/1.png",  # ingested, file removed since
+        "/evidence/..%2Fpaper/1.png",
+    ],
+)
+def test_unknown_paper_or_page_is_404(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("quote", ["x" * (MAX_QUOTE_CHARS + 1), "bad\x00quote", "a\x1bb"])
+def test_bad_quote_is_400(client: TestClient, quote: str) -> None:
+    response = client.get("/evidence/paper/1.png", params={"quote": quote})
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_quote_matching_ignores_case_spacing_hyphens_and_ligatures() -> None:
+    page, _ = letters_and_digits("The ﬁrst layer is position-\nwise; N = 6 here.")
+    assert find_quote(page, "the first layer is positionwise") is not None
+    assert find_quote(page, "N=6") is not None
+    # Only its longest sentence occurs: that sentence is found.
+    span = find_quote(page, "Not on the page at all, no. The first layer is position-wise.")
+    assert span is not None and page[span[0] : span[1]] == "thefirstlayerispositionwise"
+    assert find_quote(page, "completely different words") is None
+    assert find_quote(page, "...") is None
+
+
+def test_quote_checks_and_urls() -> None:
+    assert check_quote("  fine quote\n") == "fine quote"
+    with pytest.raises(BadQuoteError):
+        check_quote("\x07")
+    url = evidence_url("paper", 3, "N = 6 \uf8f1 layers\x00")
+    assert url == "/evidence/paper/3.png?quote=N%20%3D%206%20layers"
+    assert evidence_url("paper", 3, None) == "/evidence/paper/3.png"
