@@ -1,8 +1,8 @@
 """The chat app: routes on small generated indexes, then the running app in a real browser.
 
-The slow tests start ``python app.py`` as a subprocess over an index of the real corpus (the
-``corpus_index`` fixture of conftest.py) and
-drive it with headless Chromium (Playwright) and with ``gradio_client``. With
+The slow tests use ``python app.py`` running over an index of the real corpus (the ``app_url``
+fixture of conftest.py, shared with the ``openai`` client test) and drive it with headless
+Chromium (Playwright) and with ``gradio_client``. With
 ``PAPERQA_SCREENSHOT=docs/screenshot.png`` the browser test saves a screenshot of an answer.
 """
 
@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -212,49 +210,6 @@ def test_engine_pool_shares_one_engine_per_model_and_survives_a_missing_model(
 
 
 # --- The running app, over the real corpus ----------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url(corpus_index: Settings) -> Iterator[str]:
-    """``python app.py`` on a free port; waits until it answers and its model is loaded."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "app.py",
-        "--port",
-        str(port),
-        "--index-dir",
-        str(corpus_index.index_dir),
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 900
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                out = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"app.py exited with {process.returncode}:\n{out[-3000:]}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).json()["model_ready"]:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        else:
-            pytest.fail("app did not become ready")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.mark.slow

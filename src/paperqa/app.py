@@ -143,8 +143,10 @@ def build_app(settings: Settings) -> FastAPI:
         return PlainTextResponse(path.read_text("utf-8", errors="replace"))
 
     from paperqa.evidence import evidence_router
+    from paperqa.openai_api import openai_router
 
     app.include_router(evidence_router(lambda doc_id: _pdf_file(current_store(), doc_id)))
+    app.include_router(openai_router(engines, lambda: installed_models(settings), problem or ""))
 
     @app.get("/healthz")
     def health() -> dict[str, Any]:

@@ -1,0 +1,279 @@
+"""An OpenAI-compatible chat API over the app's engines, for any client that speaks it.
+
+``GET /v1/models`` lists ``paperqa`` (the configured model) and the other installed chat models;
+``POST /v1/chat/completions`` answers the last user message from the papers, the earlier user and
+assistant turns being the conversation. The reply's text is the cited answer (``[n]`` markers)
+followed by a short source list (paper, page); the citations and passages also come back as data
+in a ``paperqa`` field of the response (and of the last chunk of a stream).
+
+Streaming sends the answer once its citations are placed: code puts the ``[n]`` markers in after
+the model has written the whole answer, so the model's raw tokens are not sent (an SSE comment is
+sent for each of them instead, which keeps proxies from timing out). Errors are OpenAI-style JSON
+(``{"error": {"message", "type", "param", "code"}}``) with 400 for bad input, 404 for an unknown
+model and 503 when there is no index or model to answer with.
+
+Optional non-standard request field: ``"paperqa": {"papers": [...], "retriever": "bm25", "k": 8}``
+(the ``extra_body`` of the ``openai`` package).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from paperqa.errors import (
+    IndexMismatchError,
+    IndexMissingError,
+    ModelNotAvailableError,
+    PaperQAError,
+)
+
+if TYPE_CHECKING:
+    from paperqa.app import EnginePool
+    from paperqa.generate.answer import Answer, QAEngine
+
+MODEL_ID = "paperqa"
+SOURCES_HEADING = "Sources:"
+_ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
+_PIECE = re.compile(r"\S+\s*|\s+")  # words with their trailing space: the streamed pieces
+
+
+class APIError(Exception):
+    """An error answered as OpenAI does: HTTP status and an ``error`` object."""
+
+    def __init__(
+        self, status: int, message: str, code: str | None = None, param: str | None = None
+    ):
+        super().__init__(message)
+        self.status, self.message, self.code, self.param = status, message, code, param
+
+    def body(self) -> dict[str, Any]:
+        kind = "invalid_request_error" if self.status < 500 else "server_error"
+        return {
+            "error": {"message": self.message, "type": kind, "param": self.param, "code": self.code}
+        }
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: Any = None
+
+
+class PaperqaOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    papers: list[str] | None = None
+    retriever: Literal["hybrid", "dense", "bm25"] | None = None
+    k: int | None = Field(None, ge=1, le=100)
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, max_tokens, ...: accepted, unused
+
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    paperqa: PaperqaOptions | None = None
+
+
+def openai_router(
+    engines: EnginePool | None, models: Callable[[], list[str]], problem: str = ""
+) -> APIRouter:
+    """The ``/v1`` routes over ``engines``; ``models()`` lists the installed chat models."""
+    router = APIRouter(prefix="/v1")
+    created = int(time.time())
+
+    @router.get("/models")
+    def list_models() -> dict[str, Any]:
+        """The models a client may name: ``paperqa`` (the configured one) and the installed ones."""
+        ids = [MODEL_ID, *models()]
+        data = [
+            {"id": i, "object": "model", "created": created, "owned_by": "paperqa"} for i in ids
+        ]
+        return {"object": "list", "data": data}
+
+    @router.post("/chat/completions", response_model=None)
+    async def chat_completions(request: Request) -> JSONResponse | StreamingResponse:
+        """Answer the last user message from the papers (stream or not), as OpenAI does."""
+        try:
+            chat = _parse(await request.body())
+            engine = _engine(engines, problem, chat.model, models)
+            question, history = conversation(chat.messages)
+            options = _options(engine, chat.paperqa)
+            stream = engine.stream(question, history=history, **options)
+            if not chat.stream:
+                answer = await run_in_threadpool(_last, stream)
+                return JSONResponse(completion(answer, chat.model))
+            first = await run_in_threadpool(next, stream)  # errors before any output: a status
+        except APIError as exc:
+            return JSONResponse(exc.body(), status_code=exc.status)
+        except PaperQAError as exc:
+            error = _api_error(exc)
+            return JSONResponse(error.body(), status_code=error.status)
+        return StreamingResponse(
+            sse_events(first, stream, chat.model),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return router
+
+
+def _parse(raw: bytes) -> ChatRequest:
+    try:
+        body = json.loads(raw or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise APIError(400, f"the request body is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise APIError(400, "the request body must be a JSON object")
+    try:
+        return ChatRequest.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise APIError(400, f"{where}: {first['msg']}", param=where or None) from exc
+
+
+def _engine(
+    engines: EnginePool | None, problem: str, model: str, models: Callable[[], list[str]]
+) -> QAEngine:
+    if engines is None:
+        raise APIError(503, problem or "no index to answer from", code="index_missing")
+    if model == MODEL_ID:
+        return engines.get()
+    if model not in models():
+        raise APIError(
+            404, f"the model {model!r} does not exist; see GET /v1/models", "model_not_found"
+        )
+    return engines.get(model)
+
+
+def conversation(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+    """The question (the last user message) and the earlier (question, answer) turns."""
+    from paperqa.app import message_text
+
+    turns: list[tuple[str, str]] = []
+    for i, message in enumerate(messages):
+        if message.role not in _ROLES:
+            raise APIError(400, f"unknown role {message.role!r}", param=f"messages.{i}.role")
+        if message.role in ("user", "assistant"):
+            turns.append((message.role, message_text(message.content).strip()))
+    if not turns or turns[-1][0] != "user":
+        raise APIError(400, "the last message must be the user's question", param="messages")
+    history: list[tuple[str, str]] = []
+    asked: str | None = None
+    for role, text in turns[:-1]:
+        if role == "user":
+            asked = text
+        elif asked is not None:
+            history.append((asked, text.split(f"\n\n{SOURCES_HEADING}")[0]))
+            asked = None
+    return turns[-1][1], history
+
+
+def _options(engine: QAEngine, options: PaperqaOptions | None) -> dict[str, Any]:
+    if options is None:
+        return {}
+    from paperqa.retrieve.filters import resolve_papers
+
+    return {
+        "papers": resolve_papers(options.papers, engine.store),
+        "retriever": options.retriever,
+        "k": options.k,
+    }
+
+
+def _api_error(exc: PaperQAError) -> APIError:
+    unavailable = (IndexMissingError, IndexMismatchError, ModelNotAvailableError)
+    if isinstance(exc, unavailable):
+        return APIError(503, str(exc), code=type(exc).__name__)
+    return APIError(400, str(exc), code=type(exc).__name__)
+
+
+def _last(stream: Iterator[str | Answer]) -> Answer:
+    from paperqa.generate.answer import Answer
+
+    for item in stream:
+        if isinstance(item, Answer):
+            return item
+    raise AssertionError("QAEngine.stream ended without an Answer")
+
+
+def reply_text(answer: Answer) -> str:
+    """The assistant message: the cited answer, then one line per source (paper, page)."""
+    if answer.refused or not answer.citations:
+        return answer.answer
+    lines = [
+        f"[{c.marker}] {c.title}" + (f" ({c.year})" if c.year else "") + f", p. {c.pages}"
+        for c in answer.citations
+    ]
+    return f"{answer.answer}\n\n{SOURCES_HEADING}\n" + "\n".join(lines)
+
+
+def paperqa_field(answer: Answer) -> dict[str, Any]:
+    """The answer as data: citations (with quotes), passages, refusal, timings, model."""
+    data = answer.to_dict()
+    data.pop("answer")
+    return data
+
+
+def completion(answer: Answer, model: str) -> dict[str, Any]:
+    """A ``chat.completion`` object for a finished answer."""
+    text = reply_text(answer)
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "paperqa": paperqa_field(answer),
+    }
+
+
+def sse_events(first: str | Answer, stream: Iterator[str | Answer], model: str) -> Iterator[str]:
+    """The ``chat.completion.chunk`` events of a streamed answer, ending with ``[DONE]``."""
+    from paperqa.generate.answer import Answer
+
+    chunk_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+
+    def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        body = {"id": chunk_id, "object": "chat.completion.chunk", "created": created,
+                "model": model, "choices": [choice], **extra}  # fmt: skip
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield event({"role": "assistant", "content": ""})
+    answer = first if isinstance(first, Answer) else None
+    try:
+        for item in stream:
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield ": writing\n\n"
+    except PaperQAError as exc:
+        yield f"data: {json.dumps(_api_error(exc).body())}\n\n"
+        yield "data: [DONE]\n\n"
+        return
+    assert answer is not None, "QAEngine.stream ended without an Answer"
+    for piece in _PIECE.findall(reply_text(answer)):
+        yield event({"content": piece})
+    yield event({}, "stop", paperqa=paperqa_field(answer))
+    yield "data: [DONE]\n\n"

@@ -1,0 +1,164 @@
+"""The OpenAI-compatible API: request checks on a small index, then the ``openai`` client against
+the running app over the real corpus and model (slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from paperqa.app import build_app
+from paperqa.generate.answer import REFUSAL_TEXT, Answer, Citation
+from paperqa.openai_api import ChatMessage, conversation, reply_text, sse_events
+from paperqa.settings import Settings
+from paperqa.store import write_index
+from paperqa.types import Chunk, Passage
+
+QUESTION = "How many layers does the Transformer encoder have?"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The app over a one-chunk index: enough for every check made before the model runs."""
+    index_dir = tmp_path_factory.mktemp("index")
+    meta = {
+        "embedder": {"name": "test", "dim": 4},
+        "chunking": {},
+        "documents": {
+            "doc": {
+                "title": "Doc",
+                "year": 2017,
+                "path": "",
+                "kind": "md",
+                "pages": 1,
+                "chunks": 1,
+                "quality": "ok",
+                "quality_note": "",
+            }
+        },
+    }
+    chunk = Chunk(0, "doc", "Doc", 1, 1, "Some text.")
+    write_index(index_dir, meta, [chunk], np.eye(1, 4, dtype=np.float32), [["text"]])
+    with TestClient(build_app(Settings(index_dir=index_dir))) as test_client:
+        yield test_client
+
+
+def test_models_lists_paperqa_first(client: TestClient) -> None:
+    body = client.get("/v1/models").json()
+    assert body["object"] == "list"
+    ids = [m["id"] for m in body["data"]]
+    assert ids[0] == "paperqa" and Settings().model in ids
+    assert all(m["object"] == "model" for m in body["data"])
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        (b"not json", 400, "not JSON"),
+        (b"[1, 2]", 400, "JSON object"),
+        (b"{}", 400, "messages"),
+        (b'{"messages": []}', 400, "messages"),
+        (b'{"messages": [{"role": "assistant", "content": "hi"}]}', 400, "user's question"),
+        (b'{"messages": [{"role": "wizard", "content": "hi"}]}', 400, "unknown role"),
+        (b'{"messages": [{"role": "user", "content": "  "}]}', 400, "empty"),
+        (b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"k": 0}}', 400, "k"),
+        (b'{"model": "gpt-9", "messages": [{"role": "user", "content": "q"}]}', 404, "gpt-9"),
+        (
+            b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"papers": ["zz9"]}}',
+            400,
+            "zz9",
+        ),
+    ],
+)
+def test_bad_requests_get_openai_style_errors(
+    client: TestClient, body: bytes, status: int, words: str
+) -> None:
+    response = client.post("/v1/chat/completions", content=body)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert words in error["message"]
+    assert error["type"] == "invalid_request_error"
+
+
+def test_without_an_index_chat_is_503(tmp_path: Path) -> None:
+    with TestClient(build_app(Settings(index_dir=tmp_path / "none"))) as no_index:
+        response = no_index.post(
+            "/v1/chat/completions", json={"messages": [{"role": "user", "content": "q"}]}
+        )
+    assert response.status_code == 503
+    assert "paperqa ingest" in response.json()["error"]["message"]
+
+
+def test_conversation_takes_last_user_message_and_pairs_earlier_turns() -> None:
+    messages = [
+        ChatMessage(role="system", content="You are helpful."),
+        ChatMessage(role="user", content="What is the Transformer?"),
+        ChatMessage(role="assistant", content="A model [1].\n\nSources:\n[1] Attention, p. 1"),
+        ChatMessage(role="user", content=[{"type": "text", "text": "How many layers?"}]),
+    ]
+    question, history = conversation(messages)
+    assert question == "How many layers?"
+    assert history == [("What is the Transformer?", "A model [1].")]
+
+
+def _answer(refused: bool = False) -> Answer:
+    chunk = Chunk(7, "attention-is-all-you-need", "Attention Is All You Need", 3, 3, "N = 6.")
+    citation = Citation(1, chunk.doc, chunk.title, 2017, "3", "N = 6.", 7)
+    return Answer(
+        question=QUESTION,
+        answer=REFUSAL_TEXT if refused else "The encoder has 6 layers [1].",
+        refused=refused,
+        citations=[] if refused else [citation],
+        passages=[Passage(chunk, 0.9, 1)],
+        timings={"total_s": 1.0},
+        model="m",
+        backend="llama.cpp",
+        standalone_question=QUESTION,
+    )
+
+
+def test_reply_text_and_stream_events() -> None:
+    assert reply_text(_answer()) == (
+        "The encoder has 6 layers [1].\n\nSources:\n[1] Attention Is All You Need (2017), p. 3"
+    )
+    assert reply_text(_answer(refused=True)) == REFUSAL_TEXT
+    events = list(sse_events("The", iter([" encoder", _answer()]), "paperqa"))
+    assert events[-1] == "data: [DONE]\n\n"
+    assert ": writing\n\n" in events  # the raw tokens are kept out of the text
+    import json
+
+    chunks = [json.loads(e[6:]) for e in events if e.startswith("data: {")]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert text == reply_text(_answer())
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert chunks[-1]["paperqa"]["citations"][0]["doc"] == "attention-is-all-you-need"
+
+
+# --- The openai client against the running app ------------------------------------------------
+
+
+@pytest.mark.slow
+def test_openai_client_gets_cited_answers(app_url: str) -> None:
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{app_url}/v1", api_key="unused", timeout=900, max_retries=0)
+    assert "paperqa" in [m.id for m in client.models.list()]
+
+    messages = [{"role": "user", "content": QUESTION}]
+    reply = client.chat.completions.create(model="paperqa", messages=messages)
+    text = reply.choices[0].message.content or ""
+    assert "6" in text and "[1]" in text and "Attention Is All You Need" in text
+    data = reply.model_extra["paperqa"]
+    assert data["citations"][0]["doc"] == "attention-is-all-you-need"
+    assert data["passages"] and not data["refused"]
+
+    pieces, last = [], None
+    for chunk in client.chat.completions.create(model="paperqa", messages=messages, stream=True):
+        pieces.append(chunk.choices[0].delta.content or "")
+        last = chunk
+    streamed = "".join(pieces)
+    assert "6" in streamed and "[1]" in streamed
+    assert last is not None and last.choices[0].finish_reason == "stop"
+    assert last.model_extra["paperqa"]["citations"][0]["doc"] == "attention-is-all-you-need"
