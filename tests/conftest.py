@@ -67,8 +67,11 @@ def model_cache() -> Iterator[Path]:
 def say(config: pytest.Config, text: str) -> None:
     """A line on the terminal now, even while pytest captures output."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"[paperqa tests] {text}")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(f"[paperqa tests] {text}")
 
 
 @pytest.fixture(scope="session")

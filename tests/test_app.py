@@ -114,6 +114,18 @@ def test_pdf_route_serves_only_ingested_files(small_index: Settings) -> None:
             assert client.get(path).status_code == 404, path
 
 
+def test_evidence_route_renders_ingested_pdf_pages(small_index: Settings) -> None:
+    with TestClient(build_app(small_index)) as client:
+        plain = client.get("/evidence/attention-is-all-you-need/1.png")
+        assert plain.status_code == 200 and plain.content.startswith(b"\x89PNG")
+        quote = {"quote": "Attention replaces recurrence."}
+        marked = client.get("/evidence/attention-is-all-you-need/1.png", params=quote)
+        assert marked.status_code == 200 and marked.content != plain.content
+        assert client.get("/evidence/attention-is-all-you-need/2.png").status_code == 404
+        assert client.get("/evidence/note/1.png").status_code == 404
+        assert client.get("/evidence/zephyr/1.png").status_code == 404
+
+
 def test_pdf_route_404_when_ingested_file_is_gone(small_index: Settings) -> None:
     from paperqa.retrieve import IndexStore
 
@@ -170,6 +182,9 @@ def test_sources_show_quote_passage_and_page_link() -> None:
     assert "Attention &lt;Is&gt; All" in panel and "<Is>" not in panel
     assert "href='/pdf/attention-is-all-you-need#page=3'" in panel
     assert "<mark>The Transformer relies entirely on attention.</mark>" in panel
+    evidence = "src='/evidence/attention-is-all-you-need/3.png?quote=The%20Transformer%20relies"
+    assert evidence in panel
+    assert panel.count("class='pqa-evidence'") == 1  # cited PDF pages only, not the note
     assert "Other retrieved passages (1)" in panel and "href='/pdf/note'" in panel
     bubble = answer_markdown(_answer(refused=False))
     assert bubble.startswith("It uses attention [1].")
@@ -302,6 +317,19 @@ def test_browser_answers_cites_refuses_and_isolates_sessions(app_url: str) -> No
         assert href.startswith("/pdf/attention-is-all-you-need#page=")
         pdf = page.request.get(app_url + href.split("#")[0])
         assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+
+        # Opening its page shows the page image with the quote highlighted.
+        cited.locator(".pqa-page summary").click()
+        image = cited.locator("img.pqa-evidence")
+        expect(image).to_be_visible()
+        src = image.get_attribute("src") or ""
+        assert src.startswith("/evidence/attention-is-all-you-need/") and "?quote=" in src
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0",
+            arg=image.element_handle(),
+            timeout=60_000,
+        )
+        assert page.request.get(app_url + src).headers["content-type"] == "image/png"
         if shot := os.environ.get("PAPERQA_SCREENSHOT"):
             Path(shot).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=shot, full_page=True)

@@ -235,6 +235,19 @@ def serve(
 
 
 @app.command()
+def mcp(
+    index_dir: IndexDir = None,
+    retriever: RetrieverOpt = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+) -> None:
+    """Serve the papers to MCP clients over stdio: tools search_papers and ask_papers."""
+    from paperqa.mcp_server import serve as serve_mcp
+
+    serve_mcp(_settings(index_dir=index_dir, retriever=retriever, model=model, backend=backend))
+
+
+@app.command()
 def bench(
     as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option(help="Also write the figures here.")] = None,

@@ -1,0 +1,138 @@
+"""``paperqa mcp``: a Model Context Protocol server over stdio, for MCP clients (Claude Desktop,
+editors, agents), a thin layer over the retriever and ``QAEngine``.
+
+Two tools:
+
+- ``search_papers(query, k, papers)``: the passages retrieval ranks highest (paper id, title,
+  year, pages, score, text); no LLM, so it answers in a second once the index is loaded.
+- ``ask_papers(question)``: the cited answer of the local model, as ``paperqa ask`` gives it
+  (the text with ``[n]`` markers and its source list, and the citations as data).
+
+Works with the ``mcp`` package 1.x (``FastMCP``) and 2.x (``MCPServer``, its new name).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from paperqa.errors import PaperQAError
+from paperqa.settings import Settings
+
+try:  # mcp 2.x
+    from mcp.server.mcpserver import MCPServer as _Server
+    from mcp.server.mcpserver.exceptions import ToolError
+except ImportError:  # mcp 1.x
+    from mcp.server.fastmcp import FastMCP as _Server
+    from mcp.server.fastmcp.exceptions import ToolError
+
+INSTRUCTIONS = (
+    "Searches and answers from a local index of research papers (Ilya Sutskever's reading list "
+    "by default). Use search_papers to read the passages about a topic with paper and page; use "
+    "ask_papers for a short answer written by a local model, each claim citing paper and page."
+)
+MAX_K = 50
+
+
+def build_server(settings: Settings) -> Any:
+    """The MCP server with both tools over the index in ``settings.index_dir``.
+
+    The index is loaded here, so a missing one fails at start with a one-line error; the
+    embedder and the chat model load on the first call that needs them.
+    """
+    from paperqa.generate.answer import QAEngine
+
+    engine = QAEngine(settings)  # IndexMissingError now, not on the first tool call
+    server = _Server("paperqa", instructions=INSTRUCTIONS)
+
+    @server.tool()
+    def search_papers(
+        query: Annotated[str, Field(description="What to look for, in words or a question.")],
+        k: Annotated[int, Field(ge=1, le=MAX_K, description="How many passages.")] = settings.k,
+        papers: Annotated[
+            list[str] | None,
+            Field(description="Only these papers: ids or title words; empty: all papers."),
+        ] = None,
+    ) -> dict[str, Any]:
+        """Find the passages of the papers most relevant to the query (paper, pages, text)."""
+        with _tool_errors():
+            return search(engine, query, k, papers)
+
+    @server.tool()
+    def ask_papers(
+        question: Annotated[str, Field(description="A question about the papers.")],
+    ) -> dict[str, Any]:
+        """Answer a question from the papers with the local model; every claim cites paper and
+        page. Says so when the papers do not answer it."""
+        with _tool_errors():
+            return ask(engine, question)
+
+    return server
+
+
+def search(engine: Any, query: str, k: int, papers: list[str] | None) -> dict[str, Any]:
+    """The ``search_papers`` result: the ranked passages with paper, pages and clean text."""
+    from paperqa.retrieve import load_retriever
+    from paperqa.retrieve.filters import resolve_papers
+    from paperqa.text import display_text
+
+    if not query.strip():
+        raise PaperQAError("the query is empty")
+    store = engine.store
+    docs = resolve_papers(papers, store)
+    passages = load_retriever(engine.settings, store=store).search(query, k, docs)
+    return {
+        "query": query,
+        "passages": [
+            {
+                "rank": p.rank,
+                "paper": p.doc,
+                "title": p.chunk.title,
+                "year": store.documents.get(p.doc, {}).get("year"),
+                "pages": p.chunk.pages,
+                "section": p.chunk.section,
+                "score": round(p.score, 4),
+                "text": display_text(p.text),
+            }
+            for p in passages
+        ],
+    }
+
+
+def ask(engine: Any, question: str) -> dict[str, Any]:
+    """The ``ask_papers`` result: the cited answer text with its sources, and the citations."""
+    from paperqa.openai_api import reply_text
+
+    answer = engine.ask(question)
+    data = answer.to_dict()
+    return {
+        "answer": reply_text(answer),
+        "refused": answer.refused,
+        "citations": data["citations"],
+        "standalone_question": answer.standalone_question,
+    }
+
+
+@contextlib.contextmanager
+def _tool_errors() -> Iterator[None]:
+    """A user's error as the tool's error message; stray prints kept off the protocol's stdout."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    except PaperQAError as exc:
+        raise ToolError(str(exc)) from exc
+
+
+def serve(settings: Settings) -> None:
+    """Run the MCP server on stdin/stdout until the client closes it."""
+    server = build_server(settings)
+    print(
+        f"paperqa mcp: serving the index in {settings.index_dir} over stdio",
+        file=sys.stderr,
+        flush=True,
+    )
+    server.run()

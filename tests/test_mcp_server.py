@@ -1,0 +1,92 @@
+"""``paperqa mcp`` driven by the ``mcp`` client library over stdio, as an MCP client runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from paperqa.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _call(index_dir: Path, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[str], list]:
+    """Start ``paperqa mcp`` over stdio, list its tools, make the calls; tool names and results."""
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    server = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "paperqa.cli", "mcp", "--index-dir", str(index_dir)],
+        env=env,
+        cwd=str(ROOT),
+    )
+
+    async def session() -> tuple[list[str], list]:
+        async with stdio_client(server) as (read, write), ClientSession(read, write) as client:
+            await client.initialize()
+            tools = [tool.name for tool in (await client.list_tools()).tools]
+            results = [await client.call_tool(name, args) for name, args in calls]
+            return tools, results
+
+    return anyio.run(session)
+
+
+def _data(result: Any) -> dict[str, Any]:
+    """A tool result's structured data (or its JSON text content)."""
+    structured = getattr(result, "structured_content", None) or getattr(
+        result, "structuredContent", None
+    )
+    if structured:
+        return structured.get("result", structured)
+    return json.loads(result.content[0].text)
+
+
+def _error(result: Any) -> bool:
+    return bool(getattr(result, "is_error", None) or getattr(result, "isError", None))
+
+
+def test_mcp_without_an_index_exits_with_one_line(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "paperqa.cli", "mcp", "--index-dir", str(tmp_path / "none")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=None)
+    assert result.returncode == 2
+    assert "paperqa ingest" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.slow
+def test_search_papers_over_stdio(corpus_index: Settings) -> None:
+    tools, (found, filtered, bad) = _call(
+        corpus_index.index_dir,
+        [
+            ("search_papers", {"query": "residual dropout rate Transformer", "k": 5}),
+            ("search_papers", {"query": "training", "k": 3, "papers": ["pointer networks"]}),
+            ("search_papers", {"query": "attention", "papers": ["no such paper zz9"]}),
+        ],
+    )
+    assert {"search_papers", "ask_papers"} <= set(tools)
+    passages = _data(found)["passages"]
+    assert len(passages) == 5
+    assert {"paper", "title", "pages", "text"} <= set(passages[0])
+    assert "attention-is-all-you-need" in [p["paper"] for p in passages[:3]]
+    assert {p["paper"] for p in _data(filtered)["passages"]} == {"pointer-networks"}
+    assert _error(bad) and "zz9" in bad.content[0].text
+
+
+@pytest.mark.slow
+def test_ask_papers_over_stdio(corpus_index: Settings) -> None:
+    _, (result,) = _call(
+        corpus_index.index_dir,
+        [("ask_papers", {"question": "How many layers does the Transformer encoder have?"})],
+    )
+    data = _data(result)
+    assert not data["refused"]
+    assert "6" in data["answer"] and "[1]" in data["answer"]
+    assert data["citations"][0]["doc"] == "attention-is-all-you-need"
