@@ -6,8 +6,12 @@ that need them, so `paperqa search --retriever bm25` starts fast.
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,6 +23,7 @@ from paperqa.settings import Settings
 if TYPE_CHECKING:
     from paperqa.generate.answer import Answer
 
+# Plain click help: typer's rich panels print a type column that reads `<bool>` for every flag.
 app = typer.Typer(
     help="Ask questions of Ilya Sutskever's reading list; every answer cites paper and page.\n\n"
     "Start with `paperqa ingest --source DIR` (DIR: the papers, e.g. from `paperqa fetch`), then "
@@ -26,8 +31,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},
 )
-eval_app = typer.Typer(help="Measure retrieval and answer quality on a question set.")
+eval_app = typer.Typer(
+    help="Measure retrieval and answer quality on a question set.", rich_markup_mode=None
+)
 app.add_typer(eval_app, name="eval")
 
 
@@ -81,11 +90,13 @@ def fetch(
 def ingest(
     source: Annotated[Path | None, typer.Option(help=_describe("source_dir"))] = None,
     index_dir: IndexDir = None,
-    rebuild: Annotated[bool, typer.Option(help="Start over instead of updating.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start over instead of updating.")
+    ] = False,
     embedder: Annotated[str | None, typer.Option(help=_describe("embedder"))] = None,
     chunk_tokens: Annotated[int | None, typer.Option(help=_describe("chunk_tokens"))] = None,
     chunk_overlap: Annotated[int | None, typer.Option(help=_describe("chunk_overlap"))] = None,
-    quiet: Annotated[bool, typer.Option(help="No progress bars.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
     """Parse, chunk and embed the papers in SOURCE into the dense and BM25 indexes.
 
@@ -120,6 +131,7 @@ def search(
     """Show the passages retrieval ranks highest for QUERY (no LLM)."""
     from paperqa.retrieve import IndexStore, load_retriever
     from paperqa.retrieve.filters import resolve_papers
+    from paperqa.text import display_text
 
     settings = _settings(retriever=retriever, k=k, index_dir=index_dir)
     query = settings.check_question(query, "query")
@@ -135,7 +147,8 @@ def search(
         year = store.documents.get(p.doc, {}).get("year")
         head = f"{p.chunk.title} ({year})" if year else p.chunk.title
         typer.echo(f"{p.rank}. {head}, p. {p.chunk.pages}  [{p.doc}, score {p.score:.4f}]")
-        snippet = p.text if len(p.text) <= 300 else p.text[:300].rsplit(" ", 1)[0] + " ..."
+        text = display_text(p.text)  # PDF glyphs with no readable character dropped
+        snippet = text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " ..."
         typer.echo(f"   {snippet}\n")
 
 
@@ -152,32 +165,82 @@ def ask(
 ) -> None:
     """Answer QUESTION from the papers with a local LLM; every sentence cites paper and page."""
     from paperqa.generate.answer import QAEngine
+    from paperqa.retrieve.filters import resolve_papers
 
     settings = _settings(
         retriever=retriever, k=k, model=model, backend=backend, index_dir=index_dir
     )
-    from paperqa.retrieve.filters import resolve_papers
-
+    status = Status()
+    status.show("Loading the index…")
     engine = QAEngine(settings)
     docs = resolve_papers(_split_list(papers), engine.store)
+    _load_model_in_background(engine, status)
     answer: Answer | None = None
-    streamed = []
-    for item in engine.stream(question, papers=docs):
-        if isinstance(item, str):
-            streamed.append(item)
-            if not as_json:
-                typer.echo(item, nl=False)
-        else:
-            answer = item
+    words = 0
+    try:
+        # The answer is printed once, when done: code adds the citation markers after the model
+        # has written it, so the streamed draft is only counted on the status line.
+        for item in engine.stream(question, papers=docs):
+            if isinstance(item, str):
+                words += len(item.split())
+                status.show(f"Writing the answer… {words} words")
+            else:
+                answer = item
+    finally:
+        status.clear()
     assert answer is not None
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return
-    # The final text carries the citation markers (or the refusal) that code added afterwards.
-    if answer.answer.strip() != "".join(streamed).strip():
-        typer.echo(f"\n\n{answer.answer}", nl=False)
-    typer.echo("\n")
+    typer.echo(answer.answer + "\n")
     typer.echo(_sources_text(answer))
+
+
+class Status:
+    """One transient status line on stderr, when stderr is a terminal; each update replaces it."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.text = ""
+        self._lock = threading.Lock()
+        self._shown_at = 0.0
+
+    def show(self, text: str, *, unless: str | None = None) -> None:
+        """Show ``text`` (at most every 0.2 s for the same prefix); ``unless``: only if showing
+        ``unless`` now."""
+        with self._lock:
+            if unless is not None and self.text != unless:
+                return
+            now = time.monotonic()
+            same_kind = self.text.split("…")[0] == text.split("…")[0]
+            if same_kind and now - self._shown_at < 0.2:
+                return
+            self.text, self._shown_at = text, now
+            if self.enabled:
+                sys.stderr.write(f"\r\033[K{text}")
+                sys.stderr.flush()
+
+    def clear(self) -> None:
+        with self._lock:
+            if self.enabled and self.text:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+            self.text = ""
+
+
+def _load_model_in_background(engine: Any, status: Status) -> None:
+    """Load the chat model while the papers are searched; the status line says which is slow."""
+    loading = "Loading the model…"
+    status.show(loading)
+
+    def load() -> None:
+        try:
+            _ = engine.llm
+        except PaperQAError:
+            return  # raised again, and reported, when the answer needs the model
+        status.show("Searching the papers…", unless=loading)
+
+    threading.Thread(target=load, daemon=True).start()
 
 
 def _sources_text(answer: Answer) -> str:
@@ -206,14 +269,22 @@ def papers(index_dir: IndexDir = None, as_json: JsonOpt = False) -> None:
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    from rich.console import Console
+    from rich.console import Console, Group
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table("id", "title", "year", "pages", "chunks", "quality")
+    # Each paper's id (what --papers takes) on its own line, never cut; its title folds below it.
+    width = max((len(r["id"]) for r in rows), default=2)
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("id / title", min_width=width, max_width=width)
+    for name in ("year", "pages", "chunks", "quality"):
+        table.add_column(name, no_wrap=True)
     for row in rows:
         table.add_row(
-            row["id"],
-            row["title"][:60],
+            Group(
+                Text(row["id"], style="bold", no_wrap=True, overflow="ignore"),
+                Text(row["title"], style="dim"),
+            ),
             str(row["year"] or ""),
             str(row["pages"] or "-"),
             str(row["chunks"] or "-"),
@@ -228,10 +299,32 @@ def serve(
     port: Annotated[int | None, typer.Option(help=_describe("port"))] = None,
     index_dir: IndexDir = None,
 ) -> None:
-    """Start the chat app in the browser (default http://127.0.0.1:7860)."""
+    """Start the chat app in the browser (default http://127.0.0.1:7860), with the
+    OpenAI-compatible API under /v1."""
+    settings = _settings(host=host, port=port, index_dir=index_dir)
+    check_port(settings.host, settings.port)
     from paperqa.app import launch
 
-    launch(_settings(host=host, port=port, index_dir=index_dir))
+    launch(settings)
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise a one-line PaperQAError when ``host:port`` cannot be listened on (port taken)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise PaperQAError(f"cannot listen on {host!r}: {exc.strerror}; pass --host") from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PaperQAError(
+                    f"port {port} on {host} is taken (another paperqa serve?); stop that "
+                    f"program or choose another port: --port {port + 1} (or PAPERQA_PORT)"
+                ) from exc
+            raise PaperQAError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
 @app.command()
@@ -254,8 +347,12 @@ def bench(
     source: Annotated[
         Path | None, typer.Option(help="Folder for the ingest timing (a fresh temp index).")
     ] = None,
-    skip_ingest: Annotated[bool, typer.Option(help="Skip the full-ingest timing.")] = False,
-    skip_generation: Annotated[bool, typer.Option(help="Skip the LLM timings.")] = False,
+    skip_ingest: Annotated[
+        bool, typer.Option("--skip-ingest", help="Skip the full-ingest timing.")
+    ] = False,
+    skip_generation: Annotated[
+        bool, typer.Option("--skip-generation", help="Skip the LLM timings.")
+    ] = False,
     backends: Annotated[
         str | None,
         typer.Option(help="Comma-separated backends to time (default: all installed)."),
@@ -294,7 +391,9 @@ def eval_retrieval(
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option(help="Write JSON, table and chart here.")] = None,
-    misses: Annotated[bool, typer.Option(help="List the questions each retriever missed.")] = False,
+    misses: Annotated[
+        bool, typer.Option("--misses", help="List the questions each retriever missed.")
+    ] = False,
 ) -> None:
     """Compare the retrievers: hit@k, MRR, nDCG, latency, overall and per question part."""
     from paperqa.retrieve import IndexStore, load_retriever
