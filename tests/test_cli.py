@@ -1,8 +1,13 @@
 """The `paperqa` command as a user runs it: a real subprocess, real exit codes and messages."""
 
 import json
+import os
+import pty
+import socket
 import subprocess
 import sys
+import threading
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,39 @@ def test_help_lists_the_commands():
     assert result.returncode == 0
     for command in ["ingest", "search", "ask", "serve", "eval", "fetch", "bench", "papers"]:
         assert command in result.stdout
+
+
+def test_help_shows_flags_without_type_placeholders():
+    commands = [[], ["ingest"], ["search"], ["ask"], ["serve"], ["papers"], ["mcp"], ["bench"]]
+    for command in [*commands, ["eval", "retrieval"], ["eval", "answers"]]:
+        result = run(*command, "--help")
+        assert result.returncode == 0, command
+        assert "<bool>" not in result.stdout, command
+    ingest_help = run("ingest", "--help").stdout
+    assert "--rebuild" in ingest_help and "--no-rebuild" not in ingest_help
+    assert "mcp" in run("--help").stdout
+
+
+def test_serve_on_a_taken_port_says_so_and_how_to_choose_another(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port), "--index-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is taken" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_papers_prints_every_id_whole_on_a_narrow_terminal(tmp_path, monkeypatch):
+    from paperqa.readinglist import papers_by_id
+
+    monkeypatch.setenv("COLUMNS", "60")
+    result = run("papers", "--index-dir", str(tmp_path / "none"))
+    assert result.returncode == 0, result.stderr
+    printed = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    assert set(papers_by_id()) <= printed
 
 
 def test_search_without_index_is_a_one_line_error(tmp_path):
@@ -228,3 +266,49 @@ def test_a_damaged_index_file_is_named_in_every_command(
                     ["serve", "--port", "1"]):  # fmt: skip
         code, _, err = _main(monkeypatch, capsys, *command, "--index-dir", str(small_index))
         _one_line_error(code, err, name, "--rebuild")
+
+
+@pytest.mark.slow
+def test_search_snippets_drop_pdf_glyph_junk(corpus_index):
+    query = "ResNet-110 replaced bottleneck 1x1 16 3x3"
+    args = ["-r", "bm25", "-k", "3", "--papers", "identity-mappings-resnets"]
+    args += ["--index-dir", str(corpus_index.index_dir)]
+    raw = json.loads(run("search", query, *args, "--json").stdout)
+    assert any(unicodedata.category(c) == "Co" for p in raw for c in p["text"])  # junk indexed
+    shown = run("search", query, *args).stdout
+    assert "ResNet-110" in shown
+    assert not any(unicodedata.category(c) in ("Co", "Cc") for c in shown if c != "\n")
+
+
+@pytest.mark.slow
+def test_ask_shows_progress_on_a_terminal_and_prints_the_answer_once(corpus_index):
+    question = "How many layers does the Transformer encoder have?"
+    command = [*PAPERQA, "ask", question, "--index-dir", str(corpus_index.index_dir)]
+    terminal, stderr_side = pty.openpty()  # stderr is a terminal, as in a user's shell
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr_side, text=True)
+    os.close(stderr_side)
+    shown: list[bytes] = []
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                data = os.read(terminal, 4096)
+            except OSError:  # the child closed its end
+                return
+            if not data:
+                return
+            shown.append(data)
+
+    reader = threading.Thread(target=read_terminal)
+    reader.start()
+    out, _ = process.communicate(timeout=600)
+    reader.join(timeout=10)
+    os.close(terminal)
+    status = b"".join(shown).decode(errors="replace")
+    assert process.returncode == 0, status[-2000:]
+    assert "Loading the index" in status and "Loading the model" in status
+    assert "Writing the answer" in status
+    answer, sources = out.split("\nSources:\n")
+    assert "6" in answer and "[1]" in answer
+    assert out.count(answer.strip()) == 1  # once, with its markers: no raw draft before it
+    assert "attention-is-all-you-need" in sources
