@@ -3,6 +3,7 @@
 import json
 import os
 import pty
+import re
 import socket
 import subprocess
 import sys
@@ -309,6 +310,6 @@ def test_ask_shows_progress_on_a_terminal_and_prints_the_answer_once(corpus_inde
     assert "Loading the index" in status and "Loading the model" in status
     assert "Writing the answer" in status
     answer, sources = out.split("\nSources:\n")
-    assert "6" in answer and "[1]" in answer
+    assert "6" in answer and re.search(r"\[\d+\]", answer)
     assert out.count(answer.strip()) == 1  # once, with its markers: no raw draft before it
     assert "attention-is-all-you-need" in sources

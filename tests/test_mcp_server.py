@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,5 +89,5 @@ def test_ask_papers_over_stdio(corpus_index: Settings) -> None:
     )
     data = _data(result)
     assert not data["refused"]
-    assert "6" in data["answer"] and "[1]" in data["answer"]
+    assert "6" in data["answer"] and re.search(r"\[\d+\]", data["answer"])
     assert data["citations"][0]["doc"] == "attention-is-all-you-need"

@@ -3,6 +3,8 @@ the running app over the real corpus and model (slow)."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -127,8 +129,6 @@ def test_reply_text_and_stream_events() -> None:
     events = list(sse_events("The", iter([" encoder", _answer()]), "paperqa"))
     assert events[-1] == "data: [DONE]\n\n"
     assert ": writing\n\n" in events  # the raw tokens are kept out of the text
-    import json
-
     chunks = [json.loads(e[6:]) for e in events if e.startswith("data: {")]
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
     assert text == reply_text(_answer())
@@ -149,7 +149,7 @@ def test_openai_client_gets_cited_answers(app_url: str) -> None:
     messages = [{"role": "user", "content": QUESTION}]
     reply = client.chat.completions.create(model="paperqa", messages=messages)
     text = reply.choices[0].message.content or ""
-    assert "6" in text and "[1]" in text and "Attention Is All You Need" in text
+    assert "6" in text and re.search(r"\[\d+\]", text) and "Attention Is All You Need" in text
     data = reply.model_extra["paperqa"]
     assert data["citations"][0]["doc"] == "attention-is-all-you-need"
     assert data["passages"] and not data["refused"]
@@ -159,6 +159,6 @@ def test_openai_client_gets_cited_answers(app_url: str) -> None:
         pieces.append(chunk.choices[0].delta.content or "")
         last = chunk
     streamed = "".join(pieces)
-    assert "6" in streamed and "[1]" in streamed
+    assert "6" in streamed and re.search(r"\[\d+\]", streamed)
     assert last is not None and last.choices[0].finish_reason == "stop"
     assert last.model_extra["paperqa"]["citations"][0]["doc"] == "attention-is-all-you-need"

@@ -651,14 +651,14 @@ def _card(
         + f"<a href='{pdf_link(doc, page, kind)}' target='_blank' class='pqa-open'>{label} ↗</a>"
     )
     body = f"<blockquote class='pqa-quote'>“{html.escape(quote)}”</blockquote>" if quote else ""
-    if kind == "pdf" and page and quote:
-        body += _evidence_html(doc, page, quote)
     if chunk is not None:
         section = f" · {html.escape(chunk.section)}" if chunk.section else ""
         body += (
             f"<details><summary>Passage in context (p. {chunk.pages}{section})</summary>"
             f"<p class='pqa-passage'>{_highlight(chunk.text, quote)}</p></details>"
         )
+    if kind == "pdf" and page and quote:
+        body += _evidence_html(doc, page, quote)
     return (
         f"<div class='pqa-source' data-doc='{html.escape(doc)}'>"
         f"<div class='pqa-head'>{head}</div>{body}</div>"

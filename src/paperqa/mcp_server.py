@@ -47,7 +47,7 @@ def build_server(settings: Settings) -> Any:
     from paperqa.generate.answer import QAEngine
 
     engine = QAEngine(settings)  # IndexMissingError now, not on the first tool call
-    server = _Server("paperqa", instructions=INSTRUCTIONS)
+    server = _Server("paperqa", instructions=INSTRUCTIONS, log_level="WARNING")
 
     @server.tool()
     def search_papers(
