@@ -209,7 +209,7 @@ class Status:
         """Show ``text`` (at most every 0.2 s for the same prefix); ``unless``: only if showing
         ``unless`` now."""
         with self._lock:
-            if unless is not None and self.text != unless:
+            if text == self.text or (unless is not None and self.text != unless):
                 return
             now = time.monotonic()
             same_kind = self.text.split("…")[0] == text.split("…")[0]
