@@ -10,7 +10,6 @@ import errno
 import json
 import socket
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -171,13 +170,16 @@ def ask(
         retriever=retriever, k=k, model=model, backend=backend, index_dir=index_dir
     )
     status = Status()
-    status.show("Loading the index…")
-    engine = QAEngine(settings)
-    docs = resolve_papers(_split_list(papers), engine.store)
-    _load_model_in_background(engine, status)
     answer: Answer | None = None
     words = 0
     try:
+        status.show("Loading the index…")
+        engine = QAEngine(settings)
+        docs = resolve_papers(_split_list(papers), engine.store)
+        engine._check_question(question)  # a bad question fails now, not after the model loads
+        status.show("Loading the model…")
+        _ = engine.llm
+        status.show("Searching the papers…")
         # The answer is printed once, when done: code adds the citation markers after the model
         # has written it, so the streamed draft is only counted on the status line.
         for item in engine.stream(question, papers=docs):
@@ -202,45 +204,24 @@ class Status:
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty()
         self.text = ""
-        self._lock = threading.Lock()
         self._shown_at = 0.0
 
-    def show(self, text: str, *, unless: str | None = None) -> None:
-        """Show ``text`` (at most every 0.2 s for the same prefix); ``unless``: only if showing
-        ``unless`` now."""
-        with self._lock:
-            if text == self.text or (unless is not None and self.text != unless):
-                return
-            now = time.monotonic()
-            same_kind = self.text.split("…")[0] == text.split("…")[0]
-            if same_kind and now - self._shown_at < 0.2:
-                return
-            self.text, self._shown_at = text, now
-            if self.enabled:
-                sys.stderr.write(f"\r\033[K{text}")
-                sys.stderr.flush()
+    def show(self, text: str) -> None:
+        """Show ``text`` (updates of the same kind at most every 0.2 s)."""
+        now = time.monotonic()
+        same_kind = self.text.split("…")[0] == text.split("…")[0]
+        if text == self.text or (same_kind and now - self._shown_at < 0.2):
+            return
+        self.text, self._shown_at = text, now
+        if self.enabled:
+            sys.stderr.write(f"\r\033[K{text}")
+            sys.stderr.flush()
 
     def clear(self) -> None:
-        with self._lock:
-            if self.enabled and self.text:
-                sys.stderr.write("\r\033[K")
-                sys.stderr.flush()
-            self.text = ""
-
-
-def _load_model_in_background(engine: Any, status: Status) -> None:
-    """Load the chat model while the papers are searched; the status line says which is slow."""
-    loading = "Loading the model…"
-    status.show(loading)
-
-    def load() -> None:
-        try:
-            _ = engine.llm
-        except PaperQAError:
-            return  # raised again, and reported, when the answer needs the model
-        status.show("Searching the papers…", unless=loading)
-
-    threading.Thread(target=load, daemon=True).start()
+        if self.enabled and self.text:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+        self.text = ""
 
 
 def _sources_text(answer: Answer) -> str:
