@@ -21,9 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = {"host": args.host, "port": args.port, "index_dir": args.index_dir}
     from paperqa.app import launch
+    from paperqa.cli import check_port
 
     try:
-        launch(Settings.load(**{k: v for k, v in overrides.items() if v is not None}))
+        settings = Settings.load(**{k: v for k, v in overrides.items() if v is not None})
+        check_port(settings.host, settings.port)
+        launch(settings)
     except PaperQAError as exc:
         print(f"paperqa: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -44,10 +44,15 @@ def test_serve_on_a_taken_port_says_so_and_how_to_choose_another(tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         result = run("serve", "--port", str(port), "--index-dir", str(tmp_path))
-    assert result.returncode == 2
-    assert f"port {port} on 127.0.0.1 is taken" in result.stderr
-    assert f"--port {port + 1}" in result.stderr
-    assert result.stderr.strip().count("\n") == 0
+        script = subprocess.run(
+            [sys.executable, "app.py", "--port", str(port), "--index-dir", str(tmp_path)],
+            capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1],
+        )  # fmt: skip
+    for outcome in (result, script):
+        assert outcome.returncode == 2
+        assert f"port {port} on 127.0.0.1 is taken" in outcome.stderr
+        assert f"--port {port + 1}" in outcome.stderr
+        assert outcome.stderr.strip().count("\n") == 0
 
 
 def test_papers_prints_every_id_whole_on_a_narrow_terminal(tmp_path, monkeypatch):
