@@ -20,6 +20,7 @@ from paperqa.evidence import (
     evidence_url,
     find_quote,
     letters_and_digits,
+    quote_page,
 )
 
 LINES = [
@@ -129,3 +130,11 @@ def test_quote_checks_and_urls() -> None:
     url = evidence_url("paper", 3, "N = 6 \uf8f1 layers\x00")
     assert url == "/evidence/paper/3.png?quote=N%20%3D%206%20layers"
     assert evidence_url("paper", 3, None) == "/evidence/paper/3.png"
+
+
+def test_quote_page_picks_the_page_of_a_passage_that_holds_the_quote(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "two.pdf", [["The first page says hello."], LINES])
+    assert quote_page(pdf, 1, 2, "Residual dropout is applied with a rate of 0.1") == 2
+    assert quote_page(pdf, 1, 2, "The first page says hello.") == 1
+    assert quote_page(pdf, 1, 2, "words on no page at all") == 1
+    assert quote_page(tmp_path / "gone.pdf", 3, 4, "anything") == 3

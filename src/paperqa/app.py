@@ -658,17 +658,19 @@ def _card(
             f"<p class='pqa-passage'>{_highlight(chunk.text, quote)}</p></details>"
         )
     if kind == "pdf" and page and quote:
-        body += _evidence_html(doc, page, quote)
+        body += _evidence_html(doc, meta.get("path"), chunk, page, quote)
     return (
         f"<div class='pqa-source' data-doc='{html.escape(doc)}'>"
         f"<div class='pqa-head'>{head}</div>{body}</div>"
     )
 
 
-def _evidence_html(doc: str, page: int, quote: str) -> str:
+def _evidence_html(doc: str, path: str | None, chunk: Chunk | None, page: int, quote: str) -> str:
     """The cited page as an image with the quote highlighted, loaded when the reader opens it."""
-    from paperqa.evidence import evidence_url
+    from paperqa.evidence import evidence_url, quote_page
 
+    if path and chunk is not None and chunk.page_end > chunk.page_start:
+        page = quote_page(path, chunk.page_start, chunk.page_end, quote)
     src = html.escape(evidence_url(doc, page, quote))
     return (
         f"<details class='pqa-page'><summary>Page {page} with the quote highlighted</summary>"

@@ -91,6 +91,39 @@ def render_page(path: Path, mtime_ns: int, page: int, quote: str) -> bytes:
     return _encode(image, corners)
 
 
+def quote_page(path: str | Path, first: int, last: int, quote: str) -> int:
+    """The page of ``first..last`` where most of the quote lies (a passage may span a page
+    break); ``first`` when the file cannot be read or the quote is on none of them."""
+    try:
+        path = Path(path)
+        return _quote_page(path, path.stat().st_mtime_ns, first, last, check_quote(quote))
+    except (OSError, PaperQAError):
+        return first
+
+
+@lru_cache(maxsize=256)
+def _quote_page(path: Path, mtime_ns: int, first: int, last: int, quote: str) -> int:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    best, best_length = first, 0
+    with _PDFIUM:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            for page in range(max(first, 1), min(last, len(pdf)) + 1):
+                textpage = pdf[page - 1].get_textpage()
+                count = textpage.count_chars()
+                text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+                span = find_quote(letters_and_digits(text)[0], quote)
+                if span is not None and span[1] - span[0] > best_length:
+                    best, best_length = page, span[1] - span[0]
+        except pdfium.PdfiumError:
+            return first
+        finally:
+            pdf.close()
+    return best
+
+
 def quote_boxes(textpage: Any, quote: str) -> list[Box]:
     """Boxes (one per line of text) covering the best match of ``quote`` on the page."""
     import pypdfium2.raw as pdfium_c
