@@ -372,9 +372,7 @@ def eval_retrieval(
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option(help="Write JSON, table and chart here.")] = None,
-    misses: Annotated[
-        bool, typer.Option("--misses", help="List the questions each retriever missed.")
-    ] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="List each retriever's misses.")] = False,
 ) -> None:
     """Compare the retrievers: hit@k, MRR, nDCG, latency, overall and per question part."""
     from paperqa.retrieve import IndexStore, load_retriever
