@@ -138,9 +138,11 @@ def ingest(
     """Builds or updates the index in ``settings.index_dir`` from the files in ``source``."""
     started = time.perf_counter()
     files = discover(source)
+    previous = None if rebuild else _current_index(settings)  # refuses another embedder early
     max_tokens = max_tokens_for(settings)
     chunking = _chunking_params(settings, max_tokens)
-    previous = None if rebuild else _reusable_index(settings, chunking)
+    if previous is not None and previous.meta["chunking"] != chunking:
+        previous = None  # chunking changed: nothing can be reused
     old_docs = previous.documents if previous else {}
     report = IngestReport(index_path=None)
     prepared, to_parse = _plan(files, previous, report)
@@ -186,13 +188,13 @@ def ingest(
     return report
 
 
-def _reusable_index(settings: Settings, chunking: dict[str, Any]) -> IndexStore | None:
-    """The current index, when its documents can be reused (same embedder and chunking)."""
+def _current_index(settings: Settings) -> IndexStore | None:
+    """The current index, if any; raises when it was built with another embedder."""
     if current_generation(settings.index_dir) is None:
         return None
     previous = IndexStore.load(settings.index_dir)
     previous.check_embedder(settings.embedder)
-    return previous if previous.meta["chunking"] == chunking else None
+    return previous
 
 
 def _plan(
