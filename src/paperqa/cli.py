@@ -356,8 +356,12 @@ def eval_answers(
     if as_json:
         typer.echo(json.dumps(summary, indent=1))
         return
-    for key, value in summary.items():
-        typer.echo(f"{key:>20}: {value:.3f}" if isinstance(value, float) else f"{key:>20}: {value}")
+    columns = {"total": summary, **summary.get("parts", {})}
+    typer.echo(f"{'':>20}  " + "".join(f"{name:>9}" for name in columns))
+    for key in (k for k in summary if k != "parts"):
+        cells = [part.get(key) for part in columns.values()]
+        row = "".join(f"{v:>9.3f}" if isinstance(v, float) else f"{v!s:>9}" for v in cells)
+        typer.echo(f"{key:>20}  {row}")
 
 
 def main() -> None:

@@ -37,6 +37,23 @@ def test_refusal_wordings_are_recognised() -> None:
     assert is_refusal("")
     assert not is_refusal("The encoder is a stack of 6 identical layers [1].")
     assert not is_refusal("Dropout is applied only to the non-recurrent connections [2].")
+    assert is_refusal("The number of GPU hours is not mentioned.")
+    assert is_refusal("I cannot find this in the passages.")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Plain RNNs are unable to learn long-term dependencies, which LSTMs fix [1].",
+        "The Transformer does not contain recurrence or convolution [1].",
+        "The model cannot determine the order of the input on its own, so positional encodings "
+        "are added [2].",
+        "There is no recurrence: attention alone connects positions [1].",
+        "Without dropout the network does not generalise [3].",
+    ],
+)
+def test_answers_with_negative_words_are_not_refusals(answer: str) -> None:
+    assert not is_refusal(answer)
 
 
 def test_passage_block_names_title_and_pages() -> None:
