@@ -348,7 +348,8 @@ def eval_answers(
     path = questions or default_questions_path()
     if path is None or not path.is_file():
         raise PaperQAError("no question file; pass --questions FILE")
-    report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=not as_json)
+    # Progress goes to stderr, so --json output on stdout stays clean.
+    report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
     summary = {key: value for key, value in report.items() if key != "per_question"}
     if out:
         out.mkdir(parents=True, exist_ok=True)
