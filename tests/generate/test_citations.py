@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from paperqa.generate.citations import (
+    Fact,
     attribute,
     best_quote,
     facts_of,
+    holds,
     parse_markers,
     strip_markers,
 )
@@ -201,3 +203,18 @@ def test_facts_ignore_the_users_own_words() -> None:
         "The 13 targets include QM9 energies and 11 are within accuracy.", "the 13 QM9 targets"
     )
     assert [f.text for f in facts] == ["11"]
+
+
+def test_numbers_hold_by_digits_not_by_substrings() -> None:
+    def passage(text: str) -> Passage:
+        return Passage(Chunk(1, "d", "T", 1, 1, text), 1.0)
+
+    def held(number: str, text: str) -> bool:
+        return holds(Fact("number", number), passage(text), set(tokenize(text)))
+
+    assert held("6", "a stack of N = 6 identical layers")
+    assert held("6", "six identical layers")
+    assert held("4,000", "warmup_steps = 4000")
+    assert held("2", "the non-random 2Here we use")  # a footnote mark glued to a word
+    assert not held("15.3", "an error of 115.3")
+    assert not held("2", "we used 25 epochs")

@@ -15,14 +15,19 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from paperqa.errors import QuestionError
 from paperqa.generate.citations import Citation, attribute
-from paperqa.generate.evidence import echoes_instruction, instruction_sentences, select_evidence
+from paperqa.generate.evidence import (
+    Evidence,
+    echoes_instruction,
+    instruction_sentences,
+    select_evidence,
+)
 from paperqa.generate.mentions import mentions
 from paperqa.generate.prompts import (
     MODEL_REFUSAL,
@@ -161,7 +166,19 @@ def build_messages(
     max_new_tokens: int,
     evidence_tokens: int = 500,
 ) -> tuple[list[Message], list[Passage]]:
-    """The chat messages, and the passages whose evidence they quote (in prompt order).
+    """The chat messages, and the passages whose evidence they quote (in prompt order)."""
+    messages, evidence = build_prompt(question, passages, llm, max_new_tokens, evidence_tokens)
+    return messages, [e.passage for e in evidence]
+
+
+def build_prompt(
+    question: str,
+    passages: list[Passage],
+    llm: LLM,
+    max_new_tokens: int,
+    evidence_tokens: int = 500,
+) -> tuple[list[Message], list[Evidence]]:
+    """The chat messages, and the evidence of each passage they quote (in prompt order).
 
     The evidence is about ``evidence_tokens`` tokens of the passages' sentences that bear on the
     question, never more than the model's window leaves beside the answer. Raises QuestionError
@@ -193,7 +210,7 @@ def build_messages(
         messages = render([passage_block(1, evidence[0].passage, evidence[0].text)])
         if len(words) == 1:
             break
-    return messages, [e.passage for e in evidence]
+    return messages, evidence
 
 
 @dataclass
@@ -267,7 +284,7 @@ class QAEngine:
         llm = self.llm
         extra = max(0, len(self._named_papers(run.standalone)) - 1)
         evidence_tokens = int(self.settings.evidence_tokens * (1 + EXTRA_PAPER_SHARE * extra))
-        messages, used = build_messages(
+        messages, evidence = build_prompt(
             run.standalone, passages, llm, self.settings.max_new_tokens, evidence_tokens
         )
         pieces: list[str] = []
@@ -279,7 +296,9 @@ class QAEngine:
         raw = "".join(pieces).strip()
         run.timings["generate_s"] = time.perf_counter() - generate_start
         index = {id(p): i for i, p in enumerate(passages)}
-        yield self._attributed(run, raw, used, vectors[[index[id(p)] for p in used]])
+        used = [e.passage for e in evidence]
+        rows = vectors[[index[id(p)] for p in used]]
+        yield self._attributed(run, raw, used, rows, [e.text for e in evidence])
 
     def warm_up(self) -> None:
         """Load the retriever, embedder and LLM, and run the fixed system prompt through the LLM
@@ -365,8 +384,18 @@ class QAEngine:
                 merged.append(p)
         return merged
 
-    def _attributed(self, run: _Run, raw: str, used: list[Passage], vectors: np.ndarray) -> Answer:
+    def _attributed(
+        self,
+        run: _Run,
+        raw: str,
+        used: list[Passage],
+        vectors: np.ndarray | None,
+        quoted: list[str] | None = None,
+    ) -> Answer:
         """The final answer: the model's text with citations, or a refusal.
+
+        Sentences are attributed against what the model saw of each passage (``quoted``, its
+        evidence sentences), so a citation lands on the passage whose quoted words it repeats.
 
         Sentences that carry out an instruction found inside a passage ("reply only with X") are
         not answers: they are dropped and listed as unsupported; if nothing else is left, the
@@ -383,9 +412,15 @@ class QAEngine:
                 return self._finish(run, REFUSAL_TEXT, True, used, unsupported=followed)
         clock = time.perf_counter()
         years = {doc: info.get("year") for doc, info in self.store.documents.items()}
+        seen = used
+        if quoted is not None:
+            seen = [
+                replace(p, chunk=replace(p.chunk, text=t))
+                for p, t in zip(used, quoted, strict=True)
+            ]
         attribution = attribute(
             raw,
-            used,
+            seen,
             question=run.standalone,
             encoder=self.embedder,
             passage_vectors=vectors,

@@ -29,7 +29,7 @@ import numpy as np
 
 from paperqa.generate.mentions import mentions
 from paperqa.generate.prompts import UNSUPPORTED_MARK
-from paperqa.text import occurs, split_sentences, tokenize
+from paperqa.text import normalize, occurs, split_sentences, tokenize
 from paperqa.types import Passage
 
 # Weights of the two signals, and the support thresholds, set by measurement on the dev set.
@@ -186,8 +186,11 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
     """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out."""
     if fact.kind == "number":
-        tokens = set(tokenize(fact.text))
-        return tokens <= terms or (len(fact.text) >= 2 and occurs(fact.text, passage.text))
+        # "6" holds in "N = 6" and "six", "4,000" in "4000", not "15.3" in "115.3" nor "2" in "25".
+        number = fact.text.replace(",", "")
+        text = normalize(passage.text).replace(",", "")
+        pattern = rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)"
+        return set(tokenize(fact.text)) <= terms or bool(re.search(pattern, text))
     if fact.papers and passage.doc in fact.papers:
         return True
     return occurs(fact.text, passage.text) or occurs(fact.text, passage.chunk.title)
