@@ -218,3 +218,8 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
     assert held("2", "the non-random 2Here we use")  # a footnote mark glued to a word
     assert not held("15.3", "an error of 115.3")
     assert not held("2", "we used 25 epochs")
+
+
+def test_numbers_in_a_papers_name_are_not_facts() -> None:
+    facts = facts_of("Deep Speech 2 cuts its error by 40% with ten times more audio.")
+    assert [f.text for f in facts if f.kind == "number"] == ["40"]

@@ -167,13 +167,17 @@ class Fact:
 def facts_of(sentence: str, question: str = "") -> list[Fact]:
     """The numbers, names and quoted phrases of ``sentence`` that are not words of the question."""
     asked = set(tokenize(question))
+    found = mentions(sentence)
+    named = {m.name: m.paper for m in found}
+    rest = sentence  # numbers inside a paper's name ("Deep Speech 2") are not facts
+    for m in found:
+        rest = rest[: m.start] + " " * len(m.name) + rest[m.start + len(m.name) :]
     facts = [Fact("quote", q) for q in _QUOTED_RE.findall(sentence)]
     facts += [
         Fact("number", n)
-        for n in dict.fromkeys(_NUMBER_RE.findall(sentence))
+        for n in dict.fromkeys(_NUMBER_RE.findall(rest))
         if not set(tokenize(n)) <= asked
     ]
-    named = {m.name: m.paper for m in mentions(sentence)}
     names = dict.fromkeys([*_FACT_NAME_RE.findall(sentence), *named])
     facts += [
         Fact("name", n, frozenset([named[n]]) if n in named else frozenset())
