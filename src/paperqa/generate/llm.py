@@ -86,6 +86,9 @@ class LlamaCppLLM(LLM):
             n_threads=threads or os.cpu_count(),
             seed=0,
             draft_model=draft,
+            # llama-cpp-python 0.3.36 sizes its logits buffer for one batch unless asked for all
+            # logits, and drafting then fails on the first prompt longer than a batch.
+            logits_all=bool(draft),
             verbose=False,
         )
 
