@@ -445,7 +445,8 @@ def eval_answers(
     path = questions or default_questions_path()
     if path is None or not path.is_file():
         raise PaperQAError("no question file; pass --questions FILE")
-    report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=not as_json)
+    # Progress goes to stderr, so --json output on stdout stays clean.
+    report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
     summary = {key: value for key, value in report.items() if key != "per_question"}
     if out:
         out.mkdir(parents=True, exist_ok=True)
@@ -453,8 +454,12 @@ def eval_answers(
     if as_json:
         typer.echo(json.dumps(summary, indent=1))
         return
-    for key, value in summary.items():
-        typer.echo(f"{key:>20}: {value:.3f}" if isinstance(value, float) else f"{key:>20}: {value}")
+    columns = {"total": summary, **summary.get("parts", {})}
+    typer.echo(f"{'':>20}  " + "".join(f"{name:>9}" for name in columns))
+    for key in (k for k in summary if k != "parts"):
+        cells = [part.get(key) for part in columns.values()]
+        row = "".join(f"{v:>9.3f}" if isinstance(v, float) else f"{v!s:>9}" for v in cells)
+        typer.echo(f"{key:>20}  {row}")
 
 
 def main() -> None:

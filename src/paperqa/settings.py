@@ -114,6 +114,36 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
 
+    # Answering: evidence, speed and refusal gates (set by measurement on the dev set)
+    evidence_tokens: int = Field(
+        500,
+        ge=50,
+        description="Tokens of evidence sentences put in the prompt, chosen from the retrieved "
+        "passages by their overlap with the question.",
+    )
+    prompt_lookup_tokens: int = Field(
+        0,
+        ge=0,
+        description="Draft tokens proposed by prompt-lookup decoding on llama.cpp (copies from the "
+        "prompt; 0 turns it off).",
+    )
+    min_relevance: float = Field(
+        0.3,
+        ge=-1,
+        le=1,
+        description="Questions whose best passage is less similar than this (embedder cosine) are "
+        "refused without asking the model. Dev set: answerable questions' best passage scores "
+        ">= 0.40, a far off-topic one 0.18.",
+    )
+    unknown_name_max_relevance: float = Field(
+        0.65,
+        ge=-1,
+        le=1,
+        description="A question naming something no indexed passage mentions (a made-up XyzNet) is "
+        "refused unless its best passage is at least this similar. Dev set: such unanswerable "
+        "questions score <= 0.58; no answerable question names an unknown thing.",
+    )
+
     # --- Validation (bad values become one-line SettingsError / QuestionError) ----------------
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ import pytest
 
 from paperqa.generate.answer import REFUSAL_TEXT, Answer, QAEngine
 from paperqa.generate.citations import Citation
-from paperqa.generate.evaluate import evaluate_answers, meets_key, score_answer
+from paperqa.generate.evaluate import evaluate_answers, meets_key, report, score_answer
 from paperqa.settings import Settings
 from paperqa.text import norm, occurs
 from paperqa.types import Chunk, Passage
@@ -60,6 +60,40 @@ def test_refusal_of_an_unanswerable_question() -> None:
     item = {**ITEM, "doc": None, "answerable": False, "answers": [], "answer_key": []}
     record = score_answer(_answer(REFUSAL_TEXT, [], refused=True), item)
     assert record["refused"] and not record["correct"] and not record["cites_gold"]
+
+
+TWO_PAPERS = {
+    "id": "xd-1",
+    "question": "How many layers, and what else?",
+    "docs": ["paper-a", "paper-b"],
+    "answerable": True,
+    "answers": {"paper-a": ["N = 6 identical layers"], "paper-b": ["six things"]},
+    "answer_key": [["6"], ["things"]],
+}
+
+
+def test_two_paper_question_needs_every_gold_paper_cited() -> None:
+    both = score_answer(_answer("6 layers [1] and six things [2].", [GOLD, OTHER]), TWO_PAPERS)
+    assert both["cites_gold"] and both["correct"]
+    assert [c["supports"] for c in both["citations"]] == [True, True]
+    one = score_answer(_answer("6 layers and things [1].", [GOLD]), TWO_PAPERS)
+    assert not one["cites_gold"] and one["correct"]
+
+
+def test_report_gives_every_figure_per_part_and_in_total() -> None:
+    records = [
+        score_answer(_answer("The model has 6 layers [1].", [GOLD]), {**ITEM, "id": "dev-1"}),
+        score_answer(_answer("Layers [1].", [OTHER]), {**ITEM, "id": "d2-1"}),
+        score_answer(_answer("6 layers [1] and six things [2].", [GOLD, OTHER]), TWO_PAPERS),
+    ]
+    result = report(records)
+    assert set(result["parts"]) == {"dev", "d2", "xd"}
+    assert result["answer_correct"] == round(2 / 3, 4)
+    assert result["parts"]["dev"]["answer_correct"] == 1.0
+    assert result["parts"]["d2"]["answer_correct"] == 0.0
+    assert result["parts"]["d2"]["citation_precision"] == 0.0
+    assert result["parts"]["xd"]["cites_gold"] == 1.0
+    assert set(result["parts"]["dev"]) == set(result) - {"parts", "per_question"}
 
 
 @pytest.mark.slow

@@ -52,3 +52,14 @@ def test_subject_carries_over_several_turns() -> None:
     assert rewrite_question("What learning rate did it use?", history) == (
         "What learning rate did Transformer use?"
     )
+
+
+def test_follow_up_keeps_its_own_names_and_resolves_it_to_the_paper() -> None:
+    history = [("On ImageNet, what error did the residual networks reach?", "3.57%.")]
+    assert rewrite_question("How does it compare with VGG?", history) == (
+        "How does ResNet compare with VGG?"
+    )
+    history = [("What accuracy does AlexNet reach on ImageNet?", "...")]
+    assert rewrite_question("And what dropout did it use?", history) == (
+        "And what dropout did AlexNet use?"
+    )

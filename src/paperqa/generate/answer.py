@@ -10,25 +10,35 @@ of the model's answer is supported by any passage.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from paperqa.errors import QuestionError
 from paperqa.generate.citations import Citation, attribute
+from paperqa.generate.evidence import (
+    Evidence,
+    echoes_instruction,
+    instruction_sentences,
+    select_evidence,
+)
+from paperqa.generate.mentions import mentions
 from paperqa.generate.prompts import (
     MODEL_REFUSAL,
+    NOT_INDEXED_TEXT,
     PASSAGE_TEMPLATE,
     REFUSAL_TEXT,
     SYSTEM_PROMPT,
     USER_TEMPLATE,
 )
 from paperqa.generate.rewrite import rewrite_question
+from paperqa.readinglist import papers_by_id
 from paperqa.settings import Settings
 from paperqa.text import normalize, split_sentences, tokenize
 from paperqa.types import Passage
@@ -36,26 +46,39 @@ from paperqa.types import Passage
 if TYPE_CHECKING:
     from paperqa.generate.llm import LLM, Message
     from paperqa.retrieve import IndexStore
+    from paperqa.retrieve.base import Retriever
 
 __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "is_refusal"]
 
-# Cosine similarity (embedder) between the question and its closest passage below which the
-# question is refused without asking the model. Set by measurement on the dev set.
-MIN_RELEVANCE = 0.12
-# A question naming something (LoRA, Mamba, FIFA) the indexed papers never mention is refused
-# unless retrieval still finds a passage at least this similar.
-UNKNOWN_NAME_MAX_RELEVANCE = 0.7
+# A question naming two or more indexed papers gets this many passages of each in its context.
+PER_PAPER_PASSAGES = 2
+# ... and this much more evidence per paper beyond the first (dev set: two-paper questions with
+# 500 tokens held every fact of the answer key in 7 of 12 prompts, with 700 in 9 of 12).
+EXTRA_PAPER_SHARE = 0.4
 # Names: words with inner capitals or digits (LoRA, GPT-4, QM9), or capitalised words that do not
 # start the sentence (Mamba, Kaplan).
 _NAME_RE = re.compile(r"\b[A-Za-z]\w*(?:[A-Z]|\d)[\w-]*\b|(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]*")
 # Tokens kept free besides the answer itself, for chat-template tokens the estimate misses.
 CONTEXT_MARGIN = 32
 
-_REFUSAL_RE = re.compile(
-    r"don'?t answer|do(?:es)?(?: not|n'?t) (?:answer|contain|mention|provide|include|discuss|"
-    r"specify|say|state|describe|address|cover)|no (?:information|mention|details?)\b|"
-    r"not (?:mentioned|provided|specified|stated|discussed|covered|included|available)|"
-    r"cannot (?:answer|be answered|determine|find)|can'?t (?:answer|determine|find)|unable to",
+# A refusal says the passages/papers lack the answer ("The passages do not mention LoRA"), or the
+# model says it cannot answer. Negative words about the subject itself ("LSTMs are unable to learn
+# long-term dependencies", "the Transformer does not contain recurrence") are answers.
+_REFUSAL_RE = re.compile(  # denials that need a source or speaker in the same sentence
+    r"do(?:es)?(?: not|n'?t) (?:answer|contain|mention|provide|include|discuss|specify|say|state|"
+    r"describe|address|cover|give)|cannot (?:answer|determine|find|say)|"
+    r"can'?t (?:answer|determine|find|say)|unable to|no (?:details?|data)\b",
+    re.IGNORECASE,
+)
+_PLAIN_REFUSAL_RE = re.compile(  # denials that refuse on their own ("X is not mentioned.")
+    r"don'?t answer|cannot be answered|no (?:information|mention)\b|"
+    r"(?:is|are|was|were) not (?:mentioned|provided|specified|stated|discussed|covered|given|"
+    r"reported|available)\b",
+    re.IGNORECASE,
+)
+_SOURCE_RE = re.compile(
+    r"\b(?:passages?|papers?|texts?|context|documents?|excerpts?|sources?|provided|given|"
+    r"information|details?|collection)\b|^\s*(?:I|I'm|Sorry)\b",
     re.IGNORECASE,
 )
 
@@ -110,7 +133,12 @@ class Answer:
 
 
 def is_refusal(text: str) -> bool:
-    """Whether the model's reply says the passages do not answer (checked on its first sentence)."""
+    """Whether the model's reply says the passages do not answer (checked on its first sentence).
+
+    The first sentence must both deny ("do not mention", "unable to") and speak of the sources or
+    the speaker ("the passages", "no information", "I"): a negative statement about the subject is
+    an answer.
+    """
     text = text.strip()
     if not text:
         return True
@@ -118,7 +146,9 @@ def is_refusal(text: str) -> bool:
     if any(normalize(r).rstrip(".") in lowered for r in (REFUSAL_TEXT, MODEL_REFUSAL)):
         return True
     first = split_sentences(text)[0]
-    return bool(_REFUSAL_RE.search(first))
+    if _PLAIN_REFUSAL_RE.search(first):
+        return True
+    return bool(_REFUSAL_RE.search(first) and _SOURCE_RE.search(first))
 
 
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:
@@ -130,12 +160,29 @@ def passage_block(number: int, passage: Passage, text: str | None = None) -> str
 
 
 def build_messages(
-    question: str, passages: list[Passage], llm: LLM, max_new_tokens: int
+    question: str,
+    passages: list[Passage],
+    llm: LLM,
+    max_new_tokens: int,
+    evidence_tokens: int = 500,
 ) -> tuple[list[Message], list[Passage]]:
-    """The chat messages, and the passages that fit the model's window with room for the answer.
+    """The chat messages, and the passages whose evidence they quote (in prompt order)."""
+    messages, evidence = build_prompt(question, passages, llm, max_new_tokens, evidence_tokens)
+    return messages, [e.passage for e in evidence]
 
-    Passages are dropped from the weakest (last) up; if even the best one alone does not fit, its
-    text is cut to what fits. Raises QuestionError when the question alone leaves no room.
+
+def build_prompt(
+    question: str,
+    passages: list[Passage],
+    llm: LLM,
+    max_new_tokens: int,
+    evidence_tokens: int = 500,
+) -> tuple[list[Message], list[Evidence]]:
+    """The chat messages, and the evidence of each passage they quote (in prompt order).
+
+    The evidence is about ``evidence_tokens`` tokens of the passages' sentences that bear on the
+    question, never more than the model's window leaves beside the answer. Raises QuestionError
+    when the question alone leaves no room.
     """
     budget = llm.n_ctx - max_new_tokens - CONTEXT_MARGIN
 
@@ -143,32 +190,27 @@ def build_messages(
         user = USER_TEMPLATE.format(passages="\n\n".join(blocks), question=question)
         return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
-    used = list(passages)
-    while used:
-        messages = render([passage_block(i, p) for i, p in enumerate(used, start=1)])
-        if llm.count_chat_tokens(messages) <= budget:
-            return messages, used
-        if len(used) == 1:
-            break
-        used.pop()
-    if llm.count_chat_tokens(render([])) > budget:
+    room = budget - llm.count_chat_tokens(render([]))
+    if room <= 0:
         raise QuestionError(
             f"question too long for the model's {llm.n_ctx}-token context window; shorten it"
         )
-    if not used:
+    evidence = select_evidence(question, passages, min(room, evidence_tokens), llm.count_tokens)
+    while evidence:
+        blocks = [passage_block(i, e.passage, e.text) for i, e in enumerate(evidence, start=1)]
+        messages = render(blocks)
+        if llm.count_chat_tokens(messages) <= budget or len(evidence) == 1:
+            break
+        evidence.pop()  # the headers did not fit beside the sentences: drop the weakest block
+    else:
         return render([]), []
-    words = passages[0].text.split()
-    low, high = 0, len(words)  # longest prefix of the best passage that fits
-    while low < high:
-        mid = (low + high + 1) // 2
-        if (
-            llm.count_chat_tokens(render([passage_block(1, used[0], " ".join(words[:mid]))]))
-            <= budget
-        ):
-            low = mid
-        else:
-            high = mid - 1
-    return render([passage_block(1, used[0], " ".join(words[:low]))]), used
+    while llm.count_chat_tokens(messages) > budget:  # one block, still too long: cut its end
+        words = evidence[0].text.split()
+        evidence[0].text = " ".join(words[: max(1, len(words) * 3 // 4)])
+        messages = render([passage_block(1, evidence[0].passage, evidence[0].text)])
+        if len(words) == 1:
+            break
+    return messages, evidence
 
 
 @dataclass
@@ -229,14 +271,22 @@ class QAEngine:
         run = _Run(question=self._check_question(question), start=time.perf_counter())
         self._check_papers(papers)
         run.standalone = rewrite_question(run.question, history)
+        missing = self.not_indexed(run.standalone)
+        if missing:
+            yield missing
+            yield self._finish(run, missing, True, [])
+            return
         passages, vectors, best = self._retrieve(run, retriever, k, papers)
-        unknown = self.unknown_names(run.standalone)
-        if best < MIN_RELEVANCE or (unknown and best < UNKNOWN_NAME_MAX_RELEVANCE):
+        if self._off_topic(run.standalone, best):
             yield REFUSAL_TEXT
             yield self._finish(run, REFUSAL_TEXT, True, passages)
             return
         llm = self.llm
-        messages, used = build_messages(run.standalone, passages, llm, self.settings.max_new_tokens)
+        extra = max(0, len(self._named_papers(run.standalone)) - 1)
+        evidence_tokens = int(self.settings.evidence_tokens * (1 + EXTRA_PAPER_SHARE * extra))
+        messages, evidence = build_prompt(
+            run.standalone, passages, llm, self.settings.max_new_tokens, evidence_tokens
+        )
         pieces: list[str] = []
         generate_start = time.perf_counter()
         for delta in llm.stream_chat(messages, max_tokens=self.settings.max_new_tokens):
@@ -245,7 +295,51 @@ class QAEngine:
             yield delta
         raw = "".join(pieces).strip()
         run.timings["generate_s"] = time.perf_counter() - generate_start
-        yield self._attributed(run, raw, used, vectors[: len(used)])
+        index = {id(p): i for i, p in enumerate(passages)}
+        used = [e.passage for e in evidence]
+        rows = vectors[[index[id(p)] for p in used]]
+        yield self._attributed(run, raw, used, rows, [e.text for e in evidence])
+
+    def warm_up(self) -> None:
+        """Load the retriever, embedder and LLM, and run the fixed system prompt through the LLM
+        once, so the first question neither loads anything nor re-reads the cached prefix."""
+        from paperqa.retrieve import load_retriever
+
+        load_retriever(self.settings, None, self.store).search("warm up", 1)
+        self.embedder.encode_queries(["warm up"])
+        user = USER_TEMPLATE.format(passages="", question="Warm up.")
+        self.llm.chat(
+            [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
+            max_tokens=1,
+        )
+
+    def not_indexed(self, question: str) -> str | None:
+        """What to say when the question names reading-list papers the index lacks (and no
+        indexed one): that they are on the list, and how to add them. None otherwise."""
+        named = mentions(question)
+        missing = [m.paper for m in named if m.paper not in self.store.documents]
+        if not missing or len(missing) < len(named):
+            return None
+        listed = papers_by_id()
+        names = " and ".join(
+            f"'{listed[p].title}' ({listed[p].short_authors}, {listed[p].year})" for p in missing
+        )
+        plural = len(missing) > 1
+        return NOT_INDEXED_TEXT.format(
+            names=names, verb="are" if plural else "is", pronoun="them" if plural else "it"
+        )
+
+    def _named_papers(self, question: str) -> list[str]:
+        """The indexed papers the question names, in the order it names them."""
+        named = dict.fromkeys(m.paper for m in mentions(question))
+        return [doc for doc in named if doc in self.store.documents]
+
+    def _off_topic(self, question: str, best: float) -> bool:
+        """Whether retrieval found nothing close enough to the question to ask the model."""
+        if best < self.settings.min_relevance:
+            return True
+        limit = self.settings.unknown_name_max_relevance
+        return bool(self.unknown_names(question)) and best < limit
 
     def _retrieve(
         self, run: _Run, retriever: str | None, k: int | None, papers: list[str] | None
@@ -255,6 +349,8 @@ class QAEngine:
 
         searcher = load_retriever(self.settings, retriever, self.store)
         passages = searcher.search(run.standalone, k or self.settings.k, docs=papers or None)
+        if not papers:
+            passages = self._cover_named_papers(searcher, run.standalone, passages)
         run.timings["retrieve_s"] = time.perf_counter() - run.start
         if not passages:
             return passages, np.zeros((0, 1), dtype=np.float32), 0.0
@@ -263,26 +359,78 @@ class QAEngine:
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return passages, vectors, float(relevance.max())
 
-    def _attributed(self, run: _Run, raw: str, used: list[Passage], vectors: np.ndarray) -> Answer:
-        """The final answer: the model's text with citations, or a refusal."""
+    def _cover_named_papers(
+        self, searcher: Retriever, question: str, passages: list[Passage]
+    ) -> list[Passage]:
+        """For a question naming two or more indexed papers, each paper's best passages first
+        (searched within that paper), then the rest: a comparison needs evidence from both."""
+        named = self._named_papers(question)
+        if len(named) < 2:
+            return passages
+        per_paper: list[list[Passage]] = []
+        for doc in named:
+            own = [p for p in passages if p.doc == doc]
+            if len(own) < PER_PAPER_PASSAGES:
+                found = searcher.search(question, PER_PAPER_PASSAGES, docs=[doc])
+                own += [p for p in found if p.chunk.id not in {q.chunk.id for q in own}]
+            per_paper.append(own[:PER_PAPER_PASSAGES])
+        # Round-robin: the best passage of each paper, then the second of each, then the rest.
+        interleaved = [p for rank in itertools.zip_longest(*per_paper) for p in rank if p]
+        seen: set[int] = set()
+        merged = []
+        for p in interleaved + passages:
+            if p.chunk.id not in seen:
+                seen.add(p.chunk.id)
+                merged.append(p)
+        return merged
+
+    def _attributed(
+        self,
+        run: _Run,
+        raw: str,
+        used: list[Passage],
+        vectors: np.ndarray | None,
+        quoted: list[str] | None = None,
+    ) -> Answer:
+        """The final answer: the model's text with citations, or a refusal.
+
+        Sentences are attributed against what the model saw of each passage (``quoted``, its
+        evidence sentences), so a citation lands on the passage whose quoted words it repeats.
+
+        Sentences that carry out an instruction found inside a passage ("reply only with X") are
+        not answers: they are dropped and listed as unsupported; if nothing else is left, the
+        question is refused.
+        """
         if is_refusal(raw):
             return self._finish(run, REFUSAL_TEXT, True, used)
+        instructions = instruction_sentences(used)
+        sentences = split_sentences(raw)
+        followed = [s for s in sentences if echoes_instruction(s, instructions, run.standalone)]
+        if followed:
+            raw = " ".join(s for s in sentences if s not in followed)
+            if not raw.strip():
+                return self._finish(run, REFUSAL_TEXT, True, used, unsupported=followed)
         clock = time.perf_counter()
         years = {doc: info.get("year") for doc, info in self.store.documents.items()}
+        seen = used
+        if quoted is not None:
+            seen = [
+                replace(p, chunk=replace(p.chunk, text=t))
+                for p, t in zip(used, quoted, strict=True)
+            ]
         attribution = attribute(
             raw,
-            used,
+            seen,
             question=run.standalone,
             encoder=self.embedder,
             passage_vectors=vectors,
             years=years,
         )
         run.timings["attribute_s"] = time.perf_counter() - clock
+        unsupported = followed + attribution.unsupported
         if not attribution.citations:
-            return self._finish(run, REFUSAL_TEXT, True, used)
-        return self._finish(
-            run, attribution.text, False, used, attribution.citations, attribution.unsupported
-        )
+            return self._finish(run, REFUSAL_TEXT, True, used, unsupported=unsupported)
+        return self._finish(run, attribution.text, False, used, attribution.citations, unsupported)
 
     def _finish(
         self,

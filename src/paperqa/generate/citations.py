@@ -4,8 +4,16 @@ Every answer sentence is scored against every passage by lexical overlap (IDF-we
 the sentence's content words in the passage) and by embedding similarity. The sentence cites its
 best passage; ``[n]`` markers the model wrote are kept only when the passage
 they name really supports the sentence. A sentence that no passage supports gets no marker and is
-reported in ``Attribution.unsupported``. The quote of each citation is the passage sentence that
-best supports the answer sentence citing it.
+reported in ``Attribution.unsupported`` and marked ``[unsupported]`` in the text.
+
+Facts must hold in the passage cited: every number, quoted phrase and name (an acronym, a
+mixed-case or numbered name, a paper's nickname) of a sentence that is not the user's own word
+must occur in it (``paperqa.text.occurs``; a paper's nickname holds in that paper's passages).
+Otherwise the citation moves to the passage that holds them, or to the few passages that hold them
+together (a sentence comparing two papers cites both), or the sentence is unsupported.
+
+Sources are numbered in the order the answer first cites them: ``[1]`` is the first cited. The
+quote of each citation is the passage sentence that best supports the answer sentence citing it.
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ from typing import Protocol
 
 import numpy as np
 
-from paperqa.text import split_sentences, tokenize
+from paperqa.generate.mentions import mentions
+from paperqa.generate.prompts import UNSUPPORTED_MARK
+from paperqa.text import normalize, occurs, split_sentences, tokenize
 from paperqa.types import Passage
 
 # Weights of the two signals, and the support thresholds, set by measurement on the dev set.
@@ -31,6 +41,12 @@ MARKER_MIN_RATIO = 0.8  # a model-written marker is kept when it scores >= this 
 QUESTION_WEIGHT = 0.3  # question words help short answers ("Six.") find their passage
 MAX_QUOTE_CHARS = 300
 _SHORT_SENTENCE = 4  # content words; shorter sentences are judged together with the question
+MOVE_MIN_RATIO = 0.5  # a citation moves only to a passage scoring >= this share of the best
+MAX_COVER = 3  # at most this many passages together hold one sentence's facts
+_NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*")
+# Names worth checking: acronyms (BLEU, VGG-16), mixed case (ResNet, GPipe), numbered (QM9).
+_FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
+_QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 
 
 class Encoder(Protocol):
@@ -139,6 +155,51 @@ def best_quote(sentence: str, passage_text: str, context: str = "") -> str:
     return quote
 
 
+@dataclass(frozen=True)
+class Fact:
+    """Something checkable in an answer sentence: a number, a name or a quoted phrase."""
+
+    kind: str  # "number", "name" or "quote"
+    text: str
+    papers: frozenset[str] = frozenset()  # for a paper's nickname: the paper it names
+
+
+def facts_of(sentence: str, question: str = "") -> list[Fact]:
+    """The numbers, names and quoted phrases of ``sentence`` that are not words of the question."""
+    asked = set(tokenize(question))
+    found = mentions(sentence)
+    named = {m.name: m.paper for m in found}
+    rest = sentence  # numbers inside a paper's name ("Deep Speech 2") are not facts
+    for m in found:
+        rest = rest[: m.start] + " " * len(m.name) + rest[m.start + len(m.name) :]
+    facts = [Fact("quote", q) for q in _QUOTED_RE.findall(sentence)]
+    facts += [
+        Fact("number", n)
+        for n in dict.fromkeys(_NUMBER_RE.findall(rest))
+        if not set(tokenize(n)) <= asked
+    ]
+    names = dict.fromkeys([*_FACT_NAME_RE.findall(sentence), *named])
+    facts += [
+        Fact("name", n, frozenset([named[n]]) if n in named else frozenset())
+        for n in names
+        if n in named or not occurs(n, question)
+    ]
+    return facts
+
+
+def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
+    """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out."""
+    if fact.kind == "number":
+        # "6" holds in "N = 6" and "six", "4,000" in "4000", not "15.3" in "115.3" nor "2" in "25".
+        number = fact.text.replace(",", "")
+        text = normalize(passage.text).replace(",", "")
+        pattern = rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)"
+        return set(tokenize(fact.text)) <= terms or bool(re.search(pattern, text))
+    if fact.papers and passage.doc in fact.papers:
+        return True
+    return occurs(fact.text, passage.text) or occurs(fact.text, passage.chunk.title)
+
+
 def attribute(
     answer: str,
     passages: Sequence[Passage],
@@ -176,6 +237,7 @@ def attribute(
             text, [], False, lexical, [float(x) for x in semantic[i]], parse_markers(sentence)
         )
         _cite_best(support)
+        _hold_facts(support, passages, passage_terms, question)
         supports.append(support)
     # Sentences without content words take the citations of the sentence before them.
     for prev, cur in itertools.pairwise(supports):
@@ -225,20 +287,60 @@ def _cite_best(support: SentenceSupport) -> None:
     support.cited = valid or [best]
 
 
+def _hold_facts(
+    support: SentenceSupport,
+    passages: Sequence[Passage],
+    passage_terms: list[set[str]],
+    question: str,
+) -> None:
+    """Moves the sentence's citation to the passage(s) holding its facts, or unsupports it."""
+    if not support.supported:
+        return
+    facts = facts_of(support.sentence, question)
+    if not facts:
+        return
+    held = [
+        {f for f in facts if holds(f, p, terms)}
+        for p, terms in zip(passages, passage_terms, strict=True)
+    ]
+    if all(len(held[j]) == len(facts) for j in support.cited):
+        return
+    scores = [
+        LEXICAL_WEIGHT * lx + SEMANTIC_WEIGHT * sm
+        for lx, sm in zip(support.lexical, support.semantic, strict=True)
+    ]
+    floor = MOVE_MIN_RATIO * max(scores)
+    ranked = [j for j in np.argsort(scores)[::-1].tolist() if scores[j] >= floor and held[j]]
+    whole = [j for j in ranked if len(held[j]) == len(facts)]
+    if whole:
+        support.cited = [whole[0]]
+        return
+    cover: list[int] = []
+    missing = set(facts)
+    for j in sorted(ranked, key=lambda j: -len(held[j] & missing)):
+        if held[j] & missing and len(cover) < MAX_COVER:
+            cover.append(j)
+            missing -= held[j]
+    if missing:
+        support.cited, support.supported = [], False
+    else:
+        support.cited = cover
+
+
 def _citations(
     supports: list[SentenceSupport],
     passages: Sequence[Passage],
     question: str,
     years: dict[str, int | None],
 ) -> list[Citation]:
-    """One Citation per cited passage, in the order the answer first cites them."""
+    """One Citation per cited passage, numbered in the order the answer first cites them."""
     citations: dict[int, Citation] = {}
     for support in supports:
         for j in support.cited:
             if j not in citations:
                 p = passages[j]
                 citations[j] = Citation(
-                    marker=j + 1,
+                    marker=len(citations) + 1,
                     doc=p.doc,
                     title=p.chunk.title,
                     year=years.get(p.doc),
@@ -250,14 +352,23 @@ def _citations(
 
 
 def _render(supports: list[SentenceSupport]) -> str:
-    """Join sentences, putting markers before the final punctuation; a run of sentences citing
-    the same passages is marked once, at its end."""
+    """Join sentences, putting markers (numbered by first citation) before the final punctuation;
+    a run of sentences citing the same passages is marked once, at its end. A sentence no passage
+    supports is marked ``[unsupported]``."""
+    numbers: dict[int, int] = {}
+    for s in supports:
+        for j in s.cited:
+            numbers.setdefault(j, len(numbers) + 1)
     out: list[str] = []
     for i, s in enumerate(supports):
         following = supports[i + 1].cited if i + 1 < len(supports) else None
-        sentence = s.sentence
+        marks = ""
         if s.cited and s.cited != following:
-            marks = "".join(f"[{j + 1}]" for j in sorted(s.cited))
+            marks = "".join(f"[{n}]" for n in sorted(numbers[j] for j in s.cited))
+        elif not s.supported and tokenize(s.sentence):
+            marks = UNSUPPORTED_MARK
+        sentence = s.sentence
+        if marks:
             match = re.search(r"[.!?:;]+[\"')]*$", sentence)
             cut = match.start() if match else len(sentence)
             sentence = f"{sentence[:cut].rstrip()} {marks}{sentence[cut:]}"

@@ -1,8 +1,10 @@
 """Answer-quality metrics over a question set (definitions: shared/eval/README.md).
 
 ``evaluate_answers`` asks every question through a ``QAEngine`` and scores the replies:
-correctness against ``answer_key``, citations of the gold document, citation precision,
-refusals, and latency.
+correctness against ``answer_key``, citations of the gold document(s), citation precision,
+refusals, and latency, in total and per part of the set (the id's prefix before the first ``-``).
+Questions name one gold document (``doc``, evidence strings in a list) or several (``docs``,
+evidence strings keyed by document); both kinds may be mixed in one file.
 """
 
 from __future__ import annotations
@@ -26,21 +28,34 @@ def meets_key(answer: str, answer_key: list[list[str]]) -> bool:
     )
 
 
+def gold_evidence(item: dict[str, Any]) -> dict[str, list[str]]:
+    """Evidence strings keyed by gold document, for ``doc`` and for ``docs`` questions alike."""
+    if item.get("docs"):
+        answers = item.get("answers") or {}
+        if not isinstance(answers, dict):
+            answers = {}
+        return {d: list(answers.get(d, [])) for d in item["docs"]}
+    if item.get("doc"):
+        return {item["doc"]: list(item.get("answers") or [])}
+    return {}
+
+
 def score_answer(answer: Answer, item: dict[str, Any]) -> dict[str, Any]:
-    """One question's record: correctness, citations checked against the gold document."""
+    """One question's record: correctness, citations checked against the gold document(s)."""
+    evidence = gold_evidence(item)
     by_chunk = {p.chunk.id: p for p in answer.passages}
     checked = []
     for c in answer.citations:
         passage = by_chunk.get(c.chunk_id)
         supports = bool(
-            item.get("doc")
-            and c.doc == item["doc"]
+            c.doc in evidence
             and passage is not None
-            and any(occurs(a, passage.text) for a in item.get("answers", []))
+            and any(occurs(a, passage.text) for a in evidence[c.doc])
         )
         checked.append({"doc": c.doc, "pages": c.pages, "supports": supports})
     answerable = bool(item.get("answerable"))
     text = strip_markers(answer.answer)
+    cited = {c.doc for c in answer.citations}
     return {
         "id": item.get("id"),
         "question": item["question"],
@@ -50,12 +65,17 @@ def score_answer(answer: Answer, item: dict[str, Any]) -> dict[str, Any]:
         "correct": answerable
         and not answer.refused
         and meets_key(text, item.get("answer_key", [])),
-        "cites_gold": answerable and any(c.doc == item.get("doc") for c in answer.citations),
+        "cites_gold": answerable and bool(evidence) and set(evidence) <= cited,
         "citations": checked,
         "unsupported": answer.unsupported,
         "total_s": answer.timings.get("total_s", 0.0),
         "first_token_s": answer.timings.get("first_token_s", 0.0),
     }
+
+
+def part_of(record: dict[str, Any]) -> str:
+    """The part of the question set a record belongs to: its id's prefix before the first ``-``."""
+    return str(record.get("id") or "").split("-", 1)[0] or "all"
 
 
 def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -104,4 +124,13 @@ def evaluate_answers(
                 file=sys.stderr,
                 flush=True,
             )
-    return {**summarize(records), "per_question": records}
+    return report(records)
+
+
+def report(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every metric in total, the same metrics per part (``parts``), and the records."""
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        parts.setdefault(part_of(record), []).append(record)
+    by_part = {name: summarize(items) for name, items in sorted(parts.items())}
+    return {**summarize(records), "parts": by_part, "per_question": records}

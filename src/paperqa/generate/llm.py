@@ -66,19 +66,29 @@ class LlamaCppLLM(LLM):
 
     backend = "llama.cpp"
 
-    def __init__(self, path: Path, name: str, n_ctx: int, threads: int | None) -> None:
+    def __init__(
+        self, path: Path, name: str, n_ctx: int, threads: int | None, lookup_tokens: int = 0
+    ) -> None:
+        """``lookup_tokens`` > 0 turns on prompt-lookup decoding: up to that many draft tokens are
+        copied from the prompt where the answer repeats it, and verified in one batch."""
         super().__init__()
         try:
             from llama_cpp import Llama
+            from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
         except ImportError as exc:
             raise ModelNotAvailableError(f"the llama.cpp backend needs {LLAMA_CPP_HINT}") from exc
         self.name = name
         self.n_ctx = n_ctx
+        draft = LlamaPromptLookupDecoding(num_pred_tokens=lookup_tokens) if lookup_tokens else None
         self._llama = Llama(
             model_path=str(path),
             n_ctx=n_ctx,
             n_threads=threads or os.cpu_count(),
             seed=0,
+            draft_model=draft,
+            # llama-cpp-python 0.3.36 sizes its logits buffer for one batch unless asked for all
+            # logits, and drafting then fails on the first prompt longer than a batch.
+            logits_all=bool(draft),
             verbose=False,
         )
 
@@ -334,6 +344,7 @@ def load_llm(settings: Settings) -> LLM:
         settings.context_tokens,
         settings.threads,
         str(settings.cache_dir),
+        settings.prompt_lookup_tokens,
     )
     if backend == "openai":
         key += (settings.openai_base_url, settings.openai_api_key)
@@ -357,5 +368,11 @@ def _load(backend: str, settings: Settings) -> LLM:
                 f"model {settings.model!r}: the llama.cpp backend needs a GGUF file or a packaged "
                 "model name (qwen2.5-coder-1.5b-instruct, qwen2.5-coder-0.5b-instruct)"
             )
-        return LlamaCppLLM(path, settings.model, settings.context_tokens, settings.threads)
+        return LlamaCppLLM(
+            path,
+            settings.model,
+            settings.context_tokens,
+            settings.threads,
+            settings.prompt_lookup_tokens,
+        )
     raise ModelNotAvailableError(f"unknown backend {backend!r}")

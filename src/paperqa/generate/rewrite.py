@@ -1,15 +1,18 @@
 """Follow-up questions in a chat, rewritten into standalone questions by cheap rules (no LLM call).
 
 A question that leans on the conversation ("How deep was it?", "What dataset did that paper
-use?", "What about the decoder?") gets the subject of the previous question: a paper title or a
-named thing (``ResNet``, ``Neural Turing Machine``) replaces "that paper"/"it"; when no subject can
-be found, the previous question is appended as context, which still steers retrieval.
+use?", "What about the decoder?") gets the subject of the previous question: the reading-list
+paper it named (by title or nickname, ``paperqa.generate.mentions``), else its first named thing
+(``Neural Turing Machine``), replaces only the words that refer back ("that paper", "it"); every
+other word of the user's question is kept. When no subject can be found, the previous question is
+appended as context, which still steers retrieval.
 """
 
 from __future__ import annotations
 
 import re
 
+from paperqa.generate.mentions import ALIASES, mentions
 from paperqa.readinglist import reading_list
 
 _PAPER_REF = re.compile(
@@ -91,7 +94,13 @@ def _paper_title(text: str) -> str | None:
 
 
 def _subject(text: str) -> str | None:
-    """The first named thing in ``text`` that is not a sentence-initial question word."""
+    """The paper ``text`` names (its nickname), else its first named thing that is not a
+    sentence-initial question word: "residual nets ... on ImageNet" is about ResNet."""
+    named = mentions(text)
+    if named:
+        first = named[0]
+        nicknames = ALIASES.get(first.paper, ())
+        return nicknames[0] if first.name[:1].islower() and nicknames else first.name
     for match in _NAME.finditer(text):
         name = match.group(0)
         words = name.split()

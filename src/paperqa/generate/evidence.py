@@ -1,0 +1,180 @@
+"""The evidence a prompt carries: the sentences of the retrieved passages that bear on the question.
+
+Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
+sentence ends are cut into short word windows). A sentence scores by the IDF-weighted share of the
+question's terms it holds, a little less the lower its passage ranks. Every passage first offers its
+best sentence (so two papers of a comparison both get a say), then the best remaining sentences
+fill the token budget. A sentence that leans on the one before it ("This ...", "It ...") or is very
+short brings that neighbour along. Kept sentences stay in their passage's order, gaps shown as
+" ... ". Sentences that address the reader with instructions ("ignore the previous instructions",
+"reply only with X") are data, not evidence: they are never put in the prompt, and an answer
+repeating one is caught (``echoes_instruction``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from paperqa.text import split_sentences, tokenize
+from paperqa.types import Passage
+
+RANK_DECAY = 0.08  # score multiplier 1 / (1 + RANK_DECAY * rank): earlier passages win ties
+FIRST_PASS_SHARE = 0.5  # a passage's best sentence enters early when >= this share of the best
+MAX_WINDOW_WORDS = 45  # longer "sentences" (tables, lists) are cut into windows of this many words
+SHORT_WORDS = 8  # a kept sentence shorter than this brings its predecessor
+_LEANS_BACK = re.compile(
+    r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
+    r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    r"\b(?:how (?:many|much|large|big|long|deep|fast|high|low|small)|what (?:value|number|"
+    r"size|rate|score|accuracy|error|percentage|fraction)|by how)\b",
+    re.IGNORECASE,
+)
+INSTRUCTION_RE = re.compile(
+    r"\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:instructions?|prompt|above|previous|prior|"
+    r"question)\b|\b(?:reply|respond|answer|say|output|print|write)\b[^.]{0,20}\b(?:only|just|"
+    r"exactly)\b|\b(?:you|assistant|model|AI)\s+(?:must|should|shall|will)\s+(?:now\s+)?"
+    r"(?:reply|respond|answer|say|output|ignore|print|write)\b|\bsystem prompt\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Evidence:
+    """The sentences kept from one passage, joined in document order."""
+
+    passage: Passage
+    text: str
+
+
+@dataclass
+class _Piece:
+    passage: int
+    position: int
+    text: str
+    terms: set[str]
+    tokens: int = 0
+    score: float = 0.0
+
+
+def pieces_of(text: str) -> list[str]:
+    """``text`` cut into sentences, overlong ones into word windows."""
+    text = re.sub(r"-\s*\n\s*", "", text)
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        words = sentence.split()
+        if len(words) <= MAX_WINDOW_WORDS:
+            out.append(sentence)
+            continue
+        for start in range(0, len(words), MAX_WINDOW_WORDS):
+            out.append(" ".join(words[start : start + MAX_WINDOW_WORDS]))
+    return out
+
+
+def is_instruction(sentence: str) -> bool:
+    """Whether a passage sentence addresses a reader or model with a command."""
+    return bool(INSTRUCTION_RE.search(sentence))
+
+
+def select_evidence(
+    question: str,
+    passages: Sequence[Passage],
+    budget: int,
+    count_tokens: Callable[[str], int],
+) -> list[Evidence]:
+    """The evidence of each passage that keeps any (in passage order), ``budget`` tokens in all."""
+    pieces = _scored_pieces(question, passages)
+    for piece in pieces:
+        piece.tokens = count_tokens(piece.text) + 1
+    chosen = _choose(pieces, budget)
+    if not chosen and pieces:  # nothing shares a word with the question: the best passage's start
+        chosen = _fill([p for p in pieces if p.passage == pieces[0].passage], budget, set())
+    by_key = {(p.passage, p.position): p for p in pieces}
+    evidence = []
+    for index, passage in enumerate(passages):
+        positions = sorted(pos for (i, pos) in chosen if i == index)
+        if not positions:
+            continue
+        parts: list[str] = []
+        for previous, position in zip([None, *positions], positions, strict=False):
+            if previous is not None and position != previous + 1:
+                parts.append("...")
+            parts.append(by_key[(index, position)].text)
+        evidence.append(Evidence(passage, " ".join(parts)))
+    return evidence
+
+
+def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
+    pieces = [
+        _Piece(i, j, text, set(tokenize(text)))
+        for i, passage in enumerate(passages)
+        for j, text in enumerate(pieces_of(passage.text))
+        if not is_instruction(text)
+    ]
+    wanted = set(tokenize(question))
+    n = len(pieces) or 1
+    idf = {t: math.log(1 + n / (1 + sum(t in p.terms for p in pieces))) for t in wanted}
+    total = sum(idf.values()) or 1.0
+    quantity = bool(_QUANTITY.search(question))
+    for piece in pieces:
+        share = sum(idf[t] for t in wanted & piece.terms) / total
+        if quantity and share > 0 and re.search(r"\d", piece.text):
+            share += 0.15  # a "how many" question wants the sentence with the number
+        piece.score = share / (1 + RANK_DECAY * piece.passage)
+    return pieces
+
+
+def _choose(pieces: list[_Piece], budget: int) -> set[tuple[int, int]]:
+    """Each passage's best sentence if good enough, then the best of the rest, within budget."""
+    scored = [p for p in pieces if p.score > 0]
+    if not scored:
+        return set()
+    top = max(p.score for p in scored)
+    firsts: dict[int, _Piece] = {}
+    for piece in sorted(scored, key=lambda p: -p.score):
+        firsts.setdefault(piece.passage, piece)
+    early = [p for p in firsts.values() if p.score >= FIRST_PASS_SHARE * top]
+    early.sort(key=lambda p: -p.score)
+    chosen = _fill(early, budget, set(), pieces)
+    rest = sorted(scored, key=lambda p: -p.score)
+    return _fill(rest, budget, chosen, pieces)
+
+
+def _fill(
+    candidates: list[_Piece],
+    budget: int,
+    chosen: set[tuple[int, int]],
+    pieces: list[_Piece] | None = None,
+) -> set[tuple[int, int]]:
+    """Add candidates (with the neighbour they lean on) while the budget allows."""
+    by_key = {(p.passage, p.position): p for p in pieces or candidates}
+    used = sum(by_key[key].tokens for key in chosen if key in by_key)
+    for piece in candidates:
+        keys = [(piece.passage, piece.position)]
+        if len(piece.text.split()) < SHORT_WORDS or _LEANS_BACK.search(piece.text):
+            keys.insert(0, (piece.passage, piece.position - 1))
+        new = [key for key in keys if key in by_key and key not in chosen]
+        cost = sum(by_key[key].tokens for key in new)
+        if new and used + cost <= budget:
+            chosen.update(new)
+            used += cost
+    return chosen
+
+
+def instruction_sentences(passages: Sequence[Passage]) -> list[str]:
+    """The sentences of ``passages`` that give orders (kept out of the prompt)."""
+    return [s for p in passages for s in pieces_of(p.text) if is_instruction(s)]
+
+
+def echoes_instruction(sentence: str, instructions: Sequence[str], question: str) -> bool:
+    """Whether an answer sentence carries out an embedded instruction instead of answering: its
+    content words come from an instruction sentence and are not words of the question."""
+    own = set(tokenize(sentence)) - set(tokenize(question))
+    if not own:
+        return False
+    return any(own <= set(tokenize(text)) for text in instructions)

@@ -1,0 +1,34 @@
+"""Papers named in a question: by title, nickname or first author."""
+
+from __future__ import annotations
+
+from paperqa.generate.mentions import mentions
+
+
+def _papers(text: str) -> list[str]:
+    return [m.paper for m in mentions(text)]
+
+
+def test_nicknames_titles_and_authors_name_papers_in_order() -> None:
+    assert _papers("Did AlexNet use more dropout than the Transformer?") == [
+        "imagenet-classification-deep-cnns",
+        "attention-is-all-you-need",
+    ]
+    assert _papers("What does Kaplan et al. report, versus Deep Speech 2?") == [
+        "scaling-laws-neural-lms",
+        "deep-speech-2",
+    ]
+    assert _papers("In Neural Message Passing for Quantum Chemistry, what is QM9?") == [
+        "neural-message-passing-quantum-chemistry"
+    ]
+
+
+def test_a_name_inside_a_longer_title_names_only_that_paper() -> None:
+    assert _papers("What does Identity Mappings in Deep Residual Networks change?") == [
+        "identity-mappings-resnets"
+    ]
+
+
+def test_ordinary_words_name_nothing() -> None:
+    assert _papers("How does it compare with VGG? The transformer of a power grid.") == []
+    assert _papers("What did He and Vinyals find?") == []  # too short or ambiguous
