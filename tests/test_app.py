@@ -213,9 +213,9 @@ def test_message_text_reads_every_gradio_form() -> None:
 
 
 def test_engine_pool_shares_one_engine_per_model_and_survives_a_missing_model(
-    small_index: Settings, capsys: pytest.CaptureFixture[str]
+    generated_index: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pool = EnginePool(small_index.model_copy(update={"model": "no-such-model"}))
+    pool = EnginePool(generated_index.model_copy(update={"model": "no-such-model"}))
     assert pool.get() is pool.get()
     assert pool.get(model="other-model") is not pool.get()
     assert not pool.ready

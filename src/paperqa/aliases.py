@@ -64,7 +64,7 @@ def is_coined(token: str) -> bool:
     if token.endswith("s") and token[:-1].isupper():
         return False
     inner_capital = any(c.isupper() and token[i] != "-" for i, c in enumerate(token[1:]))
-    # Digits make a name inside a word (CS231n), not after a hyphen (top-5, ILSVRC-2012).
+    # Digits make a name inside a word (CS231n), not after a hyphen (top-3, ABC-2019).
     return inner_capital or ("-" not in token and any(c.isdigit() for c in token))
 
 

@@ -15,6 +15,7 @@ import html
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
@@ -73,7 +74,11 @@ def launch(settings: Settings) -> None:
     if engines is not None:
         # Load the default model now, not on the first question.
         threading.Thread(target=engines.warm_up, daemon=True).start()
-    print(f"paperqa: serving on http://{settings.host}:{settings.port}", flush=True)
+    print(
+        f"paperqa: serving on http://{settings.host}:{settings.port}; loading the model "
+        "(about half a minute) before the first answer",
+        flush=True,
+    )
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -270,15 +275,15 @@ class EnginePool:
         return self._ready.is_set()
 
     def warm_up(self) -> None:
-        """Load the default engine, its model and retriever, so the first question is fast."""
-        from paperqa.retrieve import load_retriever
-
+        """Load the default engine's retriever and model and run the fixed prompt once."""
+        started = time.perf_counter()
         try:
-            engine = self.get()
-            _ = engine.llm, engine.embedder
-            load_retriever(engine.settings, store=engine.store)
+            self.get().warm_up()
         except PaperQAError as exc:  # shown again, to the user, on their first question
             print(f"paperqa: {exc}", flush=True)
+        else:
+            seconds = time.perf_counter() - started
+            print(f"paperqa: ready: model loaded and warmed in {seconds:.0f} s", flush=True)
         self._ready.set()
 
 

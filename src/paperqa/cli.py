@@ -176,7 +176,9 @@ def ask(
         status.show("Loading the index…")
         engine = QAEngine(settings)
         docs = resolve_papers(_split_list(papers), engine.store)
-        engine._check_question(question)  # a bad question fails now, not after the model loads
+        engine.settings.check_question(
+            question
+        )  # a bad question fails now, not after the model loads
         status.show("Loading the model…")
         _ = engine.llm
         status.show("Searching the papers…")

@@ -55,13 +55,13 @@ PER_PAPER_PASSAGES = 2
 # ... and this much more evidence per paper beyond the first (dev set: two-paper questions with
 # 500 tokens held every fact of the answer key in 7 of 12 prompts, with 700 in 9 of 12).
 EXTRA_PAPER_SHARE = 0.4
-# Names: words with inner capitals or digits (LoRA, GPT-4, QM9), or capitalised words that do not
+# Names: words with inner capitals or digits (XyzNet, ABC-7, Q42), or capitalised words that do not
 # start the sentence (Mamba, Kaplan).
 _NAME_RE = re.compile(r"\b[A-Za-z]\w*(?:[A-Z]|\d)[\w-]*\b|(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]*")
 # Tokens kept free besides the answer itself, for chat-template tokens the estimate misses.
 CONTEXT_MARGIN = 32
 
-# A refusal says the passages/papers lack the answer ("The passages do not mention LoRA"), or the
+# A refusal says the passages/papers lack the answer ("The passages do not mention XyzNet"), or the
 # model says it cannot answer. Negative words about the subject itself ("LSTMs are unable to learn
 # long-term dependencies", "the Transformer does not contain recurrence") are answers.
 _REFUSAL_RE = re.compile(  # denials that need a source or speaker in the same sentence

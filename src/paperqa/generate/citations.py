@@ -44,7 +44,7 @@ _SHORT_SENTENCE = 4  # content words; shorter sentences are judged together with
 MOVE_MIN_RATIO = 0.5  # a citation moves only to a passage scoring >= this share of the best
 MAX_COVER = 3  # at most this many passages together hold one sentence's facts
 _NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*")
-# Names worth checking: acronyms (BLEU, VGG-16), mixed case (ResNet, GPipe), numbered (QM9).
+# Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 
@@ -190,7 +190,7 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
     """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out."""
     if fact.kind == "number":
-        # "6" holds in "N = 6" and "six", "4,000" in "4000", not "15.3" in "115.3" nor "2" in "25".
+        # "6" holds in "N = 6" and "six", "1,024" in "1024", not "42.5" in "142.5" nor "2" in "25".
         number = fact.text.replace(",", "")
         text = normalize(passage.text).replace(",", "")
         pattern = rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)"

@@ -30,7 +30,7 @@ _DUMMY_IT = re.compile(r"\b(?:is|was)\s+it\s+\w+\s+to\b|\bit\s+(?:is|was)\s+\w+\
 _FOLLOW_UP_START = re.compile(
     r"^\s*(?:and|also|so|then|what about|how about|why|and why|what else)\b", re.IGNORECASE
 )
-# Capitalised or alphanumeric names: "ResNet", "Neural Turing Machine", "CIFAR-10", "GPipe".
+# Capitalised or alphanumeric names: "ResNet", "Neural Turing Machine", "XYZ-19", "GPipe".
 _NAME = re.compile(
     r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+(?:\s+[A-Z][\w-]*)+|[A-Z][a-z]{2,})\b"
 )

@@ -131,7 +131,7 @@ class _HeadingFinder:
 
     A line '3.2 Attention' is a heading only if its number can follow the last accepted one
     (a child, a next sibling, or a next ancestor), which rejects wrapped lines such as
-    '8 GPUs for training' and table rows.
+    '4 machines for testing' and table rows.
     """
 
     def __init__(self) -> None:
