@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -298,7 +298,7 @@ class QAEngine:
         index = {id(p): i for i, p in enumerate(passages)}
         used = [e.passage for e in evidence]
         rows = vectors[[index[id(p)] for p in used]]
-        yield self._attributed(run, raw, used, rows, [e.text for e in evidence])
+        yield self._attributed(run, raw, used, rows)
 
     def warm_up(self) -> None:
         """Load the retriever, embedder and LLM, and run the fixed system prompt through the LLM
@@ -390,12 +390,11 @@ class QAEngine:
         raw: str,
         used: list[Passage],
         vectors: np.ndarray | None,
-        quoted: list[str] | None = None,
     ) -> Answer:
         """The final answer: the model's text with citations, or a refusal.
 
-        Sentences are attributed against what the model saw of each passage (``quoted``, its
-        evidence sentences), so a citation lands on the passage whose quoted words it repeats.
+        Sentences are attributed against the whole retrieved passages: on the dev set this cited
+        the supporting passage more often than attributing against the quoted sentences alone.
 
         Sentences that carry out an instruction found inside a passage ("reply only with X") are
         not answers: they are dropped and listed as unsupported; if nothing else is left, the
@@ -412,15 +411,9 @@ class QAEngine:
                 return self._finish(run, REFUSAL_TEXT, True, used, unsupported=followed)
         clock = time.perf_counter()
         years = {doc: info.get("year") for doc, info in self.store.documents.items()}
-        seen = used
-        if quoted is not None:
-            seen = [
-                replace(p, chunk=replace(p.chunk, text=t))
-                for p, t in zip(used, quoted, strict=True)
-            ]
         attribution = attribute(
             raw,
-            seen,
+            used,
             question=run.standalone,
             encoder=self.embedder,
             passage_vectors=vectors,
