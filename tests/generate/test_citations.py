@@ -223,3 +223,28 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
 def test_numbers_in_a_papers_name_are_not_facts() -> None:
     facts = facts_of("Deep Speech 2 cuts its error by 40% with ten times more audio.")
     assert [f.text for f in facts if f.kind == "number"] == ["40"]
+
+
+def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_rewording() -> None:
+    passages = [
+        Passage(
+            Chunk(
+                1,
+                "glorp",
+                "The Glorp Network",
+                2,
+                2,
+                "We regularise the Glorp network by zeroing hidden units with "
+                "probability 0.35 during training.",
+            ),
+            1.0,
+            1,
+        ),  # fmt: skip
+        Passage(
+            Chunk(2, "other", "Other Paper", 1, 1, "A rate of 0.1 was used for decay."), 0.5, 2
+        ),
+    ]
+    result = attribute("The Glorp network used a dropout rate of 0.35.", passages)
+    assert [c.doc for c in result.citations] == ["glorp"]
+    invented = attribute("The Glorp network used a dropout rate of 0.45.", passages)
+    assert not invented.citations and invented.unsupported

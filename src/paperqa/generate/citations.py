@@ -42,6 +42,9 @@ QUESTION_WEIGHT = 0.3  # question words help short answers ("Six.") find their p
 MAX_QUOTE_CHARS = 300
 _SHORT_SENTENCE = 4  # content words; shorter sentences are judged together with the question
 MOVE_MIN_RATIO = 0.5  # a citation moves only to a passage scoring >= this share of the best
+# A sentence below the overlap thresholds is still supported by a passage that holds every one
+# of its numbers and names, when it shares at least this much of the sentence's words.
+FACTS_MIN_LEXICAL = 0.25
 MAX_COVER = 3  # at most this many passages together hold one sentence's facts
 _NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*")
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
@@ -294,8 +297,6 @@ def _hold_facts(
     question: str,
 ) -> None:
     """Moves the sentence's citation to the passage(s) holding its facts, or unsupports it."""
-    if not support.supported:
-        return
     facts = facts_of(support.sentence, question)
     if not facts:
         return
@@ -303,6 +304,9 @@ def _hold_facts(
         {f for f in facts if holds(f, p, terms)}
         for p, terms in zip(passages, passage_terms, strict=True)
     ]
+    if not support.supported:
+        _support_by_facts(support, facts, held)
+        return
     if all(len(held[j]) == len(facts) for j in support.cited):
         return
     scores = [
@@ -325,6 +329,20 @@ def _hold_facts(
         support.cited, support.supported = [], False
     else:
         support.cited = cover
+
+
+def _support_by_facts(support: SentenceSupport, facts: list[Fact], held: list[set[Fact]]) -> None:
+    """Supports a sentence whose numbers and names one passage all holds (and overlaps enough)."""
+    if not any(f.kind == "number" for f in facts):
+        return
+    whole = [
+        j
+        for j, found in enumerate(held)
+        if len(found) == len(facts) and support.lexical[j] >= FACTS_MIN_LEXICAL
+    ]
+    if whole:
+        best = max(whole, key=lambda j: support.lexical[j] + support.semantic[j])
+        support.cited, support.supported = [best], True
 
 
 def _citations(
