@@ -226,25 +226,18 @@ def test_numbers_in_a_papers_name_are_not_facts() -> None:
 
 
 def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_rewording() -> None:
+    glorp = (
+        "We regularise the Glorp network by zeroing hidden units with probability 0.35 "
+        "during training."
+    )
     passages = [
-        Passage(
-            Chunk(
-                1,
-                "glorp",
-                "The Glorp Network",
-                2,
-                2,
-                "We regularise the Glorp network by zeroing hidden units with "
-                "probability 0.35 during training.",
-            ),
-            1.0,
-            1,
-        ),  # fmt: skip
+        Passage(Chunk(1, "glorp", "The Glorp Network", 2, 2, glorp), 1.0, 1),
         Passage(
             Chunk(2, "other", "Other Paper", 1, 1, "A rate of 0.1 was used for decay."), 0.5, 2
         ),
     ]
-    result = attribute("The Glorp network used a dropout rate of 0.35.", passages)
-    assert [c.doc for c in result.citations] == ["glorp"]
-    invented = attribute("The Glorp network used a dropout rate of 0.45.", passages)
+    reworded = attribute("Glorp applied dropout of 0.35 to every layer.", passages)
+    assert reworded.sentences[0].lexical[0] < 0.35  # below the plain overlap threshold
+    assert [c.doc for c in reworded.citations] == ["glorp"]
+    invented = attribute("Glorp applied dropout of 0.45 to every layer.", passages)
     assert not invented.citations and invented.unsupported
