@@ -29,15 +29,19 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
         console.print(f"[red]Files that failed ({len(report.failed)}):[/red]")
         for path, reason in report.failed:
             console.print(f"  {path}: {reason}")
-    if report.removed:
-        console.print(f"Dropped (file gone): {', '.join(report.removed)}")
+    if report.removed and report.written:
+        gone = ", ".join(report.removed)
+        console.print(f"Removed from the index (no longer in the source folder): {gone}")
     poor = [d.id for d in report.documents if d.quality == "poor"]
     if poor:
         console.print(
             f"[yellow]Poor text quality (answers may miss these): {', '.join(poor)}[/yellow]"
         )
     if not report.documents:
-        console.print("[red]No document could be indexed.[/red]")
+        console.print(
+            "[red]No document could be indexed from this folder; the existing index, if any, "
+            "is unchanged.[/red] Give the folder of the papers: `paperqa ingest --source DIR`."
+        )
         return
     action = "written" if report.written else "already up to date"
     console.print(

@@ -1,0 +1,29 @@
+"""What ingest tells the user when a folder holds none of the indexed papers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from paperqa.ingest.pipeline import IngestReport
+from paperqa.ingest.summary import print_summary
+
+
+def _printed(report: IngestReport) -> str:
+    console = Console(record=True, width=200)
+    print_summary(report, console)
+    return console.export_text()
+
+
+def test_an_empty_folder_does_not_claim_papers_were_dropped() -> None:
+    report = IngestReport(index_path=None, removed=["attention-is-all-you-need"], written=False)
+    text = _printed(report)
+    assert "Removed" not in text and "Dropped" not in text
+    assert "existing index, if any, is unchanged" in text
+    assert "paperqa ingest --source DIR" in text
+
+
+def test_a_written_index_names_what_it_removed() -> None:
+    report = IngestReport(index_path=Path("ix"), removed=["gpipe"], written=True)
+    assert "Removed from the index (no longer in the source folder): gpipe" in _printed(report)
