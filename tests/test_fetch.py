@@ -97,10 +97,12 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             if self.path in server.cut_short:
                 body = body[: len(body) // 2]
                 self.close_connection = True
-            self.wfile.write(body)
+            # Recorded before the body goes out: the client may finish reading (and the test
+            # look at the hits) before this thread would get past the write.
             server.hits.append(
                 Hit(self.path, wanted, status, len(body), self.headers.get("User-Agent"))
             )
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
