@@ -11,9 +11,11 @@ own conversation in Gradio state, so no user sees another's chat.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -85,7 +87,8 @@ def launch(settings: Settings) -> None:
         port=settings.port,
         log_level="warning",
     )
-    _server_class()(config).run()
+    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C during shutdown
+        _server_class()(config).run()
     # A generation still running in a worker thread would keep the process alive until it
     # ends: give it the same grace, then leave.
     exit_timer = threading.Timer(SHUTDOWN_GRACE_S, os._exit, args=(0,))
@@ -106,6 +109,24 @@ def _server_class():
         def handle_exit(self, sig: int, frame: Any) -> None:
             super().handle_exit(sig, frame)
             self.force_exit = True
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            """Stop on SIGINT/SIGTERM without re-raising the signal once stopped.
+
+            uvicorn re-raises it after shutdown, which turned Ctrl-C into a traceback and
+            exit status 1.
+            """
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            stop_signals = (signal.SIGINT, signal.SIGTERM)
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in stop_signals}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
 
     return Server
 
