@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from paperqa.retrieve.base import Retriever
 from paperqa.settings import Settings
@@ -28,6 +29,8 @@ def load_retriever(
     if name not in RETRIEVER_NAMES:
         raise ValueError(f"unknown retriever {name!r}; choose one of {', '.join(RETRIEVER_NAMES)}")
     store = store or IndexStore.load(settings.index_dir)
+    if store.is_current():
+        _forget_other_generations(store)
     retriever = _cached(settings, name, store)
     if not settings.reranker:
         return retriever
@@ -38,6 +41,15 @@ def load_retriever(
 
             _cache[key] = RerankingRetriever(retriever, settings.reranker)
         return _cache[key]
+
+
+def _forget_other_generations(store: IndexStore) -> None:
+    """Drop the retrievers of this index's replaced generations, so that a long-running server
+    that picks up rebuilds does not keep every old index in memory."""
+    live, index_dir = str(store.path), str(store.path.parent)
+    with _lock:
+        for key in [k for k in _cache if k[0] != live and str(Path(k[0]).parent) == index_dir]:
+            del _cache[key]
 
 
 def _cached(settings: Settings, name: str, store: IndexStore) -> Retriever:
