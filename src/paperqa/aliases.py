@@ -45,12 +45,14 @@ def author_aliases(authors: Iterable[str]) -> list[str]:
     return names
 
 
-def title_aliases(title: str) -> list[str]:
-    """The title, its parts around a colon ("GPipe", "Deep Speech 2"), coined words in it."""
+def title_aliases(title: str, coined: bool = True) -> list[str]:
+    """The title, its parts around a colon ("GPipe", "Deep Speech 2"), coined words in it
+    (unless ``coined`` is false: "ImageNet" in a title may name a dataset, not the paper)."""
     names = [title.strip()]
     if ":" in title:
         names.extend(part.strip() for part in title.split(":") if part.strip())
-    names.extend(coined_words(title))
+    if coined:
+        names.extend(coined_words(title))
     return names
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,6 +26,9 @@ class Paper:
     url: str
     download_urls: list[str]
     kind: str  # "pdf" or "web"
+    # The names the field knows the paper's model by ("AlexNet", "ResNet"), when its title
+    # and authors do not give them.
+    known_as: list[str] = field(default_factory=list)
 
     @property
     def short_authors(self) -> str:

@@ -32,3 +32,13 @@ def test_a_name_inside_a_longer_title_names_only_that_paper() -> None:
 def test_ordinary_words_name_nothing() -> None:
     assert _papers("How does it compare with VGG? The transformer of a power grid.") == []
     assert _papers("What did He and Vinyals find?") == []  # too short or ambiguous
+
+
+def test_a_name_two_papers_share_names_neither() -> None:
+    # Karpathy wrote two reading-list texts; ImageNet is a dataset many papers use.
+    assert _papers("Which ImageNet results did Karpathy discuss?") == []
+
+
+def test_an_author_name_is_marked_as_such() -> None:
+    by_author = [(m.paper, m.by_author) for m in mentions("As Kaplan et al. found for GPipe")]
+    assert by_author == [("scaling-laws-neural-lms", True), ("gpipe", False)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from paperqa.generate.mentions import ALIASES, mentions
+from paperqa.generate.mentions import mentions, nickname
 from paperqa.readinglist import reading_list
 
 _PAPER_REF = re.compile(
@@ -99,8 +99,8 @@ def _subject(text: str) -> str | None:
     named = mentions(text)
     if named:
         first = named[0]
-        nicknames = ALIASES.get(first.paper, ())
-        return nicknames[0] if first.name[:1].islower() and nicknames else first.name
+        own_name = not first.by_author and first.name[:1].isupper()
+        return first.name if own_name else nickname(first.paper)
     for match in _NAME.finditer(text):
         name = match.group(0)
         words = name.split()
