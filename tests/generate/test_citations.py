@@ -216,7 +216,12 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
     assert held("6", "six identical layers")
     assert held("4,000", "warmup_steps = 4000")
     assert held("2", "the non-random 2Here we use")  # a footnote mark glued to a word
+    assert held("28.0", "a 28% relative improvement")  # the same number, written two ways
+    assert held("28", "a 28.0% relative improvement")
+    assert held("2.50", "a rate of 2.5 per step")
+    assert not held("2.50", "a rate of 2.05 per step")
     assert not held("15.3", "an error of 115.3")
+    assert not held("15.30", "an error of 15.35")
     assert not held("2", "we used 25 epochs")
 
 

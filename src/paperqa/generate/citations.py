@@ -193,10 +193,14 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
     """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out."""
     if fact.kind == "number":
-        # "6" holds in "N = 6" and "six", "1,024" in "1024", not "42.5" in "142.5" nor "2" in "25".
+        # "6" holds in "N = 6" and "six", "1,024" in "1024", "28.0" in "28", "2.5" in "2.50";
+        # not "42.5" in "142.5" nor "2" in "25".
         number = fact.text.replace(",", "")
+        if "." in number:
+            number = number.rstrip("0").rstrip(".")
+        zeros = "0*" if "." in number else r"(?:\.0+)?"
         text = normalize(passage.text).replace(",", "")
-        pattern = rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)"
+        pattern = rf"(?<![\d.]){re.escape(number)}{zeros}(?!\d|\.\d)"
         return set(tokenize(fact.text)) <= terms or bool(re.search(pattern, text))
     if fact.papers and passage.doc in fact.papers:
         return True
