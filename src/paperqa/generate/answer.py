@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -302,11 +303,21 @@ class QAEngine:
 
     def warm_up(self) -> None:
         """Load the retriever, embedder and LLM, and run the fixed system prompt through the LLM
-        once, so the first question neither loads anything nor re-reads the cached prefix."""
+        once, so the first question neither loads anything nor re-reads the cached prefix.
+
+        The model loads and reads the system prompt in a second thread while the retriever and
+        embedder load here (importing torch and sentence-transformers takes seconds), so a cold
+        start waits for the slower of the two, not for both.
+        """
         from paperqa.retrieve import load_retriever
 
-        load_retriever(self.settings, None, self.store).search("warm up", 1)
-        self.embedder.encode_queries(["warm up"])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            model_ready = pool.submit(self._read_system_prompt)
+            load_retriever(self.settings, None, self.store).search("warm up", 1)
+            self.embedder.encode_queries(["warm up"])
+            model_ready.result()  # a model that cannot load raises here
+
+    def _read_system_prompt(self) -> None:
         user = USER_TEMPLATE.format(passages="", question="Warm up.")
         self.llm.chat(
             [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
