@@ -41,7 +41,7 @@ from paperqa.generate.prompts import (
 from paperqa.generate.rewrite import rewrite_question
 from paperqa.readinglist import papers_by_id
 from paperqa.settings import Settings
-from paperqa.text import normalize, split_sentences, tokenize
+from paperqa.text import display_text, normalize, split_sentences, tokenize
 from paperqa.types import Passage
 
 if TYPE_CHECKING:
@@ -155,8 +155,7 @@ def is_refusal(text: str) -> bool:
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:
     chunk = passage.chunk
     pages = f"page {chunk.pages}" if chunk.page_start == chunk.page_end else f"pages {chunk.pages}"
-    body = text if text is not None else passage.text
-    body = re.sub(r"\s+", " ", re.sub(r"-\s*\n\s*", "", body)).strip()
+    body = display_text(text if text is not None else passage.text)
     return PASSAGE_TEMPLATE.format(number=number, title=chunk.title, pages=pages, text=body)
 
 
