@@ -84,6 +84,14 @@ class SentenceSupport:
     semantic: list[float] = field(default_factory=list)
     model_markers: list[int] = field(default_factory=list)
 
+    @property
+    def scores(self) -> list[float]:
+        """Per passage: lexical and semantic support combined."""
+        return [
+            LEXICAL_WEIGHT * lx + SEMANTIC_WEIGHT * sm
+            for lx, sm in zip(self.lexical, self.semantic, strict=True)
+        ]
+
 
 @dataclass
 class Attribution:
@@ -277,10 +285,7 @@ def _cite_best(support: SentenceSupport) -> None:
     """Marks the sentence supported or not, and cites its best passage (or a valid marker)."""
     if not tokenize(support.sentence):
         return  # nothing checkable ("Yes."), cited with its neighbour
-    scores = [
-        LEXICAL_WEIGHT * lx + SEMANTIC_WEIGHT * sm
-        for lx, sm in zip(support.lexical, support.semantic, strict=True)
-    ]
+    scores = support.scores
     best = int(np.argmax(scores))
     support.supported = support.lexical[best] >= MIN_LEXICAL or scores[best] >= MIN_SCORE
     if not support.supported:
@@ -313,10 +318,7 @@ def _hold_facts(
         return
     if all(len(held[j]) == len(facts) for j in support.cited):
         return
-    scores = [
-        LEXICAL_WEIGHT * lx + SEMANTIC_WEIGHT * sm
-        for lx, sm in zip(support.lexical, support.semantic, strict=True)
-    ]
+    scores = support.scores
     floor = MOVE_MIN_RATIO * max(scores)
     ranked = [j for j in np.argsort(scores)[::-1].tolist() if scores[j] >= floor and held[j]]
     whole = [j for j in ranked if len(held[j]) == len(facts)]
