@@ -19,10 +19,15 @@ _HYPHEN_BREAK = re.compile(r"-\s*\n\s*")
 _WHITESPACE = re.compile(r"\s+")
 
 
+def join_hyphen_breaks(text: str) -> str:
+    """``text`` with words a PDF hyphenated across a line break joined ("repre-\\nsentation")."""
+    return _HYPHEN_BREAK.sub("", text)
+
+
 def normalize(text: str) -> str:
     """NFKC, lower case, hyphen-line-breaks joined, whitespace collapsed to single spaces."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return _WHITESPACE.sub(" ", _HYPHEN_BREAK.sub("", text)).strip()
+    return _WHITESPACE.sub(" ", join_hyphen_breaks(text)).strip()
 
 
 def norm(text: str) -> str:
@@ -39,7 +44,7 @@ def occurs(needle: str, text: str) -> bool:
 def display_text(text: str) -> str:
     """``text`` fit to show a person: PDF hyphen breaks joined, whitespace collapsed, and control,
     private-use and unassigned characters (glyphs a PDF font maps to nothing readable) dropped."""
-    text = _HYPHEN_BREAK.sub("", text)
+    text = join_hyphen_breaks(text)
     kept = "".join(
         " " if c.isspace() else c
         for c in text

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.text import split_sentences, tokenize
+from paperqa.text import join_hyphen_breaks, split_sentences, tokenize
 from paperqa.types import Passage
 
 RANK_DECAY = 0.08  # score multiplier 1 / (1 + RANK_DECAY * rank): earlier passages win ties
@@ -64,7 +64,7 @@ class _Piece:
 
 def pieces_of(text: str) -> list[str]:
     """``text`` cut into sentences, overlong ones into word windows."""
-    text = re.sub(r"-\s*\n\s*", "", text)
+    text = join_hyphen_breaks(text)
     out: list[str] = []
     for sentence in split_sentences(text):
         words = sentence.split()
