@@ -29,8 +29,6 @@ def load_retriever(
     if name not in RETRIEVER_NAMES:
         raise ValueError(f"unknown retriever {name!r}; choose one of {', '.join(RETRIEVER_NAMES)}")
     store = store or IndexStore.load(settings.index_dir)
-    if store.is_current():
-        _forget_other_generations(store)
     retriever = _cached(settings, name, store)
     if not settings.reranker:
         return retriever
@@ -68,6 +66,8 @@ def _cached(settings: Settings, name: str, store: IndexStore) -> Retriever:
     with _lock:
         if key in _cache:
             return _cache[key]
+    if store.is_current():  # a new generation: the retrievers of the ones it replaced can go
+        _forget_other_generations(store)
     retriever = _build(settings, name, store)
     with _lock:
         return _cache.setdefault(key, retriever)
