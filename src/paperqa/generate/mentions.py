@@ -29,18 +29,19 @@ class Mention:
     by_author: bool = False  # named by an author ("Kaplan et al."), not by the paper's own name
 
 
-def _author_names(paper: Paper) -> frozenset[str]:
+@cache
+def _author_names(paper_id: str) -> frozenset[str]:
     """Full names and capitalised surnames of at least four letters."""
     return frozenset(
         name
-        for name in author_aliases(paper.authors)
+        for name in author_aliases(papers_by_id()[paper_id].authors)
         if name[:1].isupper() and (" " in name or len(name) >= _MIN_SURNAME)
     )
 
 
 def _names(paper: Paper) -> list[str]:
     """Every name of ``paper``: title parts, known names, authors."""
-    return [*title_aliases(paper.title, coined=False), *paper.known_as, *_author_names(paper)]
+    return [*title_aliases(paper.title, coined=False), *paper.known_as, *_author_names(paper.id)]
 
 
 @cache
@@ -75,7 +76,7 @@ def mentions(text: str) -> list[Mention]:
         match = pattern.search(text)
         if match:
             name = match.group(0)
-            by_author = name in _author_names(papers_by_id()[paper_id])
+            by_author = name in _author_names(paper_id)
             found.append(Mention(paper_id, name, match.start(), by_author))
     found.sort(key=lambda m: m.start)
     # "Residual Networks" inside the title "Identity Mappings in Deep Residual Networks" names
