@@ -91,3 +91,22 @@ def test_ask_papers_over_stdio(corpus_index: Settings) -> None:
     assert not data["refused"]
     assert "6" in data["answer"] and re.search(r"\[\d+\]", data["answer"])
     assert data["citations"][0]["doc"] == "attention-is-all-you-need"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("   ", "is empty"), ("x" * 5000, "the limit is"), ("\x00\x01", "control characters")],
+)
+def test_search_refuses_a_bad_query_as_the_cli_does(
+    tmp_path: Path, query: str, expected: str
+) -> None:
+    from index_factory import write_small_index
+
+    from paperqa.errors import QuestionError
+    from paperqa.generate.answer import QAEngine
+    from paperqa.mcp_server import search
+
+    settings = Settings(index_dir=tmp_path / "index")
+    write_small_index(settings.index_dir)
+    with pytest.raises(QuestionError, match=expected):
+        search(QAEngine(settings), query, 3, None)

@@ -80,8 +80,7 @@ def search(engine: Any, query: str, k: int, papers: list[str] | None) -> dict[st
     from paperqa.retrieve.filters import resolve_papers
     from paperqa.text import display_text
 
-    if not query.strip():
-        raise PaperQAError("the query is empty")
+    query = engine.settings.check_question(query, "query")
     store = engine.store
     docs = resolve_papers(papers, store)
     passages = load_retriever(engine.settings, store=store).search(query, k, docs)
