@@ -21,12 +21,14 @@ the file. Nothing here is pickled.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
+import stat
 import sys
 import threading
 import time
@@ -203,15 +205,20 @@ def _check_files(generation: Path, meta: dict[str, Any]) -> None:
                 continue
             if size != expected.get("bytes"):
                 raise _corrupt(path, f"{size:,} bytes where {expected.get('bytes'):,} were written")
-            if _digest(path) != expected.get("sha256"):
+            if file_sha256(path) != expected.get("sha256"):
                 raise _corrupt(path, "its content changed since it was written")
         except OSError as exc:
             raise _corrupt(path, _reason(exc)) from None
 
 
-def _digest(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The file's sha256; OSError if it cannot be read (never blocks on a pipe). Also used for
+    source files at ingest and for the model cache."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
@@ -347,7 +354,7 @@ def _write_files(
     faiss.write_index(dense, str(staging / DENSE_FILE))
     (staging / BM25_FILE).write_text(json.dumps({"tokens": bm25_tokens}), "utf-8")
     files = {
-        name: {"bytes": (staging / name).stat().st_size, "sha256": _digest(staging / name)}
+        name: {"bytes": (staging / name).stat().st_size, "sha256": file_sha256(staging / name)}
         for name in DATA_FILES
     }
     meta = {**meta, "schema_version": SCHEMA_VERSION, "n_chunks": len(chunks), "files": files}

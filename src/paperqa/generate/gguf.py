@@ -18,6 +18,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from paperqa.errors import ModelNotAvailableError
+from paperqa.store import file_sha256
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,7 @@ def stamp_valid(stamp: Path, target: Path, sha256: str) -> bool:
 
 def _verify(target: Path, stamp: Path, sha256: str) -> bool:
     """Hashes ``target``; on a match, records the check in ``stamp``."""
-    digest = hashlib.sha256()
-    with target.open("rb") as handle:
-        while block := handle.read(_CHUNK):
-            digest.update(block)
-    if digest.hexdigest() != sha256:
+    if file_sha256(target) != sha256:
         return False
     _write_stamp(stamp, target, sha256)
     return True

@@ -8,8 +8,6 @@ are dropped. One bad file never stops the others: it is reported with a one-line
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import os
 import re
 import stat
@@ -30,7 +28,7 @@ from paperqa.ingest.chunk import ChunkDraft, chunk_document
 from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
 from paperqa.readinglist import match_file, reading_list
 from paperqa.settings import Settings
-from paperqa.store import IndexStore, current_generation, write_index, writing
+from paperqa.store import IndexStore, current_generation, file_sha256, write_index, writing
 from paperqa.text import document_header, passage_text, tokenize
 from paperqa.types import Chunk
 
@@ -144,18 +142,6 @@ def document_id(path: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
 
 
-def _sha256(path: Path) -> str:
-    """The file's sha256; OSError if it cannot be read (never blocks on a pipe)."""
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _parse(path: Path) -> ParsedDocument | str:
     """Runs in a worker process: the parsed document, or a one-line reason it failed."""
     try:
@@ -260,7 +246,7 @@ def _plan(
             report.failed.append((str(path), f"same document as {seen[doc_id].name}; skipped"))
             continue
         try:
-            sha = _sha256(path)
+            sha = file_sha256(path)
         except OSError as exc:
             report.failed.append((str(path), f"cannot be read ({_os_reason(exc)}); skipped"))
             continue
