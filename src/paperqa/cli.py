@@ -177,9 +177,8 @@ def ask(
         status.show("Loading the index…")
         engine = QAEngine(settings)
         docs = resolve_papers(_split_list(papers), engine.store)
-        engine.settings.check_question(
-            question
-        )  # a bad question fails now, not after the model loads
+        # A bad question fails now, not after the model loads.
+        engine.settings.check_question(question)
         status.show("Loading the model and the index…")
         engine.warm_up()
         status.show("Searching the papers…")
