@@ -29,7 +29,8 @@ def test_help_lists_the_commands():
 
 def test_help_shows_flags_without_type_placeholders():
     commands = [[], ["ingest"], ["search"], ["ask"], ["serve"], ["papers"], ["mcp"], ["bench"]]
-    for command in [*commands, ["eval", "retrieval"], ["eval", "answers"]]:
+    evals = [["eval", "retrieval"], ["eval", "answers"], ["eval", "evidence"]]
+    for command in [*commands, *evals]:
         result = run(*command, "--help")
         assert result.returncode == 0, command
         assert "<bool>" not in result.stdout, command
@@ -224,6 +225,8 @@ def _one_line_error(code, err, *expected: str) -> None:
         (["ask", "\x00\x01\x02\x03"], "control characters"),
         (["ask", "?!"], "no words"),
         (["serve", "--port", "0"], "port = 0"),
+        (["eval", "evidence", "--evidence-tokens", "10"], "evidence_tokens = 10"),
+        (["eval", "answers", "--questions", "no-such.jsonl"], "question file not found"),
         (["search", "gate", "--papers", "no such paper"], "no indexed paper matches"),
     ],
 )

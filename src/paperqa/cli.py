@@ -69,6 +69,10 @@ PapersOpt = Annotated[
 ModelOpt = Annotated[str | None, typer.Option(help=_describe("model"))]
 BackendOpt = Annotated[str | None, typer.Option(help=_describe("backend"))]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+QuestionsOpt = Annotated[
+    Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
+]
+LimitOpt = Annotated[int | None, typer.Option(help="Only the first N questions.")]
 
 
 @app.command()
@@ -371,9 +375,7 @@ def bench(
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    questions: Annotated[
-        Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
-    ] = None,
+    questions: QuestionsOpt = None,
     retrievers: Annotated[
         str,
         typer.Option(
@@ -389,7 +391,6 @@ def eval_retrieval(
     from paperqa.retrieve import IndexStore, load_retriever
     from paperqa.retrieve.evaluate import (
         bar_chart,
-        default_questions_path,
         evaluate_retriever,
         is_answerable,
         load_questions,
@@ -397,9 +398,7 @@ def eval_retrieval(
     )
 
     settings = _settings(index_dir=index_dir)
-    path = questions or default_questions_path()
-    if path is None or not path.is_file():
-        raise PaperQAError("no question file; pass --questions FILE")
+    path = _questions_file(questions)
     qs = load_questions(path)
     store = IndexStore.load(settings.index_dir)
     results, details = {}, {}
@@ -433,10 +432,8 @@ def eval_retrieval(
 
 @eval_app.command("answers")
 def eval_answers(
-    questions: Annotated[
-        Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
-    ] = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    questions: QuestionsOpt = None,
+    limit: LimitOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     retriever: RetrieverOpt = None,
@@ -448,20 +445,64 @@ def eval_answers(
     """Answer a question set and report correctness, citation and refusal metrics, and timings."""
     from paperqa.generate.answer import QAEngine
     from paperqa.generate.evaluate import evaluate_answers
-    from paperqa.retrieve.evaluate import default_questions_path, load_questions
+    from paperqa.retrieve.evaluate import load_questions
 
     settings = _settings(
         model=model, backend=backend, retriever=retriever, k=k, index_dir=index_dir
     )
-    path = questions or default_questions_path()
-    if path is None or not path.is_file():
-        raise PaperQAError("no question file; pass --questions FILE")
+    path = _questions_file(questions)
     # Progress goes to stderr, so --json output on stdout stays clean.
     report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
     summary = {key: value for key, value in report.items() if key != "per_question"}
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "answers.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    _echo_summary(summary, as_json)
+
+
+@eval_app.command("evidence")
+def eval_evidence(
+    questions: QuestionsOpt = None,
+    limit: LimitOpt = None,
+    evidence_tokens: Annotated[int | None, typer.Option(help=_describe("evidence_tokens"))] = None,
+    model: ModelOpt = None,
+    retriever: RetrieverOpt = None,
+    k: KOpt = None,
+    index_dir: IndexDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check, without generating, whether each answer is in the retrieved passages and in the
+    evidence quoted to the model (seconds, not the minutes of `eval answers`)."""
+    from paperqa.generate.answer import QAEngine
+    from paperqa.generate.evaluate import evaluate_evidence
+    from paperqa.retrieve.evaluate import load_questions
+
+    settings = _settings(
+        model=model,
+        retriever=retriever,
+        k=k,
+        evidence_tokens=evidence_tokens,
+        index_dir=index_dir,
+    )
+    path = _questions_file(questions)
+    report = evaluate_evidence(QAEngine(settings), load_questions(path), limit)
+    _echo_summary({key: value for key, value in report.items() if key != "per_question"}, as_json)
+
+
+def _questions_file(given: Path | None) -> Path:
+    """The question file given, or the dev set beside the project; a one-line error if none."""
+    from paperqa.retrieve.evaluate import default_questions_path
+
+    if given is not None and not given.is_file():
+        raise PaperQAError(f"question file not found: {given}")
+    path = given or default_questions_path()
+    if path is None or not path.is_file():
+        raise PaperQAError("no question file; pass --questions FILE")
+    return path
+
+
+def _echo_summary(summary: dict[str, Any], as_json: bool) -> None:
+    """An evaluation summary as JSON, or as a table with a column per part and one for all."""
     if as_json:
         typer.echo(json.dumps(summary, indent=1))
         return

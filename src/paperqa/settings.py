@@ -118,6 +118,7 @@ class Settings(BaseSettings):
     evidence_tokens: int = Field(
         500,
         ge=50,
+        le=32_768,
         description="Tokens of evidence sentences put in the prompt, chosen from the retrieved "
         "passages by their overlap with the question.",
     )

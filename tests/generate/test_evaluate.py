@@ -9,7 +9,14 @@ import pytest
 
 from paperqa.generate.answer import REFUSAL_TEXT, Answer, QAEngine
 from paperqa.generate.citations import Citation
-from paperqa.generate.evaluate import evaluate_answers, meets_key, report, score_answer
+from paperqa.generate.evaluate import (
+    evaluate_answers,
+    evaluate_evidence,
+    holds_key,
+    meets_key,
+    report,
+    score_answer,
+)
 from paperqa.settings import Settings
 from paperqa.text import norm, occurs
 from paperqa.types import Chunk, Passage
@@ -43,6 +50,11 @@ def test_norm_matches_the_readme_definition() -> None:
 def test_answer_key_needs_every_group() -> None:
     assert meets_key("It has six  Layers.", ITEM["answer_key"])
     assert not meets_key("It has six blocks.", ITEM["answer_key"])
+
+
+def test_holds_key_reads_text_as_the_pdf_breaks_it() -> None:
+    assert holds_key(GOLD.text, [["N = 6", "six"], ["identical layers"]])
+    assert not holds_key(GOLD.text, [["6"], ["encoder"]])
 
 
 def test_score_answer_checks_citations_against_the_gold_passage() -> None:
@@ -115,3 +127,18 @@ def test_evaluate_answers_on_real_dev_questions(
     assert result["refusal_correct"] == 1.0
     assert result["false_refusal"] == (1.0 if first["refused"] else 0.0)
     assert result["p50_s"] > 0 and result["ttft_p50_s"] > 0
+
+
+@pytest.mark.slow
+def test_evaluate_evidence_tells_a_prompt_that_holds_the_answer(corpus_index: Settings) -> None:
+    engine = QAEngine(corpus_index)
+    question = "How many layers does the Transformer encoder have?"
+    held = {"id": "a-1", "question": question, "answer_key": [["N = 6"], ["identical layers"]]}
+    missing = {"id": "b-1", "question": question, "answer_key": [["N = 6"], ["zqxv"]]}
+    result = evaluate_evidence(engine, [held, missing, {**held, "answer_key": []}])
+    assert [r["key_in_prompt"] for r in result["per_question"]] == [True, False]
+    assert result["parts"]["a"]["key_in_prompt"] == 1.0
+    absent = {"key_in_passages": 0.0, "key_in_prompt": 0.0}
+    assert result["parts"]["b"] == {**result["parts"]["a"], **absent}
+    tokens = result["per_question"][0]["prompt_tokens"]
+    assert 100 < tokens <= corpus_index.evidence_tokens + 400  # the evidence, headers, system

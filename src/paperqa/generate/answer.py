@@ -214,6 +214,17 @@ def build_prompt(
 
 
 @dataclass
+class Prompt:
+    """The chat messages for one question, the evidence they quote, the passages retrieved, and
+    the prompt's length in model tokens."""
+
+    messages: list[Message]
+    evidence: list[Evidence]
+    passages: list[Passage]
+    tokens: int
+
+
+@dataclass
 class _Run:
     """One question on its way through ``QAEngine.stream``: its text and stage timings."""
 
@@ -282,11 +293,7 @@ class QAEngine:
             yield self._finish(run, REFUSAL_TEXT, True, passages)
             return
         llm = self.llm
-        extra = max(0, len(self._named_papers(run.standalone)) - 1)
-        evidence_tokens = int(self.settings.evidence_tokens * (1 + EXTRA_PAPER_SHARE * extra))
-        messages, evidence = build_prompt(
-            run.standalone, passages, llm, self.settings.max_new_tokens, evidence_tokens
-        )
+        messages, evidence = self._prompt(run.standalone, passages)
         pieces: list[str] = []
         generate_start = time.perf_counter()
         for delta in llm.stream_chat(messages, max_tokens=self.settings.max_new_tokens):
@@ -299,6 +306,33 @@ class QAEngine:
         used = [e.passage for e in evidence]
         rows = vectors[[index[id(p)] for p in used]]
         yield self._attributed(run, raw, used, rows)
+
+    def prompt(
+        self,
+        question: str,
+        *,
+        retriever: str | None = None,
+        k: int | None = None,
+        papers: list[str] | None = None,
+    ) -> Prompt:
+        """What the model would be given for ``question`` (no history), without generating: for
+        measuring whether the evidence holds the answer (``paperqa eval evidence``)."""
+        run = _Run(question=self._check_question(question), start=time.perf_counter())
+        self._check_papers(papers)
+        run.standalone = run.question
+        passages, _, _ = self._retrieve(run, retriever, k, papers)
+        messages, evidence = self._prompt(run.standalone, passages)
+        return Prompt(messages, evidence, passages, self.llm.count_chat_tokens(messages))
+
+    def _prompt(
+        self, question: str, passages: list[Passage]
+    ) -> tuple[list[Message], list[Evidence]]:
+        """The chat messages and their evidence; a question naming several papers gets more."""
+        extra = max(0, len(self._named_papers(question)) - 1)
+        evidence_tokens = int(self.settings.evidence_tokens * (1 + EXTRA_PAPER_SHARE * extra))
+        return build_prompt(
+            question, passages, self.llm, self.settings.max_new_tokens, evidence_tokens
+        )
 
     def warm_up(self) -> None:
         """Load the retriever, embedder and LLM, and run the fixed system prompt through the LLM

@@ -3,6 +3,10 @@
 ``evaluate_answers`` asks every question through a ``QAEngine`` and scores the replies:
 correctness against ``answer_key``, citations of the gold document(s), citation precision,
 refusals, and latency, in total and per part of the set (the id's prefix before the first ``-``).
+``evaluate_evidence`` stops short of generating: it checks whether the answer is in the
+retrieved passages and in the evidence quoted to the model, which tells a retrieval or evidence
+miss from a misreading model in seconds.
+
 Questions name one gold document (``doc``, evidence strings in a list) or several (``docs``,
 evidence strings keyed by document); both kinds may be mixed in one file.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -127,10 +132,58 @@ def evaluate_answers(
     return report(records)
 
 
+def holds_key(text: str, answer_key: list[list[str]]) -> bool:
+    """Every group of alternatives has one alternative in ``text`` (normalised as for evidence
+    strings, so PDF line breaks and spacing do not matter)."""
+    return all(any(occurs(alt, text) for alt in group) for group in answer_key)
+
+
+def evaluate_evidence(
+    engine: QAEngine, questions: list[dict], limit: int | None = None
+) -> dict[str, Any]:
+    """Whether the answer can be read where the model looks, without generating: for each
+    answerable question, does the retrieved text hold every ``answer_key`` group
+    (``key_in_passages``), and does the evidence put in the prompt (``key_in_prompt``)? With the
+    prompt's median length in tokens; in total and per part."""
+    selected = [q for q in (questions[:limit] if limit else questions) if q.get("answer_key")]
+    records = []
+    for item in selected:
+        prompt = engine.prompt(item["question"])
+        passages = " ".join(p.text for p in prompt.passages)
+        quoted = " ".join(e.text for e in prompt.evidence)
+        records.append(
+            {
+                "id": item.get("id"),
+                "key_in_passages": holds_key(passages, item["answer_key"]),
+                "key_in_prompt": holds_key(quoted, item["answer_key"]),
+                "prompt_tokens": prompt.tokens,
+            }
+        )
+    return with_parts(records, _evidence_summary)
+
+
+def _evidence_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
+    n = len(records) or 1
+    tokens = [r["prompt_tokens"] for r in records] or [0]
+    return {
+        "key_in_passages": round(sum(r["key_in_passages"] for r in records) / n, 4),
+        "key_in_prompt": round(sum(r["key_in_prompt"] for r in records) / n, 4),
+        "prompt_tokens_p50": int(np.percentile(tokens, 50)),
+        "n_questions": len(records),
+    }
+
+
 def report(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Every metric in total, the same metrics per part (``parts``), and the records."""
+    return with_parts(records, summarize)
+
+
+def with_parts(
+    records: list[dict[str, Any]], summary: Callable[[list[dict[str, Any]]], dict[str, Any]]
+) -> dict[str, Any]:
+    """``summary`` of all records, the same per part (``parts``), and the records themselves."""
     parts: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         parts.setdefault(part_of(record), []).append(record)
-    by_part = {name: summarize(items) for name, items in sorted(parts.items())}
-    return {**summarize(records), "parts": by_part, "per_question": records}
+    by_part = {name: summary(items) for name, items in sorted(parts.items())}
+    return {**summary(records), "parts": by_part, "per_question": records}
