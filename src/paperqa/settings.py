@@ -116,7 +116,7 @@ class Settings(BaseSettings):
 
     # Answering: evidence, speed and refusal gates (set by measurement on the dev set)
     evidence_tokens: int = Field(
-        500,
+        400,
         ge=50,
         le=32_768,
         description="Tokens of evidence sentences put in the prompt, chosen from the retrieved "

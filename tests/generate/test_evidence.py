@@ -40,7 +40,8 @@ def test_keeps_the_sentences_that_bear_on_the_question_within_budget() -> None:
     assert [e.passage.doc for e in evidence] == ["paper-a"]
     text = evidence[0].text
     assert "Adam optimizer" in text and "0.0003" in text
-    assert "Background" not in text
+    # At most the sentence right after the answer comes along (it may explain it), no other.
+    assert "number 1 " not in text and not text.startswith("Background")
     assert _words(text) <= 60
 
 
@@ -48,6 +49,19 @@ def test_a_sentence_leaning_back_brings_its_neighbour() -> None:
     evidence = select_evidence("What learning rate with warmup?", [OPTIMIZER], 60, _words)
     # "It used a learning rate ..." needs the sentence that says what "it" is.
     assert evidence[0].text.startswith("We trained the model with the Adam optimizer.")
+
+
+def test_the_sentence_after_a_relevant_one_can_carry_the_answer() -> None:
+    passage = _passage(
+        0,
+        "paper-a",
+        f"{FILLER} Gradient clipping helps the small model less than the large one. We "
+        f"attribute this to its flatter loss surface. {FILLER}",
+    )
+    question = "Why does gradient clipping help the small model less?"
+    evidence = select_evidence(question, [passage], 30, _words)
+    assert "flatter loss surface" in evidence[0].text
+    assert "Background" not in evidence[0].text
 
 
 def test_each_passage_offers_its_best_sentence_first() -> None:

@@ -53,8 +53,9 @@ __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "
 
 # A question naming two or more indexed papers gets this many passages of each in its context.
 PER_PAPER_PASSAGES = 2
-# ... and this much more evidence per paper beyond the first (dev set: two-paper questions with
-# 500 tokens held every fact of the answer key in 7 of 12 prompts, with 700 in 9 of 12).
+# ... and this much more evidence per paper beyond the first (`paperqa eval evidence` on the
+# two-paper dev questions: every fact of the answer key is in 7 of 12 prompts at the default
+# budget, 9 of 12 at 700 tokens).
 EXTRA_PAPER_SHARE = 0.4
 # Names: words with inner capitals or digits (XyzNet, ABC-7, Q42), or capitalised words that do not
 # start the sentence (Mamba, Kaplan).
@@ -164,7 +165,7 @@ def build_messages(
     passages: list[Passage],
     llm: LLM,
     max_new_tokens: int,
-    evidence_tokens: int = 500,
+    evidence_tokens: int = 400,
 ) -> tuple[list[Message], list[Passage]]:
     """The chat messages, and the passages whose evidence they quote (in prompt order)."""
     messages, evidence = build_prompt(question, passages, llm, max_new_tokens, evidence_tokens)
@@ -176,7 +177,7 @@ def build_prompt(
     passages: list[Passage],
     llm: LLM,
     max_new_tokens: int,
-    evidence_tokens: int = 500,
+    evidence_tokens: int = 400,
 ) -> tuple[list[Message], list[Evidence]]:
     """The chat messages, and the evidence of each passage they quote (in prompt order).
 

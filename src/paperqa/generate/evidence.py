@@ -2,7 +2,9 @@
 
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
 sentence ends are cut into short word windows). A sentence scores by the IDF-weighted share of the
-question's terms it holds, a little less the lower its passage ranks. Every passage first offers its
+question's terms it holds, a little less the lower its passage ranks, and at least
+``FOLLOW_SHARE`` of the score of the sentence before it (an explanation or a detail often follows
+the sentence it completes without repeating its words). Every passage first offers its
 best sentence (so two papers of a comparison both get a say), then the best remaining sentences
 fill the token budget. A sentence that leans on the one before it ("This ...", "It ...") or is very
 short brings that neighbour along. Kept sentences stay in their passage's order, gaps shown as
@@ -25,6 +27,10 @@ RANK_DECAY = 0.08  # score multiplier 1 / (1 + RANK_DECAY * rank): earlier passa
 FIRST_PASS_SHARE = 0.5  # a passage's best sentence enters early when >= this share of the best
 MAX_WINDOW_WORDS = 45  # longer "sentences" (tables, lists) are cut into windows of this many words
 SHORT_WORDS = 8  # a kept sentence shorter than this brings its predecessor
+# A sentence right after a relevant one often holds the answer while sharing no word with the
+# question ("We add two layers. These two layers have dilation 4 and 8."; "X helps less. We
+# attribute this to Y."): it scores at least this share of its predecessor's score.
+FOLLOW_SHARE = 0.7
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
@@ -126,7 +132,15 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
         if quantity and share > 0 and re.search(r"\d", piece.text):
             share += 0.15  # a "how many" question wants the sentence with the number
         piece.score = share / (1 + RANK_DECAY * piece.passage)
+    _inherit_from_predecessors(pieces)
     return pieces
+
+
+def _inherit_from_predecessors(pieces: list[_Piece]) -> None:
+    own = {(p.passage, p.position): p.score for p in pieces}
+    for piece in pieces:
+        before = own.get((piece.passage, piece.position - 1), 0.0)
+        piece.score = max(piece.score, FOLLOW_SHARE * before)
 
 
 def _choose(pieces: list[_Piece], budget: int) -> set[tuple[int, int]]:
