@@ -179,6 +179,27 @@ def test_ask_json_gives_a_cited_answer(corpus_index):
     assert {"retrieve_s", "first_token_s", "total_s"} <= set(answer["timings"])
 
 
+@pytest.mark.slow
+def test_eval_evidence_writes_each_question_and_a_summary_per_part(corpus_index, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "mine-1", "question": "How many layers does the Transformer encoder have?",
+         "answer_key": [["N = 6"]]},
+        {"id": "mine-2", "question": "How many layers does the Transformer encoder have?",
+         "answer_key": [["zqxv"]]},
+    ]  # fmt: skip
+    questions.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = run(
+        "eval", "evidence", "--questions", str(questions), "--json", "--out", str(tmp_path),
+        "--index-dir", str(corpus_index.index_dir),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["parts"]["mine"]["key_in_prompt"] == 0.5
+    records = json.loads((tmp_path / "evidence.json").read_text())["per_question"]
+    assert [r["key_in_prompt"] for r in records] == [True, False]
+
+
 # --- Bad input: one line on stderr, exit 2, never a traceback --------------------------------
 
 

@@ -470,6 +470,9 @@ def eval_evidence(
     k: KOpt = None,
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the JSON report, with each question's, here.")
+    ] = None,
 ) -> None:
     """Check, without generating, whether each answer is in the retrieved passages and in the
     evidence quoted to the model (seconds, not the minutes of `eval answers`)."""
@@ -486,6 +489,9 @@ def eval_evidence(
     )
     path = _questions_file(questions)
     report = evaluate_evidence(QAEngine(settings), load_questions(path), limit)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "evidence.json").write_text(json.dumps(report, indent=1))
     _echo_summary({key: value for key, value in report.items() if key != "per_question"}, as_json)
 
 
