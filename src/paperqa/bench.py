@@ -212,7 +212,9 @@ def _time_answers(llm: Any, retriever: Any, local: Settings) -> tuple[list[float
     ttfts, rates, totals = [], [], []
     for question in GENERATION_QUESTIONS:
         passages = retriever.search(question, local.k)
-        messages, _ = build_messages(question, passages, llm, local.max_new_tokens)
+        messages, _ = build_messages(
+            question, passages, llm, local.max_new_tokens, local.evidence_tokens
+        )
         started = time.perf_counter()
         first = None
         pieces = []

@@ -453,11 +453,10 @@ def eval_answers(
     path = _questions_file(questions)
     # Progress goes to stderr, so --json output on stdout stays clean.
     report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
-    summary = {key: value for key, value in report.items() if key != "per_question"}
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "answers.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    _echo_summary(summary, as_json)
+    _echo_summary(report, as_json)
 
 
 @eval_app.command("evidence")
@@ -492,7 +491,7 @@ def eval_evidence(
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "evidence.json").write_text(json.dumps(report, indent=1))
-    _echo_summary({key: value for key, value in report.items() if key != "per_question"}, as_json)
+    _echo_summary(report, as_json)
 
 
 def _questions_file(given: Path | None) -> Path:
@@ -507,8 +506,10 @@ def _questions_file(given: Path | None) -> Path:
     return path
 
 
-def _echo_summary(summary: dict[str, Any], as_json: bool) -> None:
-    """An evaluation summary as JSON, or as a table with a column per part and one for all."""
+def _echo_summary(report: dict[str, Any], as_json: bool) -> None:
+    """An evaluation report without its per-question records, as JSON or as a table with a
+    column per part and one for all."""
+    summary = {key: value for key, value in report.items() if key != "per_question"}
     if as_json:
         typer.echo(json.dumps(summary, indent=1))
         return

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "is_refusal"]
 
+# Evidence budget of a prompt built outside an engine: the default of the setting.
+EVIDENCE_TOKENS: int = Settings.model_fields["evidence_tokens"].default
 # A question naming two or more indexed papers gets this many passages of each in its context.
 PER_PAPER_PASSAGES = 2
 # ... and this much more evidence per paper beyond the first (`paperqa eval evidence` on the
@@ -165,7 +167,7 @@ def build_messages(
     passages: list[Passage],
     llm: LLM,
     max_new_tokens: int,
-    evidence_tokens: int = 400,
+    evidence_tokens: int = EVIDENCE_TOKENS,
 ) -> tuple[list[Message], list[Passage]]:
     """The chat messages, and the passages whose evidence they quote (in prompt order)."""
     messages, evidence = build_prompt(question, passages, llm, max_new_tokens, evidence_tokens)
@@ -177,7 +179,7 @@ def build_prompt(
     passages: list[Passage],
     llm: LLM,
     max_new_tokens: int,
-    evidence_tokens: int = 400,
+    evidence_tokens: int = EVIDENCE_TOKENS,
 ) -> tuple[list[Message], list[Evidence]]:
     """The chat messages, and the evidence of each passage they quote (in prompt order).
 
@@ -288,7 +290,8 @@ class QAEngine:
             yield missing
             yield self._finish(run, missing, True, [])
             return
-        passages, vectors, best = self._retrieve(run, retriever, k, papers)
+        passages = self._retrieve(run, retriever, k, papers)
+        vectors, best = self._relevance(run, passages)
         if self._off_topic(run.standalone, best):
             yield REFUSAL_TEXT
             yield self._finish(run, REFUSAL_TEXT, True, passages)
@@ -321,7 +324,7 @@ class QAEngine:
         run = _Run(question=self._check_question(question), start=time.perf_counter())
         self._check_papers(papers)
         run.standalone = run.question
-        passages, _, _ = self._retrieve(run, retriever, k, papers)
+        passages = self._retrieve(run, retriever, k, papers)
         messages, evidence = self._prompt(run.standalone, passages)
         return Prompt(messages, evidence, passages, self.llm.count_chat_tokens(messages))
 
@@ -388,8 +391,8 @@ class QAEngine:
 
     def _retrieve(
         self, run: _Run, retriever: str | None, k: int | None, papers: list[str] | None
-    ) -> tuple[list[Passage], np.ndarray, float]:
-        """The passages, their vectors, and the best cosine similarity to the question."""
+    ) -> list[Passage]:
+        """The passages for the question, with the best of each paper it names."""
         from paperqa.retrieve import load_retriever
 
         searcher = load_retriever(self.settings, retriever, self.store)
@@ -397,12 +400,16 @@ class QAEngine:
         if not papers:
             passages = self._cover_named_papers(searcher, run.standalone, passages)
         run.timings["retrieve_s"] = time.perf_counter() - run.start
+        return passages
+
+    def _relevance(self, run: _Run, passages: list[Passage]) -> tuple[np.ndarray, float]:
+        """The passages' vectors, and the best cosine similarity of one to the question."""
         if not passages:
-            return passages, np.zeros((0, 1), dtype=np.float32), 0.0
+            return np.zeros((0, 1), dtype=np.float32), 0.0
         vectors = self.embedder.encode_passages([p.text for p in passages])
         relevance = vectors @ self.embedder.encode_queries([run.standalone])[0]
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
-        return passages, vectors, float(relevance.max())
+        return vectors, float(relevance.max())
 
     def _cover_named_papers(
         self, searcher: Retriever, question: str, passages: list[Passage]
