@@ -10,8 +10,9 @@ python eval/fit_fusion.py [--index-dir DIR] [--questions FILE] [--write]
    reverse): starting from the first-stage scores, a signal (a group of features) is kept only
    when adding it raises mrr@10 or hit@1 in one direction and lowers neither in either. This runs
    for each penalty of ``L2_GRID``; the penalty whose selection has the best mean mrr@10 wins.
-4. The chosen model is cross-validated again with the real retriever (``evaluate_retriever``)
-   beside BM25 and the hybrid; with ``--write``, and only if both directions beat both on hit@1
+4. The chosen model is cross-validated again with the real retriever (``evaluate_retriever``,
+   passages widened to ``Settings.passage_words`` as ``paperqa ask`` gets them) beside BM25 and
+   the hybrid; with ``--write``, and only if both directions beat both on hit@1
    and mrr@10, the weights fitted on all dev questions go to ``src/paperqa/data/fusion.json``.
 """
 
@@ -37,6 +38,7 @@ from paperqa.retrieve.evaluate import (
 )
 from paperqa.retrieve.features import FEATURES
 from paperqa.retrieve.learned import FusionModel, LearnedRetriever
+from paperqa.retrieve.window import WindowRetriever
 from paperqa.settings import Settings
 
 L2_GRID = (0.01, 0.1, 1.0)
@@ -65,7 +67,12 @@ def placeholder_model() -> FusionModel:
 
 
 def collect(retriever: LearnedRetriever, questions: list[dict[str, Any]]) -> dict[str, Group]:
-    """Candidate feature rows and hit labels per question id."""
+    """Candidate feature rows and hit labels per question id.
+
+    A candidate is labelled by its chunk as indexed, not by the wider passage a user gets
+    (``Settings.passage_words``): cross-validated, chunk labels rank better (hit@1 on d2 / dev
+    0.586 / 0.648 against 0.552 / 0.593 with passage labels).
+    """
     groups = {}
     for q in questions:
         ids, rows = retriever.candidates(q["question"])
@@ -180,6 +187,7 @@ def _figures(metrics: dict[str, Any]) -> dict[str, float]:
 
 def cross_validate(
     retriever: LearnedRetriever,
+    words: int,
     baselines: dict[str, Any],
     questions: list[dict[str, Any]],
     groups: dict[str, Group],
@@ -195,9 +203,8 @@ def cross_validate(
         tested = [q for q in questions if part_of(q["id"]) == test]
         row = {name: _figures(evaluate_retriever(r, tested, retriever.chunks)["metrics"])
                for name, r in baselines.items()}  # fmt: skip
-        row["learned"] = _figures(
-            evaluate_retriever(retriever, tested, retriever.chunks)["metrics"]
-        )
+        learned = WindowRetriever(retriever, retriever.chunks, words) if words else retriever
+        row["learned"] = _figures(evaluate_retriever(learned, tested, retriever.chunks)["metrics"])
         report[f"train {train} -> test {test}"] = row
     return report
 
@@ -223,7 +230,8 @@ def main() -> int:
     store = IndexStore.load(settings.index_dir)
     path = args.questions or default_questions_path()
     questions = [q for q in load_questions(path) if is_answerable(q)]
-    dense, bm25 = (load_retriever(settings, n, store) for n in ("dense", "bm25"))
+    chunk_level = settings.updated(passage_words=0)  # stage one sees the chunks as indexed
+    dense, bm25 = (load_retriever(chunk_level, n, store) for n in ("dense", "bm25"))
     retriever = LearnedRetriever(dense, bm25, store.documents, placeholder_model())
     groups = collect(retriever, questions)
     log: list[str] = []
@@ -232,7 +240,9 @@ def main() -> int:
     print("\n".join(f"  {line}" for line in log))
     print(f"chosen: L2 {l2}, features left out: {', '.join(sorted(drop)) or 'none'}")
     baselines = {n: load_retriever(settings, n, store) for n in ("bm25", "hybrid")}
-    report = cross_validate(retriever, baselines, questions, groups, drop, l2)
+    report = cross_validate(
+        retriever, settings.passage_words, baselines, questions, groups, drop, l2
+    )
     for direction, row in report.items():
         print(f"\n{direction}")
         for name, figures in row.items():

@@ -110,6 +110,22 @@ def test_bm25_search_json_on_the_real_index(corpus_index):
 
 
 @pytest.mark.slow
+def test_search_passages_are_the_matched_chunks_widened_to_about_180_words(corpus_index):
+    args = ["search", "residual learning", "-r", "bm25", "-k", "5", "--json"]
+    args += ["--index-dir", str(corpus_index.index_dir)]
+    chunks = json.loads(run(*args, "--passage-words", "0").stdout)
+    passages = json.loads(run(*args).stdout)
+    assert [p["chunk_id"] for p in passages] == [c["chunk_id"] for c in chunks]
+    for chunk, passage in zip(chunks, passages, strict=True):
+        assert chunk["text"] in passage["text"]
+        assert (
+            passage["page_start"] <= chunk["page_start"] <= chunk["page_end"] <= passage["page_end"]
+        )
+    words = [len(p["text"].split()) for p in passages]
+    assert max(words) <= 200 and sum(words) / len(words) >= 150
+
+
+@pytest.mark.slow
 def test_bm25_search_does_not_import_torch(corpus_index):
     index_dir = str(corpus_index.index_dir)
     code = (
@@ -237,6 +253,7 @@ def _one_line_error(code, err, *expected: str) -> None:
         (["search", "attention", "-k", "-5"], "k = -5"),
         (["search", "attention", "-k", "100000"], "less than or equal to 100"),
         (["search", "attention", "--retriever", "foo"], "retriever = 'foo'"),
+        (["search", "attention", "--passage-words", "-1"], "passage_words = -1"),
         (["ask", "What is attention?", "--backend", "foo"], "backend = 'foo'"),
         (["ingest", "--chunk-tokens", "5"], "chunk_tokens = 5"),
         (["ingest", "--chunk-tokens", "64", "--chunk-overlap", "64"], "must be smaller"),

@@ -60,6 +60,7 @@ def _split_list(value: str | None) -> list[str] | None:
 IndexDir = Annotated[Path | None, typer.Option(help=_describe("index_dir"))]
 RetrieverOpt = Annotated[str | None, typer.Option("--retriever", "-r", help=_describe("retriever"))]
 KOpt = Annotated[int | None, typer.Option("-k", help=_describe("k"))]
+WordsOpt = Annotated[int | None, typer.Option(help=_describe("passage_words"))]
 PapersOpt = Annotated[
     str | None,
     typer.Option(
@@ -128,6 +129,7 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     retriever: RetrieverOpt = None,
     k: KOpt = None,
+    passage_words: WordsOpt = None,
     papers: PapersOpt = None,
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
@@ -137,7 +139,7 @@ def search(
     from paperqa.retrieve.filters import resolve_papers
     from paperqa.text import display_text
 
-    settings = _settings(retriever=retriever, k=k, index_dir=index_dir)
+    settings = _settings(retriever=retriever, k=k, passage_words=passage_words, index_dir=index_dir)
     query = settings.check_question(query, "query")
     store = IndexStore.load(settings.index_dir)
     docs = resolve_papers(_split_list(papers), store)
@@ -161,6 +163,7 @@ def ask(
     question: Annotated[str, typer.Argument(help="Your question about the papers.")],
     retriever: RetrieverOpt = None,
     k: KOpt = None,
+    passage_words: WordsOpt = None,
     papers: PapersOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
@@ -172,7 +175,12 @@ def ask(
     from paperqa.retrieve.filters import resolve_papers
 
     settings = _settings(
-        retriever=retriever, k=k, model=model, backend=backend, index_dir=index_dir
+        retriever=retriever,
+        k=k,
+        passage_words=passage_words,
+        model=model,
+        backend=backend,
+        index_dir=index_dir,
     )
     status = Status()
     answer: Answer | None = None
@@ -382,6 +390,7 @@ def eval_retrieval(
             help="Comma-separated retrievers to compare; `default` is the one `ask` uses."
         ),
     ] = "bm25,dense,hybrid,default",
+    passage_words: WordsOpt = None,
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option(help="Write JSON, table and chart here.")] = None,
@@ -397,7 +406,7 @@ def eval_retrieval(
         markdown_table,
     )
 
-    settings = _settings(index_dir=index_dir)
+    settings = _settings(passage_words=passage_words, index_dir=index_dir)
     path = _questions_file(questions)
     qs = load_questions(path)
     store = IndexStore.load(settings.index_dir)
@@ -438,6 +447,7 @@ def eval_answers(
     backend: BackendOpt = None,
     retriever: RetrieverOpt = None,
     k: KOpt = None,
+    passage_words: WordsOpt = None,
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
     out: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
@@ -448,7 +458,12 @@ def eval_answers(
     from paperqa.retrieve.evaluate import load_questions
 
     settings = _settings(
-        model=model, backend=backend, retriever=retriever, k=k, index_dir=index_dir
+        model=model,
+        backend=backend,
+        retriever=retriever,
+        k=k,
+        passage_words=passage_words,
+        index_dir=index_dir,
     )
     path = _questions_file(questions)
     # Progress goes to stderr, so --json output on stdout stays clean.
@@ -467,6 +482,7 @@ def eval_evidence(
     model: ModelOpt = None,
     retriever: RetrieverOpt = None,
     k: KOpt = None,
+    passage_words: WordsOpt = None,
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
     out: Annotated[
@@ -483,6 +499,7 @@ def eval_evidence(
         model=model,
         retriever=retriever,
         k=k,
+        passage_words=passage_words,
         evidence_tokens=evidence_tokens,
         index_dir=index_dir,
     )

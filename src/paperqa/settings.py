@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         "on the dev questions), hybrid, dense or bm25.",
     )
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
+    passage_words: int = Field(
+        180,
+        ge=0,
+        le=2000,
+        description="Each retrieved chunk is widened with the text around it in its paper to "
+        "about this many words (0: the chunk as indexed).",
+    )
     fusion: Literal["score", "rrf"] = Field(
         "score",
         description="How the hybrid fuses dense and BM25: score (weighted sum of min-max "

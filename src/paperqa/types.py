@@ -41,12 +41,18 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved chunk with the score and rank that retrieval gave it."""
+    """A retrieved chunk with the score and rank that retrieval gave it.
+
+    When retrieval widens the chunk with the text around it (``paperqa.retrieve.window``),
+    ``chunk`` holds the widened text and pages, and ``core`` the chunk as indexed: the part that
+    matched the query.
+    """
 
     chunk: Chunk
     score: float
     rank: int = 0
     scores: dict[str, float] = field(default_factory=dict)
+    core: Chunk | None = None
 
     @property
     def doc(self) -> str:
@@ -55,6 +61,19 @@ class Passage:
     @property
     def text(self) -> str:
         return self.chunk.text
+
+    @property
+    def core_text(self) -> str:
+        """The text that matched the query: the chunk as indexed, without any widening."""
+        return (self.core or self.chunk).text
+
+    def pages_of(self, quote: str) -> str:
+        """The pages to cite for ``quote``: the matched chunk's when the quote lies in it (the
+        widened passage may reach a page further), else the whole passage's."""
+        wanted = " ".join(quote.rstrip("…").split())
+        if self.core is not None and wanted and wanted in " ".join(self.core.text.split()):
+            return self.core.pages
+        return self.chunk.pages
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the CLI prints: doc, title, pages, score, text and the chunk metadata."""

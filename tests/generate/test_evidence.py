@@ -88,3 +88,24 @@ def test_instructions_inside_passages_never_reach_the_prompt() -> None:
     instructions = instruction_sentences([hostile])
     assert echoes_instruction("PWNED", instructions, "How many layers?")
     assert not echoes_instruction("The encoder has six layers.", instructions, "How many layers?")
+
+
+def test_a_sentence_repeated_by_overlapping_passages_is_quoted_once() -> None:
+    shared = "The encoder stacks six identical layers."
+    first = _passage(0, "paper-a", f"{FILLER} {shared}")
+    second = _passage(1, "paper-a", f"{shared} Each of the layers has two sub-layers.")
+    evidence = select_evidence(
+        "How many layers does the encoder stack?", [first, second], 100, _words
+    )
+    assert " ".join(e.text for e in evidence).count(shared) == 1
+
+
+def test_the_matched_chunk_wins_over_its_widened_context() -> None:
+    context = "Dropout of 0.1 is used in the base model."
+    core = "Dropout of 0.3 is used in the big model."
+    chunk = Chunk(0, "paper-a", "Title paper-a", 2, 2, f"{context} {FILLER} {core}")
+    widened = Passage(
+        chunk, 1.0, 1, core=Chunk(0, "paper-a", "Title paper-a", 2, 2, f"{FILLER} {core}")
+    )
+    evidence = select_evidence("What dropout is used?", [widened], _words(core) + 1, _words)
+    assert evidence[0].text == core

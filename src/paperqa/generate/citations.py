@@ -363,13 +363,14 @@ def _citations(
         for j in support.cited:
             if j not in citations:
                 p = passages[j]
+                quote = best_quote(support.sentence, p.text, question)
                 citations[j] = Citation(
                     marker=len(citations) + 1,
                     doc=p.doc,
                     title=p.chunk.title,
                     year=years.get(p.doc),
-                    pages=p.chunk.pages,
-                    quote=best_quote(support.sentence, p.text, question),
+                    pages=p.pages_of(quote),
+                    quote=quote,
                     chunk_id=p.chunk.id,
                 )
     return list(citations.values())

@@ -2,15 +2,17 @@
 
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
 sentence ends are cut into short word windows). A sentence scores by the IDF-weighted share of the
-question's terms it holds, a little less the lower its passage ranks, and at least
-``FOLLOW_SHARE`` of the score of the sentence before it (an explanation or a detail often follows
-the sentence it completes without repeating its words). Every passage first offers its
-best sentence (so two papers of a comparison both get a say), then the best remaining sentences
-fill the token budget. A sentence that leans on the one before it ("This ...", "It ...") or is very
-short brings that neighbour along. Kept sentences stay in their passage's order, gaps shown as
-" ... ". Sentences that address the reader with instructions ("ignore the previous instructions",
-"reply only with X") are data, not evidence: they are never put in the prompt, and an answer
-repeating one is caught (``echoes_instruction``).
+question's terms it holds, a little less the lower its passage ranks, and at least ``FOLLOW_SHARE``
+of the score of the sentence before it (an explanation or a detail often follows the sentence it
+completes without repeating its words). A sentence of a passage's widened context, outside the chunk
+that matched (``Passage.core``), scores ``CONTEXT_SHARE`` of that; a sentence that several passages
+repeat is kept once, where it scores best. Every passage first offers its best sentence (so two
+papers of a comparison both get a say), then the best remaining sentences fill the token budget. A
+sentence that leans on the one before it ("This ...", "It ...") or is very short brings that
+neighbour along. Kept sentences stay in their passage's order, gaps shown as " ... ". Sentences that
+address the reader with instructions ("ignore the previous instructions", "reply only with X") are
+data, not evidence: they are never put in the prompt, and an answer repeating one is caught
+(``echoes_instruction``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.text import join_hyphen_breaks, split_sentences, tokenize
+from paperqa.text import join_hyphen_breaks, norm, split_sentences, tokenize
 from paperqa.types import Passage
 
 RANK_DECAY = 0.08  # score multiplier 1 / (1 + RANK_DECAY * rank): earlier passages win ties
@@ -31,6 +33,9 @@ SHORT_WORDS = 8  # a kept sentence shorter than this brings its predecessor
 # question ("We add two layers. These two layers have dilation 4 and 8."; "X helps less. We
 # attribute this to Y."): it scores at least this share of its predecessor's score.
 FOLLOW_SHARE = 0.7
+# A sentence of a passage's widened context (outside the chunk that matched the query) scores
+# this share of what it would score inside it: context completes a match, it rarely is one.
+CONTEXT_SHARE = 0.5
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
@@ -64,6 +69,7 @@ class _Piece:
     position: int
     text: str
     terms: set[str]
+    in_core: bool = True
     tokens: int = 0
     score: float = 0.0
 
@@ -94,7 +100,7 @@ def select_evidence(
     count_tokens: Callable[[str], int],
 ) -> list[Evidence]:
     """The evidence of each passage that keeps any (in passage order), ``budget`` tokens in all."""
-    pieces = _scored_pieces(question, passages)
+    pieces = _without_repeats(_scored_pieces(question, passages))
     for piece in pieces:
         piece.tokens = count_tokens(piece.text) + 1
     chosen = _choose(pieces, budget)
@@ -117,9 +123,9 @@ def select_evidence(
 
 def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     pieces = [
-        _Piece(i, j, text, set(tokenize(text)))
+        _Piece(i, j, text, set(tokenize(text)), in_core=in_core)
         for i, passage in enumerate(passages)
-        for j, text in enumerate(pieces_of(passage.text))
+        for j, (text, in_core) in enumerate(_passage_pieces(passage))
         if not is_instruction(text)
     ]
     wanted = set(tokenize(question))
@@ -133,7 +139,35 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
             share += 0.15  # a "how many" question wants the sentence with the number
         piece.score = share / (1 + RANK_DECAY * piece.passage)
     _inherit_from_predecessors(pieces)
+    for piece in pieces:
+        piece.score *= 1.0 if piece.in_core else CONTEXT_SHARE
     return pieces
+
+
+def _passage_pieces(passage: Passage) -> list[tuple[str, bool]]:
+    """The pieces of a passage, each with whether it lies in the chunk that matched (the widened
+    context before and after it is cut on its own, so the chunk's pieces stay as they are)."""
+    core = passage.core_text
+    start = passage.text.find(core)
+    if start < 0:
+        return [(text, True) for text in pieces_of(passage.text)]
+    before, after = passage.text[:start], passage.text[start + len(core) :]
+    return [
+        *((text, False) for text in pieces_of(before)),
+        *((text, True) for text in pieces_of(core)),
+        *((text, False) for text in pieces_of(after)),
+    ]
+
+
+def _without_repeats(pieces: list[_Piece]) -> list[_Piece]:
+    """One copy of each sentence (overlapping chunks and windows repeat them): the best-scored."""
+    best: dict[str, _Piece] = {}
+    for piece in pieces:
+        key = norm(piece.text)
+        if key not in best or piece.score > best[key].score:
+            best[key] = piece
+    kept = {id(piece) for piece in best.values()}
+    return [piece for piece in pieces if id(piece) in kept]
 
 
 def _inherit_from_predecessors(pieces: list[_Piece]) -> None:

@@ -23,21 +23,30 @@ def load_retriever(
 ) -> Retriever:
     """The retriever ``name`` (default: ``settings.retriever``) over the index; cached.
 
-    With ``settings.reranker`` set, the results are reordered by that cross-encoder.
+    With ``settings.reranker`` set, the results are reordered by that cross-encoder; with
+    ``settings.passage_words`` set, each passage is widened with its neighbours' text.
     """
     name = name or settings.retriever
     if name not in RETRIEVER_NAMES:
         raise ValueError(f"unknown retriever {name!r}; choose one of {', '.join(RETRIEVER_NAMES)}")
     store = store or IndexStore.load(settings.index_dir)
     retriever = _cached(settings, name, store)
-    if not settings.reranker:
+    if settings.reranker:
+        retriever = _reranking(settings, name, store, retriever)
+    if not settings.passage_words:
         return retriever
+    from paperqa.retrieve.window import WindowRetriever
+
+    return WindowRetriever(retriever, store.chunks, settings.passage_words)
+
+
+def _reranking(settings: Settings, name: str, store: IndexStore, base: Retriever) -> Retriever:
     key = (str(store.path), name, "rerank", settings.reranker)
     with _lock:
         if key not in _cache:
             from paperqa.retrieve.rerank import RerankingRetriever
 
-            _cache[key] = RerankingRetriever(retriever, settings.reranker)
+            _cache[key] = RerankingRetriever(base, settings.reranker)
         return _cache[key]
 
 
