@@ -123,6 +123,9 @@ def test_search_passages_are_the_matched_chunks_widened_to_about_180_words(corpu
         )
     words = [len(p["text"].split()) for p in passages]
     assert max(words) <= 200 and sum(words) / len(words) >= 150
+    shown = run(*[a for a in args if a != "--json"]).stdout
+    first = shown.split("\n")[1].split()  # the snippet starts where the chunk that matched does
+    assert first[:5] == chunks[0]["text"].split()[:5]
 
 
 @pytest.mark.slow

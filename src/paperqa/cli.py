@@ -152,8 +152,9 @@ def search(
     for p in passages:
         year = store.documents.get(p.doc, {}).get("year")
         head = f"{p.chunk.title} ({year})" if year else p.chunk.title
-        typer.echo(f"{p.rank}. {head}, p. {p.chunk.pages}  [{p.doc}, score {p.score:.4f}]")
-        text = display_text(p.text)  # PDF glyphs with no readable character dropped
+        pages = p.pages_of(p.core_text)  # the snippet is the part that matched; --json: all
+        typer.echo(f"{p.rank}. {head}, p. {pages}  [{p.doc}, score {p.score:.4f}]")
+        text = display_text(p.core_text)  # PDF glyphs with no readable character dropped
         snippet = text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " ..."
         typer.echo(f"   {snippet}\n")
 
