@@ -227,7 +227,28 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
 
 def test_numbers_in_a_papers_name_are_not_facts() -> None:
     facts = facts_of("Deep Speech 2 cuts its error by 40% with ten times more audio.")
-    assert [f.text for f in facts if f.kind == "number"] == ["40"]
+    assert [f.text for f in facts if f.kind == "number"] == ["40%"]
+
+
+def test_a_share_holds_as_a_percentage_or_as_a_fraction() -> None:
+    def held(sentence: str, text: str) -> bool:
+        passage = Passage(Chunk(1, "glorp", "The Glorp Network", 2, 2, text), 1.0, 1)
+        (fact,) = [f for f in facts_of(sentence) if f.kind == "number"]
+        return holds(fact, passage, set(tokenize(text)))
+
+    assert held("Dropout was 50% in the hidden layers.", "units dropped with probability 0.5")
+    assert held("Dropout was 50% in the hidden layers.", "units dropped with probability .5")
+    assert held("Units were dropped with probability 0.5.", "half of them (50 %) are dropped")
+    assert not held("Dropout was 50% in the hidden layers.", "with probability 0.05")
+    assert not held("Dropout was 5% in the hidden layers.", "with probability 0.5")
+    assert not held("Units were dropped with probability 0.5.", "a 5% drop rate")
+
+
+def test_a_quote_holds_without_the_sentence_punctuation_inside_its_marks() -> None:
+    text = "The better prior comes for free with the autoregressive decoder."
+    passage = Passage(Chunk(1, "vlae", "VLAE", 2, 2, text), 1.0, 1)
+    (fact,) = [f for f in facts_of('The prior essentially "comes for free."') if f.kind == "quote"]
+    assert fact.text == "comes for free" and holds(fact, passage, set(tokenize(text)))
 
 
 def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_rewording() -> None:

@@ -46,7 +46,7 @@ MOVE_MIN_RATIO = 0.5  # a citation moves only to a passage scoring >= this share
 # of its numbers and names, when it shares at least this much of the sentence's words.
 FACTS_MIN_LEXICAL = 0.25
 MAX_COVER = 3  # at most this many passages together hold one sentence's facts
-_NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*")
+_NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*%?")
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
@@ -183,7 +183,8 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
     rest = sentence  # numbers inside a paper's name ("Deep Speech 2") are not facts
     for m in found:
         rest = rest[: m.start] + " " * len(m.name) + rest[m.start + len(m.name) :]
-    facts = [Fact("quote", q) for q in _QUOTED_RE.findall(sentence)]
+    # A quote's closing punctuation is often the sentence's: 'it "comes for free."'.
+    facts = [Fact("quote", q.strip(" .,;:!?")) for q in _QUOTED_RE.findall(sentence)]
     facts += [
         Fact("number", n)
         for n in dict.fromkeys(_NUMBER_RE.findall(rest))
@@ -201,18 +202,39 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
     """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out."""
     if fact.kind == "number":
-        # "6" holds in "N = 6" and "six", "1,024" in "1024", "28.0" in "28", "2.5" in "2.50";
-        # not "42.5" in "142.5" nor "2" in "25".
-        number = fact.text.replace(",", "")
-        if "." in number:
-            number = number.rstrip("0").rstrip(".")
-        zeros = "0*" if "." in number else r"(?:\.0+)?"
-        text = normalize(passage.text).replace(",", "")
-        pattern = rf"(?<![\d.]){re.escape(number)}{zeros}(?!\d|\.\d)"
-        return set(tokenize(fact.text)) <= terms or bool(re.search(pattern, text))
+        return _holds_number(fact.text, normalize(passage.text).replace(",", ""), terms)
     if fact.papers and passage.doc in fact.papers:
         return True
     return occurs(fact.text, passage.text) or occurs(fact.text, passage.chunk.title)
+
+
+def _holds_number(number: str, text: str, terms: set[str]) -> bool:
+    """Whether ``text`` holds ``number``: "6" in "N = 6" and "six", "1,024" in "1024", "28.0" in
+    "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25". A share may change form: "50%"
+    holds in "0.5" and "0.5" in "50 %"."""
+    percent = number.endswith("%")
+    number = number.rstrip("%").replace(",", "")
+    if set(tokenize(number)) <= terms or _number_in(number, text):
+        return True
+    value = float(number)
+    if percent:
+        return _number_in(_decimal(value / 100), text)
+    return 0 < value < 1 and _number_in(_decimal(value * 100), text, suffix=r"\s*%")
+
+
+def _number_in(number: str, text: str, suffix: str = "") -> bool:
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    zeros = "0*" if "." in number else r"(?:\.0+)?"
+    bare = number[1:] if number.startswith("0.") else number  # "0.5" is also written ".5"
+    alternatives = "|".join(dict.fromkeys(re.escape(n) for n in (number, bare)))
+    pattern = rf"(?<![\d.])(?:{alternatives}){zeros}(?!\d|\.\d){suffix}"
+    return bool(re.search(pattern, text))
+
+
+def _decimal(value: float) -> str:
+    """``value`` written plainly: 0.5, 50, 0.005."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def attribute(
