@@ -242,6 +242,8 @@ def test_a_share_holds_as_a_percentage_or_as_a_fraction() -> None:
     assert not held("Dropout was 50% in the hidden layers.", "with probability 0.05")
     assert not held("Dropout was 5% in the hidden layers.", "with probability 0.5")
     assert not held("Units were dropped with probability 0.5.", "a 5% drop rate")
+    assert held("Section 2.5.1 gives the rate.", "as in section 2.5.1 below")
+    assert not held("Section 2.5.1 gives the rate.", "as in section 2.5 below")
 
 
 def test_a_quote_holds_without_the_sentence_punctuation_inside_its_marks() -> None:

@@ -216,7 +216,10 @@ def _holds_number(number: str, text: str, terms: set[str]) -> bool:
     number = number.rstrip("%").replace(",", "")
     if set(tokenize(number)) <= terms or _number_in(number, text):
         return True
-    value = float(number)
+    try:
+        value = float(number)
+    except ValueError:  # a version or section number: "2.5.1"
+        return False
     if percent:
         return _number_in(_decimal(value / 100), text)
     return 0 < value < 1 and _number_in(_decimal(value * 100), text, suffix=r"\s*%")
