@@ -38,7 +38,7 @@ from paperqa.retrieve.evaluate import (
 )
 from paperqa.retrieve.features import FEATURES
 from paperqa.retrieve.learned import FusionModel, LearnedRetriever
-from paperqa.retrieve.window import WindowRetriever
+from paperqa.retrieve.window import widened
 from paperqa.settings import Settings
 
 L2_GRID = (0.01, 0.1, 1.0)
@@ -203,7 +203,7 @@ def cross_validate(
         tested = [q for q in questions if part_of(q["id"]) == test]
         row = {name: _figures(evaluate_retriever(r, tested, retriever.chunks)["metrics"])
                for name, r in baselines.items()}  # fmt: skip
-        learned = WindowRetriever(retriever, retriever.chunks, words) if words else retriever
+        learned = widened(retriever, retriever.chunks, words)
         row["learned"] = _figures(evaluate_retriever(learned, tested, retriever.chunks)["metrics"])
         report[f"train {train} -> test {test}"] = row
     return report

@@ -152,9 +152,9 @@ def search(
     for p in passages:
         year = store.documents.get(p.doc, {}).get("year")
         head = f"{p.chunk.title} ({year})" if year else p.chunk.title
-        pages = p.pages_of(p.core_text)  # the snippet is the part that matched; --json: all
-        typer.echo(f"{p.rank}. {head}, p. {pages}  [{p.doc}, score {p.score:.4f}]")
-        text = display_text(p.core_text)  # PDF glyphs with no readable character dropped
+        shown = p.matched  # the snippet is the part that matched; --json gives the whole passage
+        typer.echo(f"{p.rank}. {head}, p. {shown.pages}  [{p.doc}, score {p.score:.4f}]")
+        text = display_text(shown.text)  # PDF glyphs with no readable character dropped
         snippet = text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " ..."
         typer.echo(f"   {snippet}\n")
 
@@ -469,9 +469,7 @@ def eval_answers(
     path = _questions_file(questions)
     # Progress goes to stderr, so --json output on stdout stays clean.
     report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
-    if out:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "answers.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    _write_report(out, "answers.json", report)
     _echo_summary(report, as_json)
 
 
@@ -506,9 +504,7 @@ def eval_evidence(
     )
     path = _questions_file(questions)
     report = evaluate_evidence(QAEngine(settings), load_questions(path), limit)
-    if out:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "evidence.json").write_text(json.dumps(report, indent=1))
+    _write_report(out, "evidence.json", report)
     _echo_summary(report, as_json)
 
 
@@ -522,6 +518,13 @@ def _questions_file(given: Path | None) -> Path:
     if path is None or not path.is_file():
         raise PaperQAError("no question file; pass --questions FILE")
     return path
+
+
+def _write_report(out: Path | None, name: str, report: dict[str, Any]) -> None:
+    """An evaluation report, per-question records included, as ``out/name`` (when ``out``)."""
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(json.dumps(report, indent=1, ensure_ascii=False))
 
 
 def _echo_summary(report: dict[str, Any], as_json: bool) -> None:

@@ -63,9 +63,9 @@ class Passage:
         return self.chunk.text
 
     @property
-    def core_text(self) -> str:
-        """The text that matched the query: the chunk as indexed, without any widening."""
-        return (self.core or self.chunk).text
+    def matched(self) -> Chunk:
+        """The chunk that matched the query, as indexed, without any widening."""
+        return self.core or self.chunk
 
     def pages_of(self, quote: str) -> str:
         """The pages to cite for ``quote``: the matched chunk's when the quote lies in it (the

@@ -58,7 +58,7 @@ def test_the_window_retriever_returns_the_matched_chunk_in_context() -> None:
     bm25 = BM25Retriever(chunks, [tokenize(c.text) for c in chunks], k1=1.2, b=0.75)
     top = WindowRetriever(bm25, chunks, 100).search("Adam beta values warmup", 1)[0]
     assert top.chunk.id == 1
-    assert top.core == chunks[1] and top.core_text == f"{MATCH} {DETAIL}"
+    assert top.core == chunks[1] and top.matched.text == f"{MATCH} {DETAIL}"
     assert SETUP in top.text and LATER in top.text  # what the reader and the model see
     assert top.chunk.pages == "2-4"
     assert top.pages_of(DETAIL) == "3"  # a quote from the matched chunk cites its page

@@ -407,7 +407,7 @@ class QAEngine:
         if not passages:
             return np.zeros((0, 1), dtype=np.float32), 0.0
         # The chunks that matched, not their widened context: the gates were set on chunks.
-        vectors = self.embedder.encode_passages([p.core_text for p in passages])
+        vectors = self.embedder.encode_passages([p.matched.text for p in passages])
         relevance = vectors @ self.embedder.encode_queries([run.standalone])[0]
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return vectors, float(relevance.max())

@@ -147,7 +147,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
 def _passage_pieces(passage: Passage) -> list[tuple[str, bool]]:
     """The pieces of a passage, each with whether it lies in the chunk that matched (the widened
     context before and after it is cut on its own, so the chunk's pieces stay as they are)."""
-    core = passage.core_text
+    core = passage.matched.text
     start = passage.text.find(core)
     if start < 0:
         return [(text, True) for text in pieces_of(passage.text)]

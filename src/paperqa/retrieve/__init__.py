@@ -33,11 +33,9 @@ def load_retriever(
     retriever = _cached(settings, name, store)
     if settings.reranker:
         retriever = _reranking(settings, name, store, retriever)
-    if not settings.passage_words:
-        return retriever
-    from paperqa.retrieve.window import WindowRetriever
+    from paperqa.retrieve.window import widened
 
-    return WindowRetriever(retriever, store.chunks, settings.passage_words)
+    return widened(retriever, store.chunks, settings.passage_words)
 
 
 def _reranking(settings: Settings, name: str, store: IndexStore, base: Retriever) -> Retriever:

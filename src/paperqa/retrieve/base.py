@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -26,6 +26,15 @@ def allowed_mask(chunks: list[Chunk], docs: Collection[str] | None) -> np.ndarra
         return None
     wanted = set(docs)
     return np.fromiter((c.doc in wanted for c in chunks), dtype=bool, count=len(chunks))
+
+
+def neighbour_id(chunks: Sequence[Chunk], index: int, step: int) -> int | None:
+    """The id of the chunk ``step`` places from chunk ``index`` in the same paper, if any (chunk
+    ids are list indices, a paper's chunks consecutive)."""
+    j = index + step
+    if 0 <= j < len(chunks) and chunks[j].doc == chunks[index].doc:
+        return j
+    return None
 
 
 def top_passages(

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from paperqa.retrieve.base import allowed_mask
+from paperqa.retrieve.base import allowed_mask, neighbour_id
 from paperqa.retrieve.dense import DenseRetriever
 from paperqa.retrieve.features import FEATURES, FeatureScorer
 from paperqa.retrieve.sparse import BM25Retriever
@@ -118,9 +118,8 @@ class LearnedRetriever:
         """The fused score of the chunk ``step`` away from each candidate, in the same paper."""
         values = []
         for i in ids:
-            j = i + step
-            same = 0 <= j < len(self.chunks) and self.chunks[j].doc == self.chunks[i].doc
-            values.append(float(fused[j]) if same and np.isfinite(fused[j]) else 0.0)
+            j = neighbour_id(self.chunks, i, step)
+            values.append(float(fused[j]) if j is not None and np.isfinite(fused[j]) else 0.0)
         return np.asarray(values)
 
     def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Passage]:

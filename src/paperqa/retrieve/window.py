@@ -13,11 +13,16 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from paperqa.retrieve.base import Retriever
+from paperqa.retrieve.base import Retriever, neighbour_id
 from paperqa.types import Chunk, Passage
 
 # Characters of a chunk's opening used to find where it starts inside the chunk before it.
 _PROBE_CHARS = 40
+
+
+def widened(base: Retriever, chunks: Sequence[Chunk], words: int) -> Retriever:
+    """``base`` with its passages widened to about ``words`` words (``base`` itself for 0)."""
+    return WindowRetriever(base, chunks, words) if words else base
 
 
 class WindowRetriever:
@@ -66,11 +71,8 @@ def widen(chunks: Sequence[Chunk], chunk: Chunk, words: int) -> Chunk:
 
 
 def _neighbour(chunks: Sequence[Chunk], chunk: Chunk, step: int) -> Chunk | None:
-    """The chunk ``step`` places away in the same paper, if any (chunk ids are list indices)."""
-    i = chunk.id + step
-    if 0 <= i < len(chunks) and chunks[i].doc == chunk.doc:
-        return chunks[i]
-    return None
+    j = neighbour_id(chunks, chunk.id, step)
+    return None if j is None else chunks[j]
 
 
 def _text_before(prev: Chunk | None, chunk: Chunk) -> str:
