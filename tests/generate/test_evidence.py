@@ -64,6 +64,21 @@ def test_the_sentence_after_a_relevant_one_can_carry_the_answer() -> None:
     assert "Background" not in evidence[0].text
 
 
+def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
+    passage = _passage(
+        0,
+        "paper-a",
+        f"The large model overfits the small dataset within ten epochs. {FILLER} A large model "
+        f"on the small dataset also needs a lower learning rate. {FILLER} The model overfits "
+        f"because its parameters outnumber the examples of the small dataset. {FILLER}",
+    )
+    question = "Why does the large model overfit the small dataset?"
+    text = select_evidence(question, [passage], 30, _words)[0].text
+    # The distractor shares one more of the question's words; the reason is what was asked.
+    assert "because its parameters outnumber" in text
+    assert "lower learning rate" not in text
+
+
 def test_each_passage_offers_its_best_sentence_first() -> None:
     evidence = select_evidence(
         "Which optimizer did paper A use, and what dropout did paper B apply?",

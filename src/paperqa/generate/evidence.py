@@ -2,7 +2,8 @@
 
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
 sentence ends are cut into short word windows). A sentence scores by the IDF-weighted share of the
-question's terms it holds, a little less the lower its passage ranks, and at least ``FOLLOW_SHARE``
+question's terms it holds (more if it has a number and the question asks how many, or gives a reason
+and the question asks why), a little less the lower its passage ranks, and at least ``FOLLOW_SHARE``
 of the score of the sentence before it (an explanation or a detail often follows the sentence it
 completes without repeating its words). A sentence of a passage's widened context, outside the chunk
 that matched (``Passage.core``), scores ``CONTEXT_SHARE`` of that; a sentence that several passages
@@ -36,6 +37,9 @@ FOLLOW_SHARE = 0.7
 # A sentence of a passage's widened context (outside the chunk that matched the query) scores
 # this share of what it would score inside it: context completes a match, it rarely is one.
 CONTEXT_SHARE = 0.5
+# Added to a sentence's score when the question asks for an amount and the sentence has a number,
+# or asks why and the sentence gives a reason (the same weight for both).
+QUANTITY_BONUS = REASON_BONUS = 0.15
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
@@ -44,6 +48,15 @@ _LEANS_BACK = re.compile(
 _QUANTITY = re.compile(
     r"\b(?:how (?:many|much|large|big|long|deep|fast|high|low|small)|what (?:value|number|"
     r"size|rate|score|accuracy|error|percentage|fraction)|by how)\b",
+    re.IGNORECASE,
+)
+# Questions that ask for a reason, and the words that give one: the answer is the sentence that
+# explains ("We attribute this to ...", "... because ..."), often sharing few of the question's
+# words.
+_REASON = re.compile(r"\bwhy\b|\bwhat (?:goes wrong|causes|is the reason)\b", re.IGNORECASE)
+_CAUSAL = re.compile(
+    r"\b(?:because|due to|since|attribute[sd]?|suspect|leads? to|led to|results? in|as a result|"
+    r"causes?|caused|so that|therefore|thus|hence|in order to|reason)\b",
     re.IGNORECASE,
 )
 INSTRUCTION_RE = re.compile(
@@ -133,10 +146,13 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     idf = {t: math.log(1 + n / (1 + sum(t in p.terms for p in pieces))) for t in wanted}
     total = sum(idf.values()) or 1.0
     quantity = bool(_QUANTITY.search(question))
+    reason = bool(_REASON.search(question))
     for piece in pieces:
         share = sum(idf[t] for t in wanted & piece.terms) / total
         if quantity and share > 0 and re.search(r"\d", piece.text):
-            share += 0.15  # a "how many" question wants the sentence with the number
+            share += QUANTITY_BONUS
+        if reason and share > 0 and _CAUSAL.search(piece.text):
+            share += REASON_BONUS
         piece.score = share / (1 + RANK_DECAY * piece.passage)
     _inherit_from_predecessors(pieces)
     for piece in pieces:
