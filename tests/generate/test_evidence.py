@@ -115,6 +115,18 @@ def test_a_sentence_repeated_by_overlapping_passages_is_quoted_once() -> None:
     assert " ".join(e.text for e in evidence).count(shared) == 1
 
 
+def test_a_sentence_cut_off_where_a_passage_ends_is_not_quoted_beside_the_whole() -> None:
+    whole = "The encoder stacks six identical layers of attention."
+    first = _passage(0, "paper-a", f"{FILLER} {whole}")
+    cut = _passage(1, "paper-a", "Each layer has two sub-layers. The encoder stacks six identical")
+    evidence = select_evidence(
+        "How many identical layers does the encoder stack?", [first, cut], 100, _words
+    )
+    quoted = " ".join(e.text for e in evidence)
+    assert quoted.count("The encoder stacks six identical") == 1
+    assert whole in quoted
+
+
 def test_the_matched_chunk_wins_over_its_widened_context() -> None:
     context = "Dropout of 0.1 is used in the base model."
     core = "Dropout of 0.3 is used in the big model."

@@ -176,13 +176,16 @@ def _passage_pieces(passage: Passage) -> list[tuple[str, bool]]:
 
 
 def _without_repeats(pieces: list[_Piece]) -> list[_Piece]:
-    """One copy of each sentence (overlapping chunks and windows repeat them): the best-scored."""
+    """One copy of each sentence (overlapping chunks and windows repeat them): the best-scored.
+    A piece that a longer piece contains (a sentence cut where a widened passage ends) goes too."""
     best: dict[str, _Piece] = {}
     for piece in pieces:
         key = norm(piece.text)
         if key not in best or piece.score > best[key].score:
             best[key] = piece
-    kept = {id(piece) for piece in best.values()}
+    keys = sorted(best, key=len, reverse=True)
+    whole = [k for i, k in enumerate(keys) if not any(k in longer for longer in keys[:i])]
+    kept = {id(best[key]) for key in whole}
     return [piece for piece in pieces if id(piece) in kept]
 
 
