@@ -1,4 +1,5 @@
 from paperqa.text import (
+    asks_for_quantity,
     document_header,
     norm,
     normalize,
@@ -74,3 +75,15 @@ def test_passage_text_carries_title_authors_year_and_section() -> None:
         passage_text(header, "2 Method", "Body.")
         == "A Paper (Lovelace, Turing 1950). 2 Method.\nBody."
     )
+
+
+def test_questions_that_ask_for_an_amount_are_told_apart():
+    for question in (
+        "How many layers does the encoder have?",
+        "By how much did the error drop?",
+        "In what year was the first paper published?",
+        "What exponent does the loss follow?",
+    ):
+        assert asks_for_quantity(question), question
+    for question in ("What is dropout?", "Why is the sum scaled?", "Which optimizer was used?"):
+        assert not asks_for_quantity(question), question

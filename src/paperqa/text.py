@@ -278,6 +278,20 @@ _NUMBER_WORDS = {
 }
 
 
+# Questions that ask for an amount: the answer is a number near the question's words.
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much|large|big|deep|long|fast|small|wide|often|high|low)\b"
+    r"|\bwhat (?:value|percentage|fraction|rate|number|size|accuracy|error|score|year|exponent)\b"
+    r"|\b(?:which|what|in what) year\b|\bby how\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_quantity(question: str) -> bool:
+    """Whether ``question`` asks for an amount ("how many", "what accuracy", "which year")."""
+    return bool(_QUANTITY.search(question))
+
+
 def stem(token: str) -> str:
     """Number words to digits, and a light plural rule (``layers`` -> ``layer``)."""
     if token in _NUMBER_WORDS:

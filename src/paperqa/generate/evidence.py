@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.text import join_hyphen_breaks, norm, split_sentences, tokenize
+from paperqa.text import asks_for_quantity, join_hyphen_breaks, norm, split_sentences, tokenize
 from paperqa.types import Passage
 
 RANK_DECAY = 0.08  # score multiplier 1 / (1 + RANK_DECAY * rank): earlier passages win ties
@@ -43,11 +43,6 @@ QUANTITY_BONUS = REASON_BONUS = 0.15
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
-    re.IGNORECASE,
-)
-_QUANTITY = re.compile(
-    r"\b(?:how (?:many|much|large|big|long|deep|fast|high|low|small)|what (?:value|number|"
-    r"size|rate|score|accuracy|error|percentage|fraction)|by how)\b",
     re.IGNORECASE,
 )
 # Questions that ask for a reason, and the words that give one: the answer is the sentence that
@@ -145,7 +140,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     n = len(pieces) or 1
     idf = {t: math.log(1 + n / (1 + sum(t in p.terms for p in pieces))) for t in wanted}
     total = sum(idf.values()) or 1.0
-    quantity = bool(_QUANTITY.search(question))
+    quantity = asks_for_quantity(question)
     reason = bool(_REASON.search(question))
     for piece in pieces:
         share = sum(idf[t] for t in wanted & piece.terms) / total

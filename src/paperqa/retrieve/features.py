@@ -10,7 +10,6 @@ how much of the candidate list comes from the same paper. All cheap: a few ms fo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from paperqa.retrieve.papers import PaperNames
-from paperqa.text import split_sentences, tokenize
+from paperqa.text import asks_for_quantity, split_sentences, tokenize
 from paperqa.types import Chunk
 
 FEATURES = (
@@ -44,14 +43,6 @@ FEATURES = (
 )
 
 WINDOW = 10  # terms: the span for proximity (about a clause)
-
-# Questions that ask for an amount: the answer is a number somewhere near the question's words.
-_QUANTITY = re.compile(
-    r"\bhow (?:many|much|large|big|deep|long|fast|small|wide|often|high|low)\b"
-    r"|\bwhat (?:value|percentage|fraction|rate|number|size|accuracy|error|score|year|exponent)\b"
-    r"|\b(?:which|what|in what) year\b",
-    re.IGNORECASE,
-)
 
 
 def _has_digit(term: str) -> bool:
@@ -106,7 +97,7 @@ class FeatureScorer:
             idf={t: max(self.idf.get(t, 0.0), 0.0) for t in terms},
             bigrams=set(pairwise(ordered)),
             numbers={t for t in terms if _has_digit(t)},
-            quantity=bool(_QUANTITY.search(text)),
+            quantity=asks_for_quantity(text),
             named=named,
             title=self.names.title_overlap(text),
         )
