@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from paperqa.text import occurs
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -70,8 +72,7 @@ class Passage:
     def pages_of(self, quote: str) -> str:
         """The pages to cite for ``quote``: the matched chunk's when the quote lies in it (the
         widened passage may reach a page further), else the whole passage's."""
-        wanted = " ".join(quote.rstrip("…").split())
-        if self.core is not None and wanted and wanted in " ".join(self.core.text.split()):
+        if self.core is not None and occurs(quote.rstrip("…"), self.core.text):
             return self.core.pages
         return self.chunk.pages
 
