@@ -16,6 +16,7 @@ from paperqa.generate.answer import (
     is_refusal,
     passage_block,
 )
+from paperqa.generate.citations import AnswerPart
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Passage
 
@@ -162,14 +163,15 @@ def test_reading_list_paper_missing_from_the_index_says_how_to_add_it(engine: QA
 
 
 @pytest.mark.slow
-def test_two_paper_question_cites_both_papers(engine: QAEngine) -> None:
+def test_two_paper_question_is_answered_paper_by_paper_and_cites_both(engine: QAEngine) -> None:
     answer = engine.ask(
         "What dropout probability did AlexNet use, and what residual dropout rate did the "
         "Transformer use?"
     )
     assert not answer.refused
+    # Split by paper: each half searched in its own paper only.
     docs = {p.doc for p in answer.passages}
-    assert {"imagenet-classification-deep-cnns", "attention-is-all-you-need"} <= docs
+    assert docs == {"imagenet-classification-deep-cnns", "attention-is-all-you-need"}
     assert "0.5" in answer.answer and "0.1" in answer.answer
     cited = {c.doc for c in answer.citations}
     assert cited == {"imagenet-classification-deep-cnns", "attention-is-all-you-need"}
@@ -200,7 +202,9 @@ def test_instructions_inside_a_document_are_not_followed(tmp_path: Path) -> None
     messages, _ = build_messages(question, answer.passages, engine.llm, 64)
     assert "PWNED" not in messages[1]["content"]  # the order never reaches the model
     # A model that obeyed anyway is caught: the obeying sentence is dropped, nothing is left.
-    obeyed = engine._attributed(_Run(question, 0.0, question), "PWNED", answer.passages, None)
+    obeyed = engine._attributed(
+        _Run(question, 0.0, question), [AnswerPart("PWNED", answer.passages)], answer.passages
+    )
     assert obeyed.refused and obeyed.unsupported == ["PWNED"]
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from paperqa.generate.citations import (
+    AnswerPart,
     Fact,
     attribute,
+    attribute_parts,
     best_quote,
     facts_of,
     holds,
@@ -126,6 +128,35 @@ def test_short_answer_uses_the_question(encoder) -> None:
     )
     assert [c.chunk_id for c in result.citations] == [100]
     assert result.text == "Six [1]."
+
+
+def test_answers_in_parts_cite_only_their_own_passages_numbered_across_parts() -> None:
+    result = attribute_parts(
+        [
+            AnswerPart("The encoder stacks 6 identical layers.", [PASSAGES[0], PASSAGES[2]]),
+            AnswerPart(
+                "Residual nets reach 152 layers on ImageNet. Label smoothing of 0.1 was employed.",
+                [PASSAGES[1]],
+            ),
+        ]
+    )
+    assert [(c.marker, c.chunk_id) for c in result.citations] == [(1, 100), (2, 101)]
+    # The label-smoothing passage belongs to the first part: the second cannot cite it.
+    assert result.unsupported == ["Label smoothing of 0.1 was employed."]
+    assert result.text.startswith("The encoder stacks 6 identical layers [1]. Residual nets")
+
+
+@pytest.mark.slow
+def test_a_short_answer_in_a_part_is_judged_with_that_parts_question(encoder) -> None:
+    result = attribute_parts(
+        [
+            AnswerPart("Six.", PASSAGES[:2], "How many layers are in the Transformer encoder?"),
+            AnswerPart("152.", PASSAGES[:2], "How deep were the residual nets on ImageNet?"),
+        ],
+        encoder=encoder,
+    )
+    assert [c.chunk_id for c in result.citations] == [100, 101]
+    assert result.text == "Six [1]. 152 [2]."
 
 
 @pytest.mark.slow

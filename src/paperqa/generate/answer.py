@@ -3,6 +3,10 @@
 ``QAEngine`` is the one entry point (CLI, web app, evaluation). It holds one index and one LLM
 per process; several threads may call it at once (generation is serialised inside the LLM).
 
+A question that asks two papers for a fact each is split into one question per paper
+(``paperqa.generate.decompose``); each part is answered from its own paper's passages in a chat of
+its own, and the parts' answers are attributed together.
+
 A question is refused with ``REFUSAL_TEXT`` (and the closest passages shown) when retrieval finds
 nothing similar enough to it, when the model says the passages do not answer, or when no sentence
 of the model's answer is supported by any passage.
@@ -14,15 +18,16 @@ import itertools
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from paperqa.errors import QuestionError
-from paperqa.generate.citations import Citation, attribute
+from paperqa.generate.citations import AnswerPart, Citation, attribute_parts
+from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.generate.evidence import (
     Evidence,
     echoes_instruction,
@@ -33,6 +38,7 @@ from paperqa.generate.mentions import mentions
 from paperqa.generate.prompts import (
     MODEL_REFUSAL,
     NOT_INDEXED_TEXT,
+    PART_NOT_FOUND_TEXT,
     PASSAGE_TEMPLATE,
     REFUSAL_TEXT,
     SYSTEM_PROMPT,
@@ -136,6 +142,12 @@ class Answer:
         }
 
 
+def _rows_of(vectors: np.ndarray, passages: list[Passage], used: list[Passage]) -> np.ndarray:
+    """The rows of ``vectors`` (one per passage of ``passages``) that belong to ``used``."""
+    index = {id(p): i for i, p in enumerate(passages)}
+    return vectors[[index[id(p)] for p in used]]
+
+
 def is_refusal(text: str) -> bool:
     """Whether the model's reply says the passages do not answer (checked on its first sentence).
 
@@ -218,13 +230,24 @@ def build_prompt(
 
 @dataclass
 class Prompt:
-    """The chat messages for one question, the evidence they quote, the passages retrieved, and
-    the prompt's length in model tokens."""
+    """The chat(s) for one question (one per paper when it is split by paper), the evidence they
+    quote, the passages retrieved, and the chats' length in model tokens."""
 
-    messages: list[Message]
+    chats: list[list[Message]]
     evidence: list[Evidence]
     passages: list[Passage]
     tokens: int
+
+
+@dataclass
+class _Chat:
+    """One prompt to the model: its messages, the evidence they quote, the question it asks, and
+    the paper it is limited to when the question was split by paper."""
+
+    messages: list[Message]
+    evidence: list[Evidence]
+    question: str
+    paper: str | None = None
 
 
 @dataclass
@@ -290,26 +313,74 @@ class QAEngine:
             yield missing
             yield self._finish(run, missing, True, [])
             return
-        passages = self._retrieve(run, retriever, k, papers)
+        passages, chats = self._chats(run, retriever, k, papers)
         vectors, best = self._relevance(run, passages)
         if self._off_topic(run.standalone, best):
             yield REFUSAL_TEXT
             yield self._finish(run, REFUSAL_TEXT, True, passages)
             return
-        llm = self.llm
-        messages, evidence = self._prompt(run.standalone, passages)
+        answered: list[AnswerPart] = []
+        used: list[Passage] = []
+        unanswered: list[str] = []  # papers whose part of a split question the model declined
+        for number, chat in enumerate(chats):
+            if number:
+                yield "\n"
+            raw = yield from self._generate(run, chat.messages)
+            quoted = [e.passage for e in chat.evidence]
+            used += quoted
+            if not is_refusal(raw):
+                text = self._part_answer(raw, chat.paper)
+                rows = _rows_of(vectors, passages, quoted)
+                answered.append(AnswerPart(text, quoted, chat.question, rows))
+            elif chat.paper:
+                unanswered.append(chat.paper)
+        answer = self._attributed(run, answered, used)
+        if unanswered and not answer.refused:
+            titles = [self.store.documents[paper]["title"] for paper in unanswered]
+            answer.answer += "".join(" " + PART_NOT_FOUND_TEXT.format(title=t) for t in titles)
+        yield answer
+
+    def _by_paper(
+        self, run: _Run, parts: list[PaperQuestion], retriever: str | None, k: int | None
+    ) -> tuple[list[Passage], list[_Chat]]:
+        """A question split into one question per paper (``split_by_paper``): the passages of
+        each part, searched in its paper only, and a chat per part built from them alone."""
+        from paperqa.retrieve import load_retriever
+
+        searcher = load_retriever(self.settings, retriever, self.store)
+        found = [searcher.search(p.text, k or self.settings.k, docs=[p.paper]) for p in parts]
+        run.timings["retrieve_s"] = time.perf_counter() - run.start
+        budget = self.settings.evidence_tokens
+        chats = [
+            _Chat(
+                *build_prompt(part.text, own, self.llm, self.settings.max_new_tokens, budget),
+                part.text,
+                part.paper,
+            )
+            for part, own in zip(parts, found, strict=True)
+        ]
+        return [p for own in found for p in own], chats
+
+    def _part_answer(self, raw: str, paper: str | None) -> str:
+        """One chat's answer as a sentence; when the chat was one paper's part of a split
+        question, headed by that paper's title unless it names the paper itself."""
+        text = raw if raw.endswith((".", "?", "!", "]")) else raw + "."
+        if paper is None or paper in {m.paper for m in mentions(text)}:
+            return text
+        return f"{self.store.documents[paper]['title']}: {text}"
+
+    def _generate(self, run: _Run, messages: list[Message]) -> Generator[str, None, str]:
+        """Yield the model's text as it is written; return the whole of it."""
         pieces: list[str] = []
         generate_start = time.perf_counter()
-        for delta in llm.stream_chat(messages, max_tokens=self.settings.max_new_tokens):
+        for delta in self.llm.stream_chat(messages, max_tokens=self.settings.max_new_tokens):
             run.timings.setdefault("first_token_s", time.perf_counter() - run.start)
             pieces.append(delta)
             yield delta
-        raw = "".join(pieces).strip()
-        run.timings["generate_s"] = time.perf_counter() - generate_start
-        index = {id(p): i for i, p in enumerate(passages)}
-        used = [e.passage for e in evidence]
-        rows = vectors[[index[id(p)] for p in used]]
-        yield self._attributed(run, raw, used, rows)
+        run.timings["generate_s"] = (
+            run.timings.get("generate_s", 0.0) + time.perf_counter() - generate_start
+        )
+        return "".join(pieces).strip()
 
     def prompt(
         self,
@@ -324,9 +395,21 @@ class QAEngine:
         run = _Run(question=self._check_question(question), start=time.perf_counter())
         self._check_papers(papers)
         run.standalone = run.question
+        passages, chats = self._chats(run, retriever, k, papers)
+        evidence = [e for chat in chats for e in chat.evidence]
+        tokens = sum(self.llm.count_chat_tokens(chat.messages) for chat in chats)
+        return Prompt([chat.messages for chat in chats], evidence, passages, tokens)
+
+    def _chats(
+        self, run: _Run, retriever: str | None, k: int | None, papers: list[str] | None
+    ) -> tuple[list[Passage], list[_Chat]]:
+        """The retrieved passages, and the chat(s) built from them: one, or one per paper for a
+        question that splits that way (``split_by_paper``)."""
+        parts = [] if papers else split_by_paper(run.standalone, self.store.documents)
+        if parts:
+            return self._by_paper(run, parts, retriever, k)
         passages = self._retrieve(run, retriever, k, papers)
-        messages, evidence = self._prompt(run.standalone, passages)
-        return Prompt(messages, evidence, passages, self.llm.count_chat_tokens(messages))
+        return passages, [_Chat(*self._prompt(run.standalone, passages), run.standalone)]
 
     def _prompt(
         self, question: str, passages: list[Passage]
@@ -437,14 +520,9 @@ class QAEngine:
                 merged.append(p)
         return merged
 
-    def _attributed(
-        self,
-        run: _Run,
-        raw: str,
-        used: list[Passage],
-        vectors: np.ndarray | None,
-    ) -> Answer:
-        """The final answer: the model's text with citations, or a refusal.
+    def _attributed(self, run: _Run, answered: list[AnswerPart], used: list[Passage]) -> Answer:
+        """The final answer: the model's text (one part per chat that did not refuse) with
+        citations, or a refusal.
 
         Sentences are attributed against the whole retrieved passages: on the dev set this cited
         the supporting passage more often than attributing against the quoted sentences alone.
@@ -453,25 +531,21 @@ class QAEngine:
         not answers: they are dropped and listed as unsupported; if nothing else is left, the
         question is refused.
         """
-        if is_refusal(raw):
-            return self._finish(run, REFUSAL_TEXT, True, used)
         instructions = instruction_sentences(used)
-        sentences = split_sentences(raw)
-        followed = [s for s in sentences if echoes_instruction(s, instructions, run.standalone)]
-        if followed:
-            raw = " ".join(s for s in sentences if s not in followed)
-            if not raw.strip():
-                return self._finish(run, REFUSAL_TEXT, True, used, unsupported=followed)
+        followed: list[str] = []
+        kept = []
+        for part in answered:
+            sentences = split_sentences(part.answer)
+            echoes = [s for s in sentences if echoes_instruction(s, instructions, run.standalone)]
+            followed += echoes
+            if len(echoes) < len(sentences):
+                text = " ".join(s for s in sentences if s not in echoes) if echoes else part.answer
+                kept.append(replace(part, answer=text))
+        if not kept:
+            return self._finish(run, REFUSAL_TEXT, True, used, unsupported=followed)
         clock = time.perf_counter()
         years = {doc: info.get("year") for doc, info in self.store.documents.items()}
-        attribution = attribute(
-            raw,
-            used,
-            question=run.standalone,
-            encoder=self.embedder,
-            passage_vectors=vectors,
-            years=years,
-        )
+        attribution = attribute_parts(kept, encoder=self.embedder, years=years)
         run.timings["attribute_s"] = time.perf_counter() - clock
         unsupported = followed + attribution.unsupported
         if not attribution.citations:

@@ -254,38 +254,80 @@ def attribute(
     ``passage_vectors`` (L2-normalised, one row per passage) saves re-encoding the passages;
     without an ``encoder`` only lexical overlap is used.
     """
+    part = AnswerPart(answer, list(passages), question, passage_vectors)
+    return attribute_parts([part], encoder=encoder, years=years)
+
+
+@dataclass
+class AnswerPart:
+    """One answer to attribute: its text, the passages it may cite, the question it answers and
+    those passages' vectors (None: encoded when needed)."""
+
+    answer: str
+    passages: list[Passage]
+    question: str = ""
+    passage_vectors: np.ndarray | None = None
+
+
+def attribute_parts(
+    parts: Sequence[AnswerPart],
+    *,
+    encoder: Encoder | None = None,
+    years: dict[str, int | None] | None = None,
+) -> Attribution:
+    """Attribute answers written separately (one per paper of a split question) as one answer:
+    each sentence is judged against its own part's passages and question, and the citations are
+    numbered across all parts."""
+    supports: list[SentenceSupport] = []
+    passages: list[Passage] = []
+    quoted_for: list[str] = []
+    for part in parts:
+        own = _supports(part, encoder)
+        for support in own:
+            support.cited = [j + len(passages) for j in support.cited]
+        supports += own
+        passages += part.passages
+        quoted_for += [part.question] * len(own)
+    if not supports:
+        return Attribution(" ".join(strip_markers(p.answer) for p in parts).strip(), [], [], [])
+    citations = _citations(supports, passages, quoted_for, years or {})
+    unsupported = [s.sentence for s in supports if tokenize(s.sentence) and not s.supported]
+    return Attribution(_render(supports), supports, citations, unsupported)
+
+
+def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport]:
+    """How each sentence of one answer is supported by, and cites, that answer's passages."""
     # "... layers.[1] Next" and "... layers. [1] Next": move the marker inside its sentence.
     answer = re.sub(
         r"([.!?])\s*((?:\[\d[\d,;\s–-]*\]\s*)+)",
         lambda m: f" {m.group(2).strip()}{m.group(1)} ",
-        answer,
+        part.answer,
     )
     sentences = [s for s in split_sentences(answer) if strip_markers(s)]
-    if not sentences or not passages:
-        return Attribution(strip_markers(answer), [], [], [])
+    if not sentences or not part.passages:
+        return []
     plain = [strip_markers(s) for s in sentences]
-    semantic = _semantic_scores(plain, passages, question, encoder, passage_vectors)
-    passage_terms = [set(tokenize(p.text)) for p in passages]
+    semantic = _semantic_scores(plain, part.passages, part.question, encoder, part.passage_vectors)
+    passage_terms = [set(tokenize(p.text)) for p in part.passages]
     idf = _idf(passage_terms)
-    context = tokenize(question)
+    context = tokenize(part.question)
     supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):
         lexical = [
-            lexical_support(tokenize(text), pt, idf, len(passages), context) for pt in passage_terms
+            lexical_support(tokenize(text), terms, idf, len(part.passages), context)
+            for terms in passage_terms
         ]
         support = SentenceSupport(
             text, [], False, lexical, [float(x) for x in semantic[i]], parse_markers(sentence)
         )
         _cite_best(support)
-        _hold_facts(support, passages, passage_terms, question)
+        _hold_facts(support, part.passages, passage_terms, part.question)
         supports.append(support)
     # Sentences without content words take the citations of the sentence before them.
     for prev, cur in itertools.pairwise(supports):
         if not tokenize(cur.sentence) and prev.supported:
             cur.cited, cur.supported = list(prev.cited), True
-    citations = _citations(supports, passages, question, years or {})
-    unsupported = [s.sentence for s in supports if tokenize(s.sentence) and not s.supported]
-    return Attribution(_render(supports), supports, citations, unsupported)
+    return supports
 
 
 def _semantic_scores(
@@ -379,12 +421,13 @@ def _support_by_facts(support: SentenceSupport, facts: list[Fact], held: list[se
 def _citations(
     supports: list[SentenceSupport],
     passages: Sequence[Passage],
-    question: str,
+    questions: Sequence[str],
     years: dict[str, int | None],
 ) -> list[Citation]:
-    """One Citation per cited passage, numbered in the order the answer first cites them."""
+    """One Citation per cited passage, numbered in the order the answer first cites them;
+    ``questions``: the question each sentence answers."""
     citations: dict[int, Citation] = {}
-    for support in supports:
+    for support, question in zip(supports, questions, strict=True):
         for j in support.cited:
             if j not in citations:
                 p = passages[j]

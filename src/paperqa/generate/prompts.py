@@ -41,5 +41,9 @@ NOT_INDEXED_TEXT = (
     "(with `--index-dir` if you use one)."
 )
 
+# Said of one paper's part of a question split by paper when the model finds no answer in that
+# paper's passages (the other part is still answered).
+PART_NOT_FOUND_TEXT = "{title}: the passages retrieved from it don't answer this part."
+
 # Appended to an answer sentence that no passage supports.
 UNSUPPORTED_MARK = "[unsupported]"

@@ -1,0 +1,69 @@
+"""Splitting a two-paper question into one question per paper.
+
+"How many warmup steps did the Transformer use, and how long was the warmup in Kaplan et al.?"
+asks two papers for one fact each. The 1.5B model, given both papers' evidence at once, often
+answers one half and misreads or invents the other; given one half and one paper's evidence, it
+answers as well as it does a single-paper question. ``split_by_paper`` finds where the question's
+last sentence turns to the second paper (", and what ...", "; how ...", ", and according to ...")
+and returns the two halves, each with the paper it asks about. Sentences before the last one
+usually introduce the first paper ("X uses GRUs. How many hidden units does it have, and ...?"), so
+they stay with the first half. A question that names other than two papers, or has no such turn
+before the second paper's name, is not split: comparisons ("which is deeper, A or B?") need both
+papers in one prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from paperqa.generate.mentions import mentions
+from paperqa.text import split_sentences
+
+# Where a question turns to its next part: ", and what/how/which/... " or "; ".
+_TURN_RE = re.compile(
+    r",?\s+and\s+(?=(?:according\s+to|what|how|which|who|whom|whose|where|when|why|in\s+what|"
+    r"by\s+how)\b)|;\s+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class PaperQuestion:
+    """One part of a split question: its text and the paper it asks about."""
+
+    text: str
+    paper: str
+
+
+def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestion]:
+    """The question's two parts, one per paper, or [] when it does not split that way.
+
+    ``indexed``: the papers that can be searched; the question must name exactly two of them.
+    """
+    named = list(dict.fromkeys(m.paper for m in mentions(question)))
+    if len(named) != 2 or not all(paper in indexed for paper in named):
+        return []
+    first, second = named
+    sentences = split_sentences(question)
+    if not sentences:
+        return []
+    last = sentences[-1]
+    start = question.rfind(last)
+    lead = question[:start].strip()
+    later = [m.start for m in mentions(last) if m.paper == second]
+    turns = [m for m in _TURN_RE.finditer(last) if later and m.start() < later[0]]
+    if not turns:
+        return []
+    turn = turns[-1]  # the turn just before the second paper's name
+    if first not in {m.paper for m in mentions(question[: start + turn.start()])}:
+        return []
+    head, tail = last[: turn.start()].rstrip(" ,"), last[turn.end() :].strip()
+    if not head or not tail:
+        return []
+    first_part = f"{lead} {head}?".strip()
+    second_part = tail[0].upper() + tail[1:]
+    if not second_part.endswith("?"):
+        second_part += "?"
+    return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]

@@ -1,0 +1,54 @@
+"""Splitting a two-paper question into one question per paper."""
+
+from __future__ import annotations
+
+from paperqa.generate.decompose import PaperQuestion, split_by_paper
+from paperqa.readinglist import reading_list
+
+INDEXED = {paper.id for paper in reading_list()} - {"zephyr"}
+
+
+def test_a_question_turning_to_a_second_paper_splits_there() -> None:
+    parts = split_by_paper(
+        "What batch size did AlexNet use, and according to Kaplan et al., how does the loss "
+        "scale with model size?",
+        INDEXED,
+    )
+    assert parts == [
+        PaperQuestion("What batch size did AlexNet use?", "imagenet-classification-deep-cnns"),
+        PaperQuestion(
+            "According to Kaplan et al., how does the loss scale with model size?",
+            "scaling-laws-neural-lms",
+        ),
+    ]
+
+
+def test_the_turn_nearest_the_second_paper_is_the_split_and_the_lead_stays_first() -> None:
+    parts = split_by_paper(
+        "Both use attention. How many heads does the Transformer use and what is their size, "
+        "and what does the Pointer Networks paper point at?",
+        INDEXED,
+    )
+    assert [p.paper for p in parts] == ["attention-is-all-you-need", "pointer-networks"]
+    assert parts[0].text == (
+        "Both use attention. How many heads does the Transformer use and what is their size?"
+    )
+    assert parts[1].text == "What does the Pointer Networks paper point at?"
+
+
+def test_comparisons_and_single_paper_questions_are_not_split() -> None:
+    for question in (
+        "Which is deeper, the ResNet on ImageNet or the Transformer encoder?",
+        "How many layers does the Transformer encoder have, and what is its model size?",
+        "What is GPipe, and how does it compare with data parallelism?",
+    ):
+        assert split_by_paper(question, INDEXED) == [], question
+
+
+def test_a_paper_missing_from_the_index_is_not_asked_alone() -> None:
+    question = "What does AlexNet use for pooling, and what does Zephyr distil?"
+    assert split_by_paper(question, INDEXED) == []
+    assert [p.paper for p in split_by_paper(question, INDEXED | {"zephyr"})] == [
+        "imagenet-classification-deep-cnns",
+        "zephyr",
+    ]
