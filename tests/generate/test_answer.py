@@ -17,6 +17,7 @@ from paperqa.generate.answer import (
     passage_block,
 )
 from paperqa.generate.citations import AnswerPart
+from paperqa.generate.prompts import PART_NOT_FOUND_TEXT
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Passage
 
@@ -176,6 +177,22 @@ def test_two_paper_question_is_answered_paper_by_paper_and_cites_both(engine: QA
     cited = {c.doc for c in answer.citations}
     assert cited == {"imagenet-classification-deep-cnns", "attention-is-all-you-need"}
     assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+@pytest.mark.slow
+def test_the_half_of_a_split_question_that_its_paper_cannot_answer_is_said_so(
+    engine: QAEngine,
+) -> None:
+    answer = engine.ask(
+        "What dropout probability did AlexNet use, and what does the Transformer paper say about "
+        "the mass of the Higgs boson?"
+    )
+    assert not answer.refused
+    assert "0.5" in answer.answer
+    assert {c.doc for c in answer.citations} == {"imagenet-classification-deep-cnns"}
+    assert answer.answer.endswith(PART_NOT_FOUND_TEXT.format(title="Attention Is All You Need")), (
+        answer.answer
+    )
 
 
 @pytest.mark.slow

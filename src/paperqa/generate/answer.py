@@ -241,12 +241,13 @@ class Prompt:
 
 @dataclass
 class _Chat:
-    """One prompt to the model: its messages, the evidence they quote, the question it asks, and
-    the paper it is limited to when the question was split by paper."""
+    """One prompt to the model: its messages, the evidence they quote, the question it asks, the
+    passages retrieved for it, and the paper it is limited to when the question was split."""
 
     messages: list[Message]
     evidence: list[Evidence]
     question: str
+    retrieved: list[Passage]
     paper: str | None = None
 
 
@@ -314,23 +315,25 @@ class QAEngine:
             yield self._finish(run, missing, True, [])
             return
         passages, chats = self._chats(run, retriever, k, papers)
-        vectors, best = self._relevance(run, passages)
-        if self._off_topic(run.standalone, best):
+        vectors, on_topic = self._relevance(run, passages, chats)
+        if not any(on_topic):
             yield REFUSAL_TEXT
             yield self._finish(run, REFUSAL_TEXT, True, passages)
             return
         answered: list[AnswerPart] = []
         used: list[Passage] = []
-        unanswered: list[str] = []  # papers whose part of a split question the model declined
-        for number, chat in enumerate(chats):
-            if number:
-                yield "\n"
-            raw = yield from self._generate(run, chat.messages)
-            quoted = [e.passage for e in chat.evidence]
-            used += quoted
+        unanswered: list[str] = []  # papers whose part of a split question finds no answer
+        for chat, asked in zip(chats, on_topic, strict=True):
+            raw = MODEL_REFUSAL
+            if asked:
+                if used:
+                    yield "\n"
+                raw = yield from self._generate(run, chat.messages)
+                used += [e.passage for e in chat.evidence]
             if not is_refusal(raw):
-                text = self._part_answer(raw, chat.paper)
+                quoted = [e.passage for e in chat.evidence]
                 rows = _rows_of(vectors, passages, quoted)
+                text = self._part_answer(raw, chat.paper)
                 answered.append(AnswerPart(text, quoted, chat.question, rows))
             elif chat.paper:
                 unanswered.append(chat.paper)
@@ -355,6 +358,7 @@ class QAEngine:
             _Chat(
                 *build_prompt(part.text, own, self.llm, self.settings.max_new_tokens, budget),
                 part.text,
+                own,
                 part.paper,
             )
             for part, own in zip(parts, found, strict=True)
@@ -409,7 +413,8 @@ class QAEngine:
         if parts:
             return self._by_paper(run, parts, retriever, k)
         passages = self._retrieve(run, retriever, k, papers)
-        return passages, [_Chat(*self._prompt(run.standalone, passages), run.standalone)]
+        chat = _Chat(*self._prompt(run.standalone, passages), run.standalone, passages)
+        return passages, [chat]
 
     def _prompt(
         self, question: str, passages: list[Passage]
@@ -485,15 +490,22 @@ class QAEngine:
         run.timings["retrieve_s"] = time.perf_counter() - run.start
         return passages
 
-    def _relevance(self, run: _Run, passages: list[Passage]) -> tuple[np.ndarray, float]:
-        """The passages' vectors, and the best cosine similarity of one to the question."""
+    def _relevance(
+        self, run: _Run, passages: list[Passage], chats: list[_Chat]
+    ) -> tuple[np.ndarray, list[bool]]:
+        """The passages' vectors, and for each chat whether retrieval found anything close enough
+        to its question to ask the model (``_off_topic``)."""
         if not passages:
-            return np.zeros((0, 1), dtype=np.float32), 0.0
+            return np.zeros((0, 1), dtype=np.float32), [False] * len(chats)
         # The chunks that matched, not their widened context: the gates were set on chunks.
         vectors = self.embedder.encode_passages([p.matched.text for p in passages])
-        relevance = vectors @ self.embedder.encode_queries([run.standalone])[0]
+        queries = self.embedder.encode_queries([chat.question for chat in chats])
+        on_topic = []
+        for chat, query in zip(chats, queries, strict=True):
+            relevance = _rows_of(vectors, passages, chat.retrieved) @ query
+            on_topic.append(not self._off_topic(chat.question, float(relevance.max(initial=0.0))))
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
-        return vectors, float(relevance.max())
+        return vectors, on_topic
 
     def _cover_named_papers(
         self, searcher: Retriever, question: str, passages: list[Passage]
