@@ -503,7 +503,7 @@ class QAEngine:
         on_topic = []
         for chat, query in zip(chats, queries, strict=True):
             relevance = _rows_of(vectors, passages, chat.retrieved) @ query
-            on_topic.append(not self._off_topic(chat.question, float(relevance.max(initial=0.0))))
+            on_topic.append(not self._off_topic(chat.question, float(relevance.max(initial=-1.0))))
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return vectors, on_topic
 
