@@ -36,6 +36,18 @@ def test_the_turn_nearest_the_second_paper_is_the_split_and_the_lead_stays_first
     assert parts[1].text == "What does the Pointer Networks paper point at?"
 
 
+def test_line_breaks_and_runs_of_spaces_do_not_move_the_split() -> None:
+    parts = split_by_paper(
+        "Both use attention.\n\nHow many heads  does the Transformer use,\nand what does the "
+        "Pointer Networks paper point at?",
+        INDEXED,
+    )
+    assert [p.text for p in parts] == [
+        "Both use attention. How many heads does the Transformer use?",
+        "What does the Pointer Networks paper point at?",
+    ]
+
+
 def test_comparisons_and_single_paper_questions_are_not_split() -> None:
     for question in (
         "Which is deeper, the ResNet on ImageNet or the Transformer encoder?",

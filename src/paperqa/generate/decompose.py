@@ -46,6 +46,7 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     if len(named) != 2 or not all(paper in indexed for paper in named):
         return []
     first, second = named
+    question = " ".join(question.split())  # as split_sentences gives the sentences
     sentences = split_sentences(question)
     if not sentences:
         return []
