@@ -324,14 +324,14 @@ class QAEngine:
         used: list[Passage] = []
         unanswered: list[str] = []  # papers whose part of a split question finds no answer
         for chat, asked in zip(chats, on_topic, strict=True):
+            quoted = [e.passage for e in chat.evidence]
             raw = MODEL_REFUSAL
             if asked:
                 if used:
                     yield "\n"
                 raw = yield from self._generate(run, chat.messages)
-                used += [e.passage for e in chat.evidence]
+                used += quoted
             if not is_refusal(raw):
-                quoted = [e.passage for e in chat.evidence]
                 rows = _rows_of(vectors, passages, quoted)
                 text = self._part_answer(raw, chat.paper)
                 answered.append(AnswerPart(text, quoted, chat.question, rows))
@@ -348,11 +348,7 @@ class QAEngine:
     ) -> tuple[list[Passage], list[_Chat]]:
         """A question split into one question per paper (``split_by_paper``): the passages of
         each part, searched in its paper only, and a chat per part built from them alone."""
-        from paperqa.retrieve import load_retriever
-
-        searcher = load_retriever(self.settings, retriever, self.store)
-        found = [searcher.search(p.text, k or self.settings.k, docs=[p.paper]) for p in parts]
-        run.timings["retrieve_s"] = time.perf_counter() - run.start
+        found = [self._retrieve(run, retriever, k, [p.paper], p.text) for p in parts]
         budget = self.settings.evidence_tokens
         chats = [
             _Chat(
@@ -478,15 +474,22 @@ class QAEngine:
         return bool(self.unknown_names(question)) and best < limit
 
     def _retrieve(
-        self, run: _Run, retriever: str | None, k: int | None, papers: list[str] | None
+        self,
+        run: _Run,
+        retriever: str | None,
+        k: int | None,
+        papers: list[str] | None,
+        query: str | None = None,
     ) -> list[Passage]:
-        """The passages for the question, with the best of each paper it names."""
+        """The passages for ``query`` (default: the question), with the best of each paper it
+        names unless ``papers`` limits the search."""
         from paperqa.retrieve import load_retriever
 
+        query = query or run.standalone
         searcher = load_retriever(self.settings, retriever, self.store)
-        passages = searcher.search(run.standalone, k or self.settings.k, docs=papers or None)
+        passages = searcher.search(query, k or self.settings.k, docs=papers or None)
         if not papers:
-            passages = self._cover_named_papers(searcher, run.standalone, passages)
+            passages = self._cover_named_papers(searcher, query, passages)
         run.timings["retrieve_s"] = time.perf_counter() - run.start
         return passages
 
