@@ -216,6 +216,29 @@ def test_paper_nickname_must_match_the_cited_paper() -> None:
     assert result.citations == [] and result.unsupported
 
 
+def test_a_long_paper_title_in_the_sentence_does_not_drown_its_support() -> None:
+    title = "Keeping Neural Networks Simple by Minimizing the Description Length of the Weights"
+    prior = Passage(
+        Chunk(
+            200,
+            "keeping-nn-simple-mdl-weights",
+            title,
+            5,
+            5,
+            "If we do not know in advance which weights should be similar, we can model the "
+            "weight distribution by an adaptive mixture of Gaussians.",
+        ),
+        1.0,
+        1,
+    )
+    result = attribute(
+        f"The weight distribution in {title} is modelled by an adaptive mixture of Gaussians.",
+        [*PASSAGES, prior],
+    )
+    assert [c.chunk_id for c in result.citations] == [200]
+    assert result.unsupported == []
+
+
 def test_sentence_comparing_two_papers_cites_both() -> None:
     real_ids = {"transformer": "attention-is-all-you-need", "resnet": "deep-residual-learning"}
     passages = [

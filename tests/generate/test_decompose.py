@@ -53,6 +53,10 @@ def test_comparisons_and_single_paper_questions_are_not_split() -> None:
         "Which is deeper, the ResNet on ImageNet or the Transformer encoder?",
         "How many layers does the Transformer encoder have, and what is its model size?",
         "What is GPipe, and how does it compare with data parallelism?",
+        # "each" before the papers' names, or of something inside one of them
+        "What dropout rate does each of AlexNet and the Transformer use?",
+        "How many layers does each block have in ResNet and in the Transformer?",
+        "AlexNet and the Transformer both use dropout. Which uses more?",
     ):
         assert split_by_paper(question, INDEXED) == [], question
 
@@ -63,4 +67,25 @@ def test_a_paper_missing_from_the_index_is_not_asked_alone() -> None:
     assert [p.paper for p in split_by_paper(question, INDEXED | {"zephyr"})] == [
         "imagenet-classification-deep-cnns",
         "zephyr",
+    ]
+
+
+def test_a_question_asking_the_same_of_each_paper_is_asked_of_each_by_name() -> None:
+    parts = split_by_paper(
+        "AlexNet and the Transformer both regularise with dropout. What rate does each use?",
+        INDEXED,
+    )
+    lead = "AlexNet and the Transformer both regularise with dropout."
+    assert parts == [
+        PaperQuestion(f"{lead} What rate does AlexNet use?", "imagenet-classification-deep-cnns"),
+        PaperQuestion(f"{lead} What rate does Transformer use?", "attention-is-all-you-need"),
+    ]
+    parts = split_by_paper(
+        "Pointer Networks and Order Matters both output sets.\nWhat tasks are studied in each "
+        "of them?",
+        INDEXED,
+    )
+    assert [p.text.split(". ")[1] for p in parts] == [
+        "What tasks are studied in Ptr-Net?",
+        "What tasks are studied in Order Matters?",
     ]

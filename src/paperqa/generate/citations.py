@@ -307,14 +307,17 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     if not sentences or not part.passages:
         return []
     plain = [strip_markers(s) for s in sentences]
-    semantic = _semantic_scores(plain, part.passages, part.question, encoder, part.passage_vectors)
+    # A paper's name is checked as a fact (``_hold_facts``); left in, a long title would swamp
+    # the overlap of the sentence's own words with the passage.
+    scored = [without_paper_names(t) for t in plain]
+    semantic = _semantic_scores(scored, part.passages, part.question, encoder, part.passage_vectors)
     passage_terms = [set(tokenize(p.text)) for p in part.passages]
     idf = _idf(passage_terms)
     context = tokenize(part.question)
     supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):
         lexical = [
-            lexical_support(tokenize(text), terms, idf, len(part.passages), context)
+            lexical_support(tokenize(scored[i]), terms, idf, len(part.passages), context)
             for terms in passage_terms
         ]
         support = SentenceSupport(
@@ -328,6 +331,13 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
         if not tokenize(cur.sentence) and prev.supported:
             cur.cited, cur.supported = list(prev.cited), True
     return supports
+
+
+def without_paper_names(text: str) -> str:
+    """``text`` without the names of the reading-list papers it mentions."""
+    for mention in sorted(mentions(text), key=lambda m: m.start, reverse=True):
+        text = text[: mention.start] + text[mention.start + len(mention.name) :]
+    return " ".join(text.split())
 
 
 def _semantic_scores(

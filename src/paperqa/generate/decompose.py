@@ -7,9 +7,11 @@ answers as well as it does a single-paper question. ``split_by_paper`` finds whe
 last sentence turns to the second paper (", and what ...", "; how ...", ", and according to ...")
 and returns the two halves, each with the paper it asks about. Sentences before the last one
 usually introduce the first paper ("X uses GRUs. How many hidden units does it have, and ...?"), so
-they stay with the first half. A question that names other than two papers, or has no such turn
-before the second paper's name, is not split: comparisons ("which is deeper, A or B?") need both
-papers in one prompt.
+they stay with the first half. A question that asks the same of both papers ("A and B both learn
+their prior. What form does it take in each?", "What dropout rate does each use?") is asked of
+each paper by its name, after the lead sentences. A question that names other than two papers,
+or has neither form, is not split: comparisons ("which is deeper, A or B?") need both papers in
+one prompt.
 """
 
 from __future__ import annotations
@@ -18,13 +20,21 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from paperqa.generate.mentions import mentions
+from paperqa.generate.mentions import mentions, nickname
 from paperqa.text import split_sentences
 
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
 _TURN_RE = re.compile(
     r",?\s+and\s+(?=(?:according\s+to|what|how|which|who|whom|whose|where|when|why|in\s+what|"
     r"by\s+how)\b)|;\s+",
+    re.IGNORECASE,
+)
+# A last sentence that asks the same of both papers: "... in each?", "... for both papers?",
+# "What rate does each use?", "What do both report?".
+_EACH_RE = re.compile(
+    r"\b(?P<prep>in|for|of|from|by|with)\s+(?:each|both)(?:\s+(?:of\s+(?:them|the\s+two"
+    r"(?:\s+\w+)?)|papers?|models?|networks?|cases?|one))?(?=\s*[?.,;:]|\s*$)"
+    r"|\b(?P<aux>do|does|did)\s+(?:each|both)(?:\s+of\s+them)?\b",
     re.IGNORECASE,
 )
 
@@ -45,7 +55,6 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     named = list(dict.fromkeys(m.paper for m in mentions(question)))
     if len(named) != 2 or not all(paper in indexed for paper in named):
         return []
-    first, second = named
     question = " ".join(question.split())  # as split_sentences gives the sentences
     sentences = split_sentences(question)
     if not sentences:
@@ -53,6 +62,14 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     last = sentences[-1]
     start = question.rfind(last)
     lead = question[:start].strip()
+    return _split_at_turn(question, named, lead, last) or _split_each(named, lead, last)
+
+
+def _split_at_turn(question: str, named: list[str], lead: str, last: str) -> list[PaperQuestion]:
+    """ "What did A report, and what did B report?": split where the last sentence turns to the
+    second paper; the lead sentences go with the first part."""
+    first, second = named
+    start = question.rfind(last)
     later = [m.start for m in mentions(last) if m.paper == second]
     turns = [m for m in _TURN_RE.finditer(last) if later and m.start() < later[0]]
     if not turns:
@@ -68,3 +85,20 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     if not second_part.endswith("?"):
         second_part += "?"
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
+
+
+def _split_each(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
+    """ "A and B both learn a prior. What form does it take in each?": the same question asked of
+    each paper by its name; the lead sentences, which say what "it" is, go with both."""
+    found = list(_EACH_RE.finditer(last))
+    if not found:
+        return []
+    each = found[-1]
+    if any(m.start >= each.start() for m in mentions(last)):
+        return []  # "does each of A and B use": not a question to ask of one paper by name
+    word = each.group("prep") or each.group("aux")
+    before, after = last[: each.start()], last[each.end() :]
+    return [
+        PaperQuestion(f"{lead} {before}{word} {nickname(paper)}{after}".strip(), paper)
+        for paper in named
+    ]
