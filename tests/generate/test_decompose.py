@@ -86,6 +86,14 @@ def test_a_question_asking_the_same_of_each_paper_is_asked_of_each_by_name() -> 
         INDEXED,
     )
     assert [p.text.split(". ")[1] for p in parts] == [
-        "What tasks are studied in Ptr-Net?",
+        "What tasks are studied in Pointer Networks?",
         "What tasks are studied in Order Matters?",
+    ]
+    # A paper named by an author is asked about by its own short name.
+    parts = split_by_paper(
+        "Kaplan et al. and AlexNet both use warmup. How long is it in each?", INDEXED
+    )
+    assert [p.text.rsplit(". ", 1)[1] for p in parts] == [
+        "How long is it in Scaling Laws for Neural Language Models?",
+        "How long is it in AlexNet?",
     ]

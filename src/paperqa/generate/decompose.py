@@ -62,12 +62,12 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     last = sentences[-1]
     start = question.rfind(last)
     lead = question[:start].strip()
-    return _split_at_turn(question, named, lead, last) or _split_each(named, lead, last)
+    return _split_at_turn(question, named, lead, last) or _split_each(question, lead, last)
 
 
 def _split_at_turn(question: str, named: list[str], lead: str, last: str) -> list[PaperQuestion]:
-    """ "What did A report, and what did B report?": split where the last sentence turns to the
-    second paper; the lead sentences go with the first part."""
+    """The question split where its last sentence turns to the second paper ("What did A report,
+    and what did B report?"); the lead sentences go with the first part."""
     first, second = named
     start = question.rfind(last)
     later = [m.start for m in mentions(last) if m.paper == second]
@@ -87,9 +87,10 @@ def _split_at_turn(question: str, named: list[str], lead: str, last: str) -> lis
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
 
 
-def _split_each(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
-    """ "A and B both learn a prior. What form does it take in each?": the same question asked of
-    each paper by its name; the lead sentences, which say what "it" is, go with both."""
+def _split_each(question: str, lead: str, last: str) -> list[PaperQuestion]:
+    """The same question asked of each paper ("A and B both learn a prior. What form does it
+    take in each?"), by the name the question gives the paper (its short name when the question
+    names it by an author). The lead sentences, which say what "it" is, go with both."""
     found = list(_EACH_RE.finditer(last))
     if not found:
         return []
@@ -98,7 +99,10 @@ def _split_each(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
         return []  # "does each of A and B use": not a question to ask of one paper by name
     word = each.group("prep") or each.group("aux")
     before, after = last[: each.start()], last[each.end() :]
+    names: dict[str, str] = {}
+    for m in mentions(question):
+        names.setdefault(m.paper, nickname(m.paper) if m.by_author else m.name)
     return [
-        PaperQuestion(f"{lead} {before}{word} {nickname(paper)}{after}".strip(), paper)
-        for paper in named
+        PaperQuestion(f"{lead} {before}{word} {name}{after}".strip(), paper)
+        for paper, name in names.items()
     ]
