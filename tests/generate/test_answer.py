@@ -59,11 +59,15 @@ def test_answers_with_negative_words_are_not_refusals(answer: str) -> None:
     assert not is_refusal(answer)
 
 
-def test_passage_block_names_title_and_pages() -> None:
+def test_passage_block_names_the_paper_as_questions_do() -> None:
     one = passage_block(1, _passage(0, 3))
-    assert one.startswith("[1] Title 0 (page 3):\n")
+    assert one.startswith("[1] Title 0:\n")
     two = passage_block(2, _passage(1, 3, (4, 5)), text="a -\n b\n\n c")
-    assert two == "[2] Title 1 (pages 4-5):\na b c"
+    assert two == "[2] Title 1:\na b c"
+    alexnet = Chunk(7, "imagenet-classification-deep-cnns", "ImageNet Classification", 2, 2, "x")
+    assert passage_block(3, Passage(alexnet, 1.0, 1)) == "[3] AlexNet:\nx"
+    own = Chunk(8, "notes", "My Notes: On Attention", 1, 1, "y")
+    assert passage_block(4, Passage(own, 1.0, 1)) == "[4] My Notes:\ny"
 
 
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:

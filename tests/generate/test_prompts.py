@@ -19,9 +19,9 @@ def test_system_prompt_restricts_to_passages_and_names_the_refusal() -> None:
     assert "{" not in SYSTEM_PROMPT  # one fixed string: llama.cpp reuses its cached prefix
 
 
-def test_passage_and_user_templates_carry_number_title_pages_and_question() -> None:
-    block = PASSAGE_TEMPLATE.format(number=2, title="Pointer Networks", pages="page 4", text="x")
-    assert block.startswith("[2] Pointer Networks (page 4)")
+def test_passage_and_user_templates_carry_number_paper_and_question() -> None:
+    block = PASSAGE_TEMPLATE.format(number=2, name="Ptr-Net", text="x")
+    assert block == "[2] Ptr-Net:\nx"
     user = USER_TEMPLATE.format(passages=block, question="What is a pointer?")
     assert block in user and user.rstrip().endswith("What is a pointer?")
     assert user.index("<<<") < user.index(block) < user.index(">>>")  # passages are quoted

@@ -34,7 +34,7 @@ from paperqa.generate.evidence import (
     instruction_sentences,
     select_evidence,
 )
-from paperqa.generate.mentions import mentions
+from paperqa.generate.mentions import mentions, nickname
 from paperqa.generate.prompts import (
     MODEL_REFUSAL,
     NOT_INDEXED_TEXT,
@@ -168,10 +168,12 @@ def is_refusal(text: str) -> bool:
 
 
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:
+    """A passage (or ``text``, its evidence) as the prompt quotes it, under its paper's short name:
+    a reading-list paper's nickname, another paper's title up to any colon."""
     chunk = passage.chunk
-    pages = f"page {chunk.pages}" if chunk.page_start == chunk.page_end else f"pages {chunk.pages}"
+    name = nickname(chunk.doc) if chunk.doc in papers_by_id() else chunk.title.split(":")[0].strip()
     body = display_text(text if text is not None else passage.text)
-    return PASSAGE_TEMPLATE.format(number=number, title=chunk.title, pages=pages, text=body)
+    return PASSAGE_TEMPLATE.format(number=number, name=name, text=body)
 
 
 def build_messages(
