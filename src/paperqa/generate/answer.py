@@ -171,9 +171,8 @@ def passage_block(number: int, passage: Passage, text: str | None = None) -> str
     """A passage (or ``text``, its evidence) as the prompt quotes it, under its paper's short name:
     a reading-list paper's nickname, another paper's title up to any colon."""
     chunk = passage.chunk
-    name = nickname(chunk.doc) if chunk.doc in papers_by_id() else chunk.title.split(":")[0].strip()
     body = display_text(text if text is not None else passage.text)
-    return PASSAGE_TEMPLATE.format(number=number, name=name, text=body)
+    return PASSAGE_TEMPLATE.format(number=number, name=nickname(chunk.doc, chunk.title), text=body)
 
 
 def build_messages(

@@ -58,10 +58,13 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
-def nickname(paper_id: str) -> str:
-    """The short name a paper goes by: its model's name, else its title before a colon."""
-    paper = papers_by_id()[paper_id]
-    return paper.known_as[0] if paper.known_as else paper.title.split(":")[0].strip()
+def nickname(paper_id: str, title: str = "") -> str:
+    """The short name a paper goes by: its model's name, else its title before a colon (``title``
+    is that of a paper off the reading list)."""
+    paper = papers_by_id().get(paper_id)
+    if paper and paper.known_as:
+        return paper.known_as[0]
+    return (paper.title if paper else title).split(":")[0].strip()
 
 
 def _flexible(name: str) -> str:
