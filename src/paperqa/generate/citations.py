@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from paperqa.generate.mentions import mentions
+from paperqa.generate.mentions import Mention, mentions
 from paperqa.generate.prompts import UNSUPPORTED_MARK
 from paperqa.text import normalize, occurs, split_sentences, tokenize
 from paperqa.types import Passage
@@ -180,9 +180,7 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
     asked = set(tokenize(question))
     found = mentions(sentence)
     named = {m.name: m.paper for m in found}
-    rest = sentence  # numbers inside a paper's name ("Deep Speech 2") are not facts
-    for m in found:
-        rest = rest[: m.start] + " " * len(m.name) + rest[m.start + len(m.name) :]
+    rest = without_paper_names(sentence, found)  # "Deep Speech 2": its number is not a fact
     # A quote's closing punctuation is often the sentence's: 'it "comes for free."'.
     facts = [Fact("quote", q.strip(" .,;:!?")) for q in _QUOTED_RE.findall(sentence)]
     facts += [
@@ -333,10 +331,11 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     return supports
 
 
-def without_paper_names(text: str) -> str:
-    """``text`` without the names of the reading-list papers it mentions."""
-    for mention in sorted(mentions(text), key=lambda m: m.start, reverse=True):
-        text = text[: mention.start] + text[mention.start + len(mention.name) :]
+def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
+    """``text`` without the names of the reading-list papers it mentions (``found``: those
+    mentions, when already known)."""
+    for m in mentions(text) if found is None else found:
+        text = text[: m.start] + " " * len(m.name) + text[m.start + len(m.name) :]
     return " ".join(text.split())
 
 

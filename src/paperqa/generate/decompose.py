@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from paperqa.generate.mentions import mentions, nickname
+from paperqa.generate.mentions import Mention, mentions, nickname
 from paperqa.text import split_sentences
 
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
@@ -52,17 +52,18 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
 
     ``indexed``: the papers that can be searched; the question must name exactly two of them.
     """
-    named = list(dict.fromkeys(m.paper for m in mentions(question)))
+    question = " ".join(question.split())  # as split_sentences gives the sentences
+    found = mentions(question)
+    named = list(dict.fromkeys(m.paper for m in found))
     if len(named) != 2 or not all(paper in indexed for paper in named):
         return []
-    question = " ".join(question.split())  # as split_sentences gives the sentences
     sentences = split_sentences(question)
     if not sentences:
         return []
     last = sentences[-1]
     start = question.rfind(last)
     lead = question[:start].strip()
-    return _split_at_turn(question, named, lead, last) or _split_each(question, lead, last)
+    return _split_at_turn(question, named, lead, last) or _split_each(found, lead, last)
 
 
 def _split_at_turn(question: str, named: list[str], lead: str, last: str) -> list[PaperQuestion]:
@@ -87,20 +88,21 @@ def _split_at_turn(question: str, named: list[str], lead: str, last: str) -> lis
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
 
 
-def _split_each(question: str, lead: str, last: str) -> list[PaperQuestion]:
+def _split_each(found: list[Mention], lead: str, last: str) -> list[PaperQuestion]:
     """The same question asked of each paper ("A and B both learn a prior. What form does it
-    take in each?"), by the name the question gives the paper (its short name when the question
-    names it by an author). The lead sentences, which say what "it" is, go with both."""
-    found = list(_EACH_RE.finditer(last))
-    if not found:
+    take in each?"), by the name the question gives the paper (``found``: the question's
+    mentions; its short name when the question names it by an author). The lead sentences,
+    which say what "it" is, go with both."""
+    matches = list(_EACH_RE.finditer(last))
+    if not matches:
         return []
-    each = found[-1]
+    each = matches[-1]
     if any(m.start >= each.start() for m in mentions(last)):
         return []  # "does each of A and B use": not a question to ask of one paper by name
     word = each.group("prep") or each.group("aux")
     before, after = last[: each.start()], last[each.end() :]
     names: dict[str, str] = {}
-    for m in mentions(question):
+    for m in found:
         names.setdefault(m.paper, nickname(m.paper) if m.by_author else m.name)
     return [
         PaperQuestion(f"{lead} {before}{word} {name}{after}".strip(), paper)
