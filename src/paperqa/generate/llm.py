@@ -85,6 +85,8 @@ class LlamaCppLLM(LLM):
             n_ctx=n_ctx,
             n_threads=threads or os.cpu_count(),
             seed=0,
+            # Reads a prompt about 4% faster on 2 CPU cores (560 tokens: 4.62 s -> 4.44 s).
+            flash_attn=True,
             draft_model=draft,
             # llama-cpp-python 0.3.36 sizes its logits buffer for one batch unless asked for all
             # logits, and drafting then fails on the first prompt longer than a batch.
