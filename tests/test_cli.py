@@ -276,6 +276,20 @@ def test_bad_values_get_one_line(monkeypatch, capsys, small_index, args, expecte
     _one_line_error(code, err, expected)
 
 
+@pytest.mark.parametrize("command", ["answers", "evidence", "retrieval"])
+def test_eval_out_naming_a_file_fails_before_the_run(monkeypatch, capsys, small_index, command):
+    questions = small_index.parent / "q.jsonl"
+    questions.write_text('{"id": "mine-1", "question": "What is a gate?", "doc": "d0"}\n')
+    report = small_index.parent / "report.json"
+    report.write_text("keep me")
+    code, _, err = _main(
+        monkeypatch, capsys, "eval", command, "--questions", str(questions),
+        "--out", str(report), "--index-dir", str(small_index),
+    )  # fmt: skip
+    _one_line_error(code, err, "--out must be a folder", "report.json is a file")
+    assert report.read_text() == "keep me"
+
+
 def test_a_bad_environment_value_is_one_line_too(monkeypatch, capsys, small_index):
     monkeypatch.setenv("PAPERQA_K", "many")
     code, _, err = _main(monkeypatch, capsys, "search", "gate", "--index-dir", str(small_index))

@@ -21,6 +21,7 @@ from typing import Any
 
 import psutil
 
+from paperqa.files import write_atomic
 from paperqa.retrieve.evaluate import default_questions_path, load_questions, percentile
 from paperqa.settings import Settings
 
@@ -276,8 +277,8 @@ def run_bench(
     report["process_peak_rss_mb"] = _max_rss_mb()
     if out:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "bench.json").write_text(json.dumps(report, indent=1))
-        (out / "bench.md").write_text(table(report) + "\n")
+        write_atomic(out / "bench.json", json.dumps(report, indent=1))
+        write_atomic(out / "bench.md", table(report) + "\n")
     print(json.dumps(report, indent=1) if as_json else table(report))
     return report
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from paperqa.errors import PaperQAError
+from paperqa.files import report_dir, write_atomic
 from paperqa.settings import Settings
 
 if TYPE_CHECKING:
@@ -74,6 +75,11 @@ QuestionsOpt = Annotated[
     Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
 ]
 LimitOpt = Annotated[int | None, typer.Option(help="Only the first N questions.")]
+
+
+def _out_option(writes: str) -> Any:
+    """The ``--out DIR`` option of a command that writes ``writes`` there."""
+    return typer.Option(metavar="DIR", help=f"Also write {writes} in this folder.")
 
 
 @app.command()
@@ -348,7 +354,7 @@ def mcp(
 @app.command()
 def bench(
     as_json: JsonOpt = False,
-    out: Annotated[Path | None, typer.Option(help="Also write the figures here.")] = None,
+    out: Annotated[Path | None, _out_option("bench.json and bench.md")] = None,
     source: Annotated[
         Path | None, typer.Option(help="Folder for the ingest timing (a fresh temp index).")
     ] = None,
@@ -374,7 +380,7 @@ def bench(
     run_bench(
         settings,
         as_json=as_json,
-        out=out,
+        out=report_dir(out) if out else None,
         ingest=not skip_ingest,
         generation=not skip_generation,
         backends=_split_list(backends),
@@ -394,7 +400,7 @@ def eval_retrieval(
     passage_words: WordsOpt = None,
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
-    out: Annotated[Path | None, typer.Option(help="Write JSON, table and chart here.")] = None,
+    out: Annotated[Path | None, _out_option("retrieval.json, .md and .png")] = None,
     misses: Annotated[bool, typer.Option("--misses", help="List each retriever's misses.")] = False,
 ) -> None:
     """Compare the retrievers: hit@k, MRR, nDCG, latency, overall and per question part."""
@@ -409,6 +415,7 @@ def eval_retrieval(
 
     settings = _settings(passage_words=passage_words, index_dir=index_dir)
     path = _questions_file(questions)
+    out = report_dir(out) if out else None
     qs = load_questions(path)
     store = IndexStore.load(settings.index_dir)
     results, details = {}, {}
@@ -434,10 +441,9 @@ def eval_retrieval(
                 typer.echo(f"  {r['id']} [{r['doc']}] {r['question']}", err=as_json)
                 typer.echo(f"      got: {', '.join(r['top'])}", err=as_json)
     if out:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "retrieval.json").write_text(json.dumps(payload, indent=1))
-        (out / "retrieval.md").write_text(table + "\n")
-        bar_chart(results, out / "retrieval.png")
+        write_atomic(out / "retrieval.json", json.dumps(payload, indent=1))
+        write_atomic(out / "retrieval.md", table + "\n")
+        write_atomic(out / "retrieval.png", bar_chart(results))
 
 
 @eval_app.command("answers")
@@ -451,7 +457,9 @@ def eval_answers(
     passage_words: WordsOpt = None,
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
-    out: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    out: Annotated[
+        Path | None, _out_option("answers.json, each question's record included,")
+    ] = None,
 ) -> None:
     """Answer a question set and report correctness, citation and refusal metrics, and timings."""
     from paperqa.generate.answer import QAEngine
@@ -467,6 +475,7 @@ def eval_answers(
         index_dir=index_dir,
     )
     path = _questions_file(questions)
+    out = report_dir(out) if out else None
     # Progress goes to stderr, so --json output on stdout stays clean.
     report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
     _write_report(out, "answers.json", report)
@@ -485,7 +494,7 @@ def eval_evidence(
     index_dir: IndexDir = None,
     as_json: JsonOpt = False,
     out: Annotated[
-        Path | None, typer.Option(help="Write the JSON report, with each question's, here.")
+        Path | None, _out_option("evidence.json, each question's record included,")
     ] = None,
 ) -> None:
     """Check, without generating, whether each answer is in the retrieved passages and in the
@@ -503,6 +512,7 @@ def eval_evidence(
         index_dir=index_dir,
     )
     path = _questions_file(questions)
+    out = report_dir(out) if out else None
     report = evaluate_evidence(QAEngine(settings), load_questions(path), limit)
     _write_report(out, "evidence.json", report)
     _echo_summary(report, as_json)
@@ -523,8 +533,7 @@ def _questions_file(given: Path | None) -> Path:
 def _write_report(out: Path | None, name: str, report: dict[str, Any]) -> None:
     """An evaluation report, per-question records included, as ``out/name`` (when ``out``)."""
     if out:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / name).write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        write_atomic(out / name, json.dumps(report, indent=1, ensure_ascii=False))
 
 
 def _echo_summary(report: dict[str, Any], as_json: bool) -> None:

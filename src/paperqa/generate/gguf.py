@@ -18,6 +18,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from paperqa.errors import ModelNotAvailableError
+from paperqa.files import write_atomic
 from paperqa.store import file_sha256
 
 
@@ -154,9 +155,7 @@ def _verify(target: Path, stamp: Path, sha256: str) -> bool:
 
 
 def _write_stamp(stamp: Path, target: Path, sha256: str) -> None:
-    tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}.tmp")
-    tmp.write_text(f"{sha256} {_file_key(target)}\n")
-    os.replace(tmp, stamp)
+    write_atomic(stamp, f"{sha256} {_file_key(target)}\n")
 
 
 def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:

@@ -8,6 +8,7 @@ Every figure is also given per part, the part being a question id's prefix befor
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import operator
@@ -223,8 +224,8 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def bar_chart(results: dict[str, dict[str, float]], path: Path) -> None:
-    """A grouped bar chart of the quality metrics per retriever, saved as PNG."""
+def bar_chart(results: dict[str, dict[str, float]]) -> bytes:
+    """A grouped bar chart of the quality metrics per retriever, as PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -242,5 +243,7 @@ def bar_chart(results: dict[str, dict[str, float]], path: Path) -> None:
     ax.set_title("Retrieval on the question set")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=120)
     plt.close(fig)
+    return png.getvalue()

@@ -1,0 +1,37 @@
+"""Files written whole (reports, the model cache's stamps), and the folder ``--out`` names.
+
+A file is written under a unique temporary name in its own folder and renamed into place, so a
+reader never sees half of it and a crash leaves the previous version.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from paperqa.errors import PaperQAError
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Writes ``data`` (text as UTF-8) to ``path`` through a temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def report_dir(path: Path) -> Path:
+    """``path`` made ready to hold reports: a folder, created if missing. Called before a long
+    run, so that a bad ``--out`` fails at once with one line instead of after the work."""
+    if path.exists() and not path.is_dir():
+        raise PaperQAError(f"--out must be a folder, and {path} is a file; name a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PaperQAError(f"cannot create the --out folder {path}: {exc.strerror}") from exc
+    if not os.access(path, os.W_OK):
+        raise PaperQAError(f"cannot write to the --out folder {path}")
+    return path
