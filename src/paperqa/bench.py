@@ -21,7 +21,7 @@ from typing import Any
 
 import psutil
 
-from paperqa.files import write_atomic
+from paperqa.files import report_dir, write_atomic
 from paperqa.retrieve.evaluate import default_questions_path, load_questions, percentile
 from paperqa.settings import Settings
 
@@ -244,6 +244,7 @@ def run_bench(
     """Runs every stage and prints the figures (a table, or JSON)."""
     from paperqa.generate.llm import available_backends
 
+    out = report_dir(out)
     report: dict[str, Any] = {"machine": machine()}
 
     def note(text: str) -> None:
@@ -276,7 +277,6 @@ def run_bench(
         report["generation"] = generation_figures
     report["process_peak_rss_mb"] = _max_rss_mb()
     if out:
-        out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / "bench.json", json.dumps(report, indent=1))
         write_atomic(out / "bench.md", table(report) + "\n")
     print(json.dumps(report, indent=1) if as_json else table(report))

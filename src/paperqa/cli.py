@@ -380,7 +380,7 @@ def bench(
     run_bench(
         settings,
         as_json=as_json,
-        out=report_dir(out) if out else None,
+        out=out,
         ingest=not skip_ingest,
         generation=not skip_generation,
         backends=_split_list(backends),
@@ -415,7 +415,7 @@ def eval_retrieval(
 
     settings = _settings(passage_words=passage_words, index_dir=index_dir)
     path = _questions_file(questions)
-    out = report_dir(out) if out else None
+    out = report_dir(out)
     qs = load_questions(path)
     store = IndexStore.load(settings.index_dir)
     results, details = {}, {}
@@ -475,7 +475,7 @@ def eval_answers(
         index_dir=index_dir,
     )
     path = _questions_file(questions)
-    out = report_dir(out) if out else None
+    out = report_dir(out)
     # Progress goes to stderr, so --json output on stdout stays clean.
     report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
     _write_report(out, "answers.json", report)
@@ -512,7 +512,7 @@ def eval_evidence(
         index_dir=index_dir,
     )
     path = _questions_file(questions)
-    out = report_dir(out) if out else None
+    out = report_dir(out)
     report = evaluate_evidence(QAEngine(settings), load_questions(path), limit)
     _write_report(out, "evidence.json", report)
     _echo_summary(report, as_json)

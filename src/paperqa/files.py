@@ -23,9 +23,12 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def report_dir(path: Path) -> Path:
-    """``path`` made ready to hold reports: a folder, created if missing. Called before a long
-    run, so that a bad ``--out`` fails at once with one line instead of after the work."""
+def report_dir(path: Path | None) -> Path | None:
+    """``path`` made ready to hold reports: a folder, created if missing (None: no reports).
+    Called before a long run, so that a bad ``--out`` fails at once with one line instead of
+    after the work."""
+    if path is None:
+        return None
     if path.exists() and not path.is_dir():
         raise PaperQAError(f"--out must be a folder, and {path} is a file; name a folder")
     try:

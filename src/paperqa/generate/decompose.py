@@ -63,25 +63,24 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     last = sentences[-1]
     start = question.rfind(last)
     lead = question[:start].strip()
-    return _split_at_turn(question, named, lead, last) or _split_each(found, lead, last)
+    return _split_at_turn(named, lead, last) or _split_each(found, lead, last)
 
 
-def _split_at_turn(question: str, named: list[str], lead: str, last: str) -> list[PaperQuestion]:
+def _split_at_turn(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
     """The question split where its last sentence turns to the second paper ("What did A report,
     and what did B report?"); the lead sentences go with the first part."""
     first, second = named
-    start = question.rfind(last)
     later = [m.start for m in mentions(last) if m.paper == second]
     turns = [m for m in _TURN_RE.finditer(last) if later and m.start() < later[0]]
     if not turns:
         return []
     turn = turns[-1]  # the turn just before the second paper's name
-    if first not in {m.paper for m in mentions(question[: start + turn.start()])}:
-        return []
     head, tail = last[: turn.start()].rstrip(" ,"), last[turn.end() :].strip()
     if not head or not tail:
         return []
     first_part = f"{lead} {head}?".strip()
+    if first not in {m.paper for m in mentions(first_part)}:
+        return []
     second_part = tail[0].upper() + tail[1:]
     if not second_part.endswith("?"):
         second_part += "?"
