@@ -48,6 +48,7 @@ SIGNALS = {
     "neighbours": ("before", "after"),
     "lexical": ("coverage", "sentence", "window", "bigram"),
     "numbers": ("numbers", "quantity", "number_window"),
+    "reason": ("reason",),
     "section": ("section",),
     "shape": ("position", "length"),
     "paper": ("named", "title", "doc_share"),

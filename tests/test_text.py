@@ -1,6 +1,8 @@
 from paperqa.text import (
     asks_for_quantity,
+    asks_why,
     document_header,
+    gives_reason,
     norm,
     normalize,
     occurs,
@@ -87,3 +89,12 @@ def test_questions_that_ask_for_an_amount_are_told_apart():
         assert asks_for_quantity(question), question
     for question in ("What is dropout?", "Why is the sum scaled?", "Which optimizer was used?"):
         assert not asks_for_quantity(question), question
+
+
+def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart():
+    assert asks_why("Why does the loss diverge at a high learning rate?")
+    assert asks_why("What goes wrong when the batch is too small?")
+    assert not asks_why("What is the loss divided by?")
+    assert gives_reason("We attribute this to the larger batch.")
+    assert gives_reason("It fails because the gradients vanish.")
+    assert not gives_reason("The batch holds 256 images.")

@@ -292,6 +292,27 @@ def asks_for_quantity(question: str) -> bool:
     return bool(_QUANTITY.search(question))
 
 
+# Questions that ask for a reason, and the words that give one: the answer is the sentence that
+# explains ("We attribute this to ...", "... because ..."), often sharing few of the question's
+# words.
+_REASON = re.compile(r"\bwhy\b|\bwhat (?:goes wrong|causes|is the reason)\b", re.IGNORECASE)
+_CAUSAL = re.compile(
+    r"\b(?:because|due to|since|attribute[sd]?|suspect|leads? to|led to|results? in|as a result|"
+    r"causes?|caused|so that|therefore|thus|hence|in order to|reason)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_why(question: str) -> bool:
+    """Whether ``question`` asks for a reason ("why", "what goes wrong")."""
+    return bool(_REASON.search(question))
+
+
+def gives_reason(text: str) -> bool:
+    """Whether ``text`` gives a reason ("because", "due to", "we attribute this to")."""
+    return bool(_CAUSAL.search(text))
+
+
 def stem(token: str) -> str:
     """Number words to digits, and a light plural rule (``layers`` -> ``layer``)."""
     if token in _NUMBER_WORDS:

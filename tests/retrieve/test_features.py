@@ -53,3 +53,18 @@ def test_the_named_paper_is_marked_and_its_name_is_not_content():
 def test_numbers_in_the_question_must_be_found():
     rows = _rows("Was the warmup 3000 steps?")
     assert rows[1]["numbers"] == 1.0 and rows[2]["numbers"] == 0.0
+
+
+def test_a_why_question_favours_a_sentence_that_gives_a_reason():
+    chunks = [
+        Chunk(0, "lm", "L", 1, 1, "The warmup of the learning rate lasts 3000 steps."),
+        Chunk(1, "lm", "L", 2, 2, "The warmup is needed because the learning rate is large."),
+    ]
+    scorer = FeatureScorer(chunks, IDF, DOCUMENTS)
+    stage = {name: np.zeros(2) for name in ("hybrid", "dense", "bm25", "before", "after")}
+    column = FEATURES.index("reason")
+    why = scorer.features(scorer.query("Why is a learning rate warmup used?"), [0, 1], stage)
+    assert why[1, column] > 0.0 and why[0, column] == 0.0
+    # A question that does not ask why gets no reason feature at all.
+    what = scorer.features(scorer.query("What learning rate warmup is used?"), [0, 1], stage)
+    assert not what[:, column].any()

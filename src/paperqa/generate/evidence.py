@@ -23,7 +23,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from paperqa.text import asks_for_quantity, join_hyphen_breaks, norm, split_sentences, tokenize
+from paperqa.text import (
+    asks_for_quantity,
+    asks_why,
+    gives_reason,
+    join_hyphen_breaks,
+    norm,
+    split_sentences,
+    tokenize,
+)
 from paperqa.types import Passage
 
 RANK_DECAY = 0.08  # score multiplier 1 / (1 + RANK_DECAY * rank): earlier passages win ties
@@ -43,15 +51,6 @@ QUANTITY_BONUS = REASON_BONUS = 0.15
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
-    re.IGNORECASE,
-)
-# Questions that ask for a reason, and the words that give one: the answer is the sentence that
-# explains ("We attribute this to ...", "... because ..."), often sharing few of the question's
-# words.
-_REASON = re.compile(r"\bwhy\b|\bwhat (?:goes wrong|causes|is the reason)\b", re.IGNORECASE)
-_CAUSAL = re.compile(
-    r"\b(?:because|due to|since|attribute[sd]?|suspect|leads? to|led to|results? in|as a result|"
-    r"causes?|caused|so that|therefore|thus|hence|in order to|reason)\b",
     re.IGNORECASE,
 )
 INSTRUCTION_RE = re.compile(
@@ -141,12 +140,12 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     idf = {t: math.log(1 + n / (1 + sum(t in p.terms for p in pieces))) for t in wanted}
     total = sum(idf.values()) or 1.0
     quantity = asks_for_quantity(question)
-    reason = bool(_REASON.search(question))
+    reason = asks_why(question)
     for piece in pieces:
         share = sum(idf[t] for t in wanted & piece.terms) / total
         if quantity and share > 0 and re.search(r"\d", piece.text):
             share += QUANTITY_BONUS
-        if reason and share > 0 and _CAUSAL.search(piece.text):
+        if reason and share > 0 and gives_reason(piece.text):
             share += REASON_BONUS
         piece.score = share / (1 + RANK_DECAY * piece.passage)
     _inherit_from_predecessors(pieces)
