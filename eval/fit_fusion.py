@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
+from paperqa.files import write_atomic
 from paperqa.retrieve import IndexStore, load_retriever
 from paperqa.retrieve.evaluate import (
     default_questions_path,
@@ -257,7 +258,7 @@ def main() -> int:
     if not beats(report):
         print("not written: a cross-validated direction does not beat BM25 and the hybrid")
         return 1
-    OUTPUT.write_text(json.dumps(_payload(model, l2, report, drop, path), indent=1) + "\n")
+    write_atomic(OUTPUT, json.dumps(_payload(model, l2, report, drop, path), indent=1) + "\n")
     print(f"wrote {OUTPUT}")
     return 0
 

@@ -1,4 +1,5 @@
-"""Files written whole (reports, the model cache's stamps), and the folder ``--out`` names.
+"""Files written whole (reports, the model cache's stamps, the index's ``CURRENT`` pointer), and
+the folder ``--out`` names.
 
 A file is written under a unique temporary name in its own folder and renamed into place, so a
 reader never sees half of it and a crash leaves the previous version.
@@ -14,10 +15,14 @@ from paperqa.errors import PaperQAError
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Writes ``data`` (text as UTF-8) to ``path`` through a temporary file and a rename."""
+    """Writes ``data`` (text as UTF-8) to ``path`` through a temporary file, flushed to disk
+    before the rename so that the name never points at unwritten data."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        with tmp.open("wb") as file:
+            file.write(data.encode("utf-8") if isinstance(data, str) else data)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from paperqa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from paperqa.files import write_atomic
 from paperqa.types import Chunk
 
 SCHEMA_VERSION = 1
@@ -326,10 +327,7 @@ def write_index(
             previous = _pointer(index_dir)
         except IndexCorruptError:  # a damaged pointer is simply replaced
             previous = None
-        pointer_tmp = index_dir / f".{CURRENT}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        pointer_tmp.write_text(name + "\n", "utf-8")
-        _fsync(pointer_tmp)
-        os.replace(pointer_tmp, index_dir / CURRENT)
+        write_atomic(index_dir / CURRENT, name + "\n")
         _fsync(index_dir)
         _remove_stale(index_dir, keep={name, previous or name})
     return generation
