@@ -32,6 +32,7 @@ def test_bench_json_reports_retrieval_and_cold_start(corpus_index):
     for key in ("bm25_p50_ms", "dense_p50_ms", "hybrid_p50_ms", "hybrid_p95_ms", "cold_search_s"):
         assert report[key] > 0
     assert report["machine"]["cores"] >= 1
+    assert isinstance(report["machine"]["llama_cpp_cpu"], str)
 
 
 def test_peak_memory_is_the_peak_not_the_memory_left_at_the_end():

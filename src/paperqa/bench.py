@@ -22,6 +22,7 @@ from typing import Any
 import psutil
 
 from paperqa.files import report_dir, write_atomic
+from paperqa.generate.llm import llama_cpp_cpu_features
 from paperqa.retrieve.evaluate import default_questions_path, load_questions, percentile
 from paperqa.settings import Settings
 
@@ -54,6 +55,7 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
+        "llama_cpp_cpu": " ".join(llama_cpp_cpu_features()),
     }
 
 
@@ -306,5 +308,6 @@ def table(report: dict[str, Any]) -> str:
     lines.append(
         f"\nmachine: {info['processor']}, {info['cores']} cores, {info['memory_gb']} GB, "
         f"Python {info['python']}, {info['platform']}"
+        + (f"; llama.cpp uses {info['llama_cpp_cpu']}" if info.get("llama_cpp_cpu") else "")
     )
     return "\n".join(lines)

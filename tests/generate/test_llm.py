@@ -8,13 +8,14 @@ import sys
 import threading
 import time
 from importlib.util import find_spec
+from pathlib import Path
 
 import httpx
 import pytest
 
 from paperqa.errors import ModelNotAvailableError
 from paperqa.generate.gguf import PACKAGED_MODELS, packaged_gguf
-from paperqa.generate.llm import load_llm, resolve_backend
+from paperqa.generate.llm import llama_cpp_cpu_features, load_llm, resolve_backend
 from paperqa.settings import Settings
 
 SMALL = "qwen2.5-coder-0.5b-instruct"
@@ -198,3 +199,38 @@ def test_closing_the_engine_stream_stops_the_model(corpus_index) -> None:
     assert engine.llm._lock.acquire(blocking=False)  # the generation let go of the model
     engine.llm._lock.release()
     assert not [t for t in threading.enumerate() if "generate" in t.name]
+
+
+@pytest.mark.slow
+@needs_llama_cpp
+def test_llama_cpp_answers_after_the_embedder_ran_on_the_same_thread() -> None:
+    # On CPUs with AMX both PyTorch (the bfloat16 embedder) and llama.cpp use the tile registers
+    # of the calling thread; an unpatched llama.cpp build crashes the process on its next answer.
+    script = """
+from paperqa.embedder import get_embedder
+from paperqa.generate.llm import load_llm
+from paperqa.settings import Settings
+settings = Settings(backend="llama.cpp")
+llm, embedder = load_llm(settings), get_embedder(settings)
+for country in ("France", "Italy"):
+    embedder.encode_passages(["Paris is the capital and largest city of France. " * 12] * 32)
+    question = [
+        {"role": "system", "content": "Answer with one word."},
+        {"role": "user", "content": f"What is the capital of {country}? "
+            + "Rome is in Italy. Paris is in France. " * 8},
+    ]
+    print(llm.chat(question, max_tokens=5))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.lower().split() == ["paris", "rome"]
+
+
+@needs_llama_cpp
+def test_llama_cpp_is_built_for_this_cpu_with_its_amx_kernels_where_it_has_amx() -> None:
+    flags = Path("/proc/cpuinfo").read_text().split() if Path("/proc/cpuinfo").exists() else []
+    if "amx_int8" not in flags:
+        pytest.skip("this CPU has no AMX")
+    assert "AMX_INT8" in llama_cpp_cpu_features()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -328,6 +329,16 @@ _LOAD_LOCK = threading.Lock()
 def available_backends() -> list[str]:
     """Local backends that can run here, llama.cpp first when installed (openai needs a server)."""
     return (["llama.cpp"] if find_spec("llama_cpp") is not None else []) + ["transformers"]
+
+
+def llama_cpp_cpu_features() -> list[str]:
+    """The CPU features llama.cpp was compiled to use here (``AMX_INT8`` among them where its
+    AMX kernels read prompts); empty without llama-cpp-python."""
+    if find_spec("llama_cpp") is None:
+        return []
+    import llama_cpp
+
+    return re.findall(r"(\w+) = 1", llama_cpp.llama_print_system_info().decode())
 
 
 def resolve_backend(backend: str) -> str:
