@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from paperqa.models import prefixes_for, resolve_embedder
 
 
@@ -27,3 +29,27 @@ def test_prefixes_follow_the_model_family() -> None:
     assert prefixes_for("intfloat/e5-small-v2") == ("query: ", "passage: ")
     assert prefixes_for("BAAI/bge-small-en-v1.5")[0].startswith("Represent this sentence")
     assert prefixes_for("sentence-transformers/all-MiniLM-L6-v2") == ("", "")
+
+
+def test_an_assembled_embedder_resolves_to_the_cache_once_it_is_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert resolve_embedder("embeddinggemma-300m") == "embeddinggemma-300m"  # not assembled yet
+    folder = tmp_path / ".cache" / "paperqa" / "models" / "embeddinggemma-300m"
+    folder.mkdir(parents=True)
+    (folder / "modules.json").write_text("[]")
+    assert resolve_embedder("EmbeddingGemma-300M") == str(folder)
+    assert resolve_embedder("google/embeddinggemma-300m") == str(folder)
+
+
+def test_a_missing_assembled_embedder_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperqa.embedder import Embedder
+    from paperqa.errors import ModelNotAvailableError
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelNotAvailableError, match=r"get_embeddinggemma\.py"):
+        _ = Embedder("embeddinggemma-300m").model

