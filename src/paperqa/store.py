@@ -88,6 +88,11 @@ class IndexStore:
     def documents(self) -> dict[str, dict[str, Any]]:
         return self.meta["documents"]
 
+    @property
+    def embedder_name(self) -> str:
+        """The embedder that embedded the chunks, as ``Settings.embedder`` named it."""
+        return str(self.meta["embedder"]["name"])
+
     def is_current(self) -> bool:
         """Whether this is still the index's live generation (False once a rebuild replaced it)."""
         try:
@@ -97,7 +102,7 @@ class IndexStore:
 
     def check_embedder(self, embedder: str) -> None:
         """Refuses to mix query vectors of one embedder with passage vectors of another."""
-        built_with = self.meta["embedder"]["name"]
+        built_with = self.embedder_name
         if built_with != embedder:
             raise IndexMismatchError(
                 f"index was built with embedder {built_with!r}, settings ask for {embedder!r}; "

@@ -27,3 +27,26 @@ def test_a_rebuilt_index_replaces_the_cached_retriever(tmp_path: Path) -> None:
     assert retriever.search("residual connections", 1)[0].doc == "doc-1"
     assert str(second) in _cached_generations()
     assert str(first) not in _cached_generations()
+
+
+def test_queries_are_embedded_by_the_model_named_in_the_index(tmp_path: Path) -> None:
+    from paperqa.embedder import Embedder
+    from paperqa.models import resolve_embedder
+    from paperqa.store import write_index
+
+    # Another embedder (a copy of MiniLM under its own path), named only by the index.
+    model = tmp_path / "other-embedder"
+    model.mkdir()
+    for item in Path(resolve_embedder("all-minilm-l6-v2")).iterdir():
+        (model / item.name).symlink_to(item)
+    index_dir = write_small_index(tmp_path / "index").parent
+    store = IndexStore.load(index_dir)
+    vectors = Embedder(str(model)).encode_passages([c.text for c in store.chunks])
+    meta = {**store.meta, "embedder": {"name": str(model), "dim": vectors.shape[1]}}
+    tokens = store.bm25_tokens()
+    write_index(index_dir, meta, store.chunks, vectors, tokens)
+
+    settings = Settings(index_dir=index_dir, passage_words=0)  # the default embedder
+    dense = retrieve.load_retriever(settings, "dense")
+    assert dense.embedder.name == str(model)
+    assert dense.search("Which gate throws information away?", 1)[0].doc == "doc-0"

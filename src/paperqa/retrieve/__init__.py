@@ -61,7 +61,6 @@ def _cached(settings: Settings, name: str, store: IndexStore) -> Retriever:
     key = (
         str(store.path),
         name,
-        settings.embedder,
         settings.bm25_k1,
         settings.bm25_b,
         settings.rrf_k,
@@ -91,10 +90,12 @@ def _build(settings: Settings, name: str, store: IndexStore) -> Retriever:
         from paperqa.embedder import get_embedder
         from paperqa.retrieve.dense import DenseIndex, DenseRetriever
 
-        store.check_embedder(settings.embedder)
+        # Queries are embedded by the model that embedded the chunks, whichever the settings
+        # name: an index built with EmbeddingGemma is searched with it without being told.
+        query_embedder = get_embedder(settings.updated(embedder=store.embedder_name))
         faiss_index = store.read_faiss()  # IndexCorruptError names a damaged file
         index = DenseIndex(int(faiss_index.d), faiss_index)
-        return DenseRetriever(store.chunks, index, get_embedder(settings))
+        return DenseRetriever(store.chunks, index, query_embedder)
     if name == "learned":
         from paperqa.retrieve.learned import LearnedRetriever
 
