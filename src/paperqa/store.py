@@ -101,7 +101,7 @@ class IndexStore:
             return False
 
     def check_embedder(self, embedder: str) -> None:
-        """Refuses to mix query vectors of one embedder with passage vectors of another."""
+        """Refuses to add one embedder's passage vectors to an index built by another."""
         built_with = self.embedder_name
         if built_with != embedder:
             raise IndexMismatchError(
