@@ -61,6 +61,7 @@ def _cached(settings: Settings, name: str, store: IndexStore) -> Retriever:
     key = (
         str(store.path),
         name,
+        settings.query_prefix,  # the dense side's query embedder; its model is the index's
         settings.bm25_k1,
         settings.bm25_b,
         settings.rrf_k,
