@@ -53,3 +53,35 @@ def test_a_missing_assembled_embedder_says_how_to_get_it(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelNotAvailableError, match=r"get_embeddinggemma\.py"):
         _ = Embedder("embeddinggemma-300m").model
+
+
+@pytest.fixture
+def unreachable_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hub endpoint that never resolves (RFC 6761's ``.invalid``); offline mode restored after."""
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
+@pytest.mark.usefixtures("unreachable_hub")
+def test_an_unreachable_hub_switches_the_hub_library_offline() -> None:
+    import huggingface_hub.constants
+
+    from paperqa.models import hub_reachable
+
+    assert hub_reachable() is False
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert huggingface_hub.constants.HF_HUB_OFFLINE is True  # read at import: set as well
+
+
+@pytest.mark.usefixtures("unreachable_hub")
+def test_a_hub_embedder_without_network_fails_at_once_saying_why(tmp_path: Path) -> None:
+    from paperqa.embedder import Embedder
+    from paperqa.errors import ModelNotAvailableError
+
+    # Without the check the hub library retries for about a minute, then says nothing of why.
+    with pytest.raises(ModelNotAvailableError, match="hub cannot be reached") as error:
+        _ = Embedder("some-org/absent-embedder").model
+    assert "\n" not in str(error.value)

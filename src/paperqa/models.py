@@ -6,7 +6,10 @@ A name may be a packaged model (works offline), a local path, or a hub name (nee
 from __future__ import annotations
 
 import os
+import socket
+import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from paperqa.errors import ModelNotAvailableError
 from paperqa.settings import default_cache_dir
@@ -54,6 +57,25 @@ def resolve_embedder(name: str) -> str:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             return str(module.get_model_path())
     return name
+
+
+def hub_reachable() -> bool:
+    """Whether the model hub's host resolves. When it does not, the hub library is switched to
+    offline mode for the rest of the process: a model already in its cache still loads, and a
+    missing one fails at once instead of after about a minute of retries."""
+    endpoint = os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+    try:
+        socket.getaddrinfo(urlparse(endpoint).hostname or "", 443)
+        return True
+    except OSError:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        constants = sys.modules.get("huggingface_hub.constants")
+        if constants is not None:  # imported already: it read the variable then
+            constants.HF_HUB_OFFLINE = True
+        return False
+
+
+OFFLINE_NOTE = "the model hub cannot be reached, so only models already on disk load"
 
 
 def prefixes_for(name: str) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from paperqa.errors import ModelNotAvailableError
 from paperqa.generate.gguf import packaged_model, resolve_gguf
+from paperqa.models import OFFLINE_NOTE, hub_reachable
 from paperqa.settings import Settings
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
@@ -134,6 +135,7 @@ class TransformersLLM(LLM):
             torch.set_num_threads(settings.threads)
         self.name = model
         source = _transformers_source(model, settings)
+        online = not isinstance(source, str) or Path(source).exists() or hub_reachable()
         try:
             if isinstance(source, tuple):
                 directory, gguf_file = source
@@ -143,8 +145,9 @@ class TransformersLLM(LLM):
                 self._tokenizer = AutoTokenizer.from_pretrained(source)
                 self._model = AutoModelForCausalLM.from_pretrained(source)
         except (OSError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if online else OFFLINE_NOTE
             raise ModelNotAvailableError(
-                f"model {model!r} could not be loaded by transformers: {str(exc).splitlines()[0]}"
+                f"model {model!r} could not be loaded by transformers: {reason}"
             ) from exc
         if isinstance(source, tuple):
             _save_converted(self._model, self._tokenizer, _converted_dir(model, source, settings))
