@@ -51,10 +51,16 @@ def dev_questions() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def user_cache_dir() -> Path:
+    """The user's own paperqa cache, read before ``model_cache`` replaces it for the session."""
+    return Settings().cache_dir.expanduser()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def model_cache() -> Iterator[Path]:
+def model_cache(user_cache_dir: Path) -> Iterator[Path]:
     """A temporary ``PAPERQA_CACHE_DIR`` for the session, its ``models/`` the user's own."""
-    user_models = Settings().cache_dir.expanduser() / "models"
+    user_models = user_cache_dir / "models"
     user_models.mkdir(parents=True, exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="paperqa-test-cache-"))
     (cache / "models").symlink_to(user_models, target_is_directory=True)
@@ -76,34 +82,110 @@ def say(config: pytest.Config, text: str) -> None:
 
 @pytest.fixture(scope="session")
 def corpus_index(
-    corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    corpus_dir: Path,
+    user_cache_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Settings:
-    """Settings pointing at a real index of the corpus, built once for the whole session.
+    """Settings pointing at a real index of the corpus, for the whole session.
 
-    ``PAPERQA_TEST_INDEX=DIR`` reuses an index already built from the corpus (for development).
+    The index is built once per machine for each version of what it is made from (see
+    ``index_fingerprint``) and kept in the user's cache under ``test-index/``; each session works
+    on its own copy. ``PAPERQA_TEST_INDEX=DIR`` uses an index already built from the corpus.
     """
-    from paperqa.ingest.pipeline import ingest
-
     existing = os.environ.get("PAPERQA_TEST_INDEX")
     if existing:
         say(request.config, f"using the index in {existing} (PAPERQA_TEST_INDEX)")
         return Settings(index_dir=Path(existing))
-    settings = Settings(index_dir=tmp_path_factory.mktemp("corpus-index"))
+    copy = tmp_path_factory.mktemp("corpus-index") / "index"
+    _copy_cached_corpus_index(corpus_dir, user_cache_dir / "test-index", copy, request.config)
+    return Settings(index_dir=copy)
+
+
+def index_fingerprint(corpus_dir: Path) -> str:
+    """What an index of the corpus is made from: the papers (and where they are: the index
+    records their paths), the code below ``retrieve/`` and ``generate/`` (which ingest cannot
+    import), the installed packages and the CPU's features (bfloat16 or float32 embeddings)."""
+    import hashlib
+    from importlib.metadata import distributions
+
+    digest = hashlib.sha256(str(corpus_dir.resolve()).encode())
+    package = REPO / "src" / "paperqa"
+    code = [
+        path
+        for path in package.rglob("*")
+        if path.suffix in {".py", ".json"}
+        and path.relative_to(package).parts[0] not in {"retrieve", "generate"}
+    ]
+    for path in sorted([*corpus_dir.rglob("*"), *code]):
+        if path.is_file():
+            digest.update(f"{path.name}\0".encode() + path.read_bytes())
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    digest.update("\n".join(installed).encode())
+    cpuinfo = Path("/proc/cpuinfo")
+    flags = [line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")]
+    digest.update((flags[0] if flags else sys.platform).encode())
+    return digest.hexdigest()[:16]
+
+
+def _copy_cached_corpus_index(
+    corpus_dir: Path, cache: Path, destination: Path, config: pytest.Config
+) -> None:
+    """Copies the cached index for this fingerprint to ``destination`` (tests may write to their
+    copy), building it first if it is missing or damaged.
+
+    All under a lock: a build goes to a temporary folder, then is renamed into place, and the
+    indexes of older fingerprints are removed once a new one is in place.
+    """
+    from filelock import FileLock
+
+    from paperqa.errors import PaperQAError
+    from paperqa.store import IndexStore
+
+    cache.mkdir(parents=True, exist_ok=True)
+    cached = cache / index_fingerprint(corpus_dir)
+    with FileLock(str(cache / ".lock")):
+        if cached.is_dir():
+            try:
+                IndexStore.load(cached)
+                say(config, f"using the index of the corpus built earlier by this code ({cached})")
+            except PaperQAError:
+                shutil.rmtree(cached)
+        if not cached.is_dir():
+            _build_into_cache(corpus_dir, cached, config)
+        shutil.copytree(cached, destination)
+
+
+def _build_into_cache(corpus_dir: Path, cached: Path, config: pytest.Config) -> None:
+    building = Path(tempfile.mkdtemp(prefix=".building-", dir=cached.parent))
+    try:
+        _build_corpus_index(corpus_dir, building, config)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    building.rename(cached)
+    for other in cached.parent.iterdir():
+        if other.is_dir() and other != cached:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _build_corpus_index(corpus_dir: Path, index_dir: Path, config: pytest.Config) -> None:
+    from paperqa.ingest.pipeline import ingest
+
     say(
-        request.config,
-        f"building an index of the corpus in {corpus_dir} for the slow tests: on 2 cores about "
-        "1 minute with bfloat16 (AMX), 10 without (PAPERQA_TEST_INDEX=DIR reuses a built one)",
+        config,
+        f"building an index of the corpus in {corpus_dir} for the slow tests, kept for later runs "
+        "of the same code: on 2 cores about 1 minute with bfloat16 (AMX), 10 without",
     )
     started = time.perf_counter()
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    capture = config.pluginmanager.get_plugin("capturemanager")
     with capture.global_and_fixture_disabled():  # the ingest progress bars, live
-        report = ingest(corpus_dir, settings, progress=True)
+        report = ingest(corpus_dir, Settings(index_dir=index_dir), progress=True)
     assert report.documents, "the corpus index could not be built"
     say(
-        request.config,
+        config,
         f"index built: {len(report.documents)} documents in {time.perf_counter() - started:.0f} s",
     )
-    return settings
 
 
 def _free_port() -> int:
