@@ -117,9 +117,9 @@ def index_fingerprint(corpus_dir: Path) -> str:
         if path.suffix in {".py", ".json"}
         and path.relative_to(package).parts[0] not in {"retrieve", "generate"}
     ]
-    for path in sorted([*corpus_dir.rglob("*"), *code]):
-        if path.is_file():
-            digest.update(f"{path.name}\0".encode() + path.read_bytes())
+    for root, paths in ((corpus_dir, corpus_dir.rglob("*")), (package, code)):
+        for path in sorted(p for p in paths if p.is_file()):  # not where the clone is
+            digest.update(f"{path.relative_to(root)}\0".encode() + path.read_bytes())
     installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
     digest.update("\n".join(installed).encode())
     cpuinfo = Path("/proc/cpuinfo")
