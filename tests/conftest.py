@@ -70,6 +70,16 @@ def model_cache(user_cache_dir: Path) -> Iterator[Path]:
     shutil.rmtree(cache, ignore_errors=True)
 
 
+@pytest.fixture
+def unreachable_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hub endpoint that never resolves (RFC 6761's ``.invalid``); offline mode restored after."""
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
 def say(config: pytest.Config, text: str) -> None:
     """A line on the terminal now, even while pytest captures output."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")

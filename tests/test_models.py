@@ -55,16 +55,6 @@ def test_a_missing_assembled_embedder_says_how_to_get_it(
         _ = Embedder("embeddinggemma-300m").model
 
 
-@pytest.fixture
-def unreachable_hub(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A hub endpoint that never resolves (RFC 6761's ``.invalid``); offline mode restored after."""
-    import huggingface_hub.constants
-
-    monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
-
-
 @pytest.mark.usefixtures("unreachable_hub")
 def test_an_unreachable_hub_switches_the_hub_library_offline() -> None:
     import huggingface_hub.constants

@@ -236,14 +236,8 @@ def test_llama_cpp_is_built_for_this_cpu_with_its_amx_kernels_where_it_has_amx()
     assert "AMX_INT8" in llama_cpp_cpu_features()
 
 
-def test_a_hub_chat_model_without_network_fails_at_once_saying_why(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import huggingface_hub.constants
-
-    monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")  # never resolves (RFC 6761)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+@pytest.mark.usefixtures("unreachable_hub")
+def test_a_hub_chat_model_without_network_fails_at_once_saying_why() -> None:
     settings = Settings(backend="transformers", model="some-org/absent-chat-model")
     with pytest.raises(ModelNotAvailableError, match="hub cannot be reached"):
         load_llm(settings)
