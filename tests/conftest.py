@@ -114,20 +114,14 @@ def corpus_index(
 
 def index_fingerprint(corpus_dir: Path) -> str:
     """What an index of the corpus is made from: the papers (and where they are: the index
-    records their paths), the code below ``retrieve/`` and ``generate/`` (which ingest cannot
-    import), the installed packages and the CPU's features (bfloat16 or float32 embeddings)."""
+    records their paths), the code that builds it (``ingest_code``), the installed packages and
+    the CPU's features (bfloat16 or float32 embeddings)."""
     import hashlib
     from importlib.metadata import distributions
 
     digest = hashlib.sha256(str(corpus_dir.resolve()).encode())
     package = REPO / "src" / "paperqa"
-    code = [
-        path
-        for path in package.rglob("*")
-        if path.suffix in {".py", ".json"}
-        and path.relative_to(package).parts[0] not in {"retrieve", "generate"}
-    ]
-    for root, paths in ((corpus_dir, corpus_dir.rglob("*")), (package, code)):
+    for root, paths in ((corpus_dir, corpus_dir.rglob("*")), (package, ingest_code(package))):
         for path in sorted(p for p in paths if p.is_file()):  # not where the clone is
             digest.update(f"{path.relative_to(root)}\0".encode() + path.read_bytes())
     installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
@@ -136,6 +130,38 @@ def index_fingerprint(corpus_dir: Path) -> str:
     flags = [line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")]
     digest.update((flags[0] if flags else sys.platform).encode())
     return digest.hexdigest()[:16]
+
+
+def ingest_code(package: Path) -> set[Path]:
+    """The modules ``paperqa.ingest.pipeline`` imports, directly or not (imports inside functions
+    included), their packages' ``__init__.py``, and the data files they name: a change anywhere
+    else (the CLI, the app, retrieval, generation) leaves an index as it was."""
+    import ast
+
+    def module_file(name: str) -> Path | None:
+        folder = package.joinpath(*name.split(".")[1:])
+        for path in (folder / "__init__.py", folder.with_suffix(".py")):
+            if path.is_file():
+                return path
+        return None
+
+    found: set[Path] = set()
+    pending = ["paperqa.ingest.pipeline"]
+    while pending:
+        name = pending.pop()
+        path = module_file(name)
+        if path is None or path in found:
+            continue
+        found.add(path)
+        pending += [name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)]  # packages
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("paperqa"):
+                pending += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                pending += [a.name for a in node.names if a.name.startswith("paperqa")]
+    sources = "".join(path.read_text("utf-8") for path in found)
+    data = [path for path in (package / "data").iterdir() if path.name in sources]
+    return found | set(data)
 
 
 def _copy_cached_corpus_index(

@@ -311,3 +311,13 @@ def test_aliases_come_from_the_reading_list_and_the_title_page(tmp_path):
     assert aliases[0] == "Neural Turing Machines"  # the reading-list title
     assert "Graves" in aliases and "Alex Graves" in aliases  # its first author
     assert "NTM" in aliases and "Neural Turing Machine" in aliases  # defined on its first page
+
+
+def test_the_tests_cached_index_is_keyed_by_the_code_that_builds_an_index() -> None:
+    from conftest import REPO, ingest_code
+
+    package = REPO / "src" / "paperqa"
+    code = {path.relative_to(package).as_posix() for path in ingest_code(package)}
+    # imported by the pipeline through other modules, or inside a function, or read as data
+    assert {"embedder.py", "models.py", "ingest/chunk.py", "data/reading_list.json"} <= code
+    assert not code & {"cli.py", "app.py", "retrieve/learned.py", "data/fusion.json"}
