@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from paperqa.embedder import Embedder
+from paperqa.errors import ModelNotAvailableError
 from paperqa.models import resolve_embedder
 
 QUERY_PROMPT = "task: search result | query: "
@@ -45,3 +46,11 @@ def test_the_models_own_prompts_are_used(prompted_model: Path) -> None:
 def test_prefixes_set_in_settings_win_over_the_model(prompted_model: Path) -> None:
     embedder = Embedder(str(prompted_model), query_prefix="", passage_prefix="passage: ")
     assert (embedder.query_prefix, embedder.passage_prefix) == ("", "passage: ")
+
+
+@pytest.mark.usefixtures("unreachable_hub")
+def test_a_hub_tokenizer_without_network_fails_at_once_saying_why() -> None:
+    from paperqa.embedder import _tokenizer
+
+    with pytest.raises(ModelNotAvailableError, match="hub cannot be reached"):
+        _tokenizer("some-org/absent-tokenizer")

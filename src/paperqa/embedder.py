@@ -18,7 +18,7 @@ from paperqa.models import (
     ASSEMBLED_HINT,
     OFFLINE_NOTE,
     assembled_embedder_dir,
-    hub_reachable,
+    on_disk_or_hub,
     prefixes_for,
     resolve_embedder,
 )
@@ -112,7 +112,7 @@ def _load_sentence_transformer(name: str):
 
     transformers.logging.disable_progress_bar()  # a bar for loading 90 MB of weights is noise
     location = resolve_embedder(name)
-    online = Path(location).exists() or hub_reachable()
+    online = on_disk_or_hub(location)
     # bfloat16 is ~1.5x faster on CPUs that support it, at a cosine of 0.9999 to float32.
     dtype = torch.bfloat16 if _bfloat16_is_fast() else torch.float32
     try:
@@ -149,12 +149,13 @@ def _tokenizer(name: str) -> Tokenizer:
     if (location / "tokenizer.json").exists():
         tokenizer = Tokenizer.from_file(str(location / "tokenizer.json"))
     else:
-        hub_reachable()  # offline: fail at once
+        online = on_disk_or_hub(location)  # offline: fails at once
         try:
             tokenizer = Tokenizer.from_pretrained(str(location))
         except Exception as exc:
+            reason = type(exc).__name__ if online else f"{type(exc).__name__}; {OFFLINE_NOTE}"
             raise ModelNotAvailableError(
-                f"tokenizer of embedder {name!r} could not be loaded ({type(exc).__name__})"
+                f"tokenizer of embedder {name!r} could not be loaded ({reason})"
             ) from exc
     tokenizer.no_truncation()
     tokenizer.no_padding()

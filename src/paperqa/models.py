@@ -78,6 +78,12 @@ def hub_reachable() -> bool:
 OFFLINE_NOTE = "the model hub cannot be reached, so only models already on disk load"
 
 
+def on_disk_or_hub(location: str | Path) -> bool:
+    """Whether a model named ``location`` can be had: it is on disk, or the hub is reachable (if
+    not, ``hub_reachable`` has switched the hub library offline, so a cached copy still loads)."""
+    return Path(location).exists() or hub_reachable()
+
+
 def prefixes_for(name: str) -> tuple[str, str]:
     """Query and passage prefixes the embedder family was trained with (e5, bge); else none."""
     lowered = name.lower()

@@ -21,7 +21,7 @@ from typing import Any
 
 from paperqa.errors import ModelNotAvailableError
 from paperqa.generate.gguf import packaged_model, resolve_gguf
-from paperqa.models import OFFLINE_NOTE, hub_reachable
+from paperqa.models import OFFLINE_NOTE, on_disk_or_hub
 from paperqa.settings import Settings
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
@@ -135,7 +135,7 @@ class TransformersLLM(LLM):
             torch.set_num_threads(settings.threads)
         self.name = model
         source = _transformers_source(model, settings)
-        online = not isinstance(source, str) or Path(source).exists() or hub_reachable()
+        online = isinstance(source, tuple) or on_disk_or_hub(source)
         try:
             if isinstance(source, tuple):
                 directory, gguf_file = source
