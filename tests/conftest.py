@@ -145,23 +145,23 @@ def ingest_code(package: Path) -> set[Path]:
                 return path
         return None
 
-    found: set[Path] = set()
+    found: dict[Path, str] = {}  # module file: its source
     pending = ["paperqa.ingest.pipeline"]
     while pending:
         name = pending.pop()
         path = module_file(name)
         if path is None or path in found:
             continue
-        found.add(path)
+        found[path] = path.read_text("utf-8")
         pending += [name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)]  # packages
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        for node in ast.walk(ast.parse(found[path])):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("paperqa"):
                 pending += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
             elif isinstance(node, ast.Import):
                 pending += [a.name for a in node.names if a.name.startswith("paperqa")]
-    sources = "".join(path.read_text("utf-8") for path in found)
-    data = [path for path in (package / "data").iterdir() if path.name in sources]
-    return found | set(data)
+    sources = "".join(found.values())
+    data = {path for path in (package / "data").iterdir() if path.name in sources}
+    return set(found) | data
 
 
 def _copy_cached_corpus_index(
