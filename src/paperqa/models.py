@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from paperqa.errors import ModelNotAvailableError
 from paperqa.settings import default_cache_dir
 
 PACKAGED_EMBEDDERS = {
@@ -92,7 +91,3 @@ def prefixes_for(name: str) -> tuple[str, str]:
     if "bge" in lowered and "-en" in lowered:
         return "Represent this sentence for searching relevant passages: ", ""
     return "", ""
-
-
-def missing_model(name: str, hint: str) -> ModelNotAvailableError:
-    return ModelNotAvailableError(f"model {name!r} is not available: {hint}")

@@ -61,7 +61,6 @@ class Settings(BaseSettings):
         200, ge=32, le=8192, description="Chunk size in the embedder's own tokens (word pieces)."
     )
     chunk_overlap: int = Field(40, ge=0, description="Tokens shared by consecutive chunks.")
-    embed_batch_size: int = Field(32, ge=1, le=4096, description="Chunks embedded per batch.")
 
     # Retrieval
     retriever: RetrieverName = Field(

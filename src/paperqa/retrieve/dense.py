@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,7 +15,8 @@ if TYPE_CHECKING:
 
 
 class DenseIndex:
-    """A small FAISS indexer in the manner of DPR's: index_data, search_knn, serialize."""
+    """A small FAISS indexer in the manner of DPR's: index_data, search_knn (the index store
+    reads and writes the file)."""
 
     def __init__(self, dim: int, index=None):
         import faiss
@@ -30,18 +30,6 @@ class DenseIndex:
     def search_knn(self, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids), each of shape (queries, k); ids of -1 pad missing results."""
         return self.index.search(np.ascontiguousarray(query_vectors, dtype=np.float32), k)
-
-    def serialize(self, path: Path) -> None:
-        import faiss
-
-        faiss.write_index(self.index, str(path))
-
-    @classmethod
-    def deserialize(cls, path: Path) -> DenseIndex:
-        import faiss
-
-        index = faiss.read_index(str(path))
-        return cls(index.d, index)
 
     @property
     def size(self) -> int:
