@@ -87,6 +87,31 @@ def test_ingest_of_a_missing_folder_is_a_one_line_error(tmp_path):
     result = run("ingest", "--source", str(tmp_path / "absent"), "--index-dir", str(tmp_path))
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.4")
+    result = run("ingest", "--source", str(tmp_path / "paper.pdf"), "--index-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "paper.pdf is a file: give the folder that holds the papers" in result.stderr
+
+
+def test_eval_retrieval_refuses_unknown_retrievers_and_bad_question_files(tmp_path):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text('{"id": "t-1", "question": "Why?", "answerable": false}\n', "utf-8")
+    index = str(tmp_path / "no-index")  # each error comes before the index is read
+    unknown = run("eval", "retrieval", "--retrievers", "bm25,bm52", "--index-dir", index)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip().splitlines() == [
+        "paperqa: error: unknown retriever 'bm52'; choose among default, learned, hybrid, "
+        "dense, bm25"
+    ]
+    nothing = run("eval", "retrieval", "--questions", str(questions), "--index-dir", index)
+    assert nothing.returncode == 2
+    assert "no answerable question in" in nothing.stderr
+    questions.write_text("{}\n", "utf-8")
+    for command in ("retrieval", "answers", "evidence"):
+        bad = run("eval", command, "--questions", str(questions), "--index-dir", index)
+        assert bad.returncode == 2, command
+        assert bad.stderr.strip().endswith("line 1: no 'id' text"), command
+    assert run("eval", "answers", "--limit", "0").returncode == 2
 
 
 @pytest.mark.slow

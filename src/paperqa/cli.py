@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from paperqa.errors import PaperQAError
+from paperqa.errors import PaperQAError, QuestionFileError, SettingsError
 from paperqa.files import report_dir, write_atomic
 from paperqa.settings import Settings
 
@@ -74,7 +74,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 QuestionsOpt = Annotated[
     Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
 ]
-LimitOpt = Annotated[int | None, typer.Option(help="Only the first N questions.")]
+LimitOpt = Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")]
 
 
 def _out_option(writes: str) -> Any:
@@ -414,18 +414,21 @@ def eval_retrieval(
     )
 
     settings = _settings(passage_words=passage_words, index_dir=index_dir)
+    names = _retriever_names(retrievers)
     path = _questions_file(questions)
     out = report_dir(out)
     qs = load_questions(path)
+    n = sum(1 for q in qs if is_answerable(q))
+    if not n:
+        raise QuestionFileError(f"no answerable question in {path} (with a paper and evidence)")
     store = IndexStore.load(settings.index_dir)
     results, details = {}, {}
-    for name in [r.strip() for r in retrievers.split(",") if r.strip()]:
+    for name in names:
         chosen = None if name == "default" else name  # default: exactly what `ask` loads
         outcome = evaluate_retriever(
             load_retriever(settings, chosen, store), qs, store.chunks, progress=not as_json
         )
         results[name], details[name] = outcome["metrics"], outcome["per_question"]
-    n = sum(1 for q in qs if is_answerable(q))
     payload = {"n_questions": n, "default": settings.retriever, "retrievers": results}
     table = markdown_table(results)
     if as_json:
@@ -474,10 +477,10 @@ def eval_answers(
         passage_words=passage_words,
         index_dir=index_dir,
     )
-    path = _questions_file(questions)
+    qs = load_questions(_questions_file(questions))  # a bad file fails before the model loads
     out = report_dir(out)
     # Progress goes to stderr, so --json output on stdout stays clean.
-    report = evaluate_answers(QAEngine(settings), load_questions(path), limit, progress=True)
+    report = evaluate_answers(QAEngine(settings), qs, limit, progress=True)
     _write_report(out, "answers.json", report)
     _echo_summary(report, as_json)
 
@@ -511,11 +514,26 @@ def eval_evidence(
         evidence_tokens=evidence_tokens,
         index_dir=index_dir,
     )
-    path = _questions_file(questions)
+    qs = load_questions(_questions_file(questions))
     out = report_dir(out)
-    report = evaluate_evidence(QAEngine(settings), load_questions(path), limit)
+    report = evaluate_evidence(QAEngine(settings), qs, limit)
     _write_report(out, "evidence.json", report)
     _echo_summary(report, as_json)
+
+
+def _retriever_names(given: str) -> list[str]:
+    """The comma-separated retriever names of ``eval retrieval``; a one-line error for others."""
+    from paperqa.retrieve import RETRIEVER_NAMES
+
+    names = [name.strip() for name in given.split(",") if name.strip()]
+    known = ("default", *RETRIEVER_NAMES)
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise SettingsError(
+            f"unknown retriever {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose among {', '.join(known)}"
+        )
+    return names
 
 
 def _questions_file(given: Path | None) -> Path:

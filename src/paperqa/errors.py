@@ -28,6 +28,10 @@ class QuestionError(PaperQAError):
     """The question is empty or unreasonably long."""
 
 
+class QuestionFileError(PaperQAError):
+    """A question set (JSONL) is malformed, or holds no questions to score."""
+
+
 class FetchError(PaperQAError):
     """The reading list could not be downloaded (offline, unknown id, ...)."""
 

@@ -2,9 +2,11 @@ import math
 
 import pytest
 
+from paperqa.errors import QuestionFileError
 from paperqa.retrieve.evaluate import (
     evaluate_retriever,
     is_hit,
+    load_questions,
     markdown_table,
     percentile,
     question_metrics,
@@ -19,6 +21,26 @@ TWO_PAPER = {
     "answerable": True,
     "answers": {"a": ["warmup of 4000 steps"], "b": ["3000 step warmup"]},
 }
+
+
+def test_question_files_load_and_a_bad_line_is_named(tmp_path):
+    good = '{"id": "t-1", "question": "How deep?", "doc": "a", "answers": ["152"]}'
+    path = tmp_path / "questions.jsonl"
+    path.write_text(f"{good}\n\n{good.replace('t-1', 't-2')}\n", encoding="utf-8")
+    assert [q["id"] for q in load_questions(path)] == ["t-1", "t-2"]
+    for body, message in [
+        (f"{good}\nnot json\n", "line 2: not JSON"),
+        ("[1, 2]\n", "line 1: not a JSON object"),
+        ('{"id": "t-1", "question": "  "}\n', "line 1: no 'question' text"),
+        ('{"question": "How deep?"}\n', "line 1: no 'id' text"),
+        ("\n", "no questions in"),
+    ]:
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(QuestionFileError, match=message):
+            load_questions(path)
+    path.write_bytes(b"\xff\xfe{")
+    with pytest.raises(QuestionFileError, match="cannot read"):
+        load_questions(path)
 
 
 def test_norm_follows_the_eval_definition():

@@ -88,6 +88,8 @@ def discover(source: Path, problems: list[tuple[str, str]] | None = None) -> lis
     A candidate that cannot be read (a broken link, a link leading outside ``source``, a
     folder or pipe with a paper's name) is left out and added to ``problems`` with its reason.
     """
+    if source.is_file():
+        raise PaperQAError(f"{source} is a file: give the folder that holds the papers")
     if not source.is_dir():
         raise PaperQAError(
             f"source folder {source} does not exist (try `paperqa fetch --dest {source}`)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from paperqa.errors import SettingsError
 from paperqa.retrieve.base import Retriever
 from paperqa.settings import Settings
 from paperqa.store import IndexStore
@@ -28,7 +29,9 @@ def load_retriever(
     """
     name = name or settings.retriever
     if name not in RETRIEVER_NAMES:
-        raise ValueError(f"unknown retriever {name!r}; choose one of {', '.join(RETRIEVER_NAMES)}")
+        raise SettingsError(
+            f"unknown retriever {name!r}; choose one of {', '.join(RETRIEVER_NAMES)}"
+        )
     store = store or IndexStore.load(settings.index_dir)
     retriever = _cached(settings, name, store)
     if settings.reranker:

@@ -21,6 +21,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from paperqa.errors import QuestionFileError
 from paperqa.retrieve.base import Retriever
 from paperqa.text import norm
 from paperqa.types import Chunk, Passage
@@ -30,8 +31,31 @@ DEPTH = 20
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+    """The questions of a JSONL file; a one-line error naming the first line that is not one."""
+    questions = []
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    questions.append(_question(line, f"{path}, line {number}"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionFileError(f"cannot read {path} ({type(exc).__name__})") from exc
+    if not questions:
+        raise QuestionFileError(f"no questions in {path}")
+    return questions
+
+
+def _question(line: str, where: str) -> dict[str, Any]:
+    try:
+        question = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise QuestionFileError(f"{where}: not JSON ({exc.msg})") from exc
+    if not isinstance(question, dict):
+        raise QuestionFileError(f"{where}: not a JSON object")
+    for field in ("id", "question"):
+        if not isinstance(question.get(field), str) or not question[field].strip():
+            raise QuestionFileError(f"{where}: no {field!r} text")
+    return question
 
 
 def default_questions_path() -> Path | None:
