@@ -74,7 +74,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 QuestionsOpt = Annotated[
     Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
 ]
-LimitOpt = Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")]
+LimitOpt = Annotated[
+    int | None, typer.Option(min=1, metavar="N", help="Only the first N questions.")
+]
 
 
 def _out_option(writes: str) -> Any:
