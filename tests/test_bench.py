@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from paperqa.bench import table
+from paperqa.bench import bench_ingest, table
+from paperqa.settings import Settings
 
 
 def test_table_marks_targets_met_and_missed():
@@ -48,3 +49,16 @@ def test_peak_memory_is_the_peak_not_the_memory_left_at_the_end():
         del block
     now_mb = psutil.Process().memory_info().rss / 2**20
     assert peak.mb >= now_mb + 0.8 * size_mb
+
+
+def test_ingest_figures_come_from_an_empty_vector_cache_of_their_own(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    for name in ("one", "two", "three"):
+        (source / f"{name}.md").write_text(f"# {name}\n\nA short note called {name}.\n")
+    user_cache = tmp_path / "user-cache"
+    figures = bench_ingest(Settings(cache_dir=user_cache), source)
+    assert figures["chunks"] == 3 and figures["index_bytes"] > 0
+    assert figures["embed_chunks_per_s"] > 0  # all three embedded, none taken from a cache
+    assert figures["rebuild_cached_vectors_s"] > 0
+    assert not user_cache.exists()  # the user's vector cache is neither read nor filled

@@ -109,6 +109,10 @@ def ingest(
     embedder: Annotated[str | None, typer.Option(help=_describe("embedder"))] = None,
     chunk_tokens: Annotated[int | None, typer.Option(help=_describe("chunk_tokens"))] = None,
     chunk_overlap: Annotated[int | None, typer.Option(help=_describe("chunk_overlap"))] = None,
+    vector_cache: Annotated[
+        bool | None,
+        typer.Option("--vector-cache/--no-vector-cache", help=_describe("vector_cache")),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
     """Parse, chunk and embed the papers in SOURCE into the dense and BM25 indexes.
@@ -125,6 +129,7 @@ def ingest(
         embedder=embedder,
         chunk_tokens=chunk_tokens,
         chunk_overlap=chunk_overlap,
+        vector_cache=vector_cache,
     )
     report = run_ingest(settings.source_dir, settings, rebuild=rebuild, progress=not quiet)
     print_summary(report)

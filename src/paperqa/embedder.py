@@ -39,6 +39,7 @@ class Embedder:
         self.name = name
         self._prefixes = (query_prefix, passage_prefix)  # None: the model's own, see below
         self._model = None
+        self._fingerprint: str | None = None
         self._lock = threading.Lock()
 
     @property
@@ -78,6 +79,15 @@ class Embedder:
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
 
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything a passage vector depends on besides its text: the weights and
+        tokenizer as loaded (whatever folder or hub name they came from), the passage prefix,
+        the input limit, the precision and the versions of the libraries that compute it."""
+        if self._fingerprint is None:
+            self._fingerprint = _model_fingerprint(self.model, self.passage_prefix)
+        return self._fingerprint
+
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode([self.query_prefix + t for t in texts], progress=False)
 
@@ -93,6 +103,27 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _model_fingerprint(model, passage_prefix: str) -> str:  # model: SentenceTransformer
+    import hashlib
+    from importlib.metadata import version
+
+    import torch
+
+    digest = hashlib.sha256()
+    libraries = [f"{p}=={version(p)}" for p in ("torch", "transformers", "sentence-transformers")]
+    for part in (*libraries, passage_prefix, str(model.max_seq_length)):
+        digest.update(part.encode() + b"\0")
+    tokenizer = model.tokenizer
+    fast = getattr(tokenizer, "backend_tokenizer", None)
+    vocabulary = fast.to_str() if fast is not None else repr(sorted(tokenizer.get_vocab().items()))
+    digest.update(vocabulary.encode())
+    for name, tensor in model.state_dict().items():
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
+        flat = tensor.detach().cpu().contiguous().reshape(-1)
+        digest.update(flat.view(torch.uint8).numpy())
+    return digest.hexdigest()
 
 
 def _bfloat16_is_fast() -> bool:

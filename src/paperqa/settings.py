@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
-        description="Where assembled and converted models are cached.",
+        description="Where assembled and converted models, and passage vectors, are cached.",
     )
 
     # Embedding and chunking
@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         200, ge=32, le=8192, description="Chunk size in the embedder's own tokens (word pieces)."
     )
     chunk_overlap: int = Field(40, ge=0, description="Tokens shared by consecutive chunks.")
+    vector_cache: bool = Field(
+        True,
+        description="Reuse the vector of a passage that the same embedder embedded before (kept "
+        "in cache_dir/vectors/), so that a rebuilt index embeds only new text. Off: embed "
+        "every new chunk.",
+    )
 
     # Retrieval
     retriever: RetrieverName = Field(

@@ -31,7 +31,7 @@ def _pdf(path: Path, pages: list[str]) -> Path:
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return Settings(index_dir=tmp_path / "index")
+    return Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
 
 
 def test_document_ids_follow_the_reading_list():

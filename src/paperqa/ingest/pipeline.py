@@ -3,7 +3,9 @@
 Files are matched to reading-list entries by id or arXiv id (any other file is still ingested
 under its own name), parsed, chunked, embedded and written as a new index generation. Documents
 whose bytes did not change keep their chunks and vectors from the previous index; removed files
-are dropped. One bad file never stops the others: it is reported with a one-line reason.
+are dropped. A new chunk whose text the same embedder has embedded before takes its vector from
+the vector cache (``paperqa.vector_cache``). One bad file never stops the others: it is
+reported with a one-line reason.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from paperqa.aliases import document_aliases
-from paperqa.embedder import get_embedder, max_tokens_for, tokenizer_for
+from paperqa.embedder import Embedder, get_embedder, max_tokens_for, tokenizer_for
 from paperqa.errors import PaperQAError, ParseError
 from paperqa.ingest.chunk import ChunkDraft, chunk_document
 from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
@@ -31,6 +33,7 @@ from paperqa.settings import Settings
 from paperqa.store import IndexStore, current_generation, file_sha256, write_index, writing
 from paperqa.text import document_header, passage_text, tokenize
 from paperqa.types import Chunk
+from paperqa.vector_cache import encode_passages_cached
 
 
 @dataclass
@@ -56,7 +59,8 @@ class IngestReport:
     missing: list[str] = field(default_factory=list)  # reading-list ids with no file
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
     removed: list[str] = field(default_factory=list)
-    embedded_chunks: int = 0
+    embedded_chunks: int = 0  # new chunks run through the embedder
+    cached_vectors: int = 0  # new chunks whose vector came from the vector cache
     parsed_pages: int = 0
     written: bool = False
     seconds: float = 0.0
@@ -201,12 +205,8 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
 
     clock = time.perf_counter()
     embedder = get_embedder(settings)
-    new_vectors = (
-        embedder.encode_passages(new_texts, progress=progress)
-        if new_texts
-        else np.zeros((0, embedder.dim), dtype=np.float32)
-    )
-    report.embedded_chunks = len(new_texts)
+    new_vectors, report.cached_vectors = _embed(embedder, new_texts, settings, progress)
+    report.embedded_chunks = len(new_texts) - report.cached_vectors
     report.timings["embed_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     meta = {
@@ -222,6 +222,18 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
     report.written = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _embed(
+    embedder: Embedder, texts: list[str], settings: Settings, progress: bool
+) -> tuple[np.ndarray, int]:
+    """The passage vectors of ``texts``, and how many of them the vector cache held."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32), 0
+    if not settings.vector_cache:
+        return embedder.encode_passages(texts, progress=progress), 0
+    cache_root = Path(settings.cache_dir).expanduser() / "vectors"
+    return encode_passages_cached(embedder, texts, cache_root, progress)
 
 
 def _current_index(settings: Settings) -> IndexStore | None:

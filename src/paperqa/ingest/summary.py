@@ -44,9 +44,10 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
         )
         return
     action = "written" if report.written else "already up to date"
+    cached = f", {report.cached_vectors} from the vector cache" if report.cached_vectors else ""
     console.print(
         f"{len(report.documents)} documents, {report.total_chunks} chunks "
-        f"({report.embedded_chunks} embedded now); index {action}: {report.index_path} "
+        f"({report.embedded_chunks} embedded now{cached}); index {action}: {report.index_path} "
         f"in {report.seconds:.1f} s"
     )
 

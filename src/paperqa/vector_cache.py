@@ -1,0 +1,153 @@
+"""Passage vectors computed before, so that an index built again embeds only text it has not seen.
+
+A rebuild after a change to the cleaning or chunking code, a second index of the same papers, or
+``ingest --rebuild`` mostly re-embeds passages whose text is unchanged; on a CPU without bfloat16
+that is most of an ingest's time. The cache keeps each vector under the sha256 of its passage, in
+a folder per embedder fingerprint (``Embedder.fingerprint``: its weights, tokenizer, prefix,
+precision and library versions), so a vector is only ever reused for the same text and model.
+
+Each ingest adds one ``.npz`` file (keys as raw digests, vectors as float32), written under a
+unique temporary name and renamed into place, and read with ``allow_pickle=False``; past
+``MAX_FILES`` files they are merged into one under a lock. A file that cannot be read is skipped
+(its passages are embedded again), and a cache that cannot be written only costs time: deleting
+the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from paperqa.files import write_atomic
+
+if TYPE_CHECKING:
+    from paperqa.embedder import Embedder
+
+MAX_FILES = 8
+LOCK_FILE = ".lock"
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+class VectorCache:
+    """The vectors one embedder computed, by the sha256 of their text."""
+
+    def __init__(self, folder: Path, dim: int):
+        self.folder = folder
+        self.dim = dim
+
+    def lookup(self, texts: list[str]) -> tuple[np.ndarray, list[int]]:
+        """Vectors for ``texts`` (rows of zeros where unknown) and the indices of the unknown."""
+        known = self._read_all()
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing = []
+        for i, text in enumerate(texts):
+            row = known.get(text_key(text))
+            if row is None:
+                missing.append(i)
+            else:
+                vectors[i] = row
+        return vectors, missing
+
+    def store(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Adds the vectors of ``texts``; a cache that cannot be written is left as it is."""
+        if not texts:
+            return
+        keys = np.frombuffer(b"".join(map(text_key, texts)), dtype=np.uint8).reshape(-1, 32)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_file(self.folder, keys, vectors)
+            if len(self._files()) > MAX_FILES:
+                self._merge()
+        except OSError as exc:
+            print(f"paperqa: vectors not cached in {self.folder} ({exc})", file=sys.stderr)
+
+    def _files(self) -> list[Path]:
+        return sorted(self.folder.glob("vectors-*.npz")) if self.folder.is_dir() else []
+
+    def _read_all(self, files: list[Path] | None = None) -> dict[bytes, np.ndarray]:
+        known: dict[bytes, np.ndarray] = {}
+        for path in self._files() if files is None else files:
+            read = _read_file(path, self.dim)
+            if read is not None:
+                keys, vectors = read
+                known.update(zip((k.tobytes() for k in keys), vectors, strict=True))
+        return known
+
+    def _merge(self) -> None:
+        """Merges the files into one, unless another process is doing it."""
+        from filelock import FileLock, Timeout
+
+        try:
+            with FileLock(str(self.folder / LOCK_FILE), timeout=0):
+                files = self._files()
+                known = self._read_all(files)
+                merged = None
+                if known:
+                    keys = np.frombuffer(b"".join(known), dtype=np.uint8).reshape(-1, 32)
+                    merged = _write_file(self.folder, keys, np.stack(list(known.values())))
+                for path in files:
+                    if path != merged:
+                        path.unlink(missing_ok=True)
+                _remove_stale_temporaries(self.folder)
+        except Timeout:
+            pass
+
+
+def _write_file(folder: Path, keys: np.ndarray, vectors: np.ndarray) -> Path:
+    """Writes one file, named by its content; returns its path."""
+    buffer = io.BytesIO()
+    np.savez(buffer, keys=keys, vectors=np.asarray(vectors, dtype=np.float32))
+    data = buffer.getvalue()
+    path = folder / f"vectors-{hashlib.sha256(data).hexdigest()[:16]}.npz"
+    write_atomic(path, data)
+    return path
+
+
+def _remove_stale_temporaries(folder: Path, older_than_s: float = 3600) -> None:
+    """Temporary files left by a process killed while writing."""
+    for path in folder.glob(".vectors-*.tmp"):
+        try:
+            if time.time() - path.stat().st_mtime > older_than_s:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _read_file(path: Path, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The keys and vectors of one file, or None when it is unreadable or not of this shape."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            keys, vectors = data["keys"], data["vectors"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    shapes_agree = keys.ndim == 2 and keys.shape[1] == 32 and len(keys) == len(vectors)
+    if not shapes_agree or keys.dtype != np.uint8 or vectors.shape[1:] != (dim,):
+        return None
+    if vectors.dtype != np.float32:
+        return None
+    return keys, vectors
+
+
+def encode_passages_cached(
+    embedder: Embedder, texts: list[str], cache_root: Path, progress: bool = False
+) -> tuple[np.ndarray, int]:
+    """The passage vectors of ``texts``, embedding only those not in the cache under
+    ``cache_root``; also how many came from the cache."""
+    cache = VectorCache(cache_root / embedder.fingerprint[:16], embedder.dim)
+    vectors, missing = cache.lookup(texts)
+    if missing:
+        new_texts = [texts[i] for i in missing]
+        fresh = embedder.encode_passages(new_texts, progress=progress)
+        vectors[missing] = fresh
+        cache.store(new_texts, fresh)
+    return vectors, len(texts) - len(missing)
