@@ -1,4 +1,4 @@
-"""What ingest tells the user when a folder holds none of the indexed papers."""
+"""What ingest tells the user: papers dropped or not, and where the vectors came from."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from paperqa.ingest.pipeline import IngestReport
+from paperqa.ingest.pipeline import DocumentReport, IngestReport
 from paperqa.ingest.summary import print_summary
 
 
@@ -27,3 +27,12 @@ def test_an_empty_folder_does_not_claim_papers_were_dropped() -> None:
 def test_a_written_index_names_what_it_removed() -> None:
     report = IngestReport(index_path=Path("ix"), removed=["gpipe"], written=True)
     assert "Removed from the index (no longer in the source folder): gpipe" in _printed(report)
+
+
+def test_the_last_line_says_how_many_vectors_came_from_the_cache() -> None:
+    doc = DocumentReport("notes", "Notes", "notes.md", 1, 5, "ok", "", "new")
+    report = IngestReport(index_path=Path("ix"), documents=[doc], written=True)
+    report.embedded_chunks, report.cached_vectors = 2, 3
+    assert "1 documents, 5 chunks (2 embedded now, 3 from the vector cache)" in _printed(report)
+    report.embedded_chunks, report.cached_vectors = 5, 0
+    assert "(5 embedded now); index written" in _printed(report)
