@@ -130,12 +130,9 @@ def _read_file(path: Path, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
             keys, vectors = data["keys"], data["vectors"]
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    shapes_agree = keys.ndim == 2 and keys.shape[1] == 32 and len(keys) == len(vectors)
-    if not shapes_agree or keys.dtype != np.uint8 or vectors.shape[1:] != (dim,):
-        return None
-    if vectors.dtype != np.float32:
-        return None
-    return keys, vectors
+    keys_fit = keys.dtype == np.uint8 and keys.ndim == 2 and keys.shape[1] == 32
+    vectors_fit = vectors.dtype == np.float32 and vectors.shape == (len(keys), dim)
+    return (keys, vectors) if keys_fit and vectors_fit else None
 
 
 def encode_passages_cached(
