@@ -135,6 +135,19 @@ def test_bm25_search_json_on_the_real_index(corpus_index):
 
 
 @pytest.mark.slow
+def test_search_favours_the_paper_named_by_its_model(corpus_index):
+    # "Transformer" names no paper in its own title; the reading list knows it as the
+    # Transformer paper's model. Without that name, passages of papers that train Transformers
+    # rank first.
+    args = ["search", "What optimizer did Transformer use?", "-k", "3", "--json"]
+    result = run(*args, "--index-dir", str(corpus_index.index_dir))
+    assert result.returncode == 0, result.stderr[-2000:]
+    passages = json.loads(result.stdout)
+    assert [p["doc"] for p in passages[:2]] == ["attention-is-all-you-need"] * 2
+    assert any("Adam" in p["text"] for p in passages)
+
+
+@pytest.mark.slow
 def test_search_passages_are_the_matched_chunks_widened_to_about_180_words(corpus_index):
     args = ["search", "residual learning", "-r", "bm25", "-k", "5", "--json"]
     args += ["--index-dir", str(corpus_index.index_dir)]

@@ -46,3 +46,21 @@ def test_title_overlap_weights_rare_title_words():
     overlap = PaperNames(DOCUMENTS).title_overlap("scaling of neural models")
     assert overlap["scaling"] > overlap.get("ntm", 0.0)
     assert 0 < overlap["scaling"] < 1
+
+
+def test_a_reading_list_paper_is_also_named_by_the_model_the_list_knows_it_by():
+    # The index's aliases come from the paper's title, authors and text: the AlexNet paper never
+    # calls its network "AlexNet", the reading list does.
+    documents = {
+        "imagenet-classification-deep-cnns": {
+            "title": "ImageNet Classification with Deep Convolutional Neural Networks",
+            "authors": ["Alex Krizhevsky"],
+            "aliases": ["ImageNet Classification with Deep Convolutional Neural Networks"],
+        },
+        "mine": {"title": "My Notes", "authors": [], "aliases": ["My Notes"]},
+    }
+    names = PaperNames(documents)
+    assert names.named("How many GPUs was AlexNet trained on?") == {
+        "imagenet-classification-deep-cnns": 1.0
+    }
+    assert names.named("how was alexnet trained?") == {}  # one-word names match as written

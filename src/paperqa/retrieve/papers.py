@@ -2,7 +2,10 @@
 
 The names come from the index metadata (``documents[id]["aliases"]``, written at ingest from the
 reading list and each paper's own title page); an index without them falls back to the names the
-reading-list title and authors give. A name several papers share counts for less (1 / how many).
+reading-list title and authors give. A reading-list paper also goes by the names the list knows
+its model by (``known_as``: "AlexNet", "Transformer"), as in ``paperqa.generate.mentions``, so a
+question that names the model favours the paper in retrieval as it does in the answer step. A
+name several papers share counts for less (1 / how many).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from paperqa.aliases import document_aliases
+from paperqa.readinglist import papers_by_id
 from paperqa.text import tokenize
 
 
@@ -32,7 +36,8 @@ class PaperNames:
             aliases = meta.get("aliases")
             if aliases is None:
                 aliases = document_aliases(meta.get("title", doc), meta.get("authors") or [])
-            for alias in aliases:
+            listed = papers_by_id().get(doc)
+            for alias in [*aliases, *(listed.known_as if listed else [])]:
                 terms = tuple(tokenize(alias))
                 if len(alias.split()) == 1:
                     self._words[alias].add(doc)
