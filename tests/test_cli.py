@@ -23,12 +23,13 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_help_lists_the_commands():
     result = run("--help")
     assert result.returncode == 0
-    for command in ["ingest", "search", "ask", "serve", "eval", "fetch", "bench", "papers"]:
+    for command in ["ingest", "search", "ask", "chat", "serve", "eval", "fetch", "bench", "papers"]:
         assert command in result.stdout
 
 
 def test_help_shows_flags_without_type_placeholders():
-    commands = [[], ["ingest"], ["search"], ["ask"], ["serve"], ["papers"], ["mcp"], ["bench"]]
+    names = ["ingest", "search", "ask", "chat", "serve", "papers", "mcp", "bench"]
+    commands = [[], *([name] for name in names)]
     evals = [["eval", "retrieval"], ["eval", "answers"], ["eval", "evidence"]]
     for command in [*commands, *evals]:
         result = run(*command, "--help")
@@ -234,6 +235,33 @@ def test_ask_json_gives_a_cited_answer(corpus_index):
     assert "6" in answer["answer"] or "six" in answer["answer"].lower()
     assert answer["citations"][0]["doc"] == "attention-is-all-you-need"
     assert {"retrieve_s", "first_token_s", "total_s"} <= set(answer["timings"])
+
+
+@pytest.mark.slow
+def test_chat_answers_question_after_question_and_reads_a_follow_up_against_the_last(
+    corpus_index,
+):
+    lines = [
+        "How many layers does the Transformer encoder have?",
+        "",  # skipped
+        "x" * 3000,  # too long: said, and the chat goes on
+        "What optimizer did it use?",
+        "exit",
+        "What is ResNet?",  # after `exit`: never asked
+    ]
+    result = subprocess.run(
+        [*PAPERQA, "chat", "--index-dir", str(corpus_index.index_dir)],
+        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    answers = re.findall(r"^(.+)\n\nSources:$", result.stdout, re.MULTILINE)
+    cited = re.findall(r"  \[([a-z0-9-]+)\]$", result.stdout, re.MULTILINE)
+    assert len(answers) == 2, result.stdout
+    assert re.search(r"\b(6|six)\b", answers[0], re.IGNORECASE)
+    assert "Adam" in answers[1]
+    assert cited and set(cited) == {"attention-is-all-you-need"}
+    assert "the question is 3,000 characters; the limit is 2,000" in result.stderr
+    assert "ResNet" not in result.stdout
 
 
 @pytest.mark.slow

@@ -22,7 +22,9 @@ from paperqa.files import report_dir, write_atomic
 from paperqa.settings import Settings
 
 if TYPE_CHECKING:
-    from paperqa.generate.answer import Answer
+    from collections.abc import Iterator
+
+    from paperqa.generate.answer import Answer, QAEngine
 
 # Plain click help: typer's rich panels print a type column that reads `<bool>` for every flag.
 app = typer.Typer(
@@ -185,8 +187,48 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the papers with a local LLM; every sentence cites paper and page."""
-    from paperqa.generate.answer import QAEngine
-    from paperqa.retrieve.filters import resolve_papers
+    settings = _settings(
+        retriever=retriever,
+        k=k,
+        passage_words=passage_words,
+        model=model,
+        backend=backend,
+        index_dir=index_dir,
+    )
+    status = Status()
+    try:
+        engine, docs = _ready_engine(settings, papers, status, question)
+        answer = _answer(engine, question, docs, status)
+    finally:
+        status.clear()
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        typer.echo(answer.answer + "\n")
+        typer.echo(_sources_text(answer))
+    _exit_now()
+
+
+# Earlier turns a chat passes on: follow-ups are resolved against the last question.
+CHAT_TURNS = 10
+
+
+@app.command()
+def chat(
+    retriever: RetrieverOpt = None,
+    k: KOpt = None,
+    passage_words: WordsOpt = None,
+    papers: PapersOpt = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Ask question after question in the shell, the model loaded once (one per line on stdin).
+
+    A follow-up ("How deep was it?") is read against the previous question. Ctrl-C stops the
+    answer being written; an empty line is skipped; `exit`, `quit` or Ctrl-D ends the chat.
+    """
+    from paperqa.errors import QuestionError
 
     settings = _settings(
         retriever=retriever,
@@ -197,20 +239,77 @@ def ask(
         index_dir=index_dir,
     )
     status = Status()
+    try:
+        engine, docs = _ready_engine(settings, papers, status)
+    finally:
+        status.clear()
+    if sys.stdin.isatty():
+        typer.echo("Ready: ask a question (Ctrl-D or `exit` to end).", err=True)
+    turns: list[tuple[str, str]] = []
+    for question in _typed_questions():
+        try:
+            answer = _answer(engine, question, docs, status, turns[-CHAT_TURNS:])
+        except QuestionError as exc:
+            typer.echo(f"paperqa: error: {' '.join(str(exc).split())}", err=True)
+            continue
+        except KeyboardInterrupt:
+            typer.echo("(answer stopped)", err=True)
+            continue
+        typer.echo(answer.answer + "\n")
+        typer.echo(_sources_text(answer) + "\n")
+        turns.append((question, answer.answer))
+    _exit_now()
+
+
+def _typed_questions() -> Iterator[str]:
+    """Lines of stdin, stripped, until end of input, `exit` or `quit`; a prompt on a terminal."""
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            line = input("? ") if interactive else sys.stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if not line and not interactive:
+            return
+        text = line.strip()
+        if text.lower() in {"exit", "quit"}:
+            return
+        if text:
+            yield text
+
+
+def _ready_engine(
+    settings: Settings, papers: str | None, status: Status, question: str | None = None
+) -> tuple[QAEngine, list[str] | None]:
+    """The engine with its model loaded and warm, and the papers to search (None: all)."""
+    from paperqa.generate.answer import QAEngine
+    from paperqa.retrieve.filters import resolve_papers
+
+    status.show("Loading the index…")
+    engine = QAEngine(settings)
+    docs = resolve_papers(_split_list(papers), engine.store)
+    if question is not None:  # a bad question fails now, not after the model loads
+        engine.settings.check_question(question)
+    status.show("Loading the model and the index…")
+    engine.warm_up()
+    return engine, docs
+
+
+def _answer(
+    engine: QAEngine,
+    question: str,
+    docs: list[str] | None,
+    status: Status,
+    history: list[tuple[str, str]] | None = None,
+) -> Answer:
+    """The answer to ``question``, its progress on the status line."""
     answer: Answer | None = None
     words = 0
+    status.show("Searching the papers…")
     try:
-        status.show("Loading the index…")
-        engine = QAEngine(settings)
-        docs = resolve_papers(_split_list(papers), engine.store)
-        # A bad question fails now, not after the model loads.
-        engine.settings.check_question(question)
-        status.show("Loading the model and the index…")
-        engine.warm_up()
-        status.show("Searching the papers…")
         # The answer is printed once, when done: code adds the citation markers after the model
         # has written it, so the streamed draft is only counted on the status line.
-        for item in engine.stream(question, papers=docs):
+        for item in engine.stream(question, history=history, papers=docs):
             if isinstance(item, str):
                 words += len(item.split())
                 status.show(f"Writing the answer… {words} words")
@@ -219,12 +318,7 @@ def ask(
     finally:
         status.clear()
     assert answer is not None
-    if as_json:
-        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
-    else:
-        typer.echo(answer.answer + "\n")
-        typer.echo(_sources_text(answer))
-    _exit_now()
+    return answer
 
 
 def _exit_now() -> NoReturn:
