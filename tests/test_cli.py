@@ -138,14 +138,14 @@ def test_bm25_search_json_on_the_real_index(corpus_index):
 @pytest.mark.slow
 def test_search_favours_the_paper_named_by_its_model(corpus_index):
     # "Transformer" names no paper in its own title; the reading list knows it as the
-    # Transformer paper's model. Without that name, passages of papers that train Transformers
-    # rank first.
+    # Transformer paper's model. Without that name, passages of two papers that train
+    # Transformers came first and the Transformer paper's optimizer passage third.
     args = ["search", "What optimizer did Transformer use?", "-k", "3", "--json"]
     result = run(*args, "--index-dir", str(corpus_index.index_dir))
     assert result.returncode == 0, result.stderr[-2000:]
     passages = json.loads(result.stdout)
-    assert [p["doc"] for p in passages[:2]] == ["attention-is-all-you-need"] * 2
-    assert any("Adam" in p["text"] for p in passages)
+    assert [p["doc"] for p in passages].count("attention-is-all-you-need") >= 2
+    assert any("Adam" in p["text"] for p in passages[:2])
 
 
 @pytest.mark.slow
