@@ -32,11 +32,12 @@ class PaperNames:
         # One-word names match only as written (case-sensitive): "Graves", "NTM", "GPipe".
         self._words: dict[str, set[str]] = defaultdict(set)
         self._title_terms: dict[str, set[str]] = {}
+        reading_list_papers = papers_by_id()
         for doc, meta in documents.items():
             aliases = meta.get("aliases")
             if aliases is None:
                 aliases = document_aliases(meta.get("title", doc), meta.get("authors") or [])
-            listed = papers_by_id().get(doc)
+            listed = reading_list_papers.get(doc)
             for alias in [*aliases, *(listed.known_as if listed else [])]:
                 terms = tuple(tokenize(alias))
                 if len(alias.split()) == 1:
