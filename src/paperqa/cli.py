@@ -250,7 +250,7 @@ def chat(
         try:
             answer = _answer(engine, question, docs, status, turns[-CHAT_TURNS:])
         except QuestionError as exc:
-            typer.echo(f"paperqa: error: {' '.join(str(exc).split())}", err=True)
+            _say_error(exc)
             continue
         except KeyboardInterrupt:
             typer.echo("(answer stopped)", err=True)
@@ -670,6 +670,12 @@ def _echo_summary(report: dict[str, Any], as_json: bool) -> None:
         typer.echo(f"{key:>20}  {row}")
 
 
+def _say_error(exc: Exception) -> None:
+    """``exc`` on stderr as one ``paperqa: error:`` line, whatever its text held."""
+    message = " ".join(str(exc).split())
+    typer.echo(f"paperqa: error: {message}", err=True)
+
+
 def main() -> None:
     """Console entry point: one-line errors and a non-zero exit for problems the user must fix."""
     from pydantic import ValidationError
@@ -683,8 +689,7 @@ def main() -> None:
             exc = settings_error(exc)
         elif isinstance(exc, UnicodeError):
             exc = PaperQAError(f"an argument is not valid UTF-8 text ({type(exc).__name__})")
-        message = " ".join(str(exc).split())  # one line, whatever the exception text held
-        typer.echo(f"paperqa: error: {message}", err=True)
+        _say_error(exc)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
