@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from paperqa import vector_cache
 from paperqa.embedder import Embedder
 from paperqa.ingest.pipeline import ingest
 from paperqa.settings import Settings
@@ -84,3 +86,23 @@ def test_the_fingerprint_follows_the_model_and_its_prefix(prefix: str) -> None:
     plain = Embedder("sentence-transformers/all-MiniLM-L6-v2")
     same = Embedder("sentence-transformers/all-MiniLM-L6-v2", passage_prefix=prefix)
     assert (plain.fingerprint == same.fingerprint) == (prefix == "")
+
+
+def test_a_full_cache_keeps_the_vectors_used_or_written_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_cache, "MAX_VECTORS", 6)
+    cache = VectorCache(tmp_path, dim=4)
+    batches = [[f"passage {batch}-{i}" for i in range(3)] for batch in range(MAX_FILES + 1)]
+    for age, texts in enumerate(batches[:MAX_FILES]):
+        before = set(tmp_path.glob("vectors-*.npz"))
+        cache.store(texts, np.ones((3, 4), dtype=np.float32))
+        (written,) = set(tmp_path.glob("vectors-*.npz")) - before
+        os.utime(written, (1000 + age, 1000 + age))  # written long ago, oldest first
+    assert cache.lookup([batches[0][0], batches[0][0]])[1] == []  # the oldest file is used now
+
+    cache.store(batches[-1], np.ones((3, 4), dtype=np.float32))  # one file too many: a merge
+
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 1
+    assert cache.lookup(batches[0])[1] == [] and cache.lookup(batches[-1])[1] == []
+    assert cache.lookup(batches[1])[1] == cache.lookup(batches[MAX_FILES - 1])[1] == [0, 1, 2]

@@ -8,15 +8,18 @@ precision and library versions), so a vector is only ever reused for the same te
 
 Each ingest adds one ``.npz`` file (keys as raw digests, vectors as float32), written under a
 unique temporary name and renamed into place, and read with ``allow_pickle=False``; past
-``MAX_FILES`` files they are merged into one under a lock. A file that cannot be read is skipped
-(its passages are embedded again), and a cache that cannot be written only costs time: deleting
-the folder is always safe.
+``MAX_FILES`` files they are merged into one under a lock, keeping at most ``MAX_VECTORS``: those
+of the files written or read from most recently (a lookup that finds vectors in a file marks it
+used). A file that cannot be read is skipped (its passages are embedded again), and a cache that
+cannot be written only costs time: deleting the folder is always safe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
 import sys
 import time
 import zipfile
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
     from paperqa.embedder import Embedder
 
 MAX_FILES = 8
+# About 20 chunkings of the reading list; 150 MB of 384-dimension vectors.
+MAX_VECTORS = 100_000
 LOCK_FILE = ".lock"
 
 
@@ -47,16 +52,24 @@ class VectorCache:
 
     def lookup(self, texts: list[str]) -> tuple[np.ndarray, list[int]]:
         """Vectors for ``texts`` (rows of zeros where unknown) and the indices of the unknown."""
-        known = self._read_all()
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        missing = []
+        missing = set(range(len(texts)))
+        places: dict[bytes, list[int]] = {}
         for i, text in enumerate(texts):
-            row = known.get(text_key(text))
-            if row is None:
-                missing.append(i)
-            else:
+            places.setdefault(text_key(text), []).append(i)
+        for path in self._files():  # the most recent first; older files only for what is left
+            read = None if not missing else _read_file(path, self.dim)
+            if read is None:
+                continue
+            found = [
+                (i, row) for k, row in zip(*read, strict=True) for i in places.get(bytes(k), ())
+            ]
+            for i, row in found:
                 vectors[i] = row
-        return vectors, missing
+                missing.discard(i)
+            if found:
+                _mark_used(path)
+        return vectors, sorted(missing)
 
     def store(self, texts: list[str], vectors: np.ndarray) -> None:
         """Adds the vectors of ``texts``; a cache that cannot be written is left as it is."""
@@ -72,15 +85,22 @@ class VectorCache:
             print(f"paperqa: vectors not cached in {self.folder} ({exc})", file=sys.stderr)
 
     def _files(self) -> list[Path]:
-        return sorted(self.folder.glob("vectors-*.npz")) if self.folder.is_dir() else []
+        """The cache's files, the most recently written or used first."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(self.folder.glob("vectors-*.npz"), key=_modified, reverse=True)
 
-    def _read_all(self, files: list[Path] | None = None) -> dict[bytes, np.ndarray]:
+    def _newest(self, files: list[Path]) -> dict[bytes, np.ndarray]:
+        """Up to ``MAX_VECTORS`` vectors, from the most recent files first."""
         known: dict[bytes, np.ndarray] = {}
-        for path in self._files() if files is None else files:
+        for path in files:
             read = _read_file(path, self.dim)
-            if read is not None:
-                keys, vectors = read
-                known.update(zip((k.tobytes() for k in keys), vectors, strict=True))
+            if read is None:
+                continue
+            for key, row in zip(map(bytes, read[0]), read[1], strict=True):
+                if len(known) >= MAX_VECTORS:
+                    return known
+                known.setdefault(key, row)
         return known
 
     def _merge(self) -> None:
@@ -90,7 +110,7 @@ class VectorCache:
         try:
             with FileLock(str(self.folder / LOCK_FILE), timeout=0):
                 files = self._files()
-                known = self._read_all(files)
+                known = self._newest(files)
                 merged = None
                 if known:
                     keys = np.frombuffer(b"".join(known), dtype=np.uint8).reshape(-1, 32)
@@ -111,6 +131,19 @@ def _write_file(folder: Path, keys: np.ndarray, vectors: np.ndarray) -> Path:
     path = folder / f"vectors-{hashlib.sha256(data).hexdigest()[:16]}.npz"
     write_atomic(path, data)
     return path
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed by another process's merge meanwhile
+        return 0.0
+
+
+def _mark_used(path: Path) -> None:
+    """Dates a file now, so that a merge keeps its vectors before older ones."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def _remove_stale_temporaries(folder: Path, older_than_s: float = 3600) -> None:
