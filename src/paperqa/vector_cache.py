@@ -31,6 +31,8 @@ import numpy as np
 from paperqa.files import write_atomic
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from paperqa.embedder import Embedder
 
 MAX_FILES = 8
@@ -53,23 +55,18 @@ class VectorCache:
     def lookup(self, texts: list[str]) -> tuple[np.ndarray, list[int]]:
         """Vectors for ``texts`` (rows of zeros where unknown) and the indices of the unknown."""
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        missing = set(range(len(texts)))
-        places: dict[bytes, list[int]] = {}
+        places: dict[bytes, list[int]] = {}  # the texts not found yet, by key
         for i, text in enumerate(texts):
             places.setdefault(text_key(text), []).append(i)
         for path in self._files():  # the most recent first; older files only for what is left
-            read = None if not missing else _read_file(path, self.dim)
-            if read is None:
-                continue
-            found = [
-                (i, row) for k, row in zip(*read, strict=True) for i in places.get(bytes(k), ())
-            ]
-            for i, row in found:
-                vectors[i] = row
-                missing.discard(i)
+            if not places:
+                break
+            found = [(places.pop(key), row) for key, row in self._entries(path) if key in places]
+            for rows, row in found:
+                vectors[rows] = row
             if found:
                 _mark_used(path)
-        return vectors, sorted(missing)
+        return vectors, sorted(i for rows in places.values() for i in rows)
 
     def store(self, texts: list[str], vectors: np.ndarray) -> None:
         """Adds the vectors of ``texts``; a cache that cannot be written is left as it is."""
@@ -90,14 +87,17 @@ class VectorCache:
             return []
         return sorted(self.folder.glob("vectors-*.npz"), key=_modified, reverse=True)
 
+    def _entries(self, path: Path) -> Iterator[tuple[bytes, np.ndarray]]:
+        """The keys and vectors of one file; none when it is unreadable or of another shape."""
+        read = _read_file(path, self.dim)
+        if read is not None:
+            yield from zip(map(bytes, read[0]), read[1], strict=True)
+
     def _newest(self, files: list[Path]) -> dict[bytes, np.ndarray]:
         """Up to ``MAX_VECTORS`` vectors, from the most recent files first."""
         known: dict[bytes, np.ndarray] = {}
         for path in files:
-            read = _read_file(path, self.dim)
-            if read is None:
-                continue
-            for key, row in zip(map(bytes, read[0]), read[1], strict=True):
+            for key, row in self._entries(path):
                 if len(known) >= MAX_VECTORS:
                     return known
                 known.setdefault(key, row)
