@@ -51,20 +51,21 @@ else
 fi
 step_done
 
-# llama-cpp-python compiles from source (4-12 minutes on 2 cores), once per machine: the
+# llama-cpp-python compiles from source (2-6 minutes on 2 cores), once per machine: the
 # wheel is kept in ~/.cache/paperqa/wheels. Its source is patched first (see the script) so that
-# llama.cpp's AMX kernels, which read a prompt about 1.5 times as fast, run on CPUs that have them.
+# llama.cpp's AMX kernels, which read a prompt about 1.5 times as fast, run on CPUs that have them,
+# and so that only the libraries the Python package loads are compiled (about half the C++).
 llama_version=0.3.36
 wheels="${XDG_CACHE_HOME:-$HOME/.cache}/paperqa/wheels/llama-cpp-python-$llama_version-amxfix"
 step 3 "llama.cpp (llama-cpp-python $llama_version), the fast local LLM runtime"
 if compgen -G "$wheels/llama_cpp_python-*.whl" >/dev/null; then
     echo "    compiled before: using the wheel in $wheels"
 else
-    echo "    compiling from source: 4-12 minutes on 2 cores, quiet until it ends (once per machine)"
+    echo "    compiling from source: 2-6 minutes on 2 cores, quiet until it ends (once per machine)"
     src="$(mktemp -d)"
     pip download -q --no-deps --no-binary :all: -d "$src" "llama-cpp-python==$llama_version"
     tar -xzf "$src/llama_cpp_python-$llama_version.tar.gz" -C "$src"
-    python scripts/patch_llama_amx.py "$src/llama_cpp_python-$llama_version"
+    python scripts/patch_llama.py "$src/llama_cpp_python-$llama_version"
     CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
         pip wheel -q --no-deps --no-cache-dir -w "$wheels" "$src/llama_cpp_python-$llama_version"
     rm -rf "$src"
