@@ -91,20 +91,17 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: patch_llama.py SOURCE_DIR", file=sys.stderr)
         return 2
+    path = Path(argv[0])
     mended: dict[Path, str] = {}
-    for relative, pairs in MENDS.items():
-        path = Path(argv[0]) / relative
-        try:
+    try:
+        for relative, pairs in MENDS.items():  # every file read and mended before any is written
+            path = Path(argv[0]) / relative
             mended[path] = mend(path.read_text(encoding="utf-8"), pairs)
-        except (OSError, ValueError) as error:
-            print(f"patch_llama: {path}: {error}", file=sys.stderr)
-            return 1
-    for path, text in mended.items():
-        try:
+        for path, text in mended.items():
             path.write_text(text, encoding="utf-8")
-        except OSError as error:
-            print(f"patch_llama: {path}: {error}", file=sys.stderr)
-            return 1
+    except (OSError, ValueError) as error:
+        print(f"patch_llama: {path}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

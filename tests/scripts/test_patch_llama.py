@@ -77,15 +77,21 @@ def test_only_the_libraries_the_python_package_loads_are_built(tmp_path) -> None
 @pytest.mark.parametrize(
     ("mmq", "cmakelists"),
     [
-        (SHIPPED_MMQ.replace("static thread_local bool done", "static bool done"), None),
-        (None, SHIPPED_CMAKELISTS.replace("LLAMA_BUILD_COMMON ON", "LLAMA_BUILD_COMMON TRUE")),
+        (
+            SHIPPED_MMQ.replace("static thread_local bool done", "static bool done"),
+            SHIPPED_CMAKELISTS,
+        ),
+        (
+            SHIPPED_MMQ,
+            SHIPPED_CMAKELISTS.replace("LLAMA_BUILD_COMMON ON", "LLAMA_BUILD_COMMON TRUE"),
+        ),
     ],
 )
 def test_unknown_source_is_refused_and_nothing_is_written(tmp_path, capsys, mmq, cmakelists):
-    tree = _source_tree(tmp_path, mmq or SHIPPED_MMQ, cmakelists or SHIPPED_CMAKELISTS)
+    tree = _source_tree(tmp_path, mmq, cmakelists)
     assert patch.main([str(tree)]) == 1
-    assert (tree / patch.MMQ).read_text() == (mmq or SHIPPED_MMQ)
-    assert (tree / patch.CMAKELISTS).read_text() == (cmakelists or SHIPPED_CMAKELISTS)
+    assert (tree / patch.MMQ).read_text() == mmq
+    assert (tree / patch.CMAKELISTS).read_text() == cmakelists
     assert "not the text this patch knows" in capsys.readouterr().err
 
 
