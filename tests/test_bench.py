@@ -25,7 +25,7 @@ def test_table_marks_targets_met_and_missed():
 def test_bench_json_reports_retrieval_and_cold_start(corpus_index):
     result = subprocess.run(
         [sys.executable, "-m", "paperqa.cli", "bench", "--json", "--skip-ingest",
-         "--skip-generation", "--index-dir", str(corpus_index.index_dir)],
+         "--skip-generation", "--repeats", "1", "--index-dir", str(corpus_index.index_dir)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]

@@ -212,14 +212,21 @@ def test_ask_refuses_unreasonable_questions_with_one_line(corpus_index, question
     assert result.stderr.strip().count("\n") == 0
 
 
-@pytest.mark.slow
-def test_ask_with_a_missing_model_file_says_so(corpus_index, tmp_path):
-    result = run(
-        "ask", "What is attention?", "--model", str(tmp_path / "absent.gguf"),
-        "--index-dir", str(corpus_index.index_dir),
-    )  # fmt: skip
+def test_ask_with_a_missing_model_file_says_so_before_loading_anything(small_index, tmp_path):
+    argv = ["paperqa", "ask", "What is attention?", "--model", str(tmp_path / "absent.gguf")]
+    argv += ["--index-dir", str(small_index)]
+    code = (
+        f"import sys; sys.argv = {argv!r}\n"
+        "from paperqa.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 2
-    assert "absent.gguf" in result.stderr
+    assert result.stderr.strip() == f"paperqa: error: model {argv[4]!r}: GGUF file not found"
+    assert result.stdout.strip() == "NO-TORCH"  # failed before the embedder started loading
 
 
 @pytest.mark.slow

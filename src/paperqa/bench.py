@@ -7,6 +7,7 @@ where the project has one. Nothing here asserts: it prints figures.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -112,7 +113,7 @@ def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def bench_ingest(settings: Settings, source: Path) -> dict[str, float]:
+def bench_ingest(settings: Settings, source: Path, repeats: int = 3) -> dict[str, float]:
     """A full ingest of ``source`` into a fresh temporary index (with an empty vector cache, so
     every chunk is embedded), no-change re-runs, and a rebuild from the cached vectors."""
     from paperqa.ingest.pipeline import ingest
@@ -123,7 +124,7 @@ def bench_ingest(settings: Settings, source: Path) -> dict[str, float]:
         with PeakMemory() as peak:
             full = ingest(source, local, rebuild=True, progress=False)
         index_bytes = _dir_bytes(full.index_path) if full.index_path else 0
-        again = [ingest(source, local, progress=False).seconds for _ in range(3)]
+        again = [ingest(source, local, progress=False).seconds for _ in range(repeats)]
         rebuilt = ingest(source, local, rebuild=True, progress=False)
         return {
             "ingest_total_s": full.seconds,
@@ -137,7 +138,7 @@ def bench_ingest(settings: Settings, source: Path) -> dict[str, float]:
         }
 
 
-def bench_retrieval(settings: Settings) -> dict[str, float]:
+def bench_retrieval(settings: Settings, repeats: int = 3) -> dict[str, float]:
     """Query latency of each retriever with the index loaded (warm), over the question set."""
     from paperqa.retrieve import IndexStore, load_retriever
 
@@ -150,7 +151,7 @@ def bench_retrieval(settings: Settings) -> dict[str, float]:
             retriever = load_retriever(settings, name, store)
             retriever.search(queries[0], 20)
             latencies = []
-            for _ in range(3):
+            for _ in range(repeats):
                 for query in queries:
                     started = time.perf_counter()
                     retriever.search(query, settings.k)
@@ -170,14 +171,14 @@ def bench_cold_start(settings: Settings, repeats: int = 3, ask: bool = True) -> 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     index = ["--index-dir", str(settings.index_dir)]
     searches = []
-    for query in SEARCH_QUERIES[:repeats]:
+    for query in itertools.islice(itertools.cycle(SEARCH_QUERIES), repeats):
         started = time.perf_counter()
         subprocess.run(_cli("search", query, "-r", "bm25", *index), capture_output=True, env=env)
         searches.append(time.perf_counter() - started)
     figures = {"cold_search_s": statistics.median(searches)}
     if ask:
         firsts = []
-        for question in GENERATION_QUESTIONS[:repeats]:
+        for question in itertools.islice(itertools.cycle(GENERATION_QUESTIONS), repeats):
             started = time.perf_counter()
             process = subprocess.Popen(
                 _cli("ask", question, *index),
@@ -247,8 +248,10 @@ def run_bench(
     generation: bool = True,
     backends: list[str] | None = None,
     models: list[str] | None = None,
+    repeats: int = 3,
 ) -> dict[str, Any]:
-    """Runs every stage and prints the figures (a table, or JSON)."""
+    """Runs every stage, each timing ``repeats`` times, and prints the figures (a table, or
+    JSON)."""
     from paperqa.generate.llm import available_backends
 
     out = report_dir(out)
@@ -261,11 +264,11 @@ def run_bench(
     if ingest:
         source = settings.source_dir
         note(f"ingest: full build of {source} into a temporary index ...")
-        report.update(bench_ingest(settings, source))
+        report.update(bench_ingest(settings, source, repeats))
     note("retrieval latency ...")
-    report.update(bench_retrieval(settings))
+    report.update(bench_retrieval(settings, repeats))
     note("cold start ...")
-    report.update(bench_cold_start(settings, ask=generation))
+    report.update(bench_cold_start(settings, repeats, ask=generation))
     if generation:
         generation_figures: dict[str, dict[str, float]] = {}
         for model in models or [settings.model]:

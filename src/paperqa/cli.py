@@ -472,6 +472,15 @@ def bench(
     models: Annotated[
         str | None, typer.Option(help="Comma-separated models to time (default: --model).")
     ] = None,
+    repeats: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Runs of each timing (no-change re-ingest, each retriever over the questions, "
+            "each cold start); the figures are their medians.",
+        ),
+    ] = 3,
     index_dir: IndexDir = None,
 ) -> None:
     """Measure ingest, retrieval, start-up and generation speed on this machine."""
@@ -486,6 +495,7 @@ def bench(
         generation=not skip_generation,
         backends=_split_list(backends),
         models=_split_list(models),
+        repeats=repeats,
     )
 
 

@@ -15,7 +15,12 @@ import pytest
 
 from paperqa.errors import ModelNotAvailableError
 from paperqa.generate.gguf import PACKAGED_MODELS, packaged_gguf
-from paperqa.generate.llm import llama_cpp_cpu_features, load_llm, resolve_backend
+from paperqa.generate.llm import (
+    llama_cpp_cpu_features,
+    load_llm,
+    locate_model,
+    resolve_backend,
+)
 from paperqa.settings import Settings
 
 SMALL = "qwen2.5-coder-0.5b-instruct"
@@ -46,6 +51,18 @@ def test_llama_cpp_rejects_a_model_that_is_not_gguf(tmp_path) -> None:
     settings = Settings(backend="llama.cpp", model="some-org/some-model", cache_dir=tmp_path)
     with pytest.raises(ModelNotAvailableError, match="GGUF"):
         load_llm(settings)
+
+
+@pytest.mark.parametrize("backend", ["llama.cpp", "transformers"])
+def test_locating_a_missing_gguf_file_fails_without_loading(backend: str, tmp_path) -> None:
+    if backend == "llama.cpp" and not HAS_LLAMA_CPP:
+        pytest.skip("llama-cpp-python is not installed")
+    absent = tmp_path / "absent.gguf"
+    with pytest.raises(ModelNotAvailableError, match=r"absent\.gguf'?: GGUF file not found"):
+        locate_model(Settings(backend=backend, model=str(absent), cache_dir=tmp_path))
+    settings = Settings(backend=backend, model=SMALL)
+    locate_model(settings)  # the packaged model is there: nothing raised
+    assert (settings.cache_dir / "models" / f"{SMALL}.gguf").is_file()
 
 
 def test_unreachable_openai_server_is_a_clear_error() -> None:

@@ -429,9 +429,14 @@ class QAEngine:
 
         The model loads and reads the system prompt in a second thread while the retriever and
         embedder load here (importing torch and sentence-transformers takes seconds), so a cold
-        start waits for the slower of the two, not for both.
+        start waits for the slower of the two, not for both. A model whose files are missing fails
+        before either starts.
         """
+        from paperqa.generate.llm import locate_model
         from paperqa.retrieve import load_retriever
+
+        if self._llm is None:
+            locate_model(self.settings)
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             model_ready = pool.submit(self._read_system_prompt)

@@ -370,25 +370,39 @@ def load_llm(settings: Settings) -> LLM:
         return _LOADED[key]
 
 
+def locate_model(settings: Settings) -> None:
+    """Finds the model's files without loading the model (assembling a packaged GGUF on its first
+    use), so that a model that is not there fails at once, before anything slow starts."""
+    backend = resolve_backend(settings.backend)
+    if backend == "llama.cpp":
+        _llama_cpp_gguf(settings)
+    elif backend == "transformers":
+        _transformers_source(settings.model, settings)
+
+
 def _load(backend: str, settings: Settings) -> LLM:
     if backend == "openai":
         return OpenAILLM(settings)
     if backend == "transformers":
         return TransformersLLM(settings.model, settings)
     if backend == "llama.cpp":
-        if find_spec("llama_cpp") is None:
-            raise ModelNotAvailableError(f"the llama.cpp backend needs {LLAMA_CPP_HINT}")
-        path = resolve_gguf(settings.model, settings.cache_dir)
-        if path is None:
-            raise ModelNotAvailableError(
-                f"model {settings.model!r}: the llama.cpp backend needs a GGUF file or a packaged "
-                "model name (qwen2.5-coder-1.5b-instruct, qwen2.5-coder-0.5b-instruct)"
-            )
         return LlamaCppLLM(
-            path,
+            _llama_cpp_gguf(settings),
             settings.model,
             settings.context_tokens,
             settings.threads,
             settings.prompt_lookup_tokens,
         )
     raise ModelNotAvailableError(f"unknown backend {backend!r}")
+
+
+def _llama_cpp_gguf(settings: Settings) -> Path:
+    if find_spec("llama_cpp") is None:
+        raise ModelNotAvailableError(f"the llama.cpp backend needs {LLAMA_CPP_HINT}")
+    path = resolve_gguf(settings.model, settings.cache_dir)
+    if path is None:
+        raise ModelNotAvailableError(
+            f"model {settings.model!r}: the llama.cpp backend needs a GGUF file or a packaged "
+            "model name (qwen2.5-coder-1.5b-instruct, qwen2.5-coder-0.5b-instruct)"
+        )
+    return path
