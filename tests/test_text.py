@@ -85,9 +85,19 @@ def test_questions_that_ask_for_an_amount_are_told_apart():
         "By how much did the error drop?",
         "In what year was the first paper published?",
         "What exponent does the loss follow?",
+        "What learning rate did the small model use?",
+        "What top-1 validation error does the ensemble reach?",
+        "Which BLEU score is reported on the test set?",
+        "Which year did the challenge start?",
     ):
         assert asks_for_quantity(question), question
-    for question in ("What is dropout?", "Why is the sum scaled?", "Which optimizer was used?"):
+    for question in (
+        "What is dropout?",
+        "Why is the sum scaled?",
+        "Which optimizer was used?",
+        "What loss function is minimised?",
+        "What kind of network encodes the question?",
+    ):
         assert not asks_for_quantity(question), question
 
 

@@ -278,11 +278,16 @@ _NUMBER_WORDS = {
 }
 
 
-# Questions that ask for an amount: the answer is a number near the question's words.
+# Questions that ask for an amount: the answer is a number near the question's words. "What" or
+# "which" may reach the measured noun across up to three words: "what dropout probability", "what
+# top-5 test error rate", "which year".
+_QUANTITY_NOUN = (
+    r"(?:values?|percentages?|fractions?|ratios?|rates?|numbers?|sizes?|accuracy|accuracies|errors?"
+    r"|scores?|years?|exponents?|probability|dimension(?:ality)?|depth|width|perplexity|bleu|f1)"
+)
 _QUANTITY = re.compile(
     r"\bhow (?:many|much|large|big|deep|long|fast|small|wide|often|high|low)\b"
-    r"|\bwhat (?:value|percentage|fraction|rate|number|size|accuracy|error|score|year|exponent)\b"
-    r"|\b(?:which|what|in what) year\b|\bby how\b",
+    rf"|\b(?:what|which) (?:[\w.-]+ ){{0,3}}?{_QUANTITY_NOUN}\b|\bby how\b",
     re.IGNORECASE,
 )
 
