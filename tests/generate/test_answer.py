@@ -158,6 +158,15 @@ def test_follow_up_is_answered_about_the_previous_subject(engine: QAEngine) -> N
 
 
 @pytest.mark.slow
+def test_a_question_naming_one_paper_is_answered_from_that_paper(engine: QAEngine) -> None:
+    # The CS231n notes say much more about momentum than the AlexNet paper, and rank first.
+    answer = engine.ask("What momentum did AlexNet use?")
+    assert answer.passages[0].doc == "imagenet-classification-deep-cnns"
+    assert not answer.refused and "0.9" in answer.answer
+    assert {c.doc for c in answer.citations} == {"imagenet-classification-deep-cnns"}
+
+
+@pytest.mark.slow
 def test_reading_list_paper_missing_from_the_index_says_how_to_add_it(engine: QAEngine) -> None:
     assert "zephyr" not in engine.store.documents
     answer = engine.ask("What alignment method does the Zephyr paper distil?")

@@ -519,10 +519,14 @@ class QAEngine:
     def _cover_named_papers(
         self, searcher: Retriever, question: str, passages: list[Passage]
     ) -> list[Passage]:
-        """For a question naming two or more indexed papers, each paper's best passages first
-        (searched within that paper), then the rest: a comparison needs evidence from both."""
+        """The named papers' best passages first, then the rest. A question naming two or more
+        indexed papers gets each one's best (searched within that paper), round-robin: a
+        comparison needs evidence from both. A question naming one paper whose passages do not
+        rank first gets that paper's best first, the rest cut to the same number: words like
+        "learning rate" or "beam size" can rank another paper above the one the user asked about.
+        """
         named = self._named_papers(question)
-        if len(named) < 2:
+        if not named or (len(named) == 1 and passages and passages[0].doc == named[0]):
             return passages
         per_paper: list[list[Passage]] = []
         for doc in named:
@@ -539,7 +543,7 @@ class QAEngine:
             if p.chunk.id not in seen:
                 seen.add(p.chunk.id)
                 merged.append(p)
-        return merged
+        return merged if len(named) > 1 else merged[: max(len(passages), len(interleaved))]
 
     def _attributed(self, run: _Run, answered: list[AnswerPart], used: list[Passage]) -> Answer:
         """The final answer: the model's text (one part per chat that did not refuse) with
