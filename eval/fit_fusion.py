@@ -233,7 +233,9 @@ def main() -> int:
     path = args.questions or default_questions_path()
     questions = [q for q in load_questions(path) if is_answerable(q)]
     chunk_level = settings.updated(passage_words=0)  # stage one sees the chunks as indexed
-    dense, bm25 = (load_retriever(chunk_level, n, store) for n in ("dense", "bm25"))
+    dense, bm25 = (
+        load_retriever(chunk_level, n, store, named_first=False) for n in ("dense", "bm25")
+    )
     retriever = LearnedRetriever(dense, bm25, store.documents, placeholder_model())
     groups = collect(retriever, questions)
     log: list[str] = []
@@ -241,7 +243,9 @@ def main() -> int:
     print("signal selection (two-way cross-validation on the candidates):")
     print("\n".join(f"  {line}" for line in log))
     print(f"chosen: L2 {l2}, features left out: {', '.join(sorted(drop)) or 'none'}")
-    baselines = {n: load_retriever(settings, n, store) for n in ("bm25", "hybrid")}
+    baselines = {
+        n: load_retriever(settings, n, store, named_first=False) for n in ("bm25", "hybrid")
+    }
     report = cross_validate(
         retriever, settings.passage_words, baselines, questions, groups, drop, l2
     )

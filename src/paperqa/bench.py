@@ -148,7 +148,10 @@ def bench_retrieval(settings: Settings, repeats: int = 3) -> dict[str, float]:
     figures: dict[str, float] = {}
     with PeakMemory() as peak:
         for name in ("bm25", "dense", "hybrid", "learned"):
-            retriever = load_retriever(settings, name, store)
+            # the default as `ask` searches with it; the others alone
+            retriever = load_retriever(
+                settings, name, store, named_first=name == settings.retriever
+            )
             retriever.search(queries[0], 20)
             latencies = []
             for _ in range(repeats):

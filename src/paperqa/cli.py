@@ -535,10 +535,10 @@ def eval_retrieval(
     store = IndexStore.load(settings.index_dir)
     results, details = {}, {}
     for name in names:
-        chosen = None if name == "default" else name  # default: exactly what `ask` loads
-        outcome = evaluate_retriever(
-            load_retriever(settings, chosen, store), qs, store.chunks, progress=not as_json
-        )
+        # default: exactly what `ask` searches with; the others alone, as baselines
+        chosen = None if name == "default" else name
+        retriever = load_retriever(settings, chosen, store, named_first=name == "default")
+        outcome = evaluate_retriever(retriever, qs, store.chunks, progress=not as_json)
         results[name], details[name] = outcome["metrics"], outcome["per_question"]
     payload = {"n_questions": n, "default": settings.retriever, "retrievers": results}
     table = markdown_table(results)

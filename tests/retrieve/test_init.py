@@ -47,7 +47,7 @@ def test_queries_are_embedded_by_the_model_named_in_the_index(tmp_path: Path) ->
     write_index(index_dir, meta, store.chunks, vectors, tokens)
 
     settings = Settings(index_dir=index_dir, passage_words=0)  # the default embedder
-    dense = retrieve.load_retriever(settings, "dense")
+    dense = retrieve.load_retriever(settings, "dense", named_first=False)
     assert dense.embedder.name == str(model)
     assert dense.search("Which gate throws information away?", 1)[0].doc == "doc-0"
 
@@ -55,7 +55,9 @@ def test_queries_are_embedded_by_the_model_named_in_the_index(tmp_path: Path) ->
 def test_a_new_query_prefix_gets_its_own_dense_retriever(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path / "index", passage_words=0)
     write_small_index(settings.index_dir)
-    plain = retrieve.load_retriever(settings, "dense")
-    prefixed = retrieve.load_retriever(settings.updated(query_prefix="query: "), "dense")
+    plain = retrieve.load_retriever(settings, "dense", named_first=False)
+    prefixed = retrieve.load_retriever(
+        settings.updated(query_prefix="query: "), "dense", named_first=False
+    )
     assert plain.embedder.query_prefix == ""
     assert prefixed.embedder.query_prefix == "query: "

@@ -14,7 +14,6 @@ of the model's answer is supported by any passage.
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 import time
@@ -34,7 +33,6 @@ from paperqa.generate.evidence import (
     instruction_sentences,
     select_evidence,
 )
-from paperqa.generate.mentions import mentions, nickname
 from paperqa.generate.prompts import (
     MODEL_REFUSAL,
     NOT_INDEXED_TEXT,
@@ -45,7 +43,9 @@ from paperqa.generate.prompts import (
     USER_TEMPLATE,
 )
 from paperqa.generate.rewrite import rewrite_question
+from paperqa.mentions import mentions, nickname
 from paperqa.readinglist import papers_by_id
+from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
 from paperqa.text import display_text, normalize, split_sentences, tokenize
 from paperqa.types import Passage
@@ -53,14 +53,11 @@ from paperqa.types import Passage
 if TYPE_CHECKING:
     from paperqa.generate.llm import LLM, Message
     from paperqa.retrieve import IndexStore
-    from paperqa.retrieve.base import Retriever
 
 __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "is_refusal"]
 
 # Evidence budget of a prompt built outside an engine: the default of the setting.
 EVIDENCE_TOKENS: int = Settings.model_fields["evidence_tokens"].default
-# A question naming two or more indexed papers gets this many passages of each in its context.
-PER_PAPER_PASSAGES = 2
 # ... and this much more evidence per paper beyond the first (`paperqa eval evidence` on the
 # two-paper dev questions: every fact of the answer key is in 7 of 12 prompts at the default
 # budget, 9 of 12 at 700 tokens).
@@ -417,7 +414,7 @@ class QAEngine:
         self, question: str, passages: list[Passage]
     ) -> tuple[list[Message], list[Evidence]]:
         """The chat messages and their evidence; a question naming several papers gets more."""
-        extra = max(0, len(self._named_papers(question)) - 1)
+        extra = max(0, len(named_papers(question, self.store.documents)) - 1)
         evidence_tokens = int(self.settings.evidence_tokens * (1 + EXTRA_PAPER_SHARE * extra))
         return build_prompt(
             question, passages, self.llm, self.settings.max_new_tokens, evidence_tokens
@@ -467,11 +464,6 @@ class QAEngine:
             names=names, verb="are" if plural else "is", pronoun="them" if plural else "it"
         )
 
-    def _named_papers(self, question: str) -> list[str]:
-        """The indexed papers the question names, in the order it names them."""
-        named = dict.fromkeys(m.paper for m in mentions(question))
-        return [doc for doc in named if doc in self.store.documents]
-
     def _off_topic(self, question: str, best: float) -> bool:
         """Whether retrieval found nothing close enough to the question to ask the model."""
         if best < self.settings.min_relevance:
@@ -487,15 +479,13 @@ class QAEngine:
         papers: list[str] | None,
         query: str | None = None,
     ) -> list[Passage]:
-        """The passages for ``query`` (default: the question), with the best of each paper it
-        names unless ``papers`` limits the search."""
+        """The passages for ``query`` (default: the question), the papers it names first
+        (``paperqa.retrieve.named``) unless ``papers`` limits the search."""
         from paperqa.retrieve import load_retriever
 
         query = query or run.standalone
         searcher = load_retriever(self.settings, retriever, self.store)
         passages = searcher.search(query, k or self.settings.k, docs=papers or None)
-        if not papers:
-            passages = self._cover_named_papers(searcher, query, passages)
         run.timings["retrieve_s"] = time.perf_counter() - run.start
         return passages
 
@@ -515,35 +505,6 @@ class QAEngine:
             on_topic.append(not self._off_topic(chat.question, float(relevance.max(initial=-1.0))))
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return vectors, on_topic
-
-    def _cover_named_papers(
-        self, searcher: Retriever, question: str, passages: list[Passage]
-    ) -> list[Passage]:
-        """The named papers' best passages first, then the rest. A question naming two or more
-        indexed papers gets each one's best (searched within that paper), round-robin: a
-        comparison needs evidence from both. A question naming one paper whose passages do not
-        rank first gets that paper's best first, the rest cut to the same number: words like
-        "learning rate" or "beam size" can rank another paper above the one the user asked about.
-        """
-        named = self._named_papers(question)
-        if not named or (len(named) == 1 and passages and passages[0].doc == named[0]):
-            return passages
-        per_paper: list[list[Passage]] = []
-        for doc in named:
-            own = [p for p in passages if p.doc == doc]
-            if len(own) < PER_PAPER_PASSAGES:
-                found = searcher.search(question, PER_PAPER_PASSAGES, docs=[doc])
-                own += [p for p in found if p.chunk.id not in {q.chunk.id for q in own}]
-            per_paper.append(own[:PER_PAPER_PASSAGES])
-        # Round-robin: the best passage of each paper, then the second of each, then the rest.
-        interleaved = [p for rank in itertools.zip_longest(*per_paper) for p in rank if p]
-        seen: set[int] = set()
-        merged = []
-        for p in interleaved + passages:
-            if p.chunk.id not in seen:
-                seen.add(p.chunk.id)
-                merged.append(p)
-        return merged if len(named) > 1 else merged[: max(len(passages), len(interleaved))]
 
     def _attributed(self, run: _Run, answered: list[AnswerPart], used: list[Passage]) -> Answer:
         """The final answer: the model's text (one part per chat that did not refuse) with

@@ -27,8 +27,8 @@ from typing import Protocol
 
 import numpy as np
 
-from paperqa.generate.mentions import Mention, mentions
 from paperqa.generate.prompts import UNSUPPORTED_MARK
+from paperqa.mentions import Mention, mentions
 from paperqa.text import normalize, occurs, split_sentences, tokenize
 from paperqa.types import Passage
 

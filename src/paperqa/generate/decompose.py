@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from paperqa.generate.mentions import Mention, mentions, nickname
+from paperqa.mentions import Mention, mentions, nickname
 from paperqa.text import split_sentences
 
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".

@@ -2,7 +2,7 @@
 
 A question that leans on the conversation ("How deep was it?", "What dataset did that paper
 use?", "What about the decoder?") gets the subject of the previous question: the reading-list
-paper it named (by title or nickname, ``paperqa.generate.mentions``), else its first named thing
+paper it named (by title or nickname, ``paperqa.mentions``), else its first named thing
 (``Neural Turing Machine``), replaces only the words that refer back ("that paper", "it"); every
 other word of the user's question is kept. When no subject can be found, the previous question is
 appended as context, which still steers retrieval.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from paperqa.generate.mentions import mentions, nickname
+from paperqa.mentions import mentions, nickname
 from paperqa.readinglist import reading_list
 
 _PAPER_REF = re.compile(

@@ -20,12 +20,18 @@ _lock = threading.Lock()
 
 
 def load_retriever(
-    settings: Settings, name: str | None = None, store: IndexStore | None = None
+    settings: Settings,
+    name: str | None = None,
+    store: IndexStore | None = None,
+    named_first: bool = True,
 ) -> Retriever:
     """The retriever ``name`` (default: ``settings.retriever``) over the index; cached.
 
     With ``settings.reranker`` set, the results are reordered by that cross-encoder; with
-    ``settings.passage_words`` set, each passage is widened with its neighbours' text.
+    ``settings.passage_words`` set, each passage is widened with its neighbours' text; with
+    ``named_first`` (what `ask` and `search` use), the papers a query names lead the list
+    (``paperqa.retrieve.named``). ``named_first=False`` gives the retriever alone, as the
+    evaluation's baselines measure it.
     """
     name = name or settings.retriever
     if name not in RETRIEVER_NAMES:
@@ -36,9 +42,11 @@ def load_retriever(
     retriever = _cached(settings, name, store)
     if settings.reranker:
         retriever = _reranking(settings, name, store, retriever)
+    from paperqa.retrieve.named import NamedPapersFirst
     from paperqa.retrieve.window import widened
 
-    return widened(retriever, store.chunks, settings.passage_words)
+    retriever = widened(retriever, store.chunks, settings.passage_words)
+    return NamedPapersFirst(retriever, store.documents) if named_first else retriever
 
 
 def _reranking(settings: Settings, name: str, store: IndexStore, base: Retriever) -> Retriever:

@@ -3,7 +3,7 @@
 The names come from the index metadata (``documents[id]["aliases"]``, written at ingest from the
 reading list and each paper's own title page); an index without them falls back to the names the
 reading-list title and authors give. A reading-list paper also goes by the names the list knows
-its model by (``known_as``: "AlexNet", "Transformer"), as in ``paperqa.generate.mentions``, so a
+its model by (``known_as``: "AlexNet", "Transformer"), as in ``paperqa.mentions``, so a
 question that names the model favours the paper in retrieval as it does in the answer step. A
 name several papers share counts for less (1 / how many).
 """

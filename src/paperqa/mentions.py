@@ -1,9 +1,10 @@
 """Which reading-list papers a text names: by title, by the name of its model, or by author.
 
-Used to answer two-paper questions with evidence from both papers, to give follow-ups their subject,
-to check a paper's name in a cited sentence, and to say that a named reading-list paper is not
-indexed. The names come from the reading list through ``paperqa.aliases`` (titles, their parts,
-authors) and its ``known_as`` entries ("AlexNet", "ResNet"); a name two papers share names neither.
+Used to put the papers a question names first in retrieval, to split two-paper questions, to give
+follow-ups their subject, to check a paper's name in a cited sentence, and to say that a named
+reading-list paper is not indexed. The names come from the reading list through
+``paperqa.aliases`` (titles, their parts, authors) and its ``known_as`` entries ("AlexNet",
+"ResNet"); a name two papers share names neither.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paperqa.generate.mentions import mentions
+from paperqa.mentions import mentions
 
 
 def _papers(text: str) -> list[str]:

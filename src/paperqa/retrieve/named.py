@@ -1,0 +1,67 @@
+"""The papers a question names, first: each named paper's best passages lead the list.
+
+Words like "learning rate" or "beam size" can rank another paper above the one the user asked
+about ("What momentum did AlexNet use?"), and a comparison needs evidence from both papers it
+names. ``NamedPapersFirst`` wraps a retriever: a question naming one indexed paper (by title,
+model name or author, ``paperqa.mentions``) whose passages do not rank first gets that paper's
+best passages first, the list cut to its usual length; a question naming two or more gets each
+one's best passages, searched within that paper, round-robin, ahead of the rest (the paper the
+base retriever ranks higher first). A search limited to some papers (``docs``) is left as the
+base retriever ranks it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection
+
+from paperqa.mentions import mentions
+from paperqa.retrieve.base import Retriever
+from paperqa.types import Passage
+
+# Each named paper gets this many of its passages at the head of the list.
+PER_PAPER_PASSAGES = 2
+
+
+def named_papers(question: str, indexed: Collection[str]) -> list[str]:
+    """The ``indexed`` papers the question names, in the order it names them."""
+    named = dict.fromkeys(m.paper for m in mentions(question))
+    return [doc for doc in named if doc in indexed]
+
+
+class NamedPapersFirst:
+    """``base``'s passages with the papers the query names moved (or searched) to the front."""
+
+    def __init__(self, base: Retriever, indexed: Collection[str]):
+        self.base = base
+        self.name = base.name
+        self.indexed = set(indexed)
+
+    def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Passage]:
+        passages = self.base.search(query, k, docs)
+        if docs:
+            return passages
+        named = named_papers(query, self.indexed)
+        if not named or (len(named) == 1 and passages and passages[0].doc == named[0]):
+            return passages
+        # The papers in the order the base ranks their best passage (those it left out last):
+        # a question that names a model in passing ("the Transformer trained with GPipe") keeps
+        # the paper it is about first.
+        ranked = [p.doc for p in passages]
+        named.sort(key=lambda doc: ranked.index(doc) if doc in ranked else len(ranked))
+        per_paper = [self._best_of(doc, query, passages) for doc in named]
+        # Round-robin: the best passage of each paper, then the second of each, then the rest.
+        interleaved = [p for rank in itertools.zip_longest(*per_paper) for p in rank if p]
+        first: dict[int, Passage] = {}
+        for passage in interleaved + passages:
+            first.setdefault(passage.chunk.id, passage)
+        merged = list(first.values())
+        return merged if len(named) > 1 else merged[: max(len(passages), len(interleaved))]
+
+    def _best_of(self, doc: str, query: str, passages: list[Passage]) -> list[Passage]:
+        """The paper's best passages: those in ``passages``, else searched within the paper."""
+        own = [p for p in passages if p.doc == doc]
+        if len(own) < PER_PAPER_PASSAGES:
+            found = self.base.search(query, PER_PAPER_PASSAGES, docs=[doc])
+            own += [p for p in found if p.chunk.id not in {q.chunk.id for q in own}]
+        return own[:PER_PAPER_PASSAGES]

@@ -1,0 +1,52 @@
+"""The papers a question names lead the list, over the real corpus index (BM25: no torch)."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperqa.retrieve import IndexStore, load_retriever
+
+ALEXNET = "imagenet-classification-deep-cnns"
+TRANSFORMER = "attention-is-all-you-need"
+
+
+@pytest.fixture(scope="module")
+def bm25(corpus_index):
+    store = IndexStore.load(corpus_index.index_dir)
+    return (
+        load_retriever(corpus_index, "bm25", store),
+        load_retriever(corpus_index, "bm25", store, named_first=False),
+    )
+
+
+@pytest.mark.slow
+def test_the_one_paper_a_question_names_comes_first(bm25):
+    named, plain = bm25
+    question = "What weight decay did AlexNet use?"
+    assert plain.search(question, 5)[0].doc != ALEXNET  # "weight decay" favours other papers
+    passages = named.search(question, 5)
+    assert [p.doc for p in passages[:2]] == [ALEXNET, ALEXNET]
+    assert len(passages) == 5
+
+
+@pytest.mark.slow
+def test_two_named_papers_both_lead_the_list_in_the_order_the_retriever_ranks_them(bm25):
+    named, plain = bm25
+    question = "Which activation does AlexNet use, and which does the Transformer feed-forward use?"
+    assert ALEXNET not in [p.doc for p in plain.search(question, 5)]
+    assert [p.doc for p in named.search(question, 5)[:4]] == [TRANSFORMER, ALEXNET] * 2
+
+
+@pytest.mark.slow
+def test_a_model_named_in_passing_does_not_displace_the_paper_asked_about(bm25):
+    named, _ = bm25
+    docs = [p.doc for p in named.search("What batch size did GPipe use for its Transformer?", 5)]
+    assert docs[0] == "gpipe" and TRANSFORMER in docs[:4]
+
+
+@pytest.mark.slow
+def test_a_search_limited_to_some_papers_is_left_as_ranked(bm25):
+    named, plain = bm25
+    question = "What weight decay did AlexNet use?"
+    limited = [p.chunk.id for p in named.search(question, 5, docs=["cs231n-notes"])]
+    assert limited == [p.chunk.id for p in plain.search(question, 5, docs=["cs231n-notes"])]
