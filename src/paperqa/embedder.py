@@ -1,11 +1,17 @@
 """The sentence-transformers embedder: one cached instance per process, torch loaded lazily.
 
+A few texts at a time (a question, one answer's passages) go through the model's ONNX export
+(``paperqa.onnx_encoder``, made by ingest) when there is one and torch is not loaded yet, so a
+process that only searches never imports torch; ingest's bulk encoding runs in torch, which is
+faster in bfloat16 where the CPU has it.
+
 Also gives the embedder's own tokenizer (through the ``tokenizers`` library, no torch), so that
 chunks are sized in the word pieces the embedder will really see.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from functools import cache
 from pathlib import Path
@@ -13,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from paperqa import onnx_encoder
 from paperqa.errors import ModelNotAvailableError
 from paperqa.models import (
     ASSEMBLED_HINT,
@@ -27,18 +34,30 @@ from paperqa.settings import default_cache_dir
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
+    from paperqa.onnx_encoder import OnnxEncoder
     from paperqa.settings import Settings
+
+
+# More texts than this (ingest) are encoded in torch even when an ONNX export exists.
+ONNX_MAX_TEXTS = 64
 
 
 class Embedder:
     """Encodes queries and passages into L2-normalised float32 vectors."""
 
     def __init__(
-        self, name: str, query_prefix: str | None = None, passage_prefix: str | None = None
+        self,
+        name: str,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        cache_dir: Path | None = None,
     ):
         self.name = name
         self._prefixes = (query_prefix, passage_prefix)  # None: the model's own, see below
         self._model = None
+        # The ONNX export lives in the cache folder; an embedder made without one never uses it.
+        self._onnx_root = cache_dir / "onnx" if cache_dir else None
+        self._onnx: OnnxEncoder | bool | None = False  # False: not looked for yet
         self._fingerprint: str | None = None
         self._lock = threading.Lock()
 
@@ -62,7 +81,8 @@ class Embedder:
         search result | query: "); else the one its family was trained with (e5, bge)."""
         if self._prefixes[side] is not None:
             return self._prefixes[side]
-        prompts = getattr(self.model, "prompts", None) or {}
+        exported = self._exported() if self._model is None else None
+        prompts = exported.prompts if exported else getattr(self.model, "prompts", None) or {}
         return prompts.get(prompt_name) or prefixes_for(self.name)[side]
 
     @property
@@ -94,7 +114,43 @@ class Embedder:
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         return self._encode([self.passage_prefix + t for t in texts], progress=progress)
 
+    def ensure_export(self) -> bool:
+        """Writes the model's ONNX export into the cache unless it is there (loads torch); False
+        when the model is not of a kind the export runs, or has no folder (a hub name)."""
+        folder = self._onnx_folder()
+        if folder is None:
+            return False
+        if onnx_encoder.load_export(folder) is not None:
+            return True
+        try:
+            return onnx_encoder.export(self.model, folder)
+        except Exception as exc:  # torch's exporter fails in many ways on unusual models
+            reason = (str(exc).splitlines() or [""])[0][:200]
+            print(
+                f"note: no ONNX export of {self.name}, searches will load torch "
+                f"({type(exc).__name__}: {reason})",
+                file=sys.stderr,
+            )
+            return False
+
+    def _onnx_folder(self) -> Path | None:
+        if self._onnx_root is None:
+            return None
+        key = onnx_encoder.export_key(resolve_embedder(self.name))
+        return self._onnx_root / key if key else None
+
+    def _exported(self) -> OnnxEncoder | None:
+        with self._lock:
+            if self._onnx is False:
+                folder = self._onnx_folder()
+                self._onnx = onnx_encoder.load_export(folder) if folder else None
+        return self._onnx or None
+
     def _encode(self, texts: list[str], progress: bool, batch_size: int = 32) -> np.ndarray:
+        few = len(texts) <= ONNX_MAX_TEXTS
+        exported = self._exported() if self._model is None and few else None
+        if exported is not None:
+            return exported.encode(texts)
         vectors = self.model.encode(
             texts,
             batch_size=batch_size,
@@ -163,13 +219,18 @@ def _load_sentence_transformer(name: str):
 
 
 @cache
-def _cached_embedder(name: str, query_prefix: str | None, passage_prefix: str | None) -> Embedder:
-    return Embedder(name, query_prefix, passage_prefix)
+def _cached_embedder(
+    name: str, query_prefix: str | None, passage_prefix: str | None, cache_dir: Path
+) -> Embedder:
+    return Embedder(name, query_prefix, passage_prefix, cache_dir)
 
 
 def get_embedder(settings: Settings) -> Embedder:
     """The process-wide embedder for these settings (loaded on first use)."""
-    return _cached_embedder(settings.embedder, settings.query_prefix, settings.passage_prefix)
+    cache_dir = Path(settings.cache_dir).expanduser()
+    return _cached_embedder(
+        settings.embedder, settings.query_prefix, settings.passage_prefix, cache_dir
+    )
 
 
 @cache
