@@ -114,7 +114,7 @@ class Embedder:
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         return self._encode([self.passage_prefix + t for t in texts], progress=progress)
 
-    def ensure_export(self) -> bool:
+    def ensure_export(self, progress: bool = False) -> bool:
         """Writes the model's ONNX export into the cache unless it is there (loads torch); False
         when the model is not of a kind the export runs, or has no folder (a hub name)."""
         folder = self._onnx_folder()
@@ -122,6 +122,8 @@ class Embedder:
             return False
         if onnx_encoder.load_export(folder) is not None:
             return True
+        if progress:
+            print("Exporting the embedder to ONNX for searches (once per model)…", file=sys.stderr)
         try:
             return onnx_encoder.export(self.model, folder)
         except Exception as exc:  # torch's exporter fails in many ways on unusual models

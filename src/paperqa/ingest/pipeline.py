@@ -201,7 +201,7 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
     if not prepared or (unchanged and previous.meta.get("failed") == failures):
         report.index_path = previous.path if prepared and previous else None
         if report.index_path is not None:
-            get_embedder(settings).ensure_export()
+            get_embedder(settings).ensure_export(progress)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -221,7 +221,7 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
     }
     report.index_path = _write(settings.index_dir, meta, prepared, new_vectors)
     report.timings["write_s"] = time.perf_counter() - clock
-    embedder.ensure_export()  # searches then encode questions without importing torch
+    embedder.ensure_export(progress)  # searches then encode questions without importing torch
     report.written = True
     report.seconds = time.perf_counter() - started
     return report
