@@ -106,3 +106,14 @@ def test_an_export_that_disagrees_with_the_model_is_not_kept(
     assert "no ONNX export" in capsys.readouterr().err
     assert [p.name for p in (tmp_path / "onnx").iterdir()] == [onnx_encoder.LOCK_FILE]
     assert embedder.encode_queries([TEXTS[0]]).shape == (1, 384)  # through torch
+
+
+def test_writing_an_export_keeps_only_the_newest_few(cache_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "onnx"
+    for age in range(onnx_encoder.MAX_EXPORTS + 1):
+        stale = root / f"stale{age}"
+        stale.mkdir(parents=True)
+        os.utime(stale, (1000 - age, 1000 - age))
+    Embedder(MINILM, cache_dir=tmp_path).ensure_export()
+    left = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
+    assert left == sorted([_export_folder(cache_dir).name, "stale0", "stale1"])

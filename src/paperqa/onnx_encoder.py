@@ -41,6 +41,7 @@ _POOLING = ("mean", "cls")
 # An export is kept only if it encodes these as the model does, to this cosine at least.
 CHECK_TEXTS = ["Dropout", "The encoder is a stack of six identical layers."]
 MIN_AGREEMENT = 0.99
+MAX_EXPORTS = 3  # exports kept in the cache; older ones are removed when one is written
 
 
 def export_key(location: str) -> str | None:
@@ -141,7 +142,17 @@ def export(model: Any, folder: Path) -> bool:
             os.replace(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        _remove_old_exports(folder.parent)
     return True
+
+
+def _remove_old_exports(root: Path) -> None:
+    """Keeps the ``MAX_EXPORTS`` newest exports: a model reinstalled elsewhere gets a new key,
+    and its old export would otherwise stay forever."""
+    exports = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    exports.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in exports[MAX_EXPORTS:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _check_export(model: Any, folder: Path) -> None:
