@@ -443,9 +443,8 @@ class QAEngine:
 
     def _read_system_prompt(self) -> None:
         user = USER_TEMPLATE.format(passages="", question="Warm up.")
-        self.llm.chat(
-            [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}],
-            max_tokens=1,
+        self.llm.warm(
+            [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
         )
 
     def not_indexed(self, question: str) -> str | None:

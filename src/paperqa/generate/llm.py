@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from paperqa.errors import ModelNotAvailableError
+from paperqa.generate import prefix_state
 from paperqa.generate.gguf import packaged_model, resolve_gguf
 from paperqa.models import OFFLINE_NOTE, on_disk_or_hub
 from paperqa.settings import Settings
@@ -59,6 +60,10 @@ class LLM(ABC):
     def chat(self, messages: list[Message], *, max_tokens: int) -> str:
         return "".join(self.stream_chat(messages, max_tokens=max_tokens))
 
+    def warm(self, messages: list[Message]) -> None:
+        """Reads ``messages`` into the model's cache (the prefix every prompt shares)."""
+        self.chat(messages, max_tokens=1)
+
     @abstractmethod
     def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
 
@@ -69,10 +74,17 @@ class LlamaCppLLM(LLM):
     backend = "llama.cpp"
 
     def __init__(
-        self, path: Path, name: str, n_ctx: int, threads: int | None, lookup_tokens: int = 0
+        self,
+        path: Path,
+        name: str,
+        n_ctx: int,
+        threads: int | None,
+        lookup_tokens: int = 0,
+        state_dir: Path | None = None,
     ) -> None:
         """``lookup_tokens`` > 0 turns on prompt-lookup decoding: up to that many draft tokens are
-        copied from the prompt where the answer repeats it, and verified in one batch."""
+        copied from the prompt where the answer repeats it, and verified in one batch.
+        ``state_dir`` keeps the state after ``warm``'s prefix (``generate.prefix_state``)."""
         super().__init__()
         try:
             from llama_cpp import Llama
@@ -81,6 +93,8 @@ class LlamaCppLLM(LLM):
             raise ModelNotAvailableError(f"the llama.cpp backend needs {LLAMA_CPP_HINT}") from exc
         self.name = name
         self.n_ctx = n_ctx
+        self._path = path
+        self._state_dir = state_dir
         draft = LlamaPromptLookupDecoding(num_pred_tokens=lookup_tokens) if lookup_tokens else None
         self._llama = Llama(
             model_path=str(path),
@@ -98,6 +112,20 @@ class LlamaCppLLM(LLM):
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def warm(self, messages: list[Message]) -> None:
+        """Loads the state after ``messages`` saved by an earlier process, else reads them and
+        saves it: a new process then skips reading the system prompt (about 2 s on 2 cores)."""
+        if self._state_dir is None:
+            return super().warm(messages)
+        path = prefix_state.state_file(self._state_dir, self._path, self.n_ctx, messages)
+        with self._lock:
+            if prefix_state.load(self._llama, path):
+                return None
+        super().warm(messages)
+        with self._lock:
+            prefix_state.save(self._llama, path)
+        return None
 
     def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         chunks = self._llama.create_chat_completion(
@@ -392,6 +420,7 @@ def _load(backend: str, settings: Settings) -> LLM:
             settings.context_tokens,
             settings.threads,
             settings.prompt_lookup_tokens,
+            Path(settings.cache_dir).expanduser() / "llm-state",
         )
     raise ModelNotAvailableError(f"unknown backend {backend!r}")
 
