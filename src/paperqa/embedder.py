@@ -120,7 +120,7 @@ class Embedder:
         folder = self._onnx_folder()
         if folder is None:
             return False
-        if onnx_encoder.load_export(folder) is not None:
+        if onnx_encoder.is_complete(folder):
             return True
         if progress:
             print("Exporting the embedder to ONNX for searches (once per model)…", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 from paperqa.errors import PaperQAError
@@ -26,6 +27,17 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_all_but_newest(paths: list[Path], keep: int) -> None:
+    """Deletes all but the ``keep`` most recently modified of ``paths`` (files or folders), for
+    caches that would otherwise grow with every model or build they have seen."""
+    paths = sorted(paths, key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in paths[keep:]:
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def report_dir(path: Path | None) -> Path | None:

@@ -9,8 +9,8 @@ model folder's files (names, sizes, modification times): replacing the model mak
 The exported copy computes the float32 vectors of the model (to a cosine of 1e-6), so a query it
 encodes matches passages that torch embedded. Only models made of a transformer, mean or CLS
 pooling and normalisation are exported; for others, and for a model named by hub id, the embedder
-keeps using torch. A folder that cannot be read is treated as missing (and exported again by the
-next ingest); deleting it is always safe.
+keeps using torch. An export that cannot be loaded is treated as missing by searches; one whose
+files are missing or cut short is written again by the next ingest. Deleting it is always safe.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from paperqa.files import remove_all_but_newest
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
@@ -111,6 +113,17 @@ class OnnxEncoder:
         return np.ascontiguousarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
+def is_complete(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole export (its graph as long as when written), checked
+    without loading it: ingest asks this on every run."""
+    try:
+        config = json.loads((folder / CONFIG_FILE).read_text())
+        graph_bytes = (folder / MODEL_FILE).stat().st_size
+        return graph_bytes == config["model_bytes"] and (folder / TOKENIZER_FILE).is_file()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def load_export(folder: Path) -> OnnxEncoder | None:
     """The export in ``folder``, or None when there is none or it cannot be read."""
     if not (folder / CONFIG_FILE).is_file():
@@ -131,7 +144,7 @@ def export(model: Any, folder: Path) -> bool:
         return False
     folder.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder.parent / LOCK_FILE)):
-        if load_export(folder) is not None:
+        if is_complete(folder):
             return True
         tmp = folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
@@ -142,17 +155,10 @@ def export(model: Any, folder: Path) -> bool:
             os.replace(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        _remove_old_exports(folder.parent)
+        # A model reinstalled elsewhere gets a new key; its old export would stay forever.
+        exports = [p for p in folder.parent.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        remove_all_but_newest(exports, MAX_EXPORTS)
     return True
-
-
-def _remove_old_exports(root: Path) -> None:
-    """Keeps the ``MAX_EXPORTS`` newest exports: a model reinstalled elsewhere gets a new key,
-    and its old export would otherwise stay forever."""
-    exports = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    exports.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in exports[MAX_EXPORTS:]:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _check_export(model: Any, folder: Path) -> None:
@@ -180,7 +186,7 @@ def _plan(model: Any) -> dict[str, Any] | None:
         "pooling": pooling,
         "inputs": [name for name in _INPUTS if name in sample],
         "max_tokens": int(model.max_seq_length),
-        "dim": int(model.encode(["a"], convert_to_numpy=True).shape[1]),
+        "dim": int(modules[0].auto_model.config.hidden_size),  # mean or CLS of hidden states
         "prompts": dict(getattr(model, "prompts", None) or {}),
         "pad_id": int(tokenizer.pad_token_id),
         "pad_token": str(tokenizer.pad_token),
@@ -223,4 +229,5 @@ def _write_export(model: Any, plan: dict[str, Any], folder: Path) -> None:
         )
     (folder / TOKENIZER_FILE).write_text(plan["tokenizer"])
     config = {k: v for k, v in plan.items() if k not in ("tokenizer", "sample")}
+    config["model_bytes"] = (folder / MODEL_FILE).stat().st_size
     (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1))

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from paperqa.files import write_atomic
+from paperqa.files import remove_all_but_newest, write_atomic
 
 MAX_FILES = 8  # states kept; older ones are removed when one is written
 
@@ -85,12 +85,6 @@ def save(llama: Any, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, buffer.getvalue())
-        _remove_old(path.parent)
+        remove_all_but_newest(list(path.parent.glob("*.npz")), MAX_FILES)
     except OSError:
         pass
-
-
-def _remove_old(folder: Path) -> None:
-    files = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[MAX_FILES:]:
-        old.unlink(missing_ok=True)
