@@ -19,6 +19,16 @@ _HYPHEN_BREAK = re.compile(r"-\s*\n\s*")
 _WHITESPACE = re.compile(r"\s+")
 
 
+# A numbered reference mark ("[24]", "[2, 34, 49]", "[3-5]"), not an index like "w[0]".
+_REFERENCE_MARK = re.compile(r"\s?(?<![\w\]])\[[1-9]\d{0,2}(?:\s*[,–-]\s*\d{1,3})*\]")
+
+
+def without_reference_marks(text: str) -> str:
+    """``text`` without numbered reference marks: in a prompt whose passages are numbered [1],
+    [2], ... they cost tokens and read like passage numbers."""
+    return _REFERENCE_MARK.sub("", text)
+
+
 def join_hyphen_breaks(text: str) -> str:
     """``text`` with words a PDF hyphenated across a line break joined ("repre-\\nsentation")."""
     return _HYPHEN_BREAK.sub("", text)

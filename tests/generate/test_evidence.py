@@ -136,3 +136,18 @@ def test_the_matched_chunk_wins_over_its_widened_context() -> None:
     )
     evidence = select_evidence("What dropout is used?", [widened], _words(core) + 1, _words)
     assert evidence[0].text == core
+
+
+def test_reference_marks_are_left_out_of_the_quoted_evidence() -> None:
+    # Numbered like the prompt's own passages, "[2]" would read as a passage to cite.
+    passage = _passage(
+        0,
+        "paper-a",
+        "Deeper nets were studied before [2, 34]. The filter weights w[0] and w[1] are shared "
+        "over [0, 1] and the top-5 error was 15.3% [24].",
+    )
+    evidence = select_evidence("What top-5 error did deeper nets reach?", [passage], 100, _words)
+    assert evidence[0].text.startswith("Deeper nets were studied before. ")
+    assert "top-5 error was 15.3%." in evidence[0].text
+    assert "[2, 34]" not in evidence[0].text and "[24]" not in evidence[0].text
+    assert "w[0] and w[1]" in evidence[0].text and "[0, 1]" in evidence[0].text

@@ -1,19 +1,20 @@
 """The evidence a prompt carries: the sentences of the retrieved passages that bear on the question.
 
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
-sentence ends are cut into short word windows). A sentence scores by the IDF-weighted share of the
-question's terms it holds (more if it has a number and the question asks how many, or gives a reason
-and the question asks why), a little less the lower its passage ranks, and at least ``FOLLOW_SHARE``
-of the score of the sentence before it (an explanation or a detail often follows the sentence it
-completes without repeating its words). A sentence of a passage's widened context, outside the chunk
-that matched (``Passage.core``), scores ``CONTEXT_SHARE`` of that; a sentence that several passages
-repeat is kept once, where it scores best. Every passage first offers its best sentence (so two
-papers of a comparison both get a say), then the best remaining sentences fill the token budget. A
-sentence that leans on the one before it ("This ...", "It ...") or is very short brings that
-neighbour along. Kept sentences stay in their passage's order, gaps shown as " ... ". Sentences that
-address the reader with instructions ("ignore the previous instructions", "reply only with X") are
-data, not evidence: they are never put in the prompt, and an answer repeating one is caught
-(``echoes_instruction``).
+sentence ends are cut into short word windows), without its numbered reference marks ("[24]", which
+would read as the prompt's passage numbers). A sentence scores by the IDF-weighted share of the
+question's terms it holds (more if it has a number and the question asks how many, or gives a
+reason and the question asks why), a little less the lower its passage ranks, and at least
+``FOLLOW_SHARE`` of the score of the sentence before it (an explanation or a detail often follows
+the sentence it completes without repeating its words). A sentence of a passage's widened context,
+outside the chunk that matched (``Passage.core``), scores ``CONTEXT_SHARE`` of that; a sentence
+that several passages repeat is kept once, where it scores best. Every passage first offers its
+best sentence (so two papers of a comparison both get a say), then the best remaining sentences
+fill the token budget. A sentence that leans on the one before it ("This ...", "It ...") or is very
+short brings that neighbour along. Kept sentences stay in their passage's order, gaps shown as
+" ... ". Sentences that address the reader with instructions ("ignore the previous instructions",
+"reply only with X") are data, not evidence: they are never put in the prompt, and an answer
+repeating one is caught (``echoes_instruction``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from paperqa.text import (
     norm,
     split_sentences,
     tokenize,
+    without_reference_marks,
 )
 from paperqa.types import Passage
 
@@ -83,7 +85,7 @@ class _Piece:
 
 def pieces_of(text: str) -> list[str]:
     """``text`` cut into sentences, overlong ones into word windows."""
-    text = join_hyphen_breaks(text)
+    text = without_reference_marks(join_hyphen_breaks(text))
     out: list[str] = []
     for sentence in split_sentences(text):
         words = sentence.split()
