@@ -17,7 +17,7 @@ from paperqa.generate.answer import (
     passage_block,
 )
 from paperqa.generate.citations import AnswerPart
-from paperqa.generate.prompts import PART_NOT_FOUND_TEXT
+from paperqa.generate.prompts import PART_NOT_FOUND_TEXT, UNHELD_TEXT
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Passage
 
@@ -236,6 +236,22 @@ def test_instructions_inside_a_document_are_not_followed(tmp_path: Path) -> None
         _Run(question, 0.0, question), [AnswerPart("PWNED", answer.passages)], answer.passages
     )
     assert obeyed.refused and obeyed.unsupported == ["PWNED"]
+
+
+@pytest.mark.slow
+def test_an_answer_whose_citations_lack_the_number_the_question_asks_about_is_refused(
+    engine: QAEngine,
+) -> None:
+    # The paper trains its 1001-layer network on CIFAR only; its ImageNet results are shallower.
+    question = "What ImageNet top-1 accuracy does the 1001-layer pre-activation ResNet reach?"
+    assert engine.ask(question).refused
+    # However the model words it, an answer resting on a passage without "1001" is not kept.
+    text = "On ImageNet, the 200-layer pre-activation ResNet reaches a top-1 error of 20.7%."
+    passage = Passage(Chunk(1, "identity-mappings-resnets", "Identity Mappings", 7, 7, text), 1.0)
+    written = AnswerPart("It reaches a top-1 error of 20.7% on ImageNet.", [passage], question)
+    checked = engine._attributed(_Run(question, 0.0, question), [written], [passage])
+    assert checked.refused and checked.answer == UNHELD_TEXT.format(names='"1001"')
+    assert checked.unsupported == ["It reaches a top-1 error of 20.7% on ImageNet."]
 
 
 @pytest.mark.slow

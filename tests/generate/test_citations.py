@@ -14,6 +14,7 @@ from paperqa.generate.citations import (
     holds,
     parse_markers,
     strip_markers,
+    unheld_question_facts,
 )
 from paperqa.settings import Settings
 from paperqa.text import split_sentences, tokenize
@@ -323,3 +324,44 @@ def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_
     assert [c.doc for c in reworded.citations] == ["glorp"]
     invented = attribute("Glorp applied dropout of 0.45 to every layer.", passages)
     assert not invented.citations and invented.unsupported
+
+
+def test_a_name_in_the_plural_holds_where_its_singular_does() -> None:
+    text = "We apply dropout to the non-recurrent connections of the LSTM."
+    passage = Passage(Chunk(1, "reg", "Regularization", 5, 5, text), 1.0, 1)
+    terms = set(tokenize(text))
+    assert holds(Fact("name", "LSTMs"), passage, terms)
+    assert not holds(Fact("name", "GRUs"), passage, terms)
+
+
+def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
+    speedup = "Pipeline parallelism speeds up training of the 24-layer Transformer 3.3x on 8 GPUs."
+    cited = [Passage(Chunk(1, "gpipe", "GPipe", 5, 5, speedup), 1.0, 1)]
+    assert unheld_question_facts("How much faster was training on 16 GPUs?", cited) == ["16"]
+    assert unheld_question_facts("How much faster was training on 8 GPUs?", cited) == []
+    # A number must be in the passage cited, not merely elsewhere in the paper.
+    other = Passage(Chunk(2, "gpipe", "GPipe", 6, 6, "With 16 GPUs the speed-up is 6x."), 1.0, 2)
+    assert unheld_question_facts("How much faster on 16 GPUs?", cited, [other]) == ["16"]
+
+
+def test_question_names_no_passage_of_the_cited_paper_mentions_are_unheld() -> None:
+    table = "FC: [1x1x4096] weights: 102,760,448. The first FC layer contains 100M weights."
+    cited = [Passage(Chunk(1, "cs231n-notes", "CS231n", 1, 1, table), 1.0, 1)]
+    heading = Passage(Chunk(2, "cs231n-notes", "CS231n", 1, 1, "VGGNet in detail."), 1.0, 2)
+    question = "How many weights has the first FC layer of VGGNet?"
+    assert unheld_question_facts(question, cited) == ["VGGNet"]
+    assert unheld_question_facts(question, cited, [heading]) == []  # its section's heading
+    assert unheld_question_facts(
+        "How many weights has the first FC layer of AlexNet-B?", cited, [heading]
+    ) == ["AlexNet-B"]
+
+
+def test_paper_names_and_years_in_a_question_need_not_be_cited() -> None:
+    text = "Six identical layers are stacked in the encoder, each with two sub-layers."
+    cited = [Passage(Chunk(1, "attention-is-all-you-need", "Attention", 3, 3, text), 1.0, 1)]
+    question = "How many layers does the encoder of the 2017 Transformer paper stack?"
+    assert unheld_question_facts(question, cited) == []
+    assert unheld_question_facts("How many layers does the 12-layer ELMo stack?", cited) == [
+        "12",
+        "ELMo",
+    ]

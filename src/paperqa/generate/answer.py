@@ -9,7 +9,10 @@ its own, and the parts' answers are attributed together.
 
 A question is refused with ``REFUSAL_TEXT`` (and the closest passages shown) when retrieval finds
 nothing similar enough to it, when the model says the passages do not answer, or when no sentence
-of the model's answer is supported by any passage.
+of the model's answer is supported by any passage. An answer whose cited passages never mention a
+number the question asks about ("1001-layer"), or whose cited papers' passages never mention a
+name it asks about, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which
+says what they lack.
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paperqa.errors import QuestionError
-from paperqa.generate.citations import AnswerPart, Citation, attribute_parts
+from paperqa.generate.citations import (
+    AnswerPart,
+    Citation,
+    attribute_parts,
+    unheld_question_facts,
+)
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.generate.evidence import (
     Evidence,
@@ -40,6 +48,7 @@ from paperqa.generate.prompts import (
     PASSAGE_TEMPLATE,
     REFUSAL_TEXT,
     SYSTEM_PROMPT,
+    UNHELD_TEXT,
     USER_TEMPLATE,
 )
 from paperqa.generate.rewrite import rewrite_question
@@ -535,7 +544,25 @@ class QAEngine:
         unsupported = followed + attribution.unsupported
         if not attribution.citations:
             return self._finish(run, REFUSAL_TEXT, True, used, unsupported=unsupported)
+        unheld = self._unheld(run, kept, attribution.citations, used)
+        if unheld:
+            text = UNHELD_TEXT.format(names=" or ".join(f'"{name}"' for name in unheld))
+            dropped = [s.sentence for s in attribution.sentences]
+            return self._finish(run, text, True, used, unsupported=followed + dropped)
         return self._finish(run, attribution.text, False, used, attribution.citations, unsupported)
+
+    def _unheld(
+        self, run: _Run, kept: list[AnswerPart], citations: list[Citation], used: list[Passage]
+    ) -> list[str]:
+        """The numbers the question asks about that no cited passage mentions, and the names that
+        no quoted passage of a cited paper mentions (``unheld_question_facts``). A question split
+        by paper is left alone: its lead sentences name things of the other paper."""
+        if len(kept) != 1 or kept[0].question != run.standalone:
+            return []
+        cited_ids = {c.chunk_id for c in citations}
+        cited = [p for p in used if p.chunk.id in cited_ids]
+        context = [p for p in used if p.doc in {c.doc for c in citations}]
+        return unheld_question_facts(run.standalone, cited, context)
 
     def _finish(
         self,

@@ -50,6 +50,8 @@ _NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*%?")
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
+_PLURAL_NAME_RE = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*s")  # LSTMs, GPUs, ResNets
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 
 class Encoder(Protocol):
@@ -198,12 +200,41 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 
 
 def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
-    """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out."""
+    """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out. A name in the plural
+    ("LSTMs", "GPUs") holds where its singular does."""
     if fact.kind == "number":
         return _holds_number(fact.text, normalize(passage.text).replace(",", ""), terms)
     if fact.papers and passage.doc in fact.papers:
         return True
-    return occurs(fact.text, passage.text) or occurs(fact.text, passage.chunk.title)
+    name = fact.text[:-1] if _PLURAL_NAME_RE.fullmatch(fact.text) else fact.text
+    return occurs(name, passage.text) or occurs(name, passage.chunk.title)
+
+
+def unheld_question_facts(
+    question: str, cited: Sequence[Passage], context: Sequence[Passage] = ()
+) -> list[str]:
+    """The numbers ``question`` asks about that none of the ``cited`` passages holds, and the
+    names that neither they nor ``context`` (the other passages of the cited papers) hold.
+
+    An answer whose citations never mention the "1001-layer" network the question asks about
+    answers a neighbouring question (from passages on shallower ResNets). A name may sit a passage
+    away, in the section the cited one belongs to ("the VGGNet case study"), so any passage of the
+    cited paper will do. A paper's own name, which its passages need not repeat, and a year, which
+    dates a paper more often than it states a finding, are left out.
+    """
+    facts = [
+        fact
+        for fact in facts_of(question)
+        if fact.kind != "quote" and not fact.papers and not _YEAR_RE.fullmatch(fact.text)
+    ]
+    return [
+        fact.text
+        for fact in facts
+        if not any(
+            holds(fact, p, set(tokenize(p.text)))
+            for p in (cited if fact.kind == "number" else [*cited, *context])
+        )
+    ]
 
 
 def _holds_number(number: str, text: str, terms: set[str]) -> bool:
