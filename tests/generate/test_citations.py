@@ -326,6 +326,23 @@ def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_
     assert not invented.citations and invented.unsupported
 
 
+def test_a_sentence_whose_name_and_words_a_passage_holds_is_supported_despite_rewording() -> None:
+    glorp = (
+        "We refer to neurons with this nonlinearity as Squashed Exponential Units (SqEUs). Glorp "
+        "networks with SqEUs train several times faster than their equivalents with tanh units."
+    )
+    passages = [
+        Passage(Chunk(1, "glorp", "The Glorp Network", 2, 2, glorp), 1.0, 1),
+        Passage(Chunk(2, "other", "Other Paper", 1, 1, "The sigmoid saturates at 0 and 1."), 0.5),
+    ]
+    question = "Which nonlinearity does Glorp use instead of tanh?"
+    reworded = attribute("Glorp relies on the SqEU rather than tanh.", passages, question=question)
+    assert reworded.sentences[0].lexical[0] < 0.35  # below the plain overlap threshold
+    assert [c.doc for c in reworded.citations] == ["glorp"]
+    invented = attribute("Glorp relies on the GELU rather than tanh.", passages, question=question)
+    assert not invented.citations and invented.unsupported
+
+
 def test_a_name_in_the_plural_holds_where_its_singular_does() -> None:
     text = "We apply dropout to the non-recurrent connections of the LSTM."
     passage = Passage(Chunk(1, "reg", "Regularization", 5, 5, text), 1.0, 1)

@@ -445,8 +445,9 @@ def _hold_facts(
 
 
 def _support_by_facts(support: SentenceSupport, facts: list[Fact], held: list[set[Fact]]) -> None:
-    """Supports a sentence whose numbers and names one passage all holds (and overlaps enough)."""
-    if not any(f.kind == "number" for f in facts):
+    """Supports a sentence whose numbers and names one passage all holds (and overlaps enough),
+    when it states a number or a name other than a paper's: the fact the question asked for."""
+    if not any(f.kind == "number" or (f.kind == "name" and not f.papers) for f in facts):
         return
     whole = [
         j
