@@ -351,6 +351,15 @@ def test_a_name_in_the_plural_holds_where_its_singular_does() -> None:
     assert not holds(Fact("name", "GRUs"), passage, terms)
 
 
+def test_a_name_holds_with_or_without_its_hyphens() -> None:
+    text = "VGG-16 and ResNet50 are compared on ImageNet."
+    passage = Passage(Chunk(1, "cmp", "Comparison", 2, 2, text), 1.0, 1)
+    terms = set(tokenize(text))
+    assert holds(Fact("name", "VGG16"), passage, terms)
+    assert holds(Fact("name", "ResNet-50"), passage, terms)
+    assert not holds(Fact("name", "VGG-19"), passage, terms)
+
+
 def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
     speedup = "Pipeline parallelism speeds up training of the 24-layer Transformer 3.3x on 8 GPUs."
     cited = [Passage(Chunk(1, "gpipe", "GPipe", 5, 5, speedup), 1.0, 1)]

@@ -201,13 +201,18 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 
 def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
     """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out. A name in the plural
-    ("LSTMs", "GPUs") holds where its singular does."""
+    ("LSTMs", "GPUs") holds where its singular does, and a name holds with or without hyphens."""
     if fact.kind == "number":
         return _holds_number(fact.text, normalize(passage.text).replace(",", ""), terms)
     if fact.papers and passage.doc in fact.papers:
         return True
     name = fact.text[:-1] if _PLURAL_NAME_RE.fullmatch(fact.text) else fact.text
-    return occurs(name, passage.text) or occurs(name, passage.chunk.title)
+    return _occurs_name(name, passage.text) or _occurs_name(name, passage.chunk.title)
+
+
+def _occurs_name(name: str, text: str) -> bool:
+    """``name`` in ``text``, also with their hyphens dropped ("VGG16" in "VGG-16", and back)."""
+    return occurs(name, text) or occurs(name.replace("-", ""), text.replace("-", ""))
 
 
 def unheld_question_facts(
