@@ -560,8 +560,9 @@ class QAEngine:
         if len(kept) != 1 or kept[0].question != run.standalone:
             return []
         cited_ids = {c.chunk_id for c in citations}
+        cited_docs = {c.doc for c in citations}
         cited = [p for p in used if p.chunk.id in cited_ids]
-        context = [p for p in used if p.doc in {c.doc for c in citations}]
+        context = [p for p in used if p.doc in cited_docs]
         return unheld_question_facts(run.standalone, cited, context)
 
     def _finish(

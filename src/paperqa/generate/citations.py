@@ -232,13 +232,12 @@ def unheld_question_facts(
         for fact in facts_of(question)
         if fact.kind != "quote" and not fact.papers and not _YEAR_RE.fullmatch(fact.text)
     ]
+    pool = list({id(p): p for p in [*cited, *context]}.values())
+    terms = {id(p): set(tokenize(p.text)) for p in pool}  # once per passage, not per fact
     return [
         fact.text
         for fact in facts
-        if not any(
-            holds(fact, p, set(tokenize(p.text)))
-            for p in (cited if fact.kind == "number" else [*cited, *context])
-        )
+        if not any(holds(fact, p, terms[id(p)]) for p in (cited if fact.kind == "number" else pool))
     ]
 
 
