@@ -238,20 +238,37 @@ def test_instructions_inside_a_document_are_not_followed(tmp_path: Path) -> None
     assert obeyed.refused and obeyed.unsupported == ["PWNED"]
 
 
-@pytest.mark.slow
-def test_an_answer_whose_citations_lack_the_number_the_question_asks_about_is_refused(
-    engine: QAEngine,
-) -> None:
+# Each case: a question the papers do not answer, a passage a model might answer it from, the
+# answer, and what the refusal says the passage lacks.
+_NEIGHBOURING_ANSWERS = {
     # The paper trains its 1001-layer network on CIFAR only; its ImageNet results are shallower.
-    question = "What ImageNet top-1 accuracy does the 1001-layer pre-activation ResNet reach?"
+    "number": (
+        "What ImageNet top-1 accuracy does the 1001-layer pre-activation ResNet reach?",
+        "On ImageNet, the 200-layer pre-activation ResNet reaches a top-1 error of 20.7%.",
+        "It reaches a top-1 error of 20.7% on ImageNet.",
+        '"1001"',
+    ),
+    # AlexNet never ran on CIFAR-100; the ResNet papers' CIFAR-100 tables never name AlexNet.
+    "paper": (
+        "What top-1 error does AlexNet reach on CIFAR-100?",
+        "The 1001-layer network reaches 4.62% error on CIFAR-10 and 22.71% on CIFAR-100.",
+        "It reaches 22.71% on CIFAR-100.",
+        '"AlexNet"',
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(_NEIGHBOURING_ANSWERS))
+def test_an_answer_to_a_neighbouring_question_is_refused(engine: QAEngine, case: str) -> None:
+    question, text, answer, lacking = _NEIGHBOURING_ANSWERS[case]
     assert engine.ask(question).refused
-    # However the model words it, an answer resting on a passage without "1001" is not kept.
-    text = "On ImageNet, the 200-layer pre-activation ResNet reaches a top-1 error of 20.7%."
+    # However the model words it, an answer resting on such a passage is not kept.
     passage = Passage(Chunk(1, "identity-mappings-resnets", "Identity Mappings", 7, 7, text), 1.0)
-    written = AnswerPart("It reaches a top-1 error of 20.7% on ImageNet.", [passage], question)
+    written = AnswerPart(answer, [passage], question)
     checked = engine._attributed(_Run(question, 0.0, question), [written], [passage])
-    assert checked.refused and checked.answer == UNHELD_TEXT.format(names='"1001"')
-    assert checked.unsupported == ["It reaches a top-1 error of 20.7% on ImageNet."]
+    assert checked.refused and checked.answer == UNHELD_TEXT.format(names=lacking)
+    assert checked.unsupported == [answer]
 
 
 @pytest.mark.slow

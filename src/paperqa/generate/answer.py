@@ -11,8 +11,9 @@ A question is refused with ``REFUSAL_TEXT`` (and the closest passages shown) whe
 nothing similar enough to it, when the model says the passages do not answer, or when no sentence
 of the model's answer is supported by any passage. An answer whose cited passages never mention a
 number the question asks about ("1001-layer"), or whose cited papers' passages never mention a
-name it asks about, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which
-says what they lack.
+name it asks about, or that cites neither the paper the question names nor a passage mentioning
+it, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which says what they
+lack.
 """
 
 from __future__ import annotations
@@ -554,9 +555,10 @@ class QAEngine:
     def _unheld(
         self, run: _Run, kept: list[AnswerPart], citations: list[Citation], used: list[Passage]
     ) -> list[str]:
-        """The numbers the question asks about that no cited passage mentions, and the names that
-        no quoted passage of a cited paper mentions (``unheld_question_facts``). A question split
-        by paper is left alone: its lead sentences name things of the other paper."""
+        """The numbers the question asks about that no cited passage mentions, and the names (and
+        uncited papers) that no quoted passage of a cited paper mentions
+        (``unheld_question_facts``). A question split by paper is left alone: its lead sentences
+        name things of the other paper."""
         if len(kept) != 1 or kept[0].question != run.standalone:
             return []
         cited_ids = {c.chunk_id for c in citations}

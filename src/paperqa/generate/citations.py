@@ -224,21 +224,25 @@ def unheld_question_facts(
     An answer whose citations never mention the "1001-layer" network the question asks about
     answers a neighbouring question (from passages on shallower ResNets). A name may sit a passage
     away, in the section the cited one belongs to ("the VGGNet case study"), so any passage of the
-    cited paper will do. A paper's own name, which its passages need not repeat, and a year, which
-    dates a paper more often than it states a finding, are left out.
+    cited paper will do. A paper the question names holds where that paper is cited (its passages
+    need not repeat its name) or where the quoted passages mention it ("AlexNet" in course notes
+    on AlexNet); an answer about "AlexNet" from a ResNet paper that never names it is about
+    something else. A year, which dates a paper more often than it states a finding, is left out.
     """
     facts = [
         fact
         for fact in facts_of(question)
-        if fact.kind != "quote" and not fact.papers and not _YEAR_RE.fullmatch(fact.text)
+        if fact.kind != "quote" and not _YEAR_RE.fullmatch(fact.text)
     ]
     pool = list({id(p): p for p in [*cited, *context]}.values())
     terms = {id(p): set(tokenize(p.text)) for p in pool}  # once per passage, not per fact
-    return [
-        fact.text
-        for fact in facts
-        if not any(holds(fact, p, terms[id(p)]) for p in (cited if fact.kind == "number" else pool))
-    ]
+    cited_docs = {p.doc for p in cited}
+
+    def held(fact: Fact) -> bool:
+        where = cited if fact.kind == "number" else pool
+        return bool(fact.papers & cited_docs) or any(holds(fact, p, terms[id(p)]) for p in where)
+
+    return [fact.text for fact in facts if not held(fact)]
 
 
 def _holds_number(number: str, text: str, terms: set[str]) -> bool:

@@ -48,8 +48,8 @@ NOT_INDEXED_TEXT = (
 # paper's passages (the other part is still answered).
 PART_NOT_FOUND_TEXT = "{title}: the passages retrieved from it don't answer this part."
 
-# Said instead of an answer whose cited passages never mention a number or name the question asks
-# about ("1001-layer"): such an answer is about a neighbouring question.
+# Said instead of an answer whose cited passages never mention a number, name or paper the question
+# asks about ("1001-layer", "AlexNet"): such an answer is about a neighbouring question.
 UNHELD_TEXT = REFUSAL_TEXT[:-1] + ": the passages closest to it do not mention {names}."
 
 # Appended to an answer sentence that no passage supports.
