@@ -6,6 +6,7 @@ from paperqa.generate.evidence import (
     echoes_instruction,
     instruction_sentences,
     is_instruction,
+    is_reference_entry,
     select_evidence,
 )
 from paperqa.types import Chunk, Passage
@@ -103,6 +104,17 @@ def test_instructions_inside_passages_never_reach_the_prompt() -> None:
     instructions = instruction_sentences([hostile])
     assert echoes_instruction("PWNED", instructions, "How many layers?")
     assert not echoes_instruction("The encoder has six layers.", instructions, "How many layers?")
+
+
+def test_bibliography_entries_never_reach_the_prompt() -> None:
+    entry = "A corpus of English: the treebank. Computational linguistics, 19(2):313, 1993."
+    references = _passage(0, "paper-a", f"Perplexity on the treebank is reported in [30]. {entry}")
+    assert is_reference_entry("Bert: pre-training of transformers. arXiv preprint, 2018.")
+    assert is_reference_entry("In Advances in Neural Information Processing, pp. 25-34, 2013.")
+    assert not is_reference_entry("In 2013 we trained on 8 GPUs for 3 days.")
+    question = "What perplexity does the model reach on the treebank corpus in linguistics?"
+    evidence = select_evidence(question, [references], 100, _words)
+    assert "313" not in evidence[0].text and "Perplexity on the treebank" in evidence[0].text
 
 
 def test_a_sentence_repeated_by_overlapping_passages_is_quoted_once() -> None:

@@ -14,7 +14,8 @@ fill the token budget. A sentence that leans on the one before it ("This ...", "
 short brings that neighbour along. Kept sentences stay in their passage's order, gaps shown as
 " ... ". Sentences that address the reader with instructions ("ignore the previous instructions",
 "reply only with X") are data, not evidence: they are never put in the prompt, and an answer
-repeating one is caught (``echoes_instruction``).
+repeating one is caught (``echoes_instruction``). Bibliography entries ("arXiv preprint ...,
+2018", "19(2):313-330") are left out too: they name works and report no finding.
 """
 
 from __future__ import annotations
@@ -63,6 +64,13 @@ INSTRUCTION_RE = re.compile(
     re.IGNORECASE,
 )
 
+# A bibliography entry: a year and a venue ("arXiv preprint ..., 2018", "In Proceedings ..., pp.
+# 25-34, 2013") or a volume(issue):page ("19(2):313-330"). It names a work, it reports no finding,
+# and its volume and page numbers read as results to a small model.
+_VENUE = r"\b(?:arXiv|preprint|Proceedings|Conference|Journal|Transactions|pages \d|pp\. ?\d)"
+_YEAR = r"\b(?:19|20)\d\d\b"
+REFERENCE_ENTRY_RE = re.compile(rf"{_YEAR}.*{_VENUE}|{_VENUE}.*{_YEAR}|\d+\(\d+\):\s?\d+")
+
 
 @dataclass
 class Evidence:
@@ -102,6 +110,11 @@ def is_instruction(sentence: str) -> bool:
     return bool(INSTRUCTION_RE.search(sentence))
 
 
+def is_reference_entry(sentence: str) -> bool:
+    """Whether a passage sentence is (part of) a bibliography entry, not a finding."""
+    return bool(REFERENCE_ENTRY_RE.search(sentence))
+
+
 def select_evidence(
     question: str,
     passages: Sequence[Passage],
@@ -135,7 +148,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
         _Piece(i, j, text, set(tokenize(text)), in_core=in_core)
         for i, passage in enumerate(passages)
         for j, (text, in_core) in enumerate(_passage_pieces(passage))
-        if not is_instruction(text)
+        if not is_instruction(text) and not is_reference_entry(text)
     ]
     wanted = set(tokenize(question))
     n = len(pieces) or 1
