@@ -69,17 +69,19 @@ def test_a_process_that_only_searches_never_imports_torch(cache_dir: Path) -> No
     assert float(np.dot(vector, in_torch)) > 0.998  # bfloat16 where the CPU has it
 
 
-def test_a_damaged_export_is_not_used_and_ingest_writes_it_again(
+def test_a_damaged_export_is_not_used_and_a_search_or_ingest_writes_it_again(
     cache_dir: Path, tmp_path: Path
 ) -> None:
     damaged = tmp_path / "cache"
     shutil.copytree(cache_dir, damaged)
     model_file = _export_folder(damaged) / onnx_encoder.MODEL_FILE
     model_file.write_bytes(model_file.read_bytes()[:1000])
+    assert onnx_encoder.load_export(model_file.parent) is None
     embedder = Embedder(MINILM, cache_dir=damaged)
     assert embedder.encode_queries([TEXTS[0]]).shape == (1, 384)  # through torch
-    assert onnx_encoder.load_export(model_file.parent) is None
+    assert onnx_encoder.load_export(model_file.parent) is not None  # written again
 
+    model_file.write_bytes(model_file.read_bytes()[:1000])
     papers = tmp_path / "papers"
     papers.mkdir()
     (papers / "lstm.md").write_text("# Memory\n\nThe forget gate decides what to forget.\n")
@@ -117,3 +119,13 @@ def test_writing_an_export_keeps_only_the_newest_few(cache_dir: Path, tmp_path: 
     Embedder(MINILM, cache_dir=tmp_path).ensure_export()
     left = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
     assert left == sorted([_export_folder(cache_dir).name, "stale0", "stale1"])
+
+
+def test_a_search_that_finds_no_export_writes_one_for_the_next_process(tmp_path: Path) -> None:
+    first = Embedder(MINILM, cache_dir=tmp_path)
+    expected = first.encode_queries(["Dropout"])  # no export yet: torch encodes
+    assert onnx_encoder.is_complete(_export_folder(tmp_path))
+    later = Embedder(MINILM, cache_dir=tmp_path)
+    vectors = later.encode_queries(["Dropout"])
+    assert later._model is None  # the export encoded the query; torch's model never loaded
+    assert float(np.sum(vectors * expected)) > onnx_encoder.MIN_AGREEMENT

@@ -58,6 +58,7 @@ class Embedder:
         # The ONNX export lives in the cache folder; an embedder made without one never uses it.
         self._onnx_root = cache_dir / "onnx" if cache_dir else None
         self._onnx: OnnxEncoder | bool | None = False  # False: not looked for yet
+        self._export_tried = False  # a search wrote the missing export (once per process)
         self._fingerprint: str | None = None
         self._lock = threading.Lock()
 
@@ -160,6 +161,12 @@ class Embedder:
             convert_to_numpy=True,
             show_progress_bar=progress,
         )
+        if few and self._onnx is None and not self._export_tried:
+            # A search found no export (never written, or evicted by other installs) and loaded
+            # torch: writing it now costs about 2 s, once, and spares each later process torch's
+            # import (about 5 s).
+            self._export_tried = True
+            self.ensure_export()
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
