@@ -236,13 +236,13 @@ def unheld_question_facts(
     ]
     pool = list({id(p): p for p in [*cited, *context]}.values())
     terms = {id(p): set(tokenize(p.text)) for p in pool}  # once per passage, not per fact
-    cited_docs = {p.doc for p in cited}
-
-    def held(fact: Fact) -> bool:
-        where = cited if fact.kind == "number" else pool
-        return bool(fact.papers & cited_docs) or any(holds(fact, p, terms[id(p)]) for p in where)
-
-    return [fact.text for fact in facts if not held(fact)]
+    # ``holds`` takes a paper's name as held in that paper's own passages, and the pool holds
+    # passages of the cited papers only: a named paper holds where it is cited or mentioned.
+    return [
+        fact.text
+        for fact in facts
+        if not any(holds(fact, p, terms[id(p)]) for p in (cited if fact.kind == "number" else pool))
+    ]
 
 
 def _holds_number(number: str, text: str, terms: set[str]) -> bool:
