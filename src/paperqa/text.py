@@ -17,6 +17,8 @@ import unicodedata
 
 _HYPHEN_BREAK = re.compile(r"-\s*\n\s*")
 _WHITESPACE = re.compile(r"\s+")
+# A year of the last two centuries ("1993", "2017"): a date, rarely a finding.
+YEAR_PATTERN = r"(?:19|20)\d\d"
 
 
 # A numbered reference mark ("[24]", "[2, 34, 49]", "[3-5]"), not an index like "w[0]".

@@ -29,7 +29,7 @@ import numpy as np
 
 from paperqa.generate.prompts import UNSUPPORTED_MARK
 from paperqa.mentions import Mention, mentions
-from paperqa.text import normalize, occurs, split_sentences, tokenize
+from paperqa.text import YEAR_PATTERN, normalize, occurs, split_sentences, tokenize
 from paperqa.types import Passage
 
 # Weights of the two signals, and the support thresholds, set by measurement on the dev set.
@@ -51,7 +51,7 @@ _NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*%?")
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 _PLURAL_NAME_RE = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*s")  # LSTMs, GPUs, ResNets
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_YEAR_RE = re.compile(YEAR_PATTERN)
 
 
 class Encoder(Protocol):

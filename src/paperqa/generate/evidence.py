@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from paperqa.text import (
+    YEAR_PATTERN,
     asks_for_quantity,
     asks_why,
     gives_reason,
@@ -68,7 +69,7 @@ INSTRUCTION_RE = re.compile(
 # 25-34, 2013") or a volume(issue):page ("19(2):313-330"). It names a work, it reports no finding,
 # and its volume and page numbers read as results to a small model.
 _VENUE = r"\b(?:arXiv|preprint|Proceedings|Conference|Journal|Transactions|pages \d|pp\. ?\d)"
-_YEAR = r"\b(?:19|20)\d\d\b"
+_YEAR = rf"\b{YEAR_PATTERN}\b"
 REFERENCE_ENTRY_RE = re.compile(rf"{_YEAR}.*{_VENUE}|{_VENUE}.*{_YEAR}|\d+\(\d+\):\s?\d+")
 
 
