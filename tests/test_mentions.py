@@ -42,3 +42,12 @@ def test_a_name_two_papers_share_names_neither() -> None:
 def test_an_author_name_is_marked_as_such() -> None:
     by_author = [(m.paper, m.by_author) for m in mentions("As Kaplan et al. found for GPipe")]
     assert by_author == [("scaling-laws-neural-lms", True), ("gpipe", False)]
+
+
+def test_a_name_of_several_words_names_its_paper_in_any_case() -> None:
+    assert _papers("Which agent does the coffee automaton paper train?") == ["coffee-automaton"]
+    assert _papers("how does the neural turing machine address memory?") == [
+        "neural-turing-machines"
+    ]
+    # One word, and a person's name, only as written: "transformer" is a common word.
+    assert _papers("the transformer of a power grid, as jared kaplan said") == []

@@ -52,11 +52,21 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     patterns = []
     for paper in reading_list():
         own = sorted((n for n in names[paper.id] if shared[n.lower()] == 1), key=len, reverse=True)
+        # People type "the coffee automaton paper": a name of several words names the paper in
+        # any case. One word ("Transformer", "RAG") and a person's name only as written.
+        phrases = [n for n in own if _is_phrase(n) and n not in _author_names(paper.id)]
+        words = [n for n in own if n not in phrases]
         pattern = f"(?i:{_flexible(paper.title)})"
-        if own:
-            pattern += rf"|(?<![\w-])(?:{'|'.join(_flexible(n) for n in own)})(?!\w)"
+        if phrases:
+            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(_flexible(n) for n in phrases)})(?!\w))"
+        if words:
+            pattern += rf"|(?<![\w-])(?:{'|'.join(_flexible(n) for n in words)})(?!\w)"
         patterns.append((paper.id, re.compile(pattern)))
     return tuple(patterns)
+
+
+def _is_phrase(name: str) -> bool:
+    return len(re.split(r"[\s-]+", name)) > 1
 
 
 def nickname(paper_id: str, title: str = "") -> str:

@@ -401,3 +401,8 @@ def test_a_paper_the_question_names_must_be_cited_or_mentioned_by_the_cited_pass
     notes = "On CIFAR-100, AlexNet-style nets reach about 40% top-1 error."
     cited = [Passage(Chunk(2, "cs231n-notes", "CS231n", 3, 3, notes), 1.0, 1)]
     assert unheld_question_facts(question, cited) == []
+    # Named in lower case, as people type it.
+    question = "Which learning algorithm does the coffee automaton paper train its agent with?"
+    thesis = "The agent is trained with the Sarsa algorithm and eligibility traces."
+    cited = [Passage(Chunk(3, "machine-super-intelligence", "Legg", 9, 9, thesis), 1.0, 1)]
+    assert unheld_question_facts(question, cited) == ["the coffee automaton"]
