@@ -36,8 +36,12 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _export_folder(cache_dir: Path) -> Path:
-    (folder,) = [p for p in (cache_dir / "onnx").iterdir() if not p.name.startswith(".")]
-    return folder
+    """The one export's folder (or, where it failed, the name it would have)."""
+    names = {
+        p.name.removesuffix(onnx_encoder.FAILED_SUFFIX) for p in (cache_dir / "onnx").iterdir()
+    }
+    (name,) = [n for n in names if not n.startswith(".")]
+    return cache_dir / "onnx" / name
 
 
 def test_the_export_gives_torchs_float32_vectors(cache_dir: Path) -> None:
@@ -105,9 +109,25 @@ def test_an_export_that_disagrees_with_the_model_is_not_kept(
     monkeypatch.setattr(onnx_encoder, "MIN_AGREEMENT", 1.01)  # no export can agree this well
     embedder = Embedder(MINILM, cache_dir=tmp_path)
     assert not embedder.ensure_export()
-    assert "no ONNX export" in capsys.readouterr().err
-    assert [p.name for p in (tmp_path / "onnx").iterdir()] == [onnx_encoder.LOCK_FILE]
+    assert "the export disagrees with the model" in capsys.readouterr().err
+    failed = _export_folder(tmp_path).name + onnx_encoder.FAILED_SUFFIX
+    assert sorted(p.name for p in (tmp_path / "onnx").iterdir()) == [onnx_encoder.LOCK_FILE, failed]
     assert embedder.encode_queries([TEXTS[0]]).shape == (1, 384)  # through torch
+
+
+def test_a_failed_export_is_not_tried_again_until_a_library_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(onnx_encoder, "MIN_AGREEMENT", 1.01)
+    assert not Embedder(MINILM, cache_dir=tmp_path).ensure_export()
+    tries = []
+    monkeypatch.setattr(onnx_encoder, "export", lambda model, folder: tries.append(folder))
+    later = Embedder(MINILM, cache_dir=tmp_path)  # a later process
+    assert later.encode_queries(["Dropout"]).shape == (1, 384)
+    assert not later.ensure_export() and tries == []
+    monkeypatch.setattr(onnx_encoder, "_versions", lambda: {"torch": "a newer one"})
+    Embedder(MINILM, cache_dir=tmp_path).ensure_export()
+    assert tries == [_export_folder(tmp_path)]
 
 
 def test_writing_an_export_keeps_only_the_newest_few(cache_dir: Path, tmp_path: Path) -> None:

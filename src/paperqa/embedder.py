@@ -117,21 +117,27 @@ class Embedder:
 
     def ensure_export(self, progress: bool = False) -> bool:
         """Writes the model's ONNX export into the cache unless it is there (loads torch); False
-        when the model is not of a kind the export runs, or has no folder (a hub name)."""
+        when the model is not of a kind the export runs, has no folder (a hub name), or failed to
+        export with the libraries installed now (recorded, so that it is tried once)."""
         folder = self._onnx_folder()
         if folder is None:
             return False
         if onnx_encoder.is_complete(folder):
             return True
+        failure = onnx_encoder.failed_before(folder)
+        if failure is not None:  # recorded by an earlier process: said again to ingest only
+            if progress:
+                print(f"note: no ONNX export of {self.name} ({failure})", file=sys.stderr)
+            return False
         if progress:
             print("Exporting the embedder to ONNX for searches (once per model)…", file=sys.stderr)
         try:
             return onnx_encoder.export(self.model, folder)
         except Exception as exc:  # torch's exporter fails in many ways on unusual models
-            reason = (str(exc).splitlines() or [""])[0][:200]
+            failure = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+            onnx_encoder.remember_failure(folder, failure)
             print(
-                f"note: no ONNX export of {self.name}, searches will load torch "
-                f"({type(exc).__name__}: {reason})",
+                f"note: no ONNX export of {self.name}, searches will load torch ({failure})",
                 file=sys.stderr,
             )
             return False

@@ -10,7 +10,9 @@ The exported copy computes the float32 vectors of the model (to a cosine of 1e-6
 encodes matches passages that torch embedded. Only models made of a transformer, mean or CLS
 pooling and normalisation are exported; for others, and for a model named by hub id, the embedder
 keeps using torch. An export that cannot be loaded is treated as missing by searches; one whose
-files are missing or cut short is written again by the next ingest. Deleting it is always safe.
+files are missing or cut short is written again by the next ingest. An export that fails is
+recorded beside its folder and not tried again until one of the libraries it depends on changes.
+Deleting it, or the record, is always safe.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from paperqa.files import remove_all_but_newest
+from paperqa.files import remove_all_but_newest, write_atomic
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
@@ -44,6 +46,9 @@ _POOLING = ("mean", "cls")
 CHECK_TEXTS = ["Dropout", "The encoder is a stack of six identical layers."]
 MIN_AGREEMENT = 0.99
 MAX_EXPORTS = 3  # exports kept in the cache; older ones are removed when one is written
+FAILED_SUFFIX = ".failed"  # beside an export's folder: why writing it failed, and with what
+# The libraries an export depends on: a failure is tried again once one of them changes.
+EXPORT_LIBRARIES = ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime")
 
 
 def export_key(location: str) -> str | None:
@@ -159,6 +164,43 @@ def export(model: Any, folder: Path) -> bool:
         exports = [p for p in folder.parent.iterdir() if p.is_dir() and not p.name.startswith(".")]
         remove_all_but_newest(exports, MAX_EXPORTS)
     return True
+
+
+def failed_before(folder: Path) -> str | None:
+    """Why writing the export into ``folder`` failed with the libraries installed now, or None
+    (never tried, or tried with other versions)."""
+    try:
+        record = json.loads(_failure_file(folder).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("versions") != _versions():
+        return None
+    return str(record.get("reason", ""))
+
+
+def remember_failure(folder: Path, reason: str) -> None:
+    """Records that the export into ``folder`` failed, so that each later process does not load
+    the model again to fail the same way (best effort: an unwritable cache only costs time)."""
+    record = json.dumps({"versions": _versions(), "reason": reason})
+    with contextlib.suppress(OSError):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(_failure_file(folder), record)
+
+
+def _failure_file(folder: Path) -> Path:
+    return folder.with_name(folder.name + FAILED_SUFFIX)
+
+
+def _versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for name in EXPORT_LIBRARIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 def _check_export(model: Any, folder: Path) -> None:
