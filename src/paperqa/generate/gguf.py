@@ -33,9 +33,6 @@ class PackagedModel:
     size: int
     sha256: str
 
-    def distributions(self) -> list[str]:
-        return [f"{self.package}{i}=={self.version}" for i in range(1, self.parts + 1)]
-
     def modules(self) -> list[str]:
         return [f"{self.package.replace('-', '_')}{i}" for i in range(1, self.parts + 1)]
 
