@@ -1,4 +1,5 @@
-"""Compare dense, BM25 and hybrid retrieval on a question set (same as `paperqa eval retrieval`).
+"""Compare the default (learned) retriever with dense, BM25 and hybrid on a question set (same
+as `paperqa eval retrieval`).
 
 python eval/retrieval.py [--questions FILE] [--json] [--out DIR] [--misses]
 """

@@ -94,6 +94,14 @@ def test_ingest_of_a_missing_folder_is_a_one_line_error(tmp_path):
     assert "paper.pdf is a file: give the folder that holds the papers" in result.stderr
 
 
+def test_a_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run("fetch", "--dest", str(blocker / "papers"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"paperqa: error: {blocker / 'papers'}: Not a directory"
+
+
 def test_eval_retrieval_refuses_unknown_retrievers_and_bad_question_files(tmp_path):
     questions = tmp_path / "questions.jsonl"
     questions.write_text('{"id": "t-1", "question": "Why?", "answerable": false}\n', "utf-8")

@@ -40,7 +40,9 @@ def client(tmp_path: Path) -> TestClient:
         "paper": {"path": str(pdf), "kind": "pdf"},
         "note": {"path": str(note), "kind": "md"},
         "gone": {"path": str(tmp_path / "gone.pdf"), "kind": "pdf"},
+        "damaged": {"path": str(tmp_path / "damaged.pdf"), "kind": "pdf"},
     }
+    (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4 replaced since ingest")
     app = FastAPI()
 
     def pdf_file(doc_id: str) -> Path | None:
@@ -98,6 +100,7 @@ def test_a_quote_elsewhere_leaves_the_page_plain(client: TestClient) -> None:
         "/evidence/paper/x.png",
         "/evidence/note/1.png",  # not a PDF
         "/evidence/gone/1.png",  # ingested, file removed since
+        "/evidence/damaged/1.png",  # ingested, file no longer a PDF
         "/evidence/..%2Fpaper/1.png",
     ],
 )
@@ -138,3 +141,5 @@ def test_quote_page_picks_the_page_of_a_passage_that_holds_the_quote(tmp_path: P
     assert quote_page(pdf, 1, 2, "The first page says hello.") == 1
     assert quote_page(pdf, 1, 2, "words on no page at all") == 1
     assert quote_page(tmp_path / "gone.pdf", 3, 4, "anything") == 3
+    (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4 and nothing else")
+    assert quote_page(tmp_path / "damaged.pdf", 3, 4, "anything") == 3

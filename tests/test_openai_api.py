@@ -66,6 +66,12 @@ def test_models_lists_paperqa_first(client: TestClient) -> None:
         (b'{"messages": [{"role": "wizard", "content": "hi"}]}', 400, "unknown role"),
         (b'{"messages": [{"role": "user", "content": "  "}]}', 400, "empty"),
         (b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"k": 0}}', 400, "k"),
+        # The error lists the retrievers the API takes: the default, learned, among them.
+        (
+            b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"retriever": "x"}}',
+            400,
+            "'learned'",
+        ),
         (b'{"model": "gpt-9", "messages": [{"role": "user", "content": "q"}]}', 404, "gpt-9"),
         (
             b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"papers": ["zz9"]}}',

@@ -470,7 +470,10 @@ def bench(
         typer.Option(help="Comma-separated backends to time (default: all installed)."),
     ] = None,
     models: Annotated[
-        str | None, typer.Option(help="Comma-separated models to time (default: --model).")
+        str | None,
+        typer.Option(
+            help="Comma-separated models to time (default: the model setting, PAPERQA_MODEL)."
+        ),
     ] = None,
     repeats: Annotated[
         int,
@@ -701,6 +704,10 @@ def main() -> None:
             exc = PaperQAError(f"an argument is not valid UTF-8 text ({type(exc).__name__})")
         _say_error(exc)
         sys.exit(2)
+    except OSError as exc:  # a folder the user named that cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say_error(PaperQAError(f"{where}{exc.strerror or exc}"))
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
 

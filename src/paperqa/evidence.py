@@ -77,7 +77,10 @@ def render_page(path: Path, mtime_ns: int, page: int, quote: str) -> bytes:
     import pypdfium2 as pdfium
 
     with _PDFIUM:
-        pdf = pdfium.PdfDocument(str(path))
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise EvidenceNotFound(f"{path.name} cannot be opened as a PDF ({exc})") from exc
         try:
             if not 1 <= page <= len(pdf):
                 raise EvidenceNotFound(f"{path.name} has no page {page} (it has {len(pdf)})")
@@ -108,7 +111,10 @@ def _quote_page(path: Path, mtime_ns: int, first: int, last: int, quote: str) ->
 
     best, best_length = first, 0
     with _PDFIUM:
-        pdf = pdfium.PdfDocument(str(path))
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            return first
         try:
             for page in range(max(first, 1), min(last, len(pdf)) + 1):
                 textpage = pdf[page - 1].get_textpage()

@@ -23,7 +23,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -36,6 +36,7 @@ from paperqa.errors import (
     ModelNotAvailableError,
     PaperQAError,
 )
+from paperqa.settings import RetrieverName
 
 if TYPE_CHECKING:
     from paperqa.app import EnginePool
@@ -74,7 +75,7 @@ class PaperqaOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     papers: list[str] | None = None
-    retriever: Literal["hybrid", "dense", "bm25"] | None = None
+    retriever: RetrieverName | None = None
     k: int | None = Field(None, ge=1, le=100)
 
 

@@ -98,7 +98,8 @@ class Settings(BaseSettings):
         100, ge=1, le=100_000, description="Candidates each retriever contributes to the hybrid."
     )
     reranker: str | None = Field(
-        None, description="Optional cross-encoder (name or path) that reorders hybrid results."
+        None,
+        description="Optional cross-encoder (name or path) that reorders the retriever's results.",
     )
 
     # Generation

@@ -72,6 +72,31 @@ def test_unreachable_openai_server_is_a_clear_error() -> None:
         llm.chat(QUESTION, max_tokens=5)
 
 
+def test_a_server_that_streams_something_else_is_a_clear_error() -> None:
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class NotAChatServer(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(b"data: <html>a proxy page</html>\n\n")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), NotAChatServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        llm = load_llm(Settings(backend="openai", openai_base_url=url))
+        with pytest.raises(ModelNotAvailableError, match="not a chat completion chunk"):
+            llm.chat(QUESTION, max_tokens=5)
+    finally:
+        server.shutdown()
+
+
 @pytest.mark.slow
 @needs_llama_cpp
 def test_llama_cpp_streams_a_greedy_answer() -> None:

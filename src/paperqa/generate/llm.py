@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -285,15 +286,17 @@ def _save_converted(model: Any, tokenizer: Any, directory: Path) -> None:
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
-    tmp = directory.with_name(f".{directory.name}.{os.getpid()}.tmp")
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    try:
-        os.replace(tmp, directory)
-    except OSError:  # another process won the race; its copy is as good as ours
-        import shutil
+    import shutil
 
+    tmp = directory.with_name(f".{directory.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        os.replace(tmp, directory)
+    except OSError:  # another process won the race (its copy is as good as ours), or no room
+        pass
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -343,14 +346,29 @@ class OpenAILLM(LLM):
                     data = line[len("data:") :].strip()
                     if data == "[DONE]":
                         break
-                    choices = json.loads(data).get("choices") or [{}]
-                    delta = (choices[0].get("delta") or {}).get("content")
+                    delta = _delta(data)
+                    if delta is None:
+                        raise ModelNotAvailableError(
+                            f"server {self._url} sent a stream event that is not a chat "
+                            f"completion chunk: {data[:200]}"
+                        )
                     if delta:
                         yield delta
         except httpx.HTTPError as exc:
             raise ModelNotAvailableError(
                 f"cannot reach the OpenAI-compatible server at {self._url}: {exc}"
             ) from exc
+
+
+def _delta(data: str) -> str | None:
+    """The text of one streamed chat-completion chunk ("" when it has none); None when the
+    event is not such a chunk."""
+    try:
+        event = json.loads(data)
+        choices = event.get("choices") or [{}]
+        return (choices[0].get("delta") or {}).get("content") or ""
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return None
 
 
 _LOADED: dict[tuple[Any, ...], LLM] = {}
