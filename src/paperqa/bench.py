@@ -32,7 +32,7 @@ TARGETS = {
     "hybrid_p50_ms": ("<=", 20.0),
     "learned_p50_ms": ("<=", 300.0),
     "cold_search_s": ("<=", 2.0),
-    "cold_ask_first_token_s": ("<=", 10.0),
+    "cold_ask_answer_s": ("<=", 12.0),
 }
 # Questions for the generation timings: generic, not from any question set.
 GENERATION_QUESTIONS = [
@@ -170,7 +170,7 @@ def _cli(*args: str) -> list[str]:
 
 
 def bench_cold_start(settings: Settings, repeats: int = 3, ask: bool = True) -> dict[str, float]:
-    """New processes, as a user starts them: a BM25 search, and an `ask` to its first token."""
+    """New processes, as a user starts them: a BM25 search, and an `ask` to its whole answer."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     index = ["--index-dir", str(settings.index_dir)]
     searches = []
@@ -180,20 +180,13 @@ def bench_cold_start(settings: Settings, repeats: int = 3, ask: bool = True) -> 
         searches.append(time.perf_counter() - started)
     figures = {"cold_search_s": statistics.median(searches)}
     if ask:
-        firsts = []
+        answers = []
         for question in itertools.islice(itertools.cycle(GENERATION_QUESTIONS), repeats):
             started = time.perf_counter()
-            process = subprocess.Popen(
-                _cli("ask", question, *index),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
-            assert process.stdout is not None
-            process.stdout.read(1)  # the first streamed character of the answer
-            firsts.append(time.perf_counter() - started)
-            process.wait()
-        figures["cold_ask_first_token_s"] = statistics.median(firsts)
+            # Piped, `ask` prints the answer whole once it is checked: this is the whole answer.
+            subprocess.run(_cli("ask", question, *index), capture_output=True, env=env)
+            answers.append(time.perf_counter() - started)
+        figures["cold_ask_answer_s"] = statistics.median(answers)
     return figures
 
 

@@ -73,7 +73,7 @@ def test_checksum_mismatch_leaves_nothing_behind(tmp_path: Path) -> None:
     wrong = replace(SMALL, name="tampered", sha256="f" * 64)
     with pytest.raises(ModelNotAvailableError, match="sha256"):
         packaged_gguf(wrong, tmp_path)
-    assert list((tmp_path / "models").iterdir()) == []
+    assert [p for p in (tmp_path / "models").iterdir() if p.suffix != ".lock"] == []
 
 
 def _fake_wheels(root: Path, package: str, chunks: list[bytes]) -> None:
@@ -85,16 +85,22 @@ def _fake_wheels(root: Path, package: str, chunks: list[bytes]) -> None:
         (module / "data" / f"part{number}.bin").write_bytes(data)
 
 
+def _installed_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, package: str, repeats: int
+) -> tuple[PackagedModel, bytes]:
+    """A two-part model whose fake wheels are importable, and the bytes it assembles to."""
+    chunks = [b"GGUF" + bytes(range(256)) * repeats, bytes(reversed(range(256))) * repeats]
+    whole = b"".join(chunks)
+    _fake_wheels(tmp_path / "site", package, chunks)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    digest = hashlib.sha256(whole).hexdigest()
+    return PackagedModel(f"{package}-model", package, 2, "1", len(whole), digest), whole
+
+
 def test_a_cached_model_altered_in_place_is_rebuilt_or_refused(tmp_path, monkeypatch) -> None:
     import os
 
-    chunks = [b"GGUF" + bytes(range(256)) * 40, bytes(reversed(range(256))) * 30]
-    whole = b"".join(chunks)
-    _fake_wheels(tmp_path / "site", "pqa-tamper-part", chunks)
-    monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    model = PackagedModel(
-        "tiny-test-model", "pqa-tamper-part", 2, "1", len(whole), hashlib.sha256(whole).hexdigest()
-    )
+    model, whole = _installed_model(tmp_path, monkeypatch, "pqa-tamper-part", repeats=40)
     cache = tmp_path / "cache"
     path = packaged_gguf(model, cache)
     assert path.read_bytes() == whole
@@ -114,3 +120,14 @@ def test_a_cached_model_altered_in_place_is_rebuilt_or_refused(tmp_path, monkeyp
     uninstalled = replace(model, package="pqa-not-installed-part")
     with pytest.raises(ModelNotAvailableError, match="damaged or altered"):
         packaged_gguf(uninstalled, cache)
+
+
+def test_first_uses_at_once_all_get_the_verified_file(tmp_path, monkeypatch) -> None:
+    """The app's warm-up and a first question may assemble the model at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    model, whole = _installed_model(tmp_path, monkeypatch, "pqa-race-part", repeats=8000)
+    with ThreadPoolExecutor(4) as pool:
+        paths = list(pool.map(lambda _: packaged_gguf(model, tmp_path), range(4)))
+    assert len(set(paths)) == 1 and paths[0].read_bytes() == whole
+    assert list(paths[0].parent.glob("*.tmp")) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -106,26 +107,43 @@ def packaged_gguf(model: PackagedModel, cache_dir: Path) -> Path:
     """
     target = Path(cache_dir).expanduser() / "models" / f"{model.name}.gguf"
     stamp = target.with_name(target.name + ".sha256")
-    if target.is_file() and target.stat().st_size == model.size:
-        if stamp_valid(stamp, target, model.sha256) or _verify(target, stamp, model.sha256):
+    if _checked(model, target, stamp, quiet=True):
+        return target
+    from filelock import FileLock
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # One assembler at a time (the app's warm-up and a first question may both get here); the
+    # one that waited finds the file made.
+    with FileLock(str(target.with_name(f".{target.name}.lock"))):
+        if _checked(model, target, stamp, quiet=False):
             return target
+        try:
+            parts = part_files(model)
+        except ModelNotAvailableError as exc:
+            if target.exists():
+                raise ModelNotAvailableError(
+                    f"model {model.name!r}: the cached file {target} is damaged or altered and "
+                    f"cannot be rebuilt ({exc}); delete it and {model.pip_hint}"
+                ) from None
+            raise
+        _assemble(model, parts, target)
+        _write_stamp(stamp, target, model.sha256)
+    return target
+
+
+def _checked(model: PackagedModel, target: Path, stamp: Path, quiet: bool) -> bool:
+    """Whether ``target`` is the model's file (hashed again if it changed since its stamp)."""
+    if not (target.is_file() and target.stat().st_size == model.size):
+        return False
+    if stamp_valid(stamp, target, model.sha256) or _verify(target, stamp, model.sha256):
+        return True
+    if not quiet:
         print(
             f"paperqa: the cached model {target} does not match its sha256; rebuilding it",
             file=sys.stderr,
             flush=True,
         )
-    try:
-        parts = part_files(model)
-    except ModelNotAvailableError as exc:
-        if target.exists():
-            raise ModelNotAvailableError(
-                f"model {model.name!r}: the cached file {target} is damaged or altered and "
-                f"cannot be rebuilt ({exc}); delete it and {model.pip_hint}"
-            ) from None
-        raise
-    _assemble(model, parts, target)
-    _write_stamp(stamp, target, model.sha256)
-    return target
+    return False
 
 
 def _file_key(path: Path) -> str:
@@ -157,8 +175,7 @@ def _write_stamp(stamp: Path, target: Path, sha256: str) -> None:
 
 def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
     """Joins the parts into ``target`` (temp file + rename) after checking their sha256."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     digest = hashlib.sha256()
     try:
         with tmp.open("wb") as out:
