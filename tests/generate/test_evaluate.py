@@ -63,6 +63,12 @@ def test_score_answer_checks_citations_against_the_gold_passage() -> None:
     assert [c["supports"] for c in record["citations"]] == [True, False]
 
 
+def test_a_question_without_an_answerable_field_is_scored_as_retrieval_reads_it() -> None:
+    unmarked = {k: v for k, v in ITEM.items() if k != "answerable"}  # a user's own question file
+    record = score_answer(_answer("The model has 6 layers [1].", [GOLD]), unmarked)
+    assert record["answerable"] and record["correct"]
+
+
 def test_markers_do_not_count_as_answer_content() -> None:
     record = score_answer(_answer("Layers are stacked [6].", [GOLD]), ITEM)
     assert not record["correct"]

@@ -22,6 +22,7 @@ import numpy as np
 
 from paperqa.generate.answer import Answer, QAEngine
 from paperqa.generate.citations import strip_markers
+from paperqa.retrieve.evaluate import is_answerable
 from paperqa.text import occurs
 
 
@@ -58,7 +59,7 @@ def score_answer(answer: Answer, item: dict[str, Any]) -> dict[str, Any]:
             and any(occurs(a, passage.text) for a in evidence[c.doc])
         )
         checked.append({"doc": c.doc, "pages": c.pages, "supports": supports})
-    answerable = bool(item.get("answerable"))
+    answerable = is_answerable(item)
     text = strip_markers(answer.answer)
     cited = {c.doc for c in answer.citations}
     return {
