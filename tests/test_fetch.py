@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from paperqa.errors import FetchError, PaperQAError
-from paperqa.fetch import fetch_reading_list
+from paperqa.fetch import LOCK_FILE, fetch_reading_list
 from paperqa.readinglist import papers_by_id, reading_list
 
 PDF_ID = "attention-is-all-you-need"
@@ -316,7 +316,14 @@ def test_offline_fails_fast_with_advice(tmp_path: Path) -> None:
     assert isinstance(info.value, PaperQAError)
     assert "paperqa ingest --source DIR" in message and "127.0.0.1" in message
     assert "\n" not in message
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name != LOCK_FILE] == []
+
+
+def test_a_second_fetch_into_the_same_folder_is_refused_while_one_runs(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    with FileLock(str(tmp_path / LOCK_FILE)), pytest.raises(FetchError, match="another"):
+        fetch_reading_list(tmp_path, [PDF_ID], progress=False)
 
 
 def test_connection_error_after_a_success_fails_only_that_file(

@@ -9,8 +9,9 @@ a ``<!-- ===== source: URL ===== -->`` comment.
 
 from __future__ import annotations
 
+import contextlib
 import html
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from paperqa.readinglist import Paper, papers_by_id, reading_list
 
 USER_AGENT = f"paperqa/{__version__} (reading-list downloader; python-httpx)"
 CONNECT_TIMEOUT = 10.0  # seconds; short, so an offline machine fails fast
+LOCK_FILE = ".fetch.lock"  # in the destination folder, while a fetch writes there
 
 
 @dataclass
@@ -80,6 +82,35 @@ def fetch_reading_list(
     """
     entries = _select(papers)
     dest.mkdir(parents=True, exist_ok=True)
+    with _only_fetch_into(dest):  # the .part files have fixed names, so that they resume
+        return _fetch_entries(entries, dest, timeout, progress, base_urls)
+
+
+@contextlib.contextmanager
+def _only_fetch_into(dest: Path) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(dest / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise FetchError(
+            f"another `paperqa fetch` is downloading into {dest}; wait for it to finish, "
+            "or give another --dest"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _fetch_entries(
+    entries: list[Paper],
+    dest: Path,
+    timeout: float,
+    progress: bool,
+    base_urls: Mapping[str, Sequence[str]] | None,
+) -> FetchReport:
     report = FetchReport(dest=dest)
     connected = False  # once a server answered, a connection error is that file's problem only
     client = httpx.Client(
