@@ -53,4 +53,4 @@ def test_a_hub_tokenizer_without_network_fails_at_once_saying_why() -> None:
     from paperqa.embedder import _tokenizer
 
     with pytest.raises(ModelNotAvailableError, match="hub cannot be reached"):
-        _tokenizer("some-org/absent-tokenizer")
+        _tokenizer("some-org/absent-tokenizer", Path("no-cache"))

@@ -75,3 +75,13 @@ def test_a_hub_embedder_without_network_fails_at_once_saying_why(tmp_path: Path)
     with pytest.raises(ModelNotAvailableError, match="hub cannot be reached") as error:
         _ = Embedder("some-org/absent-embedder").model
     assert "\n" not in str(error.value)
+
+
+def test_an_embedder_assembled_into_another_cache_dir_is_found_there(tmp_path: Path) -> None:
+    """`scripts/get_embeddinggemma.py --cache-dir DIR` with PAPERQA_CACHE_DIR=DIR."""
+    folder = tmp_path / "models" / "embeddinggemma-300m"
+    folder.mkdir(parents=True)
+    (folder / "modules.json").write_text("[]")
+    assert resolve_embedder("embeddinggemma-300m", tmp_path) == str(folder)
+    location = Path(resolve_embedder("embeddinggemma-300m", tmp_path / "elsewhere"))
+    assert location != folder

