@@ -3,7 +3,7 @@
 import pytest
 
 from paperqa.errors import PaperQAError
-from paperqa.files import report_dir, write_atomic
+from paperqa.files import report_dir, temporary_path, write_atomic
 
 
 def test_write_atomic_replaces_the_file_whole_and_leaves_no_temporary(tmp_path):
@@ -40,3 +40,10 @@ def test_report_dir_under_a_file_is_one_error(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(PaperQAError, match="cannot create"):
         report_dir(tmp_path / "notes.txt" / "out")
+
+
+def test_temporary_paths_are_hidden_beside_the_target_and_unique_per_call(tmp_path):
+    target = tmp_path / "model.gguf"
+    names = {temporary_path(target) for _ in range(100)}  # two threads of one process differ too
+    assert len(names) == 100
+    assert all(p.parent == tmp_path and p.name.startswith(".model.gguf.") for p in names)

@@ -55,9 +55,9 @@ class Embedder:
         self.name = name
         self._prefixes = (query_prefix, passage_prefix)  # None: the model's own, see below
         self._model = None
-        # The ONNX export lives in the cache folder; an embedder made without one never uses it.
-        self._cache_dir = cache_dir  # also where an assembled model (EmbeddingGemma) lies
-        self._onnx_root = cache_dir / "onnx" if cache_dir else None
+        # The cache folder holds the ONNX export (an embedder made without one never uses it)
+        # and any assembled model (EmbeddingGemma).
+        self._cache_dir = cache_dir
         self._onnx: OnnxEncoder | bool | None = False  # False: not looked for yet
         self._export_tried = False  # a search wrote the missing export (once per process)
         self._fingerprint: str | None = None
@@ -144,10 +144,10 @@ class Embedder:
             return False
 
     def _onnx_folder(self) -> Path | None:
-        if self._onnx_root is None:
+        if self._cache_dir is None:
             return None
         key = onnx_encoder.export_key(resolve_embedder(self.name, self._cache_dir))
-        return self._onnx_root / key if key else None
+        return self._cache_dir / "onnx" / key if key else None
 
     def _exported(self) -> OnnxEncoder | None:
         with self._lock:

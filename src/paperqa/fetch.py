@@ -9,9 +9,8 @@ a ``<!-- ===== source: URL ===== -->`` comment.
 
 from __future__ import annotations
 
-import contextlib
 import html
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,26 +81,16 @@ def fetch_reading_list(
     """
     entries = _select(papers)
     dest.mkdir(parents=True, exist_ok=True)
-    with _only_fetch_into(dest):  # the .part files have fixed names, so that they resume
-        return _fetch_entries(entries, dest, timeout, progress, base_urls)
-
-
-@contextlib.contextmanager
-def _only_fetch_into(dest: Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(dest / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
+    try:  # one fetch per folder: the .part files have fixed names, so that they resume
+        with FileLock(str(dest / LOCK_FILE), timeout=0):
+            return _fetch_entries(entries, dest, timeout, progress, base_urls)
     except Timeout:
         raise FetchError(
             f"another `paperqa fetch` is downloading into {dest}; wait for it to finish, "
             "or give another --dest"
         ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def _fetch_entries(

@@ -15,10 +15,16 @@ from pathlib import Path
 from paperqa.errors import PaperQAError
 
 
+def temporary_path(path: Path) -> Path:
+    """A hidden name beside ``path``, unique to this call (process and thread alike), to write
+    under and then rename to ``path``."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Writes ``data`` (text as UTF-8) to ``path`` through a temporary file, flushed to disk
     before the rename so that the name never points at unwritten data."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = temporary_path(path)
     try:
         with tmp.open("wb") as file:
             file.write(data.encode("utf-8") if isinstance(data, str) else data)

@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
 import shutil
 import warnings
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from paperqa.files import remove_all_but_newest, write_atomic
+from paperqa.files import remove_all_but_newest, temporary_path, write_atomic
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
@@ -151,7 +150,7 @@ def export(model: Any, folder: Path) -> bool:
     with FileLock(str(folder.parent / LOCK_FILE)):
         if is_complete(folder):
             return True
-        tmp = folder.with_name(f".{folder.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        tmp = temporary_path(folder)
         try:
             _write_export(model, plan, tmp)
             _check_export(model, tmp)

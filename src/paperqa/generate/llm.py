@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from paperqa.errors import ModelNotAvailableError
+from paperqa.files import temporary_path
 from paperqa.generate import prefix_state
 from paperqa.generate.gguf import packaged_model, resolve_gguf
 from paperqa.models import OFFLINE_NOTE, on_disk_or_hub
@@ -288,7 +288,7 @@ def _save_converted(model: Any, tokenizer: Any, directory: Path) -> None:
         del model.config.quantization_config
     import shutil
 
-    tmp = directory.with_name(f".{directory.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = temporary_path(directory)
     tmp.parent.mkdir(parents=True, exist_ok=True)
     try:
         model.save_pretrained(tmp)
