@@ -4,6 +4,7 @@ import pytest
 
 from paperqa.errors import QuestionFileError
 from paperqa.retrieve.evaluate import (
+    by_part,
     evaluate_retriever,
     is_hit,
     load_questions,
@@ -155,6 +156,14 @@ def test_metrics_are_given_per_part_of_the_question_ids():
     assert metrics["avg_passage_words"] == pytest.approx(2.5)
     table = markdown_table({"fixed": metrics})
     assert "| fixed | all | 3 |" in table and "| fixed | d2 | 1 |" in table
+
+
+def test_rows_are_grouped_by_their_id_prefix_in_the_order_first_seen():
+    rows = [{"id": "dev-1"}, {"id": "d2-1"}, {"id": "dev-2"}, {"id": "xd-01-b"}, {}]
+    parts = by_part(rows)
+    assert list(parts) == ["dev", "d2", "xd", "all"]
+    assert parts["dev"] == [{"id": "dev-1"}, {"id": "dev-2"}]
+    assert parts["all"] == [{}]
 
 
 @pytest.mark.slow

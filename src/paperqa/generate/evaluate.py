@@ -22,7 +22,7 @@ import numpy as np
 
 from paperqa.generate.answer import Answer, QAEngine
 from paperqa.generate.citations import strip_markers
-from paperqa.retrieve.evaluate import is_answerable
+from paperqa.retrieve.evaluate import by_part, is_answerable
 from paperqa.text import occurs
 
 
@@ -77,11 +77,6 @@ def score_answer(answer: Answer, item: dict[str, Any]) -> dict[str, Any]:
         "total_s": answer.timings.get("total_s", 0.0),
         "first_token_s": answer.timings.get("first_token_s", 0.0),
     }
-
-
-def part_of(record: dict[str, Any]) -> str:
-    """The part of the question set a record belongs to: its id's prefix before the first ``-``."""
-    return str(record.get("id") or "").split("-", 1)[0] or "all"
 
 
 def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -183,8 +178,5 @@ def with_parts(
     records: list[dict[str, Any]], summary: Callable[[list[dict[str, Any]]], dict[str, Any]]
 ) -> dict[str, Any]:
     """``summary`` of all records, the same per part (``parts``), and the records themselves."""
-    parts: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        parts.setdefault(part_of(record), []).append(record)
-    by_part = {name: summary(items) for name, items in sorted(parts.items())}
-    return {**summary(records), "parts": by_part, "per_question": records}
+    parts = {name: summary(items) for name, items in by_part(records).items()}
+    return {**summary(records), "parts": parts, "per_question": records}

@@ -86,9 +86,17 @@ def is_answerable(question: dict[str, Any]) -> bool:
     return bool(question.get("answerable", True) and question_docs(question))
 
 
-def part_of(question_id: str) -> str:
-    """The part a question belongs to: its id's prefix before the first ``-``."""
-    return question_id.split("-", 1)[0]
+def part_of(question_id: str | None) -> str:
+    """The part a question belongs to: its id's prefix before the first ``-`` ("all" if none)."""
+    return (question_id or "").split("-", 1)[0] or "all"
+
+
+def by_part(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per-question rows grouped by the part of their ``id``, parts in the order first seen."""
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        parts.setdefault(part_of(row.get("id")), []).append(row)
+    return parts
 
 
 def is_hit(chunk: Chunk, question: dict[str, Any]) -> bool:
@@ -187,9 +195,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def summarize_by_part(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """``summarize`` over all rows, with the same figures per part under ``parts``."""
-    parts: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        parts.setdefault(part_of(row["id"]), []).append(row)
+    parts = by_part(rows)
     return {**summarize(rows), "parts": {name: summarize(rs) for name, rs in parts.items()}}
 
 
