@@ -100,6 +100,12 @@ def test_a_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
     result = run("fetch", "--dest", str(blocker / "papers"))
     assert result.returncode == 1
     assert result.stderr.strip() == f"paperqa: error: {blocker / 'papers'}: Not a directory"
+    result = run("fetch", "--dest", str(blocker))
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == f"paperqa: error: {blocker}: a file is there, where a folder is needed"
+    )
 
 
 def test_eval_retrieval_refuses_unknown_retrievers_and_bad_question_files(tmp_path):
@@ -350,6 +356,7 @@ def _one_line_error(code, err, *expected: str) -> None:
         (["eval", "evidence", "--evidence-tokens", "10"], "evidence_tokens = 10"),
         (["eval", "answers", "--questions", "no-such.jsonl"], "question file not found"),
         (["search", "gate", "--papers", "no such paper"], "no indexed paper matches"),
+        (["search", "gate", "--papers", " , ,"], "names nothing"),
     ],
 )
 def test_bad_values_get_one_line(monkeypatch, capsys, small_index, args, expected):

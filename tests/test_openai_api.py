@@ -65,6 +65,7 @@ def test_models_lists_paperqa_first(client: TestClient) -> None:
         (b'{"messages": [{"role": "assistant", "content": "hi"}]}', 400, "user's question"),
         (b'{"messages": [{"role": "wizard", "content": "hi"}]}', 400, "unknown role"),
         (b'{"messages": [{"role": "user", "content": "  "}]}', 400, "empty"),
+        (b'{"messages": [{"role": "user", "content": 5}]}', 400, "content"),
         (b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"k": 0}}', 400, "k"),
         # The error lists the retrievers the API takes: the default, learned, among them.
         (

@@ -107,6 +107,28 @@ def test_each_damaged_file_is_named_with_the_rebuild_hint(tmp_path, name, how):
     assert "\n" not in message
 
 
+def _without_embedder_name(meta):
+    del meta["embedder"]["name"]
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        (_without_embedder_name, "embedder name"),
+        (lambda meta: meta.update(files="abc"), "files"),
+        (lambda meta: meta.update(documents={"doc": "a title"}), "documents"),
+        (lambda meta: meta["documents"]["doc"].update(authors="Vaswani"), "documents"),
+    ],
+)
+def test_a_description_that_parses_but_has_wrong_fields_is_damage(tmp_path, edit, named):
+    generation = _write(tmp_path)
+    meta = json.loads((generation / "meta.json").read_text())
+    edit(meta)
+    (generation / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(IndexCorruptError, match=f"meta.json is damaged .*{named}.*--rebuild"):
+        IndexStore.load(tmp_path)
+
+
 @pytest.mark.parametrize("name", ["chunks.jsonl", "dense.faiss", "bm25.json"])
 def test_damage_is_caught_in_indexes_without_recorded_checksums(tmp_path, name):
     generation = _write(tmp_path, n=5)

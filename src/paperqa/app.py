@@ -11,8 +11,10 @@ own conversation in Gradio state, so no user sees another's chat.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
+import logging
 import os
 import re
 import signal
@@ -87,6 +89,7 @@ def launch(settings: Settings) -> None:
         port=settings.port,
         log_level="warning",
     )
+    logging.getLogger("uvicorn.error").addFilter(_not_a_cancelled_task)
     with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C during shutdown
         _server_class()(config).run()
     # A generation still running in a worker thread would keep the process alive until it
@@ -94,6 +97,15 @@ def launch(settings: Settings) -> None:
     exit_timer = threading.Timer(SHUTDOWN_GRACE_S, os._exit, args=(0,))
     exit_timer.daemon = True
     exit_timer.start()
+
+
+def _not_a_cancelled_task(record: logging.LogRecord) -> bool:
+    """Drops the traceback of the app's lifespan task, cancelled when SIGTERM or Ctrl-C stops the
+    server at once (``_server_class``): an orderly exit, which starlette reports to uvicorn as a
+    failed shutdown."""
+    if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+        return False
+    return not str(record.msg).rstrip().endswith("CancelledError")
 
 
 def _server_class():
@@ -586,7 +598,7 @@ def _api_ask(settings: Settings, store: IndexStore, engines: EnginePool):
                 question, history=turns, retriever=checked.retriever, k=checked.k, papers=docs
             )
         except PaperQAError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(str(exc), print_exception=False) from exc  # the caller reads it
         return result.to_dict()
 
     return ask

@@ -56,8 +56,14 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _split_list(value: str | None) -> list[str] | None:
-    """A comma-separated option as a list (None when not given)."""
-    return [p.strip() for p in value.split(",") if p.strip()] if value else None
+    """A comma-separated option as a list (None when not given; an error when it names nothing,
+    so that `--papers ,` does not quietly mean every paper)."""
+    if value is None:
+        return None
+    items = [p.strip() for p in value.split(",") if p.strip()]
+    if not items:
+        raise PaperQAError(f"the list {value!r} names nothing; give comma-separated names")
+    return items
 
 
 IndexDir = Annotated[Path | None, typer.Option(help=_describe("index_dir"))]
@@ -706,7 +712,10 @@ def main() -> None:
         sys.exit(2)
     except OSError as exc:  # a folder the user named that cannot be read or written
         where = f"{exc.filename}: " if exc.filename else ""
-        _say_error(PaperQAError(f"{where}{exc.strerror or exc}"))
+        why = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError) and exc.filename and Path(exc.filename).is_file():
+            why = "a file is there, where a folder is needed"
+        _say_error(PaperQAError(f"{where}{why}"))
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from paperqa.errors import PaperQAError
-from paperqa.settings import Settings
+from paperqa.settings import MAX_K, Settings
 
 try:  # mcp 2.x
     from mcp.server.mcpserver import MCPServer as _Server
@@ -35,7 +35,6 @@ INSTRUCTIONS = (
     "by default). Use search_papers to read the passages about a topic with paper and page; use "
     "ask_papers for a short answer written by a local model, each claim citing paper and page."
 )
-MAX_K = 50
 
 
 def build_server(settings: Settings) -> Any:

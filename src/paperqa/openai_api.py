@@ -36,7 +36,7 @@ from paperqa.errors import (
     ModelNotAvailableError,
     PaperQAError,
 )
-from paperqa.settings import RetrieverName
+from paperqa.settings import MAX_K, RetrieverName
 
 if TYPE_CHECKING:
     from paperqa.app import EnginePool
@@ -68,7 +68,7 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: str
-    content: Any = None
+    content: str | list[Any] | None = None  # text, or OpenAI content parts
 
 
 class PaperqaOptions(BaseModel):
@@ -76,7 +76,7 @@ class PaperqaOptions(BaseModel):
 
     papers: list[str] | None = None
     retriever: RetrieverName | None = None
-    k: int | None = Field(None, ge=1, le=100)
+    k: int | None = Field(None, ge=1, le=MAX_K)
 
 
 class ChatRequest(BaseModel):

@@ -17,6 +17,7 @@ from paperqa.errors import QuestionError, SettingsError
 
 RetrieverName = Literal["hybrid", "dense", "bm25", "learned"]
 BackendName = Literal["auto", "llama.cpp", "transformers", "openai"]
+MAX_K = 100  # the most passages one question may retrieve, in every interface
 
 
 def default_cache_dir() -> Path:
@@ -74,7 +75,7 @@ class Settings(BaseSettings):
         description="Retrieval method: learned (hybrid candidates rescored by weights fitted "
         "on the dev questions), hybrid, dense or bm25.",
     )
-    k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
+    k: int = Field(5, ge=1, le=MAX_K, description="Passages retrieved per question.")
     passage_words: int = Field(
         180,
         ge=0,

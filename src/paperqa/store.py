@@ -184,15 +184,45 @@ def _read_meta(path: Path, index_dir: Path) -> dict[str, Any]:
             f"index in {index_dir}/ has schema version {meta.get('schema_version')}, this "
             f"paperqa reads version {SCHEMA_VERSION}; {_REBUILD_HINT}"
         )
-    embedder = meta.get("embedder")
-    if (
-        not isinstance(meta.get("documents"), dict)
-        or not isinstance(embedder, dict)
-        or not isinstance(embedder.get("dim"), int)
-        or not isinstance(meta.get("n_chunks"), int)
-    ):
-        raise _corrupt(path, "documents, embedder or chunk count missing")
+    problem = _meta_problem(meta)
+    if problem:
+        raise _corrupt(path, problem)
     return meta
+
+
+# The types of the fields the program reads, checked where present, so that a description that
+# parses but was edited or damaged is reported as such instead of failing later, anywhere.
+_META_FIELDS: dict[str, type] = {"files": dict, "chunking": dict, "failed": list, "missing": list}
+_DOCUMENT_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "title": str,
+    "authors": list,
+    "aliases": list,
+    "sha256": str,
+    "path": str,
+    "pages": int,
+    "chunks": int,
+    "year": (int, type(None)),
+}
+
+
+def _meta_problem(meta: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of an index description, or None."""
+    embedder = meta.get("embedder")
+    if not isinstance(embedder, dict) or not isinstance(embedder.get("name"), str):
+        return "no embedder name"
+    if not isinstance(embedder.get("dim"), int) or not isinstance(meta.get("n_chunks"), int):
+        return "no vector size or chunk count"
+    wrong = [
+        name for name, kind in _META_FIELDS.items() if not isinstance(meta.get(name, kind()), kind)
+    ]
+    documents = meta.get("documents")
+    if not isinstance(documents, dict) or not all(
+        isinstance(doc, dict)
+        and all(isinstance(doc[k], kind) for k, kind in _DOCUMENT_FIELDS.items() if k in doc)
+        for doc in documents.values()
+    ):
+        wrong.append("documents")
+    return f"malformed {', '.join(wrong)}" if wrong else None
 
 
 def _check_files(generation: Path, meta: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 
 from paperqa.errors import ModelNotAvailableError
@@ -51,6 +52,17 @@ def test_llama_cpp_rejects_a_model_that_is_not_gguf(tmp_path) -> None:
     settings = Settings(backend="llama.cpp", model="some-org/some-model", cache_dir=tmp_path)
     with pytest.raises(ModelNotAvailableError, match="GGUF"):
         load_llm(settings)
+
+
+@needs_llama_cpp
+@pytest.mark.parametrize("head", [b"", b"GGUF\x03\x00\x00\x00"])
+def test_a_damaged_gguf_file_is_a_one_line_error(tmp_path, head: bytes) -> None:
+    damaged = tmp_path / "damaged.gguf"
+    damaged.write_bytes(head + np.random.default_rng(0).bytes(100_000))
+    settings = Settings(backend="llama.cpp", model=str(damaged), cache_dir=tmp_path)
+    with pytest.raises(ModelNotAvailableError, match=r"cannot load .*damaged\.gguf") as caught:
+        load_llm(settings)
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize("backend", ["llama.cpp", "transformers"])

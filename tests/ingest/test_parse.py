@@ -1,5 +1,6 @@
 import csv
 import logging
+import random
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -300,6 +301,21 @@ def test_markdown_front_matter_html_images_links_and_headings(tmp_path: Path) ->
     assert headings == ["Recurrent Networks", "Part Two"]
     for offset, heading in doc.pages[0].headings:
         assert text[offset:].startswith(heading)
+
+
+@pytest.mark.parametrize("name", ["junk.md", "junk.html"])
+def test_binary_data_under_a_text_name_is_an_error(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(random.Random(3).randbytes(20_000))
+    with pytest.raises(ParseError, match=rf"{name}: binary data, not (MD|HTML) text"):
+        parse_file(path)
+
+
+def test_html_nested_too_deeply_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "deep.html"
+    path.write_text("<html><body>" + "<div>" * 2000 + "text" + "</div>" * 2000 + "</body></html>")
+    with pytest.raises(ParseError, match=r"deep\.html: HTML nested too deeply"):
+        parse_file(path)
 
 
 def test_markdown_without_text_is_an_error(tmp_path: Path) -> None:

@@ -65,6 +65,35 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
     assert store.meta["failed"] and store.meta["documents"]["notes"]["kind"] == "md"
 
 
+def test_different_files_with_one_name_are_both_indexed_and_copies_skipped(tmp_path):
+    source = tmp_path / "papers"
+    for folder in ("a", "b", "c"):
+        (source / folder).mkdir(parents=True)
+    (source / "a" / "paper.md").write_text(LSTM_TEXT)
+    (source / "b" / "paper.md").write_text(LSTM_TEXT.replace("forget gate", "reset gate"))
+    (source / "c" / "paper.md").write_text(LSTM_TEXT)  # a copy of a/paper.md
+    report = ingest(source, _settings(tmp_path), progress=False)
+    ids = sorted(d.id for d in report.documents)
+    assert len(ids) == 2 and ids[0] == "paper" and ids[1].startswith("paper-")
+    assert [(Path(p).parent.name, reason) for p, reason in report.failed] == [
+        ("c", "same document as paper.md; skipped")
+    ]
+    store = IndexStore.load(tmp_path / "index")
+    assert any("reset gate" in c.text for c in store.chunks if c.doc == ids[1])
+
+
+def test_chunks_larger_than_the_embedder_reads_are_cut_and_the_report_says_so(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "notes.md").write_text(LSTM_TEXT)
+    settings = _settings(tmp_path)
+    assert ingest(source, settings, progress=False).notes == []
+    wide = settings.model_copy(update={"chunk_tokens": 1000})
+    report = ingest(source, wide, rebuild=True, progress=False)
+    assert len(report.notes) == 1
+    assert "not the 1000 tokens of chunk_tokens" in report.notes[0]
+
+
 def test_incremental_update_embeds_only_what_changed(tmp_path):
     source = tmp_path / "papers"
     source.mkdir()

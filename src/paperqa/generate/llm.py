@@ -97,19 +97,25 @@ class LlamaCppLLM(LLM):
         self._path = path
         self._state_dir = state_dir
         draft = LlamaPromptLookupDecoding(num_pred_tokens=lookup_tokens) if lookup_tokens else None
-        self._llama = Llama(
-            model_path=str(path),
-            n_ctx=n_ctx,
-            n_threads=threads or os.cpu_count(),
-            seed=0,
-            # Reads a prompt about 4% faster on 2 CPU cores (560 tokens: 4.62 s -> 4.44 s).
-            flash_attn=True,
-            draft_model=draft,
-            # llama-cpp-python 0.3.36 sizes its logits buffer for one batch unless asked for all
-            # logits, and drafting then fails on the first prompt longer than a batch.
-            logits_all=bool(draft),
-            verbose=False,
-        )
+        try:
+            self._llama = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads or os.cpu_count(),
+                seed=0,
+                # Reads a prompt about 4% faster on 2 CPU cores (560 tokens: 4.62 s -> 4.44 s).
+                flash_attn=True,
+                draft_model=draft,
+                # llama-cpp-python 0.3.36 sizes its logits buffer for one batch unless asked for
+                # all logits, and drafting then fails on the first prompt longer than a batch.
+                logits_all=bool(draft),
+                verbose=False,
+            )
+        except ValueError as exc:  # llama.cpp says only "Failed to load model from file"
+            raise ModelNotAvailableError(
+                f"llama.cpp cannot load {path}: not a GGUF model it reads (damaged, cut short, or "
+                "a newer format); check the file or give another --model"
+            ) from exc
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))

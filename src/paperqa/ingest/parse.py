@@ -78,8 +78,13 @@ def parse_file(path: Path) -> ParsedDocument:
         raise ParseError(f"{path.name}: empty file ({len(data)} bytes)")
     if suffix == ".pdf":
         return _parse_pdf(path, data)
+    if b"\x00" in data[:8192]:  # no text format of ours has NUL bytes; binary data has many
+        raise ParseError(f"{path.name}: binary data, not {suffix[1:].upper()} text")
     if suffix in (".html", ".htm"):
-        return _parse_html(path, data)
+        try:
+            return _parse_html(path, data)
+        except RecursionError:  # the parser and the text walk recurse once per nesting level
+            raise ParseError(f"{path.name}: HTML nested too deeply to read") from None
     return _parse_markdown(path, data)
 
 

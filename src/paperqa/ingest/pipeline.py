@@ -28,7 +28,7 @@ from paperqa.embedder import Embedder, get_embedder, max_tokens_for, tokenizer_f
 from paperqa.errors import PaperQAError, ParseError
 from paperqa.ingest.chunk import ChunkDraft, chunk_document
 from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
-from paperqa.readinglist import match_file, reading_list
+from paperqa.readinglist import match_file, papers_by_id, reading_list
 from paperqa.settings import Settings
 from paperqa.store import IndexStore, current_generation, file_sha256, write_index, writing
 from paperqa.text import document_header, passage_text, tokenize
@@ -65,6 +65,7 @@ class IngestReport:
     written: bool = False
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # parse_s, chunk_s, embed_s, write_s
+    notes: list[str] = field(default_factory=list)  # settings the run could not follow as given
 
     @property
     def total_chunks(self) -> int:
@@ -181,6 +182,11 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
     files = discover(source, report.failed)
     previous = None if rebuild else _current_index(settings)  # refuses another embedder early
     max_tokens = max_tokens_for(settings)
+    if settings.chunk_tokens > max_tokens:
+        report.notes.append(
+            f"chunks are cut to what {settings.embedder} reads ({max_tokens} tokens with their "
+            f"header), not the {settings.chunk_tokens} tokens of chunk_tokens"
+        )
     chunking = _chunking_params(settings, max_tokens)
     if previous is not None and previous.meta["chunking"] != chunking:
         previous = None  # chunking changed: nothing can be reused
@@ -257,17 +263,18 @@ def _plan(
     prepared: dict[str, _Prepared] = {}
     to_parse: list[tuple[str, Path, str]] = []
     previous_vectors: np.ndarray | None = None  # read from the old index on first reuse
+    shas: dict[str, str] = {}
     for path in files:
-        doc_id = document_id(path)
-        if doc_id in seen:
-            report.failed.append((str(path), f"same document as {seen[doc_id].name}; skipped"))
-            continue
         try:
             sha = file_sha256(path)
         except OSError as exc:
             report.failed.append((str(path), f"cannot be read ({_os_reason(exc)}); skipped"))
             continue
-        seen[doc_id] = path
+        doc_id = _unique_id(document_id(path), sha, shas)
+        if doc_id in seen:
+            report.failed.append((str(path), f"same document as {seen[doc_id].name}; skipped"))
+            continue
+        seen[doc_id], shas[doc_id] = path, sha
         old = old_docs.get(doc_id)
         if previous is not None and old and old["sha256"] == sha:
             if previous_vectors is None:
@@ -277,6 +284,16 @@ def _plan(
         else:
             to_parse.append((doc_id, path, sha))
     return prepared, to_parse
+
+
+def _unique_id(doc_id: str, sha: str, taken: dict[str, str]) -> str:
+    """``doc_id``, or for another file whose name gives a taken id ("a/paper.pdf" and
+    "b/paper.pdf") an id with its content hash. A reading-list paper keeps its id: two files that
+    the list takes for one paper (its PDF and its HTML) are one document, and the second is
+    skipped, as is a second copy of any file."""
+    if doc_id not in taken or taken[doc_id] == sha or doc_id in papers_by_id():
+        return doc_id
+    return f"{doc_id}-{sha[:8]}"
 
 
 def _chunk_parsed(

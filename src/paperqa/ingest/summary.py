@@ -32,6 +32,8 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
     if report.removed and report.written:
         gone = ", ".join(report.removed)
         console.print(f"Removed from the index (no longer in the source folder): {gone}")
+    for note in report.notes:
+        console.print(f"[yellow]Note: {note}.[/yellow]")
     poor = [d.id for d in report.documents if d.quality == "poor"]
     if poor:
         console.print(
