@@ -110,3 +110,23 @@ def test_search_refuses_a_bad_query_as_the_cli_does(
     write_small_index(settings.index_dir)
     with pytest.raises(QuestionError, match=expected):
         search(QAEngine(settings), query, 3, None)
+
+
+def test_arguments_that_fail_the_schema_are_refused_in_one_line(tmp_path: Path) -> None:
+    from index_factory import write_small_index
+
+    write_small_index(tmp_path / "index")
+    calls = [
+        ("search_papers", {"query": "gate", "k": 0}),
+        ("search_papers", {"query": "gate", "k": "many"}),
+        ("search_papers", {"k": 3}),
+        ("search_papers", {"query": "gate", "k": 100}),  # the CLI's and the API's limit too
+    ]
+    _, results = _call(tmp_path / "index", calls)
+    messages = [result.content[0].text for result in results[:3]]
+    assert all(_error(result) for result in results[:3])
+    assert all("\n" not in m and "pydantic" not in m for m in messages), messages
+    assert "invalid arguments for search_papers: k: Input should be greater than" in messages[0]
+    assert "k: Input should be a valid integer" in messages[1]
+    assert "query: Field required" in messages[2]
+    assert not _error(results[3]) and _data(results[3])["passages"]

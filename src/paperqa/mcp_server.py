@@ -18,16 +18,16 @@ import sys
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from paperqa.errors import PaperQAError
 from paperqa.settings import MAX_K, Settings
 
 try:  # mcp 2.x
-    from mcp.server.mcpserver import MCPServer as _Server
+    from mcp.server.mcpserver import MCPServer as _SDKServer
     from mcp.server.mcpserver.exceptions import ToolError
 except ImportError:  # mcp 1.x
-    from mcp.server.fastmcp import FastMCP as _Server
+    from mcp.server.fastmcp import FastMCP as _SDKServer
     from mcp.server.fastmcp.exceptions import ToolError
 
 INSTRUCTIONS = (
@@ -35,6 +35,23 @@ INSTRUCTIONS = (
     "by default). Use search_papers to read the passages about a topic with paper and page; use "
     "ask_papers for a short answer written by a local model, each claim citing paper and page."
 )
+
+
+class _Server(_SDKServer):
+    """The SDK's server, with arguments that fail the tool's schema refused in one line (the SDK
+    passes on pydantic's report: a line per error and a link to its docs)."""
+
+    async def call_tool(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().call_tool(name, *args, **kwargs)
+        except ToolError as exc:
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'arguments'}: {error['msg']}"
+                for error in exc.__cause__.errors()
+            )
+            raise ToolError(f"invalid arguments for {name}: {problems}") from exc.__cause__
 
 
 def build_server(settings: Settings) -> Any:
