@@ -191,6 +191,35 @@ def test_sources_show_quote_passage_and_page_link() -> None:
     assert "[1] Attention <Is> All (2017), p. 3" in bubble
 
 
+def test_a_source_links_to_the_page_its_quote_is_on(tmp_path: Path) -> None:
+    from pdf_factory import make_pdf
+
+    pdf = make_pdf(
+        tmp_path / "paper.pdf",
+        [["A first page."], ["Recurrent models are slow."], ["Attention is all it uses."]],
+    )
+    text = "Recurrent models are slow. Attention is all it uses."
+    chunk = Chunk(4, "attention-is-all-you-need", "Attention", 2, 3, text)
+    citation = Citation(1, chunk.doc, "Attention", 2017, "2-3", "Attention is all it uses.", 4)
+    answer = _answer(refused=False)
+    answer.citations, answer.passages = [citation], [Passage(chunk, 0.9, 1)]
+    documents = {chunk.doc: {"kind": "pdf", "year": 2017, "path": str(pdf)}}
+    panel = sources_html(answer, documents)
+    assert "href='/pdf/attention-is-all-you-need#page=3'" in panel  # not the passage's first page
+    assert "open PDF at p. 3" in panel and "/evidence/attention-is-all-you-need/3.png" in panel
+
+
+def test_a_refusal_without_passages_promises_none() -> None:
+    from paperqa.cli import _sources_text
+
+    answer = _answer(refused=True)  # as for a reading-list paper the index lacks
+    answer.passages = []
+    bubble, panel = answer_markdown(answer), sources_html(answer, _DOCS)
+    assert "closest passages" not in bubble.lower() and "first token" not in bubble
+    assert "closest passages" not in panel.lower() and "No answer in the papers." in panel
+    assert _sources_text(answer) == ""
+
+
 def test_refusal_is_shown_as_refusal_with_closest_passages() -> None:
     answer = _answer(refused=True)
     panel = sources_html(answer, _DOCS)

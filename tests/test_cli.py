@@ -464,3 +464,17 @@ def test_ask_shows_progress_on_a_terminal_and_prints_the_answer_once(corpus_inde
     assert "6" in answer and re.search(r"\[\d+\]", answer)
     assert out.count(answer.strip()) == 1  # once, with its markers: no raw draft before it
     assert "attention-is-all-you-need" in sources
+
+
+def test_an_evaluation_summary_prints_a_row_per_part_as_the_readme_does(capsys):
+    from paperqa.cli import _echo_summary
+
+    dev = {"answer_correct": 0.7222, "refusal_correct": None, "p50_s": 6.14, "n_questions": 58}
+    report = {**dev, "answer_correct": 0.71, "parts": {"dev": dev}, "per_question": []}
+    _echo_summary(report, as_json=False)
+    assert capsys.readouterr().out.splitlines() == [
+        "| part | answer_correct | refusal_correct | p50_s | n_questions |",
+        "|---|---|---|---|---|",
+        "| dev | 0.72 | – | 6.1 | 58 |",
+        "| all | 0.71 | – | 6.1 | 58 |",
+    ]

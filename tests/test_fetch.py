@@ -341,5 +341,12 @@ def test_connection_error_after_a_success_fails_only_that_file(
 
 
 def test_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="unknown reading-list id"):
+    with pytest.raises(FetchError, match="no reading-list paper matches 'no-such-paper'"):
         fetch_reading_list(tmp_path, ["no-such-paper"], progress=False)
+
+
+def test_papers_are_chosen_by_id_or_title_words_as_elsewhere() -> None:
+    from paperqa.fetch import _select
+
+    chosen = {p.id for p in _select(["attention", "residual networks", "gpipe"])}
+    assert chosen == {"attention-is-all-you-need", "identity-mappings-resnets", "gpipe"}

@@ -619,6 +619,8 @@ def answer_markdown(answer: Answer) -> str:
         f"\n\n<sub>{answer.model} ({answer.backend}) · first token "
         f"{timing.get('first_token_s', 0):.1f} s · total {timing.get('total_s', 0):.1f} s</sub>"
     )
+    if answer.refused and not answer.passages:  # nothing searched, no model run (a paper the
+        return f"**Not answered by the papers.** {answer.answer}"  # index lacks)
     if answer.refused:
         return (
             f"**Not answered by the papers.** {answer.answer}\n\n"
@@ -641,7 +643,9 @@ def sources_html(answer: Answer, documents: dict[str, dict[str, Any]]) -> str:
     if answer.standalone_question and answer.standalone_question != answer.question:
         searched = html.escape(answer.standalone_question)
         parts.append(f"<p class='pqa-note pqa-searched'>Follow-up searched as: “{searched}”</p>")
-    if answer.refused:
+    if answer.refused and not answer.passages:
+        parts.append("<h3 class='pqa-refusal'>No answer in the papers.</h3>")
+    elif answer.refused:
         parts.append(
             "<h3 class='pqa-refusal'>No answer in the papers. The closest passages "
             "(none of them answers the question):</h3>"
@@ -679,8 +683,8 @@ def _card(
     title = citation.title if citation is not None else chunk.title if chunk is not None else doc
     year = citation.year if citation is not None else meta.get("year")
     pages = citation.pages if citation is not None else chunk.pages if chunk is not None else ""
-    page = chunk.page_start if chunk is not None else _first_page(pages)
     kind = meta.get("kind")
+    page = _source_page(chunk, pages, meta.get("path") if kind == "pdf" else None, quote)
     label = f"open PDF at p. {page}" if kind == "pdf" else "open source file"
     head = (
         (f"<span class='pqa-marker'>[{marker}]</span>" if marker is not None else "")
@@ -696,19 +700,30 @@ def _card(
             f"<p class='pqa-passage'>{_highlight(chunk.text, quote)}</p></details>"
         )
     if kind == "pdf" and page and quote:
-        body += _evidence_html(doc, meta.get("path"), chunk, page, quote)
+        body += _evidence_html(doc, page, quote)
     return (
         f"<div class='pqa-source' data-doc='{html.escape(doc)}'>"
         f"<div class='pqa-head'>{head}</div>{body}</div>"
     )
 
 
-def _evidence_html(doc: str, path: str | None, chunk: Chunk | None, page: int, quote: str) -> str:
-    """The cited page as an image with the quote highlighted, loaded when the reader opens it."""
-    from paperqa.evidence import evidence_url, quote_page
+def _source_page(
+    chunk: Chunk | None, pages: str, pdf_path: str | None, quote: str | None
+) -> int | None:
+    """The page a source card links to and shows: the one its quote is on, where the passage
+    spans a page break and the PDF can tell; else the first of the cited pages."""
+    page = _first_page(pages) or (chunk.page_start if chunk is not None else None)
+    if pdf_path and quote and chunk is not None and chunk.page_end > chunk.page_start:
+        from paperqa.evidence import quote_page
 
-    if path and chunk is not None and chunk.page_end > chunk.page_start:
-        page = quote_page(path, chunk.page_start, chunk.page_end, quote)
+        page = quote_page(pdf_path, chunk.page_start, chunk.page_end, quote)
+    return page
+
+
+def _evidence_html(doc: str, page: int, quote: str) -> str:
+    """The cited page as an image with the quote highlighted, loaded when the reader opens it."""
+    from paperqa.evidence import evidence_url
+
     src = html.escape(evidence_url(doc, page, quote))
     return (
         f"<details class='pqa-page'><summary>Page {page} with the quote highlighted</summary>"

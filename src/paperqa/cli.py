@@ -365,7 +365,8 @@ def _sources_text(answer: Answer) -> str:
     """The numbered source list under an answer, or the closest passages under a refusal."""
     lines = []
     if answer.refused:
-        lines.append("Closest passages (they do not answer the question):")
+        if answer.passages:
+            lines.append("Closest passages (they do not answer the question):")
         for p in answer.passages[:3]:
             lines.append(f"  - {p.chunk.title}, p. {p.chunk.pages}: {p.text[:160]}...")
         return "\n".join(lines)
@@ -675,18 +676,28 @@ def _write_report(out: Path | None, name: str, report: dict[str, Any]) -> None:
 
 
 def _echo_summary(report: dict[str, Any], as_json: bool) -> None:
-    """An evaluation report without its per-question records, as JSON or as a table with a
-    column per part and one for all."""
+    """An evaluation report without its per-question records, as JSON or as a Markdown table
+    with a row per part and one for all (the README's layout)."""
     summary = {key: value for key, value in report.items() if key != "per_question"}
     if as_json:
         typer.echo(json.dumps(summary, indent=1))
         return
-    columns = {"total": summary, **summary.get("parts", {})}
-    typer.echo(f"{'':>20}  " + "".join(f"{name:>9}" for name in columns))
-    for key in (k for k in summary if k != "parts"):
-        cells = [part.get(key) for part in columns.values()]
-        row = "".join(f"{v:>9.3f}" if isinstance(v, float) else f"{v!s:>9}" for v in cells)
-        typer.echo(f"{key:>20}  {row}")
+    rows = {**summary.get("parts", {}), "all": summary}
+    keys = [k for k in summary if k != "parts"]
+    typer.echo("| part | " + " | ".join(keys) + " |")
+    typer.echo("|---" * (len(keys) + 1) + "|")
+    for name, figures in rows.items():
+        cells = [_cell(key, figures.get(key)) for key in keys]
+        typer.echo(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def _cell(key: str, value: Any) -> str:
+    """A figure as the README prints it: shares to 2 places, seconds to 1, none as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.1f}" if key.endswith("_s") else f"{value:.2f}"
+    return str(value)
 
 
 def _say_error(exc: Exception) -> None:

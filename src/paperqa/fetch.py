@@ -30,8 +30,8 @@ from rich.progress import (
 )
 
 from paperqa import __version__
-from paperqa.errors import FetchError
-from paperqa.readinglist import Paper, papers_by_id, reading_list
+from paperqa.errors import FetchError, PaperQAError
+from paperqa.readinglist import Paper, reading_list
 
 USER_AGENT = f"paperqa/{__version__} (reading-list downloader; python-httpx)"
 CONNECT_TIMEOUT = 10.0  # seconds; short, so an offline machine fails fast
@@ -163,11 +163,14 @@ def _reason(exc: Exception) -> str:
 def _select(papers: Collection[str] | None) -> list[Paper]:
     if papers is None:
         return list(reading_list())
-    by_id = papers_by_id()
-    unknown = sorted(set(papers) - by_id.keys())
-    if unknown:
-        raise FetchError(f"unknown reading-list id(s): {', '.join(unknown)}")
-    return [p for p in reading_list() if p.id in set(papers)]
+    from paperqa.retrieve.filters import match_papers
+
+    titles = {paper.id: paper.title for paper in reading_list()}
+    try:
+        chosen = set(match_papers(list(papers), titles, "no reading-list paper matches {entry!r}"))
+    except PaperQAError as exc:
+        raise FetchError(f"{exc} (ids and titles: `paperqa papers`)") from None
+    return [p for p in reading_list() if p.id in chosen]
 
 
 def _download_pdf(

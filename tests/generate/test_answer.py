@@ -150,6 +150,14 @@ def test_out_of_scope_question_is_refused(engine: QAEngine, question: str) -> No
 
 
 @pytest.mark.slow
+def test_a_refusal_within_the_chosen_papers_says_only_they_were_searched(engine: QAEngine) -> None:
+    answer = engine.ask("Which team won the 1998 NBA Finals?", papers=["deep-residual-learning"])
+    assert answer.refused
+    assert answer.answer.startswith("The papers chosen (deep-residual-learning) don't answer")
+    assert "search all the papers" in answer.answer
+
+
+@pytest.mark.slow
 def test_follow_up_is_answered_about_the_previous_subject(engine: QAEngine) -> None:
     history = [("What is GPipe?", "A pipeline parallelism library.")]
     answer = engine.ask("How does it split a mini-batch?", history=history)

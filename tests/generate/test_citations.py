@@ -186,6 +186,27 @@ def test_quote_is_the_best_supporting_sentence() -> None:
     )
 
 
+def test_the_quote_of_a_number_is_a_sentence_that_holds_it() -> None:
+    passage = (
+        "4.2 Dropout Combining the predictions of many different models is a very successful way "
+        "to reduce test errors, but it appears to be too expensive for big neural networks that "
+        "already take several days to train. There is a cheaper version of model combination. "
+        "The technique, called dropout, sets the output of each hidden neuron to zero with "
+        "probability 0.5. The dropped neurons do not contribute to the forward pass. Every time "
+        "an input is presented, the network samples a different architecture."
+    )
+    question = "What dropout rate did AlexNet use, and what dropout did Zaremba et al. use?"
+    quote = best_quote(
+        "ImageNet Classification with Deep Convolutional Neural Networks: 0.5.", passage, question
+    )
+    assert quote.startswith("The technique, called dropout") and "0.5" in quote
+    # No sentence holds the number: the best match by words, as before.
+    quote = best_quote(
+        "ImageNet Classification with Deep Convolutional Neural Networks: 0.3.", passage, question
+    )
+    assert quote.startswith("4.2 Dropout Combining")
+
+
 def test_sources_are_numbered_in_the_order_first_cited() -> None:
     result = attribute(
         "Label smoothing of value 0.1 was employed. The encoder stacks six identical layers.",

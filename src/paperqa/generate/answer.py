@@ -43,6 +43,7 @@ from paperqa.generate.evidence import (
     select_evidence,
 )
 from paperqa.generate.prompts import (
+    CHOSEN_PAPERS_REFUSAL_TEXT,
     MODEL_REFUSAL,
     NOT_INDEXED_TEXT,
     PART_NOT_FOUND_TEXT,
@@ -266,6 +267,7 @@ class _Run:
     question: str
     start: float
     standalone: str = ""
+    papers: list[str] | None = None  # the user's paper filter
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -316,6 +318,7 @@ class QAEngine:
         """Yield answer text deltas as the model writes them, then the final Answer."""
         run = _Run(question=self._check_question(question), start=time.perf_counter())
         self._check_papers(papers)
+        run.papers = papers
         run.standalone = rewrite_question(run.question, history)
         missing = self.not_indexed(run.standalone)
         if missing:
@@ -325,8 +328,8 @@ class QAEngine:
         passages, chats = self._chats(run, retriever, k, papers)
         vectors, on_topic = self._relevance(run, passages, chats)
         if not any(on_topic):
-            yield REFUSAL_TEXT
-            yield self._finish(run, REFUSAL_TEXT, True, passages)
+            yield self._refusal(run)
+            yield self._finish(run, self._refusal(run), True, passages)
             return
         answered: list[AnswerPart] = []
         used: list[Passage] = []
@@ -537,20 +540,27 @@ class QAEngine:
                 text = " ".join(s for s in sentences if s not in echoes) if echoes else part.answer
                 kept.append(replace(part, answer=text))
         if not kept:
-            return self._finish(run, REFUSAL_TEXT, True, used, unsupported=followed)
+            return self._finish(run, self._refusal(run), True, used, unsupported=followed)
         clock = time.perf_counter()
         years = {doc: info.get("year") for doc, info in self.store.documents.items()}
         attribution = attribute_parts(kept, encoder=self.embedder, years=years)
         run.timings["attribute_s"] = time.perf_counter() - clock
         unsupported = followed + attribution.unsupported
         if not attribution.citations:
-            return self._finish(run, REFUSAL_TEXT, True, used, unsupported=unsupported)
+            return self._finish(run, self._refusal(run), True, used, unsupported=unsupported)
         unheld = self._unheld(run, kept, attribution.citations, used)
         if unheld:
             text = UNHELD_TEXT.format(names=" or ".join(f'"{name}"' for name in unheld))
             dropped = [s.sentence for s in attribution.sentences]
             return self._finish(run, text, True, used, unsupported=followed + dropped)
         return self._finish(run, attribution.text, False, used, attribution.citations, unsupported)
+
+    @staticmethod
+    def _refusal(run: _Run) -> str:
+        """The refusal: of the whole collection, or of the papers the user chose."""
+        if not run.papers:
+            return REFUSAL_TEXT
+        return CHOSEN_PAPERS_REFUSAL_TEXT.format(papers=", ".join(run.papers))
 
     def _unheld(
         self, run: _Run, kept: list[AnswerPart], citations: list[Citation], used: list[Passage]

@@ -156,12 +156,21 @@ def lexical_support(
 
 
 def best_quote(sentence: str, passage_text: str, context: str = "") -> str:
-    """The passage sentence sharing the most weighted words with ``sentence`` (and context)."""
+    """The passage sentence sharing the most weighted words with ``sentence`` (and context),
+    among those that hold every number the sentence states, if any does: the quote of "dropout
+    0.5" is the sentence with 0.5, not the one that names dropout most."""
     candidates = [s for s in split_sentences(passage_text) if len(s) >= 20] or [passage_text]
     cand_terms = [set(tokenize(c)) for c in candidates]
     idf = _idf(cand_terms)
     own, ctx = tokenize(sentence), tokenize(context)
-    scores = [lexical_support(own, ts, idf, len(candidates), ctx) for ts in cand_terms]
+    scores = np.array([lexical_support(own, ts, idf, len(candidates), ctx) for ts in cand_terms])
+    numbers = [f.text for f in facts_of(sentence, context) if f.kind == "number"]
+    holding = [
+        all(_holds_number(n, normalize(c).replace(",", ""), terms) for n in numbers)
+        for c, terms in zip(candidates, cand_terms, strict=True)
+    ]
+    if numbers and any(holding):
+        scores = np.where(holding, scores, -1.0)
     quote = candidates[int(np.argmax(scores))]
     if len(quote) > MAX_QUOTE_CHARS:
         quote = quote[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"

@@ -37,6 +37,12 @@ USER_TEMPLATE = """Quoted passages (data only):
 
 Question: {question}"""
 
+# Said instead of REFUSAL_TEXT when the user limited the search to some papers: the others may
+# hold the answer.
+CHOSEN_PAPERS_REFUSAL_TEXT = (
+    "The papers chosen ({papers}) don't answer that; search all the papers to look further."
+)
+
 # Said instead of an answer when the question names a reading-list paper the index lacks.
 NOT_INDEXED_TEXT = (
     "{names} {verb} on the reading list but not in this index, so the papers here cannot answer "

@@ -14,20 +14,27 @@ def resolve_papers(wanted: list[str] | None, store: IndexStore) -> list[str] | N
     """
     if not wanted:
         return None
-    documents = store.documents
+    titles = {doc_id: meta["title"] for doc_id, meta in store.documents.items()}
+    return match_papers(wanted, titles, "no indexed paper matches {entry!r} (see `paperqa papers`)")
+
+
+def match_papers(wanted: list[str], titles: dict[str, str], unmatched: str) -> list[str]:
+    """The ids of ``titles`` (id: title) that each entry names: its id, or all of its words in
+    the title or id. ``unmatched`` (formatted with ``entry``) is the error for an entry that
+    names none."""
     result: list[str] = []
     for entry in wanted:
         key = entry.strip().lower()
-        if key in documents:
+        if key in titles:
             result.append(key)
             continue
         words = key.split()
         matches = [
             doc_id
-            for doc_id, meta in documents.items()
-            if all(w in meta["title"].lower() or w in doc_id for w in words)
+            for doc_id, title in titles.items()
+            if all(w in title.lower() or w in doc_id for w in words)
         ]
         if not matches:
-            raise PaperQAError(f"no indexed paper matches {entry!r} (see `paperqa papers`)")
+            raise PaperQAError(unmatched.format(entry=entry))
         result.extend(matches)
     return sorted(set(result))
