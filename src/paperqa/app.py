@@ -452,7 +452,8 @@ def _sidebar(settings: Settings, rows: list[dict[str, Any]]) -> tuple[list[Any],
             list(RETRIEVER_NAMES),
             value=settings.retriever,
             label="Retriever",
-            info=f"hybrid = dense + BM25 ({settings.fusion} fusion)",
+            info="learned = hybrid rescored by weights fitted on the dev questions; hybrid = "
+            f"dense + BM25 ({settings.fusion} fusion); dense = embeddings; bm25 = word matches",
         )
         k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages")
         papers = gr.Dropdown(
