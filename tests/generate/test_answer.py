@@ -158,6 +158,17 @@ def test_a_refusal_within_the_chosen_papers_says_only_they_were_searched(engine:
 
 
 @pytest.mark.slow
+def test_a_question_naming_one_paper_reads_that_paper_first(engine: QAEngine) -> None:
+    history = [("How many layers does the Transformer encoder have?", "Six [1].")]
+    answer = engine.ask("How many heads does it use?", history=history)
+    assert answer.standalone_question == "How many heads does Transformer use?"
+    # GPipe's Transformer has 32 heads: its passage ranks third, before the paper's own "h = 8".
+    assert {p.doc for p in answer.passages[:3]} == {"attention-is-all-you-need"}
+    assert "8" in answer.answer and "32" not in answer.answer
+    assert {c.doc for c in answer.citations} == {"attention-is-all-you-need"}
+
+
+@pytest.mark.slow
 def test_follow_up_is_answered_about_the_previous_subject(engine: QAEngine) -> None:
     history = [("What is GPipe?", "A pipeline parallelism library.")]
     answer = engine.ask("How does it split a mini-batch?", history=history)

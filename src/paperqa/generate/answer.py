@@ -420,8 +420,20 @@ class QAEngine:
         if parts:
             return self._by_paper(run, parts, retriever, k)
         passages = self._retrieve(run, retriever, k, papers)
+        if not papers:
+            passages = self._named_paper_first(run.standalone, passages)
         chat = _Chat(*self._prompt(run.standalone, passages), run.standalone, passages)
         return passages, [chat]
+
+    def _named_paper_first(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """For a question that names one paper, the same passages with all of that paper's
+        before any other's, so the model reads it first: retrieval leads with its best two, and
+        "How many heads does Transformer use?" was answered "32" from GPipe's Transformer, third,
+        ahead of the paper's own "h = 8", fifth."""
+        named = named_papers(question, self.store.documents)
+        if len(named) != 1:
+            return passages
+        return sorted(passages, key=lambda p: p.doc != named[0])  # stable: each keeps its order
 
     def _prompt(
         self, question: str, passages: list[Passage]
