@@ -166,10 +166,11 @@ def _select(papers: Collection[str] | None) -> list[Paper]:
     from paperqa.retrieve.filters import match_papers
 
     titles = {paper.id: paper.title for paper in reading_list()}
+    unmatched = "no reading-list paper matches {entry!r} (ids and titles: `paperqa papers`)"
     try:
-        chosen = set(match_papers(list(papers), titles, "no reading-list paper matches {entry!r}"))
+        chosen = set(match_papers(list(papers), titles, unmatched))
     except PaperQAError as exc:
-        raise FetchError(f"{exc} (ids and titles: `paperqa papers`)") from None
+        raise FetchError(str(exc)) from None
     return [p for p in reading_list() if p.id in chosen]
 
 

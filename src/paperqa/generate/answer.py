@@ -328,8 +328,9 @@ class QAEngine:
         passages, chats = self._chats(run, retriever, k, papers)
         vectors, on_topic = self._relevance(run, passages, chats)
         if not any(on_topic):
-            yield self._refusal(run)
-            yield self._finish(run, self._refusal(run), True, passages)
+            refusal = self._refusal(run)
+            yield refusal
+            yield self._finish(run, refusal, True, passages)
             return
         answered: list[AnswerPart] = []
         used: list[Passage] = []

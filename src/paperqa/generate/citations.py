@@ -165,12 +165,13 @@ def best_quote(sentence: str, passage_text: str, context: str = "") -> str:
     own, ctx = tokenize(sentence), tokenize(context)
     scores = np.array([lexical_support(own, ts, idf, len(candidates), ctx) for ts in cand_terms])
     numbers = [f.text for f in facts_of(sentence, context) if f.kind == "number"]
-    holding = [
-        all(_holds_number(n, normalize(c).replace(",", ""), terms) for n in numbers)
-        for c, terms in zip(candidates, cand_terms, strict=True)
-    ]
-    if numbers and any(holding):
-        scores = np.where(holding, scores, -1.0)
+    if numbers:
+        holding = [
+            all(_holds_number(n, normalize(c).replace(",", ""), terms) for n in numbers)
+            for c, terms in zip(candidates, cand_terms, strict=True)
+        ]
+        if any(holding):
+            scores = np.where(holding, scores, -1.0)
     quote = candidates[int(np.argmax(scores))]
     if len(quote) > MAX_QUOTE_CHARS:
         quote = quote[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
