@@ -21,9 +21,10 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from paperqa.app import EnginePool, answer_markdown, build_app, message_text, sources_html
+from paperqa.app import answer_markdown, build_app, sources_html
 from paperqa.generate.answer import REFUSAL_TEXT, Answer, Citation
 from paperqa.readinglist import papers_by_id
+from paperqa.serving import EnginePool
 from paperqa.settings import Settings
 from paperqa.store import write_index
 from paperqa.types import Chunk, Passage
@@ -226,31 +227,6 @@ def test_refusal_is_shown_as_refusal_with_closest_passages() -> None:
     assert "closest passages" in panel and "Sources (" not in panel
     assert panel.count("class='pqa-source'") == 2
     assert answer_markdown(answer).startswith("**Not answered by the papers.** " + REFUSAL_TEXT)
-
-
-def test_message_text_reads_every_gradio_form() -> None:
-    question = "How many layers does the Transformer encoder have?"
-    assert message_text(question) == question
-    assert message_text([{"type": "text", "text": question}]) == question  # Gradio 6
-    parts = [{"type": "text", "text": "How many"}, {"type": "text", "text": "layers?"}]
-    assert message_text(parts) == "How many layers?"
-    with_file = [{"type": "file", "file": {"path": "/tmp/x.pdf"}}, {"type": "text", "text": "Hi"}]
-    assert message_text(with_file) == "Hi"
-    assert message_text({"text": question, "files": ["/tmp/x.pdf"]}) == question
-    assert message_text(None) == ""
-    assert "{" not in message_text([{"text": question, "type": "text"}])
-
-
-def test_engine_pool_shares_one_engine_per_model_and_survives_a_missing_model(
-    generated_index: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    pool = EnginePool(generated_index.model_copy(update={"model": "no-such-model"}))
-    assert pool.get() is pool.get()
-    assert pool.get(model="other-model") is not pool.get()
-    assert not pool.ready
-    pool.warm_up()  # the model cannot load: said once, and the app still comes up
-    assert pool.ready
-    assert "no-such-model" in capsys.readouterr().out
 
 
 # --- The running app, over the real corpus ----------------------------------------------------

@@ -62,3 +62,14 @@ def test_ingest_figures_come_from_an_empty_vector_cache_of_their_own(tmp_path):
     assert figures["embed_chunks_per_s"] > 0  # all three embedded, none taken from a cache
     assert figures["rebuild_cached_vectors_s"] > 0
     assert not user_cache.exists()  # the user's vector cache is neither read nor filled
+
+
+def test_bench_without_papers_to_ingest_says_how_to_go_on(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "paperqa.cli", "bench", "--source", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "--skip-ingest" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -23,12 +23,13 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_help_lists_the_commands():
     result = run("--help")
     assert result.returncode == 0
-    for command in ["ingest", "search", "ask", "chat", "serve", "eval", "fetch", "bench", "papers"]:
+    commands = ["ingest", "search", "ask", "chat", "serve", "eval", "fetch", "bench", "papers"]
+    for command in [*commands, "settings"]:
         assert command in result.stdout
 
 
 def test_help_shows_flags_without_type_placeholders():
-    names = ["ingest", "search", "ask", "chat", "serve", "papers", "mcp", "bench"]
+    names = ["ingest", "search", "ask", "chat", "serve", "papers", "settings", "mcp", "bench"]
     commands = [[], *([name] for name in names)]
     evals = [["eval", "retrieval"], ["eval", "answers"], ["eval", "evidence"]]
     for command in [*commands, *evals]:
@@ -38,6 +39,17 @@ def test_help_shows_flags_without_type_placeholders():
     ingest_help = run("ingest", "--help").stdout
     assert "--rebuild" in ingest_help and "--no-rebuild" not in ingest_help
     assert "mcp" in run("--help").stdout
+
+
+def test_settings_lists_every_field_with_its_value_and_variable_and_hides_the_api_key():
+    env = {**os.environ, "PAPERQA_K": "7", "PAPERQA_OPENAI_API_KEY": "sk-secret"}
+    result = subprocess.run(
+        [*PAPERQA, "settings"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "k = 7  (PAPERQA_K)" in result.stdout
+    assert "fusion_depth = 100  (PAPERQA_FUSION_DEPTH)" in result.stdout  # no flag sets it
+    assert "sk-secret" not in result.stdout and "openai_api_key = '(set)'" in result.stdout
 
 
 def test_serve_on_a_taken_port_says_so_and_how_to_choose_another(tmp_path):
@@ -280,6 +292,9 @@ def test_chat_answers_question_after_question_and_reads_a_follow_up_against_the_
     assert len(answers) == 2, result.stdout
     assert re.search(r"\b(6|six)\b", answers[0], re.IGNORECASE)
     assert "Adam" in answers[1]
+    assert re.search(
+        r"^\(read as: What optimizer did .*Transformer.* use\?\)$", result.stdout, re.M
+    )
     assert cited and set(cited) == {"attention-is-all-you-need"}
     assert "the question is 3,000 characters; the limit is 2,000" in result.stderr
     assert "ResNet" not in result.stdout

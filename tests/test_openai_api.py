@@ -67,6 +67,7 @@ def test_models_lists_paperqa_first(client: TestClient) -> None:
         (b'{"messages": [{"role": "user", "content": "  "}]}', 400, "empty"),
         (b'{"messages": [{"role": "user", "content": 5}]}', 400, "content"),
         (b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"k": 0}}', 400, "k"),
+        (b'{"messages": [{"role": "user", "content": "q"}], "stream": "yes"}', 400, "stream"),
         # The error lists the retrievers the API takes: the default, learned, among them.
         (
             b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"retriever": "x"}}',

@@ -15,6 +15,17 @@ def test_bad_values_become_one_settings_error_line() -> None:
     assert "k = 0" in message and "retriever = 'foo'" in message and "\n" not in message
 
 
+def test_a_bad_value_names_its_environment_variable_only_when_it_came_from_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.load(k=0)
+    assert "PAPERQA_K" not in str(caught.value)
+    monkeypatch.setenv("PAPERQA_K", "0")
+    with pytest.raises(SettingsError, match=r"k = '0' \(PAPERQA_K\)"):
+        Settings.load()
+
+
 def test_updated_copies_are_validated_unlike_model_copy() -> None:
     settings = Settings()
     assert settings.updated(k=7).k == 7

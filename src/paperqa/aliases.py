@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from paperqa.text import STOPWORDS
+from paperqa.text import STOPWORDS, author_name
 
 OPENING_CHARS = 5000  # about the title page and abstract of a paper
 MIN_COINED_USES = 8  # a coined name used this often in its paper is what the paper is about
@@ -34,8 +34,7 @@ _WORD = re.compile(r"[^\W_]+(?:[\-'][^\W_]+)*")
 def author_aliases(authors: Iterable[str]) -> list[str]:
     """Each author's full name and surname ("Jared Kaplan", "Kaplan"); "et al." notes dropped."""
     names: list[str] = []
-    for author in authors:
-        name = re.sub(r"\(.*?\)|\bet al\.?", "", author).strip(" ,")
+    for name in map(author_name, authors):
         if not name:
             continue
         names.append(name)

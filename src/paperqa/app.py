@@ -1,9 +1,11 @@
 """The Gradio chat app: a thin web layer over ``QAEngine`` and the index, like the CLI.
 
 ``build_app(settings)`` returns a FastAPI app holding the Gradio UI at ``/``, the named API
-endpoint ``/ask`` (answer JSON, for ``gradio_client``) and ``/pdf/{doc_id}``, which serves the
+endpoint ``/ask`` (answer JSON, for ``gradio_client``), ``/pdf/{doc_id}``, which serves the
 source file of an ingested document (the PDF, opened at ``#page=N`` by the browser) and nothing
-else on disk. ``launch(settings)`` runs it with uvicorn on ``settings.host:settings.port``.
+else on disk, the page images ``/evidence/{doc_id}/{page}.png``, the OpenAI-compatible API under
+``/v1`` and ``/healthz``. ``launch(settings)`` runs it with uvicorn on
+``settings.host:settings.port``.
 
 One QAEngine per (model, backend) is shared by every browser session; each session keeps its
 own conversation in Gradio state, so no user sees another's chat.
@@ -19,9 +21,7 @@ import os
 import re
 import signal
 import threading
-import time
 from collections.abc import Iterator
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +31,11 @@ from fastapi.responses import FileResponse, PlainTextResponse
 
 from paperqa.errors import IndexMismatchError, IndexMissingError, PaperQAError, QuestionError
 from paperqa.retrieve import RETRIEVER_NAMES, IndexStore
+from paperqa.serving import EnginePool, installed_backends, installed_models, message_text
 from paperqa.settings import Settings
 
 if TYPE_CHECKING:
-    from paperqa.generate.answer import Answer, Citation, QAEngine
+    from paperqa.generate.answer import Answer, Citation
     from paperqa.types import Chunk
 
 # Generation is serialised by the model's lock, so more parallel workers would only wait on it;
@@ -279,67 +280,6 @@ def _paper_list(papers: Any) -> list[str] | None:
     return list(papers)
 
 
-class EnginePool:
-    """One QAEngine per (model, backend), created on first use and shared by all sessions."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._engines: dict[tuple[str, str], QAEngine] = {}
-        self._lock = threading.Lock()
-        self._ready = threading.Event()
-
-    def get(self, model: str | None = None, backend: str | None = None) -> QAEngine:
-        from paperqa.generate.llm import resolve_backend
-
-        key = (model or self.settings.model, resolve_backend(backend or self.settings.backend))
-        with self._lock:
-            engine = self._engines.get(key)
-            # A rebuilt index is used from the next question on; the LLM stays loaded.
-            if engine is None or not engine.store.is_current():
-                from paperqa.generate.answer import QAEngine
-
-                update = {"model": key[0], "backend": key[1]}
-                self._engines[key] = QAEngine(self.settings.updated(**update))
-            return self._engines[key]
-
-    @property
-    def ready(self) -> bool:
-        """Whether ``warm_up`` has finished loading the default model."""
-        return self._ready.is_set()
-
-    def warm_up(self) -> None:
-        """Load the default engine's retriever and model and run the fixed prompt once."""
-        started = time.perf_counter()
-        try:
-            self.get().warm_up()
-        except PaperQAError as exc:  # shown again, to the user, on their first question
-            print(f"paperqa: {exc}", flush=True)
-        else:
-            seconds = time.perf_counter() - started
-            print(f"paperqa: ready: model loaded and warmed in {seconds:.0f} s", flush=True)
-        self._ready.set()
-
-
-def installed_models(settings: Settings) -> list[str]:
-    """The configured model first, then the other packaged chat models that are installed."""
-    from paperqa.generate.gguf import PACKAGED_MODELS
-
-    models = [settings.model]
-    for name, packaged in PACKAGED_MODELS.items():
-        if name != settings.model and all(find_spec(m) for m in packaged.modules()):
-            models.append(name)
-    return models
-
-
-def installed_backends(settings: Settings) -> list[str]:
-    """Backends that can run here; the configured one (``auto`` resolved) first."""
-    from paperqa.generate.llm import available_backends, resolve_backend
-
-    available = available_backends()
-    first = resolve_backend(settings.backend)
-    return [first] + [b for b in available if b != first]
-
-
 # --- UI -------------------------------------------------------------------------------------
 
 
@@ -362,34 +302,6 @@ paperqa serve --index-dir {settings.index_dir}
             elem_id="pqa-no-index",
         )
     return blocks
-
-
-def message_text(content: Any) -> str:
-    """The text of a chat message in any form Gradio sends it.
-
-    Gradio 6 sends a message's ``content`` as a list of parts (``[{"type": "text", "text":
-    ...}]``, files as ``{"type": "file", ...}``); older forms are a plain string, a multimodal
-    ``{"text": ..., "files": [...]}`` dict, or a file tuple. Files carry no question text.
-    """
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        if content.get("type", "text") == "text" and isinstance(content.get("text"), str):
-            return content["text"]
-        return message_text(content.get("content")) if "content" in content else ""
-    if isinstance(content, (list, tuple)):
-        texts = [message_text(part) for part in content if not _is_file_part(part)]
-        return " ".join(t for t in texts if t).strip()
-    text = getattr(content, "text", None)  # gradio's own message-part objects
-    return text if isinstance(text, str) else ""
-
-
-def _is_file_part(part: Any) -> bool:
-    if isinstance(part, dict):
-        return part.get("type") == "file" or "path" in part or "file" in part
-    return isinstance(part, str) and Path(part).suffix != "" and Path(part).is_file()
 
 
 def _chat_blocks(settings: Settings, store: IndexStore, engines: EnginePool) -> gr.Blocks:

@@ -22,6 +22,7 @@ from typing import Any
 
 import psutil
 
+from paperqa.errors import PaperQAError
 from paperqa.files import report_dir, write_atomic
 from paperqa.generate.llm import llama_cpp_cpu_features
 from paperqa.retrieve.evaluate import default_questions_path, load_questions, percentile
@@ -248,8 +249,13 @@ def run_bench(
 ) -> dict[str, Any]:
     """Runs every stage, each timing ``repeats`` times, and prints the figures (a table, or
     JSON)."""
-    from paperqa.generate.llm import available_backends
+    from paperqa.generate.llm import available_backends, resolve_backend
 
+    if ingest and not Path(settings.source_dir).is_dir():
+        raise PaperQAError(
+            f"bench times a full ingest of {settings.source_dir}, which is not a folder: give "
+            "--source DIR (the papers) or --skip-ingest"
+        )
     out = report_dir(out)
     report: dict[str, Any] = {"machine": machine()}
 
@@ -268,7 +274,8 @@ def run_bench(
     if generation:
         generation_figures: dict[str, dict[str, float]] = {}
         for model in models or [settings.model]:
-            for backend in backends or available_backends():
+            chosen = backends or [resolve_backend(settings.backend, model)]
+            for backend in available_backends() if chosen == ["all"] else chosen:
                 note(f"generation: {backend} / {model} ...")
                 generation_figures[f"{backend}:{model}"] = bench_generation(
                     settings, backend, model

@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -210,8 +211,7 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
     else:
-        typer.echo(answer.answer + "\n")
-        typer.echo(_sources_text(answer))
+        typer.echo(_answer_text(answer))
     _exit_now()
 
 
@@ -261,8 +261,9 @@ def chat(
         except KeyboardInterrupt:
             typer.echo("(answer stopped)", err=True)
             continue
-        typer.echo(answer.answer + "\n")
-        typer.echo(_sources_text(answer) + "\n")
+        if answer.standalone_question != answer.question:  # a follow-up, read as
+            typer.echo(f"(read as: {answer.standalone_question})")
+        typer.echo(_answer_text(answer) + "\n")
         turns.append((question, answer.answer))
     _exit_now()
 
@@ -296,7 +297,7 @@ def _ready_engine(
     docs = resolve_papers(_split_list(papers), engine.store)
     if question is not None:  # a bad question fails now, not after the model loads
         engine.settings.check_question(question)
-    status.show("Loading the model and the index…")
+    status.show("Loading the model…")
     engine.warm_up()
     return engine, docs
 
@@ -361,6 +362,12 @@ class Status:
         self.text = ""
 
 
+def _answer_text(answer: Answer) -> str:
+    """The answer, then its sources (or closest passages) after a blank line, when it has any."""
+    sources = _sources_text(answer)
+    return f"{answer.answer}\n\n{sources}" if sources else answer.answer
+
+
 def _sources_text(answer: Answer) -> str:
     """The numbered source list under an answer, or the closest passages under a refusal."""
     lines = []
@@ -410,6 +417,22 @@ def papers(index_dir: IndexDir = None, as_json: JsonOpt = False) -> None:
             row["status"],
         )
     Console().print(table)
+
+
+@app.command("settings")
+def show_settings(as_json: JsonOpt = False) -> None:
+    """List every setting: its value now (from the environment), its variable and its meaning."""
+    settings = _settings()
+    values = settings.model_dump(mode="json")
+    if values.get("openai_api_key") not in (None, "", "none"):
+        values["openai_api_key"] = "(set)"
+    if as_json:
+        typer.echo(json.dumps(values, ensure_ascii=False, indent=1))
+        return
+    for name, info in Settings.model_fields.items():
+        typer.echo(f"{name} = {values[name]!r}  (PAPERQA_{name.upper()})")
+        wrapped = textwrap.wrap(info.description or "", 88, break_on_hyphens=False)
+        typer.echo("".join(f"    {line}\n" for line in wrapped), nl=False)
 
 
 @app.command()
@@ -464,7 +487,11 @@ def bench(
     as_json: JsonOpt = False,
     out: Annotated[Path | None, _out_option("bench.json and bench.md")] = None,
     source: Annotated[
-        Path | None, typer.Option(help="Folder for the ingest timing (a fresh temp index).")
+        Path | None,
+        typer.Option(
+            help="The papers whose full ingest is timed, into a fresh temporary index "
+            "(default: the source_dir setting, papers; env PAPERQA_SOURCE_DIR)."
+        ),
     ] = None,
     skip_ingest: Annotated[
         bool, typer.Option("--skip-ingest", help="Skip the full-ingest timing.")
@@ -474,7 +501,10 @@ def bench(
     ] = False,
     backends: Annotated[
         str | None,
-        typer.Option(help="Comma-separated backends to time (default: all installed)."),
+        typer.Option(
+            help="Comma-separated backends to time, or all (the installed ones); default: the "
+            "backend setting's, PAPERQA_BACKEND."
+        ),
     ] = None,
     models: Annotated[
         str | None,

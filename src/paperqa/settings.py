@@ -1,12 +1,14 @@
 """The one configuration object: paths, models, chunking, retrieval and generation parameters.
 
 Every field can be set by a ``PAPERQA_<FIELD>`` environment variable (``PAPERQA_INDEX_DIR=...``)
-and most by a CLI flag of the same name; the CLI builds its options from these descriptions.
+and the common ones also by a CLI flag (``--index-dir``); the flags' help comes from these
+descriptions. ``paperqa settings`` lists every field with its value.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,7 +77,13 @@ class Settings(BaseSettings):
         description="Retrieval method: learned (hybrid candidates rescored by weights fitted "
         "on the dev questions), hybrid, dense or bm25.",
     )
-    k: int = Field(5, ge=1, le=MAX_K, description="Passages retrieved per question.")
+    k: int = Field(
+        5,
+        ge=1,
+        le=MAX_K,
+        description="Passages retrieved per question (1-100); a question naming several "
+        "papers also gets two of each.",
+    )
     passage_words: int = Field(
         180,
         ge=0,
@@ -86,13 +94,21 @@ class Settings(BaseSettings):
     fusion: Literal["score", "rrf"] = Field(
         "score",
         description="How the hybrid fuses dense and BM25: score (weighted sum of min-max "
-        "normalised scores) or rrf (reciprocal-rank fusion).",
+        "normalised scores) or rrf (reciprocal-rank fusion). The learned retriever fuses by its "
+        "own fitted weights.",
     )
     rrf_k: int = Field(
-        60, ge=1, le=100_000, description="Reciprocal-rank-fusion constant of the hybrid."
+        60,
+        ge=1,
+        le=100_000,
+        description="Reciprocal-rank-fusion constant of the hybrid (not learned).",
     )
-    dense_weight: float = Field(1.0, ge=0, description="Weight of dense ranks in the hybrid.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of BM25 ranks in the hybrid.")
+    dense_weight: float = Field(
+        1.0, ge=0, description="Weight of dense ranks in the hybrid (not learned)."
+    )
+    bm25_weight: float = Field(
+        1.0, ge=0, description="Weight of BM25 ranks in the hybrid (not learned)."
+    )
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
     fusion_depth: int = Field(
@@ -106,8 +122,9 @@ class Settings(BaseSettings):
     # Generation
     backend: BackendName = Field(
         "auto",
-        description="LLM backend: auto (llama.cpp if installed, else transformers), "
-        "llama.cpp, transformers or openai.",
+        description="LLM backend: auto (llama.cpp if installed and the model is a GGUF file or "
+        "a packaged name, else transformers), llama.cpp, transformers or openai (a server at "
+        "openai_base_url, with openai_api_key).",
     )
     model: str = Field(
         "qwen2.5-coder-1.5b-instruct",
@@ -183,14 +200,14 @@ class Settings(BaseSettings):
         try:
             return cls(**overrides)
         except ValidationError as exc:
-            raise settings_error(exc) from None
+            raise settings_error(exc, given=set(overrides)) from None
 
     def updated(self, **overrides: Any) -> Settings:
         """A validated copy with ``overrides`` (``model_copy`` would not check them)."""
         try:
             return type(self).model_validate({**self.model_dump(), **overrides})
         except ValidationError as exc:
-            raise settings_error(exc) from None
+            raise settings_error(exc, given=set(overrides)) from None
 
     def check_question(self, text: Any, what: str = "question") -> str:
         """The question or search query, stripped; QuestionError when it cannot be one.
@@ -224,8 +241,12 @@ def _is_control(char: str) -> bool:
     return char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cs")
 
 
-def settings_error(exc: ValidationError) -> SettingsError:
-    """One line for a pydantic ValidationError: each bad setting, its value and the rule."""
+def settings_error(exc: ValidationError, given: Collection[str] = ()) -> SettingsError:
+    """One line for a pydantic ValidationError: each bad setting, its value and the rule.
+
+    A setting not in ``given`` (a flag or an argument) came from the environment, so its
+    variable is named.
+    """
     problems = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
@@ -233,6 +254,6 @@ def settings_error(exc: ValidationError) -> SettingsError:
         if field == "settings" or "input" not in error or isinstance(error["input"], dict):
             problems.append(message)
             continue
-        env = f"PAPERQA_{field.upper()}"
-        problems.append(f"{field} = {error['input']!r} ({env}): {message}")
+        source = "" if field in given else f" (PAPERQA_{field.upper()})"
+        problems.append(f"{field} = {error['input']!r}{source}: {message}")
     return SettingsError("invalid setting: " + "; ".join(problems))

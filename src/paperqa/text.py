@@ -363,13 +363,14 @@ def tokenize(text: str) -> list[str]:
 # --- What is indexed for a chunk --------------------------------------------------------------
 
 
+def author_name(author: str) -> str:
+    """An author as listed, without notes: "Jared Kaplan (OpenAI)" is "Jared Kaplan"; "" if none."""
+    return re.sub(r"\(.*?\)|\bet al\.?", "", author).strip(" ,")
+
+
 def document_header(title: str, authors: list[str], year: int | None) -> str:
     """``Title (Surname, Surname, ... year)``: lets "Vaswani et al." or "Graves" find a paper."""
-    surnames = []
-    for author in authors:
-        name = re.sub(r"\(.*?\)|\bet al\.?", "", author).strip()
-        if name:
-            surnames.append(name.split()[-1])
+    surnames = [name.split()[-1] for name in map(author_name, authors) if name]
     names = ", ".join(surnames[:4]) + (" et al." if len(surnames) > 4 else "")
     details = " ".join(part for part in (names, str(year) if year else "") if part)
     return f"{title} ({details})" if details else title

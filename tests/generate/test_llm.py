@@ -47,6 +47,15 @@ def test_auto_backend_prefers_llama_cpp() -> None:
     assert resolve_backend("openai") == "openai"
 
 
+def test_auto_backend_gives_hub_names_and_folders_to_transformers() -> None:
+    local = "llama.cpp" if HAS_LLAMA_CPP else "transformers"
+    assert resolve_backend("auto", "qwen2.5-coder-1.5b-instruct") == local
+    assert resolve_backend("auto", "/models/My-Model.Q4_K_M.GGUF") == local
+    assert resolve_backend("auto", "Qwen/Qwen2.5-1.5B-Instruct") == "transformers"
+    assert resolve_backend("auto", "/models/qwen-folder") == "transformers"
+    assert resolve_backend("llama.cpp", "Qwen/Qwen2.5-1.5B-Instruct") == "llama.cpp"  # as asked
+
+
 @needs_llama_cpp
 def test_llama_cpp_rejects_a_model_that_is_not_gguf(tmp_path) -> None:
     settings = Settings(backend="llama.cpp", model="some-org/some-model", cache_dir=tmp_path)

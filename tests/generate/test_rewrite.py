@@ -63,3 +63,10 @@ def test_follow_up_keeps_its_own_names_and_resolves_it_to_the_paper() -> None:
     assert rewrite_question("And what dropout did it use?", history) == (
         "And what dropout did AlexNet use?"
     )
+
+
+def test_a_follow_up_opening_with_and_is_read_against_the_previous_question() -> None:
+    history = [("What accuracy did the Relation Network reach on CLEVR?", "95.5%.")]
+    rewritten = rewrite_question("And what was the previous best?", history)
+    assert rewritten.startswith("And what was the previous best?")
+    assert "Relation Network" in rewritten  # "And" is no name of its own

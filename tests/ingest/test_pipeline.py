@@ -72,11 +72,15 @@ def test_different_files_with_one_name_are_both_indexed_and_copies_skipped(tmp_p
     (source / "a" / "paper.md").write_text(LSTM_TEXT)
     (source / "b" / "paper.md").write_text(LSTM_TEXT.replace("forget gate", "reset gate"))
     (source / "c" / "paper.md").write_text(LSTM_TEXT)  # a copy of a/paper.md
+    (source / "c" / "copy of the paper.md").write_text(LSTM_TEXT)  # renamed
     report = ingest(source, _settings(tmp_path), progress=False)
     ids = sorted(d.id for d in report.documents)
     assert len(ids) == 2 and ids[0] == "paper" and ids[1].startswith("paper-")
-    assert [(Path(p).parent.name, reason) for p, reason in report.failed] == [
-        ("c", "same document as paper.md; skipped")
+    assert not report.failed
+    kept = str(source / "a" / "paper.md")
+    assert sorted((Path(p).name, reason) for p, reason in report.skipped) == [
+        ("copy of the paper.md", f"a copy of {kept}"),
+        ("paper.md", f"a copy of {kept}"),
     ]
     store = IndexStore.load(tmp_path / "index")
     assert any("reset gate" in c.text for c in store.chunks if c.doc == ids[1])
@@ -204,7 +208,11 @@ def test_unreadable_files_and_links_are_named_and_the_rest_ingested(tmp_path):
     assert "outside the source folder" in failed["notes.md"]
     assert all("\n" not in reason for reason in failed.values())
     store = IndexStore.load(settings.index_dir)
-    assert set(store.documents) == {"good", "inside"}
+    assert set(store.documents) == {"good"}
+    # The link within the folder is read, and found to be good.md again.
+    assert [(Path(p).name, why) for p, why in report.skipped] == [
+        ("inside.md", f"a copy of {source / 'good.md'}")
+    ]
     assert not any("secret" in c.text for c in store.chunks)
 
 

@@ -27,6 +27,7 @@ def test_the_one_paper_a_question_names_comes_first(bm25):
     passages = named.search(question, 5)
     assert [p.doc for p in passages[:2]] == [ALEXNET, ALEXNET]
     assert len(passages) == 5
+    assert [p.rank for p in passages] == [1, 2, 3, 4, 5]  # what `search` prints, in order
 
 
 @pytest.mark.slow

@@ -65,6 +65,9 @@ if TYPE_CHECKING:
     from paperqa.generate.llm import LLM, Message
     from paperqa.retrieve import IndexStore
 
+# The marks around the quoted passages (prompts.USER_TEMPLATE); in a passage they become « ».
+_QUOTE_MARKS = re.compile(r"<{3,}|>{3,}")
+
 __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "is_refusal"]
 
 # Evidence budget of a prompt built outside an engine: the default of the setting.
@@ -180,6 +183,7 @@ def passage_block(number: int, passage: Passage, text: str | None = None) -> str
     a reading-list paper's nickname, another paper's title up to any colon."""
     chunk = passage.chunk
     body = display_text(text if text is not None else passage.text)
+    body = _QUOTE_MARKS.sub(lambda m: "«" if m[0][0] == "<" else "»", body)  # cannot end the quote
     return PASSAGE_TEMPLATE.format(number=number, name=nickname(chunk.doc, chunk.title), text=body)
 
 
@@ -563,7 +567,8 @@ class QAEngine:
             return self._finish(run, self._refusal(run), True, used, unsupported=unsupported)
         unheld = self._unheld(run, kept, attribution.citations, used)
         if unheld:
-            text = UNHELD_TEXT.format(names=" or ".join(f'"{name}"' for name in unheld))
+            names = " or ".join(f'"{name}"' for name in unheld)
+            text = UNHELD_TEXT.format(refusal=self._refusal(run), names=names)
             dropped = [s.sentence for s in attribution.sentences]
             return self._finish(run, text, True, used, unsupported=followed + dropped)
         return self._finish(run, attribution.text, False, used, attribution.citations, unsupported)
@@ -638,4 +643,4 @@ class QAEngine:
             return self._llm.backend
         from paperqa.generate.llm import resolve_backend
 
-        return resolve_backend(self.settings.backend)
+        return resolve_backend(self.settings.backend, self.settings.model)

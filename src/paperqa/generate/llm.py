@@ -396,16 +396,18 @@ def llama_cpp_cpu_features() -> list[str]:
     return re.findall(r"(\w+) = 1", llama_cpp.llama_print_system_info().decode())
 
 
-def resolve_backend(backend: str) -> str:
-    """``auto`` means llama.cpp when llama-cpp-python is importable, else transformers."""
-    if backend == "auto":
-        return available_backends()[0]
-    return backend
+def resolve_backend(backend: str, model: str | None = None) -> str:
+    """``auto`` means llama.cpp when llama-cpp-python is importable and ``model`` is a GGUF file
+    or a packaged name (or not given), else transformers (a hub name or a model folder)."""
+    if backend != "auto":
+        return backend
+    gguf = model is None or packaged_model(model) is not None or model.lower().endswith(".gguf")
+    return available_backends()[0] if gguf else "transformers"
 
 
 def load_llm(settings: Settings) -> LLM:
     """The chat model the settings name, loaded once per process and shared."""
-    backend = resolve_backend(settings.backend)
+    backend = resolve_backend(settings.backend, settings.model)
     key = (
         backend,
         settings.model,
@@ -425,7 +427,7 @@ def load_llm(settings: Settings) -> LLM:
 def locate_model(settings: Settings) -> None:
     """Finds the model's files without loading the model (assembling a packaged GGUF on its first
     use), so that a model that is not there fails at once, before anything slow starts."""
-    backend = resolve_backend(settings.backend)
+    backend = resolve_backend(settings.backend, settings.model)
     if backend == "llama.cpp":
         _llama_cpp_gguf(settings)
     elif backend == "transformers":
@@ -456,6 +458,7 @@ def _llama_cpp_gguf(settings: Settings) -> Path:
     if path is None:
         raise ModelNotAvailableError(
             f"model {settings.model!r}: the llama.cpp backend needs a GGUF file or a packaged "
-            "model name (qwen2.5-coder-1.5b-instruct, qwen2.5-coder-0.5b-instruct)"
+            "model name (qwen2.5-coder-1.5b-instruct, qwen2.5-coder-0.5b-instruct); for a hub "
+            "name or a model folder use --backend transformers (or auto)"
         )
     return path

@@ -55,8 +55,9 @@ NOT_INDEXED_TEXT = (
 PART_NOT_FOUND_TEXT = "{title}: the passages retrieved from it don't answer this part."
 
 # Said instead of an answer whose cited passages never mention a number, name or paper the question
-# asks about ("1001-layer", "AlexNet"): such an answer is about a neighbouring question.
-UNHELD_TEXT = REFUSAL_TEXT[:-1] + ": the passages closest to it do not mention {names}."
+# asks about ("1001-layer", "AlexNet"): such an answer is about a neighbouring question. {refusal}
+# is REFUSAL_TEXT, or CHOSEN_PAPERS_REFUSAL_TEXT within the papers the user chose.
+UNHELD_TEXT = "{refusal} The passages closest to the question do not mention {names}."
 
 # Appended to an answer sentence that no passage supports.
 UNSUPPORTED_MARK = "[unsupported]"

@@ -14,6 +14,7 @@ import re
 
 from paperqa.mentions import mentions, nickname
 from paperqa.readinglist import reading_list
+from paperqa.text import STOPWORDS
 
 _PAPER_REF = re.compile(
     r"\b(?:this|that|the same|the|same|their|its)\s+(?:paper|article|work|study|post|blog post)\b",
@@ -37,6 +38,8 @@ _NAME = re.compile(
 _QUESTION_WORDS = frozenset(
     ["What", "How", "Why", "Which", "Who", "When", "Where", "Does", "Do", "Is", "Are", "Can", "In"]
 )
+# Words that start a request, capitalised only because they start it ("Explain ...", "And ...").
+_OPENING_WORDS = frozenset(["tell", "explain", "compare", "describe", "give", "list", "please"])
 
 
 def rewrite_question(question: str, history: list[tuple[str, str]] | None = None) -> str:
@@ -102,10 +105,15 @@ def _subject(text: str) -> str | None:
         own_name = not first.by_author and first.name[:1].isupper()
         return first.name if own_name else nickname(first.paper)
     for match in _NAME.finditer(text):
-        name = match.group(0)
-        words = name.split()
-        if words[0] in _QUESTION_WORDS:
+        words = match.group(0).split()
+        while words and _is_opening_word(words[0]):
             words = words[1:]
-        if words and words[0] not in _QUESTION_WORDS:
+        if words:
             return " ".join(words)
     return None
+
+
+def _is_opening_word(word: str) -> bool:
+    """A question word or common word, not a name: "What", "And", "Also", "Explain"."""
+    lowered = word.lower()
+    return word in _QUESTION_WORDS or lowered in STOPWORDS or lowered in _OPENING_WORDS

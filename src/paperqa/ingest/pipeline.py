@@ -58,6 +58,7 @@ class IngestReport:
     documents: list[DocumentReport] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # reading-list ids with no file
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, the file it repeats)
     removed: list[str] = field(default_factory=list)
     embedded_chunks: int = 0  # new chunks run through the embedder
     cached_vectors: int = 0  # new chunks whose vector came from the vector cache
@@ -260,6 +261,7 @@ def _plan(
     """Unchanged documents taken from ``previous``, and the (id, path, sha256) to parse."""
     old_docs = previous.documents if previous else {}
     seen: dict[str, Path] = {}
+    by_content: dict[str, Path] = {}
     prepared: dict[str, _Prepared] = {}
     to_parse: list[tuple[str, Path, str]] = []
     previous_vectors: np.ndarray | None = None  # read from the old index on first reuse
@@ -271,10 +273,12 @@ def _plan(
             report.failed.append((str(path), f"cannot be read ({_os_reason(exc)}); skipped"))
             continue
         doc_id = _unique_id(document_id(path), sha, shas)
-        if doc_id in seen:
-            report.failed.append((str(path), f"same document as {seen[doc_id].name}; skipped"))
+        kept = by_content.get(sha) or seen.get(doc_id)
+        if kept is not None:
+            how = "a copy of" if sha in by_content else "the same reading-list paper as"
+            report.skipped.append((str(path), f"{how} {kept}"))
             continue
-        seen[doc_id], shas[doc_id] = path, sha
+        seen[doc_id], shas[doc_id], by_content[sha] = path, sha, path
         old = old_docs.get(doc_id)
         if previous is not None and old and old["sha256"] == sha:
             if previous_vectors is None:
@@ -337,7 +341,7 @@ def _list_documents(
     """Fills the report's documents, removed and missing reading-list entries."""
     report.removed = sorted(set(old_docs) - set(prepared))
     listed = {p.id for p in reading_list()}
-    failed_ids = {document_id(Path(f)) for f, _ in report.failed}
+    failed_ids = {document_id(Path(f)) for f, _ in report.failed + report.skipped}
     report.missing = sorted(listed - set(prepared) - failed_ids)
     for doc_id in sorted(prepared):
         item = prepared[doc_id]

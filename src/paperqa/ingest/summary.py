@@ -29,6 +29,10 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
         console.print(f"[red]Files that failed ({len(report.failed)}):[/red]")
         for path, reason in report.failed:
             console.print(f"  {path}: {reason}")
+    if report.skipped:
+        console.print(f"Skipped, already indexed from another file ({len(report.skipped)}):")
+        for path, reason in report.skipped:
+            console.print(f"  {path}: {reason}")
     if report.removed and report.written:
         gone = ", ".join(report.removed)
         console.print(f"Removed from the index (no longer in the source folder): {gone}")

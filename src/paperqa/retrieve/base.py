@@ -1,4 +1,5 @@
-"""The retriever interface that dense, BM25 and hybrid retrieval share."""
+"""The retriever interface every retriever shares, and the helpers they use: paper masks,
+neighbouring chunks and the top passages of a score array."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ names. ``NamedPapersFirst`` wraps a retriever: a question naming one indexed pap
 model name or author, ``paperqa.mentions``) whose passages do not rank first gets that paper's
 best passages first, the list cut to its usual length; a question naming two or more gets each
 one's best passages, searched within that paper, round-robin, ahead of the rest (the paper the
-base retriever ranks higher first). A search limited to some papers (``docs``) is left as the
+base retriever ranks higher first), so it may get more than ``k`` passages. Ranks are renumbered
+in the new order. A search limited to some papers (``docs``) is left as the
 base retriever ranks it.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection
+from dataclasses import replace
 
 from paperqa.mentions import mentions
 from paperqa.retrieve.base import Retriever
@@ -56,7 +58,9 @@ class NamedPapersFirst:
         for passage in interleaved + passages:
             first.setdefault(passage.chunk.id, passage)
         merged = list(first.values())
-        return merged if len(named) > 1 else merged[: max(len(passages), len(interleaved))]
+        if len(named) == 1:
+            merged = merged[: max(len(passages), len(interleaved))]
+        return [replace(p, rank=rank) for rank, p in enumerate(merged, start=1)]
 
     def _best_of(self, doc: str, query: str, passages: list[Passage]) -> list[Passage]:
         """The paper's best passages: those in ``passages``, else searched within the paper."""
