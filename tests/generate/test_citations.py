@@ -186,25 +186,29 @@ def test_quote_is_the_best_supporting_sentence() -> None:
     )
 
 
+# An invented passage: a heading run into its first sentence, then the finding further on.
+_REGULARISER = (
+    "3.2 Noise Mixing the outputs of several different networks is a reliable way to lower "
+    "the error, but it costs too much for large networks that already train for days. "
+    "A cheaper form of mixing exists. The method, called token noise, replaces each input "
+    "token with probability 0.2. The replaced tokens are drawn from the vocabulary. Training "
+    "then sees a different corruption of every input, and we optimise with Rmsfold throughout."
+)
+
+
 def test_the_quote_of_a_number_is_a_sentence_that_holds_it() -> None:
-    passage = (
-        "4.2 Dropout Combining the predictions of many different models is a very successful way "
-        "to reduce test errors, but it appears to be too expensive for big neural networks that "
-        "already take several days to train. There is a cheaper version of model combination. "
-        "The technique, called dropout, sets the output of each hidden neuron to zero with "
-        "probability 0.5. The dropped neurons do not contribute to the forward pass. Every time "
-        "an input is presented, the network samples a different architecture."
-    )
-    question = "What dropout rate did AlexNet use, and what dropout did Zaremba et al. use?"
-    quote = best_quote(
-        "ImageNet Classification with Deep Convolutional Neural Networks: 0.5.", passage, question
-    )
-    assert quote.startswith("The technique, called dropout") and "0.5" in quote
+    question = "What noise rate did the Mixer paper use, and what did the Blender paper use?"
+    quote = best_quote("Mixer: 0.2.", _REGULARISER, question)
+    assert quote.startswith("The method, called token noise") and "0.2" in quote
     # No sentence holds the number: the best match by words, as before.
-    quote = best_quote(
-        "ImageNet Classification with Deep Convolutional Neural Networks: 0.3.", passage, question
-    )
-    assert quote.startswith("4.2 Dropout Combining")
+    assert best_quote("Mixer: 0.3.", _REGULARISER, question).startswith("3.2 Noise Mixing")
+
+
+def test_the_quote_of_a_new_word_is_a_sentence_that_holds_it() -> None:
+    passage = _REGULARISER + " Earlier work used this approach to mix the outputs of a paper."
+    question = "Which optimiser did the Mixer paper use?"
+    quote = best_quote("The Mixer paper used Rmsfold.", passage, question)
+    assert "Rmsfold" in quote  # not the sentence sharing the most of the question's words
 
 
 def test_sources_are_numbered_in_the_order_first_cited() -> None:

@@ -493,9 +493,14 @@ class QAEngine:
             names=names, verb="are" if plural else "is", pronoun="them" if plural else "it"
         )
 
-    def _off_topic(self, question: str, best: float) -> bool:
-        """Whether retrieval found nothing close enough to the question to ask the model."""
-        if best < self.settings.min_relevance:
+    def _off_topic(self, question: str, best: float, one_paper_part: bool = False) -> bool:
+        """Whether retrieval found nothing close enough to the question to ask the model.
+
+        One paper's part of a split question ("..., and which optimizer did Bahdanau et al.
+        use?") is searched in the paper the user named, so it is not held to ``min_relevance``
+        (set on whole questions; a part's words are fewer): the model reads that paper's passages.
+        """
+        if best < self.settings.min_relevance and not one_paper_part:
             return True
         limit = self.settings.unknown_name_max_relevance
         return bool(self.unknown_names(question)) and best < limit
@@ -531,7 +536,8 @@ class QAEngine:
         on_topic = []
         for chat, query in zip(chats, queries, strict=True):
             relevance = _rows_of(vectors, passages, chat.retrieved) @ query
-            on_topic.append(not self._off_topic(chat.question, float(relevance.max(initial=-1.0))))
+            best = float(relevance.max(initial=-1.0))
+            on_topic.append(not self._off_topic(chat.question, best, chat.paper is not None))
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return vectors, on_topic
 

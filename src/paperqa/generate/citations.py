@@ -157,21 +157,23 @@ def lexical_support(
 
 def best_quote(sentence: str, passage_text: str, context: str = "") -> str:
     """The passage sentence sharing the most weighted words with ``sentence`` (and context),
-    among those that hold every number the sentence states, if any does: the quote of "dropout
-    0.5" is the sentence with 0.5, not the one that names dropout most."""
+    among those that hold every number and capitalised word the sentence adds to the question,
+    if any does: the quote of "dropout 0.5" is the sentence with 0.5, and that of "they used
+    Adadelta" the one naming Adadelta, not the one sharing most words."""
     candidates = [s for s in split_sentences(passage_text) if len(s) >= 20] or [passage_text]
     cand_terms = [set(tokenize(c)) for c in candidates]
     idf = _idf(cand_terms)
     own, ctx = tokenize(sentence), tokenize(context)
     scores = np.array([lexical_support(own, ts, idf, len(candidates), ctx) for ts in cand_terms])
     numbers = [f.text for f in facts_of(sentence, context) if f.kind == "number"]
-    if numbers:
-        holding = [
-            all(_holds_number(n, normalize(c).replace(",", ""), terms) for n in numbers)
-            for c, terms in zip(candidates, cand_terms, strict=True)
-        ]
-        if any(holding):
-            scores = np.where(holding, scores, -1.0)
+    named = _capitalised_terms(sentence) - set(ctx)
+    holding = [
+        named <= terms
+        and all(_holds_number(n, normalize(c).replace(",", ""), terms) for n in numbers)
+        for c, terms in zip(candidates, cand_terms, strict=True)
+    ]
+    if (numbers or named) and any(holding):
+        scores = np.where(holding, scores, -1.0)
     quote = candidates[int(np.argmax(scores))]
     if len(quote) > MAX_QUOTE_CHARS:
         quote = quote[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
@@ -280,6 +282,13 @@ def _number_in(number: str, text: str, suffix: str = "") -> bool:
     alternatives = "|".join(dict.fromkeys(re.escape(n) for n in (number, bare)))
     pattern = rf"(?<![\d.])(?:{alternatives}){zeros}(?!\d|\.\d){suffix}"
     return bool(re.search(pattern, text))
+
+
+def _capitalised_terms(sentence: str) -> set[str]:
+    """The terms of the capitalised words after a sentence's first word ("Adadelta", "Adam"),
+    papers' names left out ("Attention Is All You Need: Adam ..." names Adam)."""
+    words = without_paper_names(sentence, mentions(sentence)).split()[1:]
+    return {t for w in words if w[:1].isupper() for t in tokenize(w)}
 
 
 def _decimal(value: float) -> str:
