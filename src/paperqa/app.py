@@ -81,7 +81,7 @@ def launch(settings: Settings) -> None:
         threading.Thread(target=engines.warm_up, daemon=True).start()
     print(
         f"paperqa: serving on http://{settings.host}:{settings.port}; loading the model "
-        "(about half a minute) before the first answer",
+        "(a line says when it is ready to answer)",
         flush=True,
     )
     config = uvicorn.Config(
@@ -539,10 +539,7 @@ def answer_markdown(answer: Answer) -> str:
             f"**Not answered by the papers.** {answer.answer}\n\n"
             "The closest passages are listed below the chat." + foot
         )
-    cited = "; ".join(
-        f"[{c.marker}] {c.title}" + (f" ({c.year})" if c.year else "") + f", p. {c.pages}"
-        for c in answer.citations
-    )
+    cited = "; ".join(c.label for c in answer.citations)
     return answer.answer + (f"\n\n**Sources:** {cited}" if cited else "") + foot
 
 

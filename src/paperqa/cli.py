@@ -95,10 +95,16 @@ def _out_option(writes: str) -> Any:
 
 @app.command()
 def fetch(
-    dest: Annotated[Path | None, typer.Option(help=_describe("source_dir"))] = None,
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder the papers are downloaded into, for `paperqa ingest --source` to read "
+            "(default papers; env PAPERQA_SOURCE_DIR)."
+        ),
+    ] = None,
     papers: PapersOpt = None,
 ) -> None:
-    """Download the reading list (arXiv and the authors' pages) into DEST; resumable."""
+    """Download the reading list (arXiv and the authors' pages) into --dest; resumable."""
     from paperqa.fetch import fetch_reading_list
 
     settings = _settings(source_dir=dest)
@@ -124,7 +130,7 @@ def ingest(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bars.")] = False,
 ) -> None:
-    """Parse, chunk and embed the papers in SOURCE into the dense and BM25 indexes.
+    """Parse, chunk and embed the papers in --source into the dense and BM25 indexes.
 
     Only new or changed files are processed; removed files are dropped. Exits non-zero when
     no document could be indexed.
@@ -379,8 +385,7 @@ def _sources_text(answer: Answer) -> str:
         return "\n".join(lines)
     lines.append("Sources:")
     for c in answer.citations:
-        year = f" ({c.year})" if c.year else ""
-        lines.append(f"  [{c.marker}] {c.title}{year}, p. {c.pages}  [{c.doc}]")
+        lines.append(f"  {c.label}  [{c.doc}]")
         lines.append(f'      "{c.quote}"')
     return "\n".join(lines)
 
@@ -440,10 +445,13 @@ def serve(
     host: Annotated[str | None, typer.Option(help=_describe("host"))] = None,
     port: Annotated[int | None, typer.Option(help=_describe("port"))] = None,
     index_dir: IndexDir = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
 ) -> None:
     """Start the chat app in the browser (default http://127.0.0.1:7860), with the
-    OpenAI-compatible API under /v1."""
-    settings = _settings(host=host, port=port, index_dir=index_dir)
+    OpenAI-compatible API under /v1. The model loads at start; the page also offers the other
+    installed models."""
+    settings = _settings(host=host, port=port, index_dir=index_dir, model=model, backend=backend)
     check_port(settings.host, settings.port)
     from paperqa.app import launch
 

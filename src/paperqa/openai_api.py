@@ -214,10 +214,7 @@ def reply_text(answer: Answer) -> str:
     """The assistant message: the cited answer, then one line per source (paper, page)."""
     if answer.refused or not answer.citations:
         return answer.answer
-    lines = [
-        f"[{c.marker}] {c.title}" + (f" ({c.year})" if c.year else "") + f", p. {c.pages}"
-        for c in answer.citations
-    ]
+    lines = [c.label for c in answer.citations]
     return f"{answer.answer}\n\n{SOURCES_HEADING}\n" + "\n".join(lines)
 
 

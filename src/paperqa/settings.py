@@ -171,8 +171,8 @@ class Settings(BaseSettings):
         ge=-1,
         le=1,
         description="Questions whose best passage is less similar than this (embedder cosine) are "
-        "refused without asking the model. Dev set: answerable questions' best passage scores "
-        ">= 0.40, a far off-topic one 0.18.",
+        "refused without asking the model (one paper's half of a two-paper question is not). "
+        "Dev set: answerable questions' best passage scores >= 0.40, a far off-topic one 0.18.",
     )
     unknown_name_max_relevance: float = Field(
         0.65,

@@ -74,6 +74,12 @@ class Citation:
     quote: str
     chunk_id: int
 
+    @property
+    def label(self) -> str:
+        """``[n] Title (year), p. X``: how every surface lists the source."""
+        year = f" ({self.year})" if self.year else ""
+        return f"[{self.marker}] {self.title}{year}, p. {self.pages}"
+
 
 @dataclass
 class SentenceSupport:
