@@ -76,6 +76,13 @@ class Passage:
             return self.core.pages
         return self.chunk.pages
 
+    def section_of(self, quote: str) -> str:
+        """The section heading over ``quote``: the matched chunk's when the quote lies in it,
+        else "" (the widened context may belong to another section)."""
+        if self.core is None or occurs(quote.rstrip("…"), self.core.text):
+            return self.matched.section
+        return ""
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the CLI prints: doc, title, pages, score, text and the chunk metadata."""
         c = self.chunk

@@ -211,6 +211,16 @@ def test_the_quote_of_a_new_word_is_a_sentence_that_holds_it() -> None:
     assert "Rmsfold" in quote  # not the sentence sharing the most of the question's words
 
 
+def test_a_citation_names_its_section_and_its_quote_drops_the_heading_run_into_it() -> None:
+    text = "4.2 Noise Schedule The noise rate is 0.2 for every layer of the mixer network."
+    chunk = Chunk(3, "mixer", "The Mixer", 5, 5, text, section="4.2 Noise Schedule")
+    result = attribute("The mixer uses a noise rate of 0.2 [1].", [Passage(chunk, 1.0, 1)])
+    (citation,) = result.citations
+    assert citation.section == "4.2 Noise Schedule"
+    assert citation.quote == "The noise rate is 0.2 for every layer of the mixer network."
+    assert citation.label == "[1] The Mixer, p. 5, § 4.2 Noise Schedule"
+
+
 def test_sources_are_numbered_in_the_order_first_cited() -> None:
     result = attribute(
         "Label smoothing of value 0.1 was employed. The encoder stacks six identical layers.",

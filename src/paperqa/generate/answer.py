@@ -132,6 +132,7 @@ class Answer:
                     "title": c.title,
                     "year": c.year,
                     "pages": c.pages,
+                    "section": c.section,
                     "quote": c.quote,
                 }
                 for c in self.citations

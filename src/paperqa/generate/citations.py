@@ -73,12 +73,15 @@ class Citation:
     pages: str
     quote: str
     chunk_id: int
+    section: str = ""  # the heading over the quote, where known
 
     @property
     def label(self) -> str:
-        """``[n] Title (year), p. X``: how every surface lists the source."""
+        """``[n] Title (year), p. X, § Section``: how every surface lists the source (a web
+        page is all "p. 1": its section is what finds the quote)."""
         year = f" ({self.year})" if self.year else ""
-        return f"[{self.marker}] {self.title}{year}, p. {self.pages}"
+        section = f", § {self.section}" if self.section else ""
+        return f"[{self.marker}] {self.title}{year}, p. {self.pages}{section}"
 
 
 @dataclass
@@ -506,16 +509,25 @@ def _citations(
             if j not in citations:
                 p = passages[j]
                 quote = best_quote(support.sentence, p.text, question)
+                section = p.section_of(quote)
                 citations[j] = Citation(
                     marker=len(citations) + 1,
                     doc=p.doc,
                     title=p.chunk.title,
                     year=years.get(p.doc),
                     pages=p.pages_of(quote),
-                    quote=quote,
+                    quote=_without_heading(quote, section),
                     chunk_id=p.chunk.id,
+                    section=section,
                 )
     return list(citations.values())
+
+
+def _without_heading(quote: str, section: str) -> str:
+    """``quote`` without the section heading that PDF text runs into its first sentence
+    ("3.1 Encoder and Decoder Stacks Encoder: The encoder ..."); the citation names the section."""
+    rest = quote[len(section) :].lstrip() if section and quote.startswith(section) else ""
+    return rest if len(rest) >= 20 else quote
 
 
 def _render(supports: list[SentenceSupport]) -> str:
