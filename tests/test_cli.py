@@ -301,6 +301,21 @@ def test_chat_answers_question_after_question_and_reads_a_follow_up_against_the_
 
 
 @pytest.mark.slow
+def test_chat_json_prints_one_answer_per_line_with_its_reading_of_a_follow_up(corpus_index):
+    lines = ["How many layers does the Transformer encoder have?", "What optimizer did it use?"]
+    result = subprocess.run(
+        [*PAPERQA, "chat", "--json", "--index-dir", str(corpus_index.index_dir)],
+        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert re.search(r"\b(6|six)\b", first["answer"], re.IGNORECASE)
+    assert second["standalone_question"] == "What optimizer did Transformer use?"
+    assert "Adam" in second["answer"]
+    assert second["citations"][0]["section"] == "5.3 Optimizer"
+
+
+@pytest.mark.slow
 def test_eval_evidence_writes_each_question_and_a_summary_per_part(corpus_index, tmp_path):
     questions = tmp_path / "q.jsonl"
     rows = [

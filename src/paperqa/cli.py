@@ -234,11 +234,15 @@ def chat(
     model: ModelOpt = None,
     backend: BackendOpt = None,
     index_dir: IndexDir = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print each answer as one line of JSON (JSON Lines).")
+    ] = False,
 ) -> None:
     """Ask question after question in the shell, the model loaded once (one per line on stdin).
 
-    A follow-up ("How deep was it?") is read against the previous question. Ctrl-C stops the
-    answer being written; an empty line is skipped; `exit`, `quit` or Ctrl-D ends the chat.
+    A follow-up ("How deep was it?") is read against the previous question, and the chat says
+    how it read it. Ctrl-C stops the answer being written; an empty line is skipped; `exit`,
+    `quit` or Ctrl-D ends the chat.
     """
     from paperqa.errors import QuestionError
 
@@ -267,9 +271,12 @@ def chat(
         except KeyboardInterrupt:
             typer.echo("(answer stopped)", err=True)
             continue
-        if answer.standalone_question != answer.question:  # a follow-up, read as
-            typer.echo(f"(read as: {answer.standalone_question})")
-        typer.echo(_answer_text(answer) + "\n")
+        if as_json:
+            typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            if answer.standalone_question != answer.question:  # a follow-up, read as
+                typer.echo(f"(read as: {answer.standalone_question})")
+            typer.echo(_answer_text(answer) + "\n")
         turns.append((question, answer.answer))
     _exit_now()
 
