@@ -313,6 +313,9 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
     assert not held("15.3", "an error of 115.3")
     assert not held("15.30", "an error of 15.35")
     assert not held("2", "we used 25 epochs")
+    assert not held("5", "it lowers the top-5 error")  # part of a name, as "5" in an answer's
+    assert not held("16", "the Mixer-16 network")  # "Mixer-16" is not a number fact either
+    assert held("6", "a 6-layer network") and held("2012", "the Mixer-2012 challenge")
 
 
 def test_numbers_in_a_papers_name_are_not_facts() -> None:

@@ -52,6 +52,9 @@ _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 _PLURAL_NAME_RE = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*s")  # LSTMs, GPUs, ResNets
 _YEAR_RE = re.compile(YEAR_PATTERN)
+# A number joined to a word by a hyphen names something ("top-5 error", "VGG-16"); a year so
+# joined ("ILSVRC-2012") still dates it.
+_NAMED_NUMBER_RE = re.compile(r"\b[A-Za-z]+-\d{1,3}(?:\.\d+)?\b(?!\.\d)")
 
 
 class Encoder(Protocol):
@@ -268,8 +271,12 @@ def unheld_question_facts(
 
 def _holds_number(number: str, text: str, terms: set[str]) -> bool:
     """Whether ``text`` holds ``number``: "6" in "N = 6" and "six", "1,024" in "1024", "28.0" in
-    "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25". A share may change form: "50%"
-    holds in "0.5" and "0.5" in "50 %"."""
+    "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25", nor "5" in "top-5" or "16" in
+    "VGG-16" (part of a name, as in answers). A share may change form: "50%" holds in "0.5" and
+    "0.5" in "50 %"."""
+    if _NAMED_NUMBER_RE.search(text):
+        text = _NAMED_NUMBER_RE.sub(" ", text)
+        terms = set(tokenize(text))
     percent = number.endswith("%")
     number = number.rstrip("%").replace(",", "")
     if set(tokenize(number)) <= terms or _number_in(number, text):
