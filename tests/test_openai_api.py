@@ -92,6 +92,23 @@ def test_bad_requests_get_openai_style_errors(
     assert error["type"] == "invalid_request_error"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [
+        ("GET", "/v1/chat/completions", 405, "use POST"),
+        ("POST", "/v1/models", 405, "use GET"),
+        ("POST", "/v1/completions", 404, "POST /v1/chat/completions"),
+        ("DELETE", "/v1/models/paperqa", 404, "GET /v1/models"),
+    ],
+)
+def test_other_routes_and_methods_get_openai_style_errors(
+    client: TestClient, method: str, path: str, status: int, words: str
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == status, response.text
+    assert words in response.json()["error"]["message"]
+
+
 def test_without_an_index_chat_is_503(tmp_path: Path) -> None:
     with TestClient(build_app(Settings(index_dir=tmp_path / "none"))) as no_index:
         response = no_index.post(
@@ -134,7 +151,7 @@ def test_reply_text_and_stream_events() -> None:
         "The encoder has 6 layers [1].\n\nSources:\n[1] Attention Is All You Need (2017), p. 3"
     )
     assert reply_text(_answer(refused=True)) == REFUSAL_TEXT
-    events = list(sse_events("The", iter([" encoder", _answer()]), "paperqa"))
+    events = list(sse_events("The", (item for item in [" encoder", _answer()]), "paperqa"))
     assert events[-1] == "data: [DONE]\n\n"
     assert ": writing\n\n" in events  # the raw tokens are kept out of the text
     chunks = [json.loads(e[6:]) for e in events if e.startswith("data: {")]
@@ -170,3 +187,18 @@ def test_openai_client_gets_cited_answers(app_url: str) -> None:
     assert "6" in streamed and re.search(r"\[\d+\]", streamed)
     assert last is not None and last.choices[0].finish_reason == "stop"
     assert last.model_extra["paperqa"]["citations"][0]["doc"] == "attention-is-all-you-need"
+
+
+@pytest.mark.slow
+def test_a_client_that_leaves_a_stream_frees_the_model_for_the_next(app_url: str) -> None:
+    import httpx
+
+    url = f"{app_url}/v1/chat/completions"
+    question = "How does the Neural Turing Machine read from memory?"
+    body = {"stream": True, "messages": [{"role": "user", "content": question}]}
+    with httpx.Client(timeout=300) as client, client.stream("POST", url, json=body) as response:
+        lines = response.iter_lines()
+        next(lines), next(lines)  # the model is writing; then the client goes away
+    # The abandoned answer held the model's lock until garbage collection: this waited forever.
+    reply = httpx.post(url, json={"messages": [{"role": "user", "content": QUESTION}]}, timeout=120)
+    assert reply.status_code == 200 and "6" in reply.json()["choices"][0]["message"]["content"]

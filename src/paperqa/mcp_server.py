@@ -80,10 +80,16 @@ def build_server(settings: Settings) -> Any:
 
     @server.tool()
     def ask_papers(
-        question: Annotated[str, Field(description="A question about the papers.")],
+        question: Annotated[
+            str,
+            Field(
+                description="A self-contained question about the papers: name the paper or "
+                "model (no 'it' or 'that paper'; the tool keeps no conversation)."
+            ),
+        ],
     ) -> dict[str, Any]:
-        """Answer a question from the papers with the local model; every claim cites paper and
-        page. Says so when the papers do not answer it."""
+        """Answer a self-contained question from the papers with the local model; every claim
+        cites paper and page. Says so when the papers do not answer it."""
         with _tool_errors():
             return ask(engine, question)
 

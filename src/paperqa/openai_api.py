@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -123,13 +124,31 @@ def openai_router(
         except PaperQAError as exc:
             error = _api_error(exc)
             return JSONResponse(error.body(), status_code=error.status)
-        return StreamingResponse(
-            sse_events(first, stream, chat.model),
+        return _ClosingStream(
+            _until_disconnect(sse_events(first, stream, chat.model)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
+    @router.api_route("/{path:path}", methods=_METHODS, include_in_schema=False)
+    def unknown_route(path: str, request: Request) -> JSONResponse:
+        """OpenAI-style errors for the rest of /v1 (the chat page would answer a bare 404)."""
+        error = _unknown_route(request.method, path.strip("/"))
+        return JSONResponse(error.body(), status_code=error.status)
+
     return router
+
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_ROUTES = {"models": "GET", "chat/completions": "POST"}
+
+
+def _unknown_route(method: str, path: str) -> APIError:
+    """405 for a known path asked with another method, else 404 naming what exists."""
+    if path in _ROUTES:
+        return APIError(405, f"use {_ROUTES[path]} for /v1/{path}, not {method}")
+    offered = ", ".join(f"{m} /v1/{p}" for p, m in _ROUTES.items())
+    return APIError(404, f"no route /v1/{path}; this server offers {offered}", code="not_found")
 
 
 def _parse(raw: bytes) -> ChatRequest:
@@ -245,7 +264,41 @@ def completion(answer: Answer, model: str) -> dict[str, Any]:
     }
 
 
-def sse_events(first: str | Answer, stream: Iterator[str | Answer], model: str) -> Iterator[str]:
+class _ClosingStream(StreamingResponse):
+    """A StreamingResponse that closes its events however it ends. When the client leaves,
+    ``send`` fails and Starlette leaves the events suspended: ours would hold the model's lock,
+    and every later answer would wait, until garbage collection happened to free them."""
+
+    async def stream_response(self, send: Any) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            await self.body_iterator.aclose()  # type: ignore[union-attr]
+
+
+async def _until_disconnect(events: Generator[str, None, None]) -> AsyncGenerator[str, None]:
+    """``events`` stepped in a worker thread, and closed (between two steps) when closed."""
+    guard = threading.Lock()  # close only between two steps, never while one is running
+    done = object()
+
+    def step() -> Any:
+        with guard:
+            return next(events, done)
+
+    def close() -> None:
+        with guard:
+            events.close()
+
+    try:
+        while (item := await run_in_threadpool(step)) is not done:
+            yield item
+    finally:  # on a disconnect this runs cancelled: no await here, a thread closes the stream
+        threading.Thread(target=close, daemon=True).start()
+
+
+def sse_events(
+    first: str | Answer, stream: Generator[str | Answer, None, None], model: str
+) -> Iterator[str]:
     """The ``chat.completion.chunk`` events of a streamed answer, ending with ``[DONE]``."""
     from paperqa.generate.answer import Answer
 
@@ -269,6 +322,8 @@ def sse_events(first: str | Answer, stream: Iterator[str | Answer], model: str) 
         yield f"data: {json.dumps(_api_error(exc).body())}\n\n"
         yield "data: [DONE]\n\n"
         return
+    finally:  # closed early (the client left): the engine's stream releases the model now
+        stream.close()
     assert answer is not None, "QAEngine.stream ended without an Answer"
     for piece in _PIECE.findall(reply_text(answer)):
         yield event({"content": piece})

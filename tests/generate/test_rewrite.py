@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from paperqa.generate.rewrite import rewrite_question
 
 RESNET = [("What problem do residual connections solve in the ResNet paper?", "Degradation.")]
@@ -70,3 +72,22 @@ def test_a_follow_up_opening_with_and_is_read_against_the_previous_question() ->
     rewritten = rewrite_question("And what was the previous best?", history)
     assert rewritten.startswith("And what was the previous best?")
     assert "Relation Network" in rewritten  # "And" is no name of its own
+
+
+def test_a_long_conversation_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from paperqa.generate import rewrite
+
+    calls = []
+    original = rewrite._against
+    monkeypatch.setattr(rewrite, "_against", lambda *a: calls.append(a) or original(*a))
+    history = [("How many layers does the Transformer encoder have?", "Six.")] * 50
+    rewritten = rewrite_question("What optimizer did it use?", history)
+    assert rewritten == "What optimizer did Transformer use?"
+    assert len(calls) == 50  # each turn once; the calls doubled with every turn before
+
+
+def test_a_long_earlier_question_is_clipped_where_it_is_appended() -> None:
+    history = [("What about the decoder " + "and more " * 2000 + "?", "An answer.")]
+    rewritten = rewrite_question("And what else?", history)
+    assert rewritten.startswith("And what else? (follow-up to: What about the decoder")
+    assert len(rewritten) < 400

@@ -38,6 +38,8 @@ _NAME = re.compile(
 _QUESTION_WORDS = frozenset(
     ["What", "How", "Why", "Which", "Who", "When", "Where", "Does", "Do", "Is", "Are", "Can", "In"]
 )
+# The most of a previous question appended to a follow-up as its context.
+MAX_CONTEXT_CHARS = 300
 # Words that start a request, capitalised only because they start it ("Explain ...", "And ...").
 _OPENING_WORDS = frozenset(["tell", "explain", "compare", "describe", "give", "list", "please"])
 
@@ -47,7 +49,12 @@ def rewrite_question(question: str, history: list[tuple[str, str]] | None = None
     question = question.strip()
     if not history:
         return question
-    previous = _standalone_previous(history)
+    return _against(question, _standalone_previous(history))
+
+
+def _against(question: str, previous: str) -> str:
+    """``question`` made standalone against ``previous``, itself a standalone question."""
+    previous = _clip(previous)
     if not _is_follow_up(question):
         return question
     paper = _paper_title(previous)
@@ -71,9 +78,17 @@ def rewrite_question(question: str, history: list[tuple[str, str]] | None = None
 def _standalone_previous(history: list[tuple[str, str]]) -> str:
     """The last question of ``history``, itself made standalone against the turns before it."""
     standalone = ""
-    for i, (asked, _answer) in enumerate(history):
-        standalone = rewrite_question(asked, history[:i]) if i else asked.strip()
+    for asked, _answer in history:  # one pass: each turn against the one before it
+        standalone = _against(asked.strip(), standalone) if standalone else asked.strip()
     return standalone
+
+
+def _clip(previous: str) -> str:
+    """A previous question short enough to append as context (earlier turns are not checked
+    for length the way the question is)."""
+    if len(previous) <= MAX_CONTEXT_CHARS:
+        return previous
+    return previous[:MAX_CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def _is_follow_up(question: str) -> bool:
