@@ -36,3 +36,10 @@ def test_the_last_line_says_how_many_vectors_came_from_the_cache() -> None:
     assert "1 documents, 5 chunks (2 embedded now, 3 from the vector cache)" in _printed(report)
     report.embedded_chunks, report.cached_vectors = 5, 0
     assert "(5 embedded now); index written" in _printed(report)
+
+
+def test_each_failure_stays_on_one_line_when_piped(capsys) -> None:
+    reason = "no text layer (scanned or image-only PDF); run OCR on it first"
+    path = "/papers/a_rather_long_file_name_for_a_scanned_field_report.pdf"
+    print_summary(IngestReport(index_path=None, failed=[(path, reason)]))  # stdout: 80 columns
+    assert f"  {path}: {reason}\n" in capsys.readouterr().out
