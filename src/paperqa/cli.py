@@ -20,7 +20,7 @@ import typer
 
 from paperqa.errors import PaperQAError, QuestionFileError, SettingsError
 from paperqa.files import report_dir, write_atomic
-from paperqa.settings import Settings
+from paperqa.settings import Settings, env_var
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,7 +48,7 @@ def _describe(field: str) -> str:
     """The settings field's description, with its default and environment variable."""
     info = Settings.model_fields[field]
     default = "" if info.default_factory or info.default is None else f"default {info.default}; "
-    return f"{info.description} ({default}env PAPERQA_{field.upper()})"
+    return f"{info.description} ({default}env {env_var(field)})"
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -442,7 +442,7 @@ def show_settings(as_json: JsonOpt = False) -> None:
         typer.echo(json.dumps(values, ensure_ascii=False, indent=1))
         return
     for name, info in Settings.model_fields.items():
-        typer.echo(f"{name} = {values[name]!r}  (PAPERQA_{name.upper()})")
+        typer.echo(f"{name} = {values[name]!r}  ({env_var(name)})")
         wrapped = textwrap.wrap(info.description or "", 88, break_on_hyphens=False)
         typer.echo("".join(f"    {line}\n" for line in wrapped), nl=False)
 

@@ -241,6 +241,11 @@ def _is_control(char: str) -> bool:
     return char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cs")
 
 
+def env_var(field: str) -> str:
+    """The environment variable that sets a settings field: ``PAPERQA_INDEX_DIR``."""
+    return f"{Settings.model_config['env_prefix']}{field.upper()}"
+
+
 def settings_error(exc: ValidationError, given: Collection[str] = ()) -> SettingsError:
     """One line for a pydantic ValidationError: each bad setting, its value and the rule.
 
@@ -254,6 +259,6 @@ def settings_error(exc: ValidationError, given: Collection[str] = ()) -> Setting
         if field == "settings" or "input" not in error or isinstance(error["input"], dict):
             problems.append(message)
             continue
-        source = "" if field in given else f" (PAPERQA_{field.upper()})"
+        source = "" if field in given else f" ({env_var(field)})"
         problems.append(f"{field} = {error['input']!r}{source}: {message}")
     return SettingsError("invalid setting: " + "; ".join(problems))

@@ -69,19 +69,19 @@ class Passage:
         """The chunk that matched the query, as indexed, without any widening."""
         return self.core or self.chunk
 
+    def in_matched(self, quote: str) -> bool:
+        """Whether ``quote`` lies in the chunk that matched (not in the widened context)."""
+        return self.core is None or occurs(quote.rstrip("…"), self.core.text)
+
     def pages_of(self, quote: str) -> str:
         """The pages to cite for ``quote``: the matched chunk's when the quote lies in it (the
         widened passage may reach a page further), else the whole passage's."""
-        if self.core is not None and occurs(quote.rstrip("…"), self.core.text):
-            return self.core.pages
-        return self.chunk.pages
+        return self.matched.pages if self.in_matched(quote) else self.chunk.pages
 
     def section_of(self, quote: str) -> str:
         """The section heading over ``quote``: the matched chunk's when the quote lies in it,
         else "" (the widened context may belong to another section)."""
-        if self.core is None or occurs(quote.rstrip("…"), self.core.text):
-            return self.matched.section
-        return ""
+        return self.matched.section if self.in_matched(quote) else ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the CLI prints: doc, title, pages, score, text and the chunk metadata."""

@@ -15,9 +15,7 @@ from paperqa.store import IndexStore, current_generation
 
 def print_summary(report: IngestReport, console: Console | None = None) -> None:
     # soft_wrap: a failure stays one line, whatever the width (80 columns when piped)
-    console = console or Console(
-        stderr=False, soft_wrap=True
-    )  # a failure stays one line when piped
+    console = console or Console(stderr=False, soft_wrap=True)
     table = Table("id", "pages", "chunks", "quality", "status", title="Indexed documents")
     for doc in report.documents:
         quality = doc.quality if doc.quality == "ok" else f"{doc.quality}: {doc.quality_note}"
