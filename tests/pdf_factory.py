@@ -72,3 +72,25 @@ def paragraph_lines(words: int = 120, width: int = 12) -> list[str]:
     vocabulary = FILLER.split(" ")
     text = [vocabulary[i % len(vocabulary)] for i in range(words)]
     return [" ".join(text[i : i + width]) for i in range(0, words, width)]
+
+
+def make_title_page_pdf(path: Path, title: str, authors: str, stamp: str | None = None) -> Path:
+    """A paper's first page as arXiv prints it: the title in large type, the authors below in
+    smaller type, body text, and optionally the arXiv stamp set sideways in the left margin."""
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    pdf.setFont("Helvetica-Bold", 17)
+    pdf.drawString(72, TOP, title)
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, TOP - 30, authors)
+    for number, line in enumerate(paragraph_lines(), start=3):
+        pdf.drawString(72, TOP - number * LINE, line)
+    if stamp:
+        pdf.saveState()
+        pdf.setFont("Times-Roman", 20)
+        pdf.translate(30, 250)
+        pdf.rotate(90)
+        pdf.drawString(0, 0, stamp)
+        pdf.restoreState()
+    pdf.showPage()
+    pdf.save()
+    return path

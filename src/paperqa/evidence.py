@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from paperqa.errors import PaperQAError
-from paperqa.text import display_text, split_sentences
+from paperqa.text import display_text, letters_and_digits, split_sentences
 
 MAX_QUOTE_CHARS = 1000
 SCALE = 1.5  # 108 dpi: readable, ~1 s to render and encode a page on one core
@@ -144,18 +144,6 @@ def quote_boxes(textpage: Any, quote: str) -> list[Box]:
     textpage.count_rects()  # PDFium computes rectangles once for the whole page first
     rects = textpage.count_rects(first, last - first + 1)
     return [textpage.get_rect(i) for i in range(rects)]
-
-
-def letters_and_digits(text: str) -> tuple[str, list[int]]:
-    """``text`` reduced to lower-case letters and digits (NFKC), with each one's index in it."""
-    kept: list[str] = []
-    positions: list[int] = []
-    for index, char in enumerate(text):
-        for piece in unicodedata.normalize("NFKC", char).lower():
-            if piece.isalnum():
-                kept.append(piece)
-                positions.append(index)
-    return "".join(kept), positions
 
 
 def find_quote(haystack: str, quote: str) -> tuple[int, int] | None:

@@ -1,7 +1,9 @@
 """The 30 documents of Ilya Sutskever's reading list, as data.
 
 Ids match the file stems of the local corpus (``shared/corpus/manifest.tsv``), so a folder of
-``<id>.pdf`` files, or of files named by arXiv id, maps onto the list without configuration.
+``<id>.pdf`` files, or of files named by arXiv id, maps onto the list without configuration. A
+file under any other name is recognised by what it holds: the arXiv stamp of its first page, or
+its title.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from paperqa.text import letters_and_digits
 
 
 @dataclass(frozen=True)
@@ -63,4 +67,16 @@ def match_file(path: Path) -> Paper | None:
         for paper in reading_list():
             if paper.arxiv_id and paper.arxiv_id.lower() == arxiv:
                 return paper
+    return None
+
+
+def match_content(title: str | None, arxiv_id: str | None) -> Paper | None:
+    """The reading-list entry a parsed document is, by its arXiv id or its exact title."""
+    for paper in reading_list():
+        if arxiv_id and paper.arxiv_id and paper.arxiv_id.lower() == arxiv_id.lower():
+            return paper
+    wanted = letters_and_digits(title or "")[0]
+    for paper in reading_list():
+        if wanted and letters_and_digits(paper.title)[0] == wanted:
+            return paper
     return None

@@ -53,6 +53,18 @@ def occurs(needle: str, text: str) -> bool:
     return bool(wanted) and wanted in norm(text)
 
 
+def letters_and_digits(text: str) -> tuple[str, list[int]]:
+    """``text`` reduced to lower-case letters and digits (NFKC), with each one's index in it."""
+    kept: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", char).lower():
+            if piece.isalnum():
+                kept.append(piece)
+                positions.append(index)
+    return "".join(kept), positions
+
+
 def display_text(text: str) -> str:
     """``text`` fit to show a person: PDF hyphen breaks joined, whitespace collapsed, and control,
     private-use and unassigned characters (glyphs a PDF font maps to nothing readable) dropped."""

@@ -6,7 +6,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from pdf_factory import encrypt_pdf, make_image_only_pdf, make_pdf, paragraph_lines
+from pdf_factory import (
+    encrypt_pdf,
+    make_image_only_pdf,
+    make_pdf,
+    make_title_page_pdf,
+    paragraph_lines,
+)
 from pypdf import PdfReader
 
 from paperqa.errors import ParseError
@@ -428,3 +434,22 @@ def test_markdown_corpus_files(corpus_docs) -> None:
     notes = corpus_docs["cs231n-notes"].pages[0]
     assert "permalink:" not in notes.text and "<!--" not in notes.text
     assert len(notes.headings) > 50
+
+
+def test_a_pdf_without_a_metadata_title_takes_the_largest_type_of_its_first_page(
+    tmp_path: Path,
+) -> None:
+    path = make_title_page_pdf(
+        tmp_path / "2101.99999v2.pdf",
+        "Lattice Memories for Sparse Recall",
+        "Ada Quill, Bo Marsh",
+        stamp="arXiv:2101.99999v2 [cs.LG] 3 Feb 2021",
+    )
+    doc = parse_file(path)
+    assert doc.title == "Lattice Memories for Sparse Recall"  # not the stamp, not the authors
+    assert doc.arxiv_id == "2101.99999"
+
+
+def test_a_first_page_of_body_text_alone_gives_no_title(tmp_path: Path) -> None:
+    doc = parse_file(make_pdf(tmp_path / "notes.pdf", [paragraph_lines()]))
+    assert doc.title is None and doc.arxiv_id is None

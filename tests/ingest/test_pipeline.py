@@ -2,6 +2,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from pdf_factory import make_title_page_pdf
 from reportlab.pdfgen import canvas
 
 from paperqa.errors import IndexMismatchError
@@ -358,3 +359,38 @@ def test_the_tests_cached_index_is_keyed_by_the_code_that_builds_an_index() -> N
     # imported by the pipeline through other modules, or inside a function, or read as data
     assert {"embedder.py", "models.py", "ingest/chunk.py", "data/reading_list.json"} <= code
     assert not code & {"cli.py", "app.py", "retrieve/learned.py", "data/fusion.json"}
+
+
+def test_a_renamed_reading_list_paper_is_known_by_its_stamp_or_title(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    # Titles and arXiv ids are the reading list's; the text on the pages is invented.
+    make_title_page_pdf(
+        source / "download (3).pdf", "Lattice Memories", "A. Quill", stamp="arXiv:1811.06965v5"
+    )
+    make_title_page_pdf(source / "to read.pdf", "Pointer Networks", "A. Quill")
+    make_title_page_pdf(source / "pointer-networks.pdf", "Pointer Networks", "B. Marsh")
+    make_title_page_pdf(source / "my-draft.pdf", "Pointer Networks Revisited", "A. Quill")
+    settings = _settings(tmp_path)
+    report = ingest(source, settings, progress=False)
+    ids = {Path(d.path).name: d.id for d in report.documents}
+    assert ids == {
+        "download (3).pdf": "gpipe",
+        "pointer-networks.pdf": "pointer-networks",  # its name claims the paper first
+        "to read.pdf": "to-read",
+        "my-draft.pdf": "my-draft",
+    }
+    documents = IndexStore.load(settings.index_dir).documents
+    assert documents["gpipe"]["in_reading_list"] and documents["gpipe"]["year"] == 2018
+    assert documents["my-draft"]["title"] == "Pointer Networks Revisited"
+    assert "gpipe" not in report.missing
+    again = ingest(source, settings, progress=False)
+    assert {d.id: d.status for d in again.documents}["gpipe"] == "unchanged"
+
+
+def test_a_renamed_paper_alone_is_known_by_its_title(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    make_title_page_pdf(source / "to read.pdf", "Pointer Networks", "A. Quill")
+    report = ingest(source, _settings(tmp_path), progress=False)
+    assert [d.id for d in report.documents] == ["pointer-networks"]

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from paperqa.ingest.pipeline import DocumentReport, IngestReport
 from paperqa.ingest.summary import print_summary
+from paperqa.readinglist import reading_list
 
 
 def _printed(report: IngestReport) -> str:
@@ -43,3 +44,10 @@ def test_each_failure_stays_on_one_line_when_piped(capsys) -> None:
     path = "/papers/a_rather_long_file_name_for_a_scanned_field_report.pdf"
     print_summary(IngestReport(index_path=None, failed=[(path, reason)]))  # stdout: 80 columns
     assert f"  {path}: {reason}\n" in capsys.readouterr().out
+
+
+def test_a_folder_of_ones_own_papers_is_not_told_the_reading_list_is_missing() -> None:
+    own = IngestReport(index_path=Path("ix"), missing=[p.id for p in reading_list()])
+    assert "Not found" not in _printed(own)
+    some = IngestReport(index_path=Path("ix"), missing=["gpipe"])
+    assert "Not found in the source folder (1):" in _printed(some)

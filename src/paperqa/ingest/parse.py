@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-from pypdf import PasswordType, PdfReader
+from pypdf import PageObject, PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
 from paperqa.errors import ParseError
@@ -59,6 +59,7 @@ class ParsedDocument:
     pages: list[PageText]
     quality: Literal["ok", "repaired", "poor"] = "ok"
     quality_note: str = ""
+    arxiv_id: str | None = None  # from the "arXiv:1706.03762v7 [cs.CL]" stamp of a first page
 
 
 def parse_file(path: Path) -> ParsedDocument:
@@ -220,6 +221,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _parse_pdf(path: Path, data: bytes) -> ParsedDocument:
     texts, failed, title, authors = _read_pdf(path.name, data)
+    arxiv = _ARXIV_STAMP_RE.search(texts[0])
     pages_lines = [normalize_unicode(t).split("\n") for t in texts]
     repairs = []
     glyph_pages = sum(1 for t in texts if count_glyph_codes(t) >= 3)
@@ -231,6 +233,7 @@ def _parse_pdf(path: Path, data: bytes) -> ParsedDocument:
     if failed:
         note = f"text extraction failed on {failed}/{len(texts)} pages"
         doc.quality_note = f"{doc.quality_note}; {note}" if doc.quality_note else note
+    doc.arxiv_id = arxiv.group(1) if arxiv else None
     return doc
 
 
@@ -263,18 +266,66 @@ def _read_pdf(name: str, data: bytes) -> tuple[list[str], int, str | None, list[
             raise ParseError(f"{name}: the PDF has no pages")
         texts: list[str] = []
         failed = 0
-        for page in reader.pages:
+        first_page_title = None
+        for number, page in enumerate(reader.pages):
             try:
-                texts.append(page.extract_text() or "")
+                if number == 0:
+                    text, first_page_title = _first_page(page)
+                else:
+                    text = page.extract_text()
+                texts.append(text or "")
             except Exception:  # one damaged page must not lose the others
                 failed += 1
                 texts.append("")
         title, authors = _pdf_metadata(reader)
+        title = title or first_page_title
     if sum(len(t.strip()) for t in texts) < MIN_TEXT_CHARS:
         if failed:
             raise ParseError(f"{name}: corrupt PDF (text extraction failed on {failed} pages)")
         raise ParseError(f"{name}: no text layer (scanned or image-only PDF); run OCR on it first")
     return texts, failed, title, authors
+
+
+# The stamp arXiv prints up the left margin of a paper's first page.
+_ARXIV_STAMP_RE = re.compile(r"arXiv:\s?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+_SMALL_CAPS_SHARE = 0.7  # small capitals: the rest of each word is set at 0.7-0.8 of its first
+
+
+def _first_page(page: PageObject) -> tuple[str, str | None]:
+    """The page's text, and its title: the run of text set in the largest type, read upright.
+
+    A PDF without a title in its metadata (most arXiv papers) would otherwise be named by its
+    file name. The margin stamp of arXiv is set sideways, so it is left out.
+    """
+    runs: list[tuple[float, str]] = []  # (type size, text); size 0 for spaces and line breaks
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if not any(abs(matrix[i]) > 1e-6 for matrix in (cm, tm) for i in (1, 2)):
+            runs.append((abs(size * (tm[3] * cm[3] or 1.0)) if text.strip() else 0.0, text))
+
+    text = page.extract_text(visitor_text=visit)
+    sizes = [size for size, run in runs if sum(c.isalpha() for c in run) >= 2]
+    return text, _plausible_title(_largest_type(runs, max(sizes))) if sizes else None
+
+
+def _largest_type(runs: list[tuple[float, str]], largest: float) -> str:
+    """The first stretch of ``runs`` set at ``largest`` (or in its small capitals), as one line."""
+    start = next(i for i, (size, _) in enumerate(runs) if size >= 0.98 * largest)
+    title = []
+    for size, run in runs[start:]:
+        small_caps = size >= _SMALL_CAPS_SHARE * largest and not any(c.islower() for c in run)
+        if size and size < 0.98 * largest and not small_caps:
+            break
+        title.append(run)
+    return " ".join("".join(title).split())
+
+
+def _plausible_title(title: str) -> str | None:
+    """``title`` if it reads like one: a few words, mostly letters."""
+    letters = sum(c.isalpha() for c in title)
+    if not 2 <= len(title.split()) <= 30 or letters < 0.7 * len(title.replace(" ", "")):
+        return None
+    return title
 
 
 _BAD_TITLE_RE = re.compile(

@@ -1,7 +1,8 @@
 """Ingest: a folder of papers in, a dense and a BM25 index out, incrementally.
 
-Files are matched to reading-list entries by id or arXiv id (any other file is still ingested
-under its own name), parsed, chunked, embedded and written as a new index generation. Documents
+Files are matched to reading-list entries by id or arXiv id in their name, or else by content
+(the arXiv stamp or title of their first page; any other file is still ingested under its own
+name), parsed, chunked, embedded and written as a new index generation. Documents
 whose bytes did not change keep their chunks and vectors from the previous index; removed files
 are dropped. A new chunk whose text the same embedder has embedded before takes its vector from
 the vector cache (``paperqa.vector_cache``). One bad file never stops the others: it is
@@ -28,7 +29,7 @@ from paperqa.embedder import Embedder, get_embedder, max_tokens_for, tokenizer_f
 from paperqa.errors import PaperQAError, ParseError
 from paperqa.ingest.chunk import ChunkDraft, chunk_document
 from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
-from paperqa.readinglist import match_file, papers_by_id, reading_list
+from paperqa.readinglist import match_content, match_file, papers_by_id, reading_list
 from paperqa.settings import Settings
 from paperqa.store import IndexStore, current_generation, file_sha256, write_index, writing
 from paperqa.text import document_header, passage_text, tokenize
@@ -272,7 +273,7 @@ def _plan(
         except OSError as exc:
             report.failed.append((str(path), f"cannot be read ({_os_reason(exc)}); skipped"))
             continue
-        doc_id = _unique_id(document_id(path), sha, shas)
+        doc_id = _unique_id(_known_id(path, sha, old_docs), sha, shas)
         kept = by_content.get(sha) or seen.get(doc_id)
         if kept is not None:
             how = "a copy of" if sha in by_content else "the same reading-list paper as"
@@ -288,6 +289,16 @@ def _plan(
         else:
             to_parse.append((doc_id, path, sha))
     return prepared, to_parse
+
+
+def _known_id(path: Path, sha: str, old_docs: dict[str, Any]) -> str:
+    """``document_id``, or the reading-list id the index gave these bytes under another name
+    (recognised by content), so that a renamed paper is not parsed again."""
+    doc_id = document_id(path)
+    if doc_id in papers_by_id():
+        return doc_id
+    listed = [old for old, meta in old_docs.items() if meta["sha256"] == sha]
+    return next((old for old in listed if old in papers_by_id()), doc_id)
 
 
 def _unique_id(doc_id: str, sha: str, taken: dict[str, str]) -> str:
@@ -312,10 +323,12 @@ def _chunk_parsed(
     """Chunks each parsed document into ``prepared``; returns the texts to embed, in order."""
     tokenizer = tokenizer_for(settings)
     new_texts: list[str] = []
+    named_ids = {doc_id for doc_id, _, _ in to_parse}
     for (doc_id, path, sha), result in zip(to_parse, parsed, strict=True):
         if isinstance(result, str):
             report.failed.append((str(path), result))
             continue
+        doc_id = _listed_id(doc_id, result, named_ids | set(prepared))
         doc_meta = _document_meta(doc_id, path, sha, result)
         header = document_header(doc_meta["title"], doc_meta["authors"], doc_meta["year"])
         drafts = chunk_document(
@@ -426,8 +439,17 @@ def _reuse(
     )
 
 
+def _listed_id(doc_id: str, parsed: ParsedDocument, taken: set[str]) -> str:
+    """The reading-list id of a file its name did not match, when its content shows which paper
+    it is (an arXiv stamp, its title) and no other file of the folder is that paper."""
+    if doc_id in papers_by_id():
+        return doc_id
+    paper = match_content(parsed.title, parsed.arxiv_id)
+    return paper.id if paper and paper.id not in taken else doc_id
+
+
 def _document_meta(doc_id: str, path: Path, sha: str, parsed: ParsedDocument) -> dict[str, Any]:
-    paper = match_file(path)
+    paper = papers_by_id().get(doc_id)
     title = paper.title if paper else (parsed.title or path.stem)
     authors = paper.authors if paper else parsed.authors
     return {
