@@ -46,8 +46,8 @@ class Passage:
     """A retrieved chunk with the score and rank that retrieval gave it.
 
     When retrieval widens the chunk with the text around it (``paperqa.retrieve.window``),
-    ``chunk`` holds the widened text and pages, and ``core`` the chunk as indexed: the part that
-    matched the query.
+    ``chunk`` holds the widened text and pages, ``core`` the chunk as indexed (the part that
+    matched the query) and ``context`` the neighbouring chunks the widening drew on.
     """
 
     chunk: Chunk
@@ -55,6 +55,7 @@ class Passage:
     rank: int = 0
     scores: dict[str, float] = field(default_factory=dict)
     core: Chunk | None = None
+    context: tuple[Chunk, ...] = ()
 
     @property
     def doc(self) -> str:
@@ -73,15 +74,23 @@ class Passage:
         """Whether ``quote`` lies in the chunk that matched (not in the widened context)."""
         return self.core is None or occurs(quote.rstrip("…"), self.core.text)
 
+    def source_of(self, quote: str) -> Chunk | None:
+        """The indexed chunk ``quote`` lies in: the one that matched, or a neighbour the passage
+        was widened with; None when it lies in none of them whole (it spans two)."""
+        if self.in_matched(quote):
+            return self.matched
+        return next((c for c in self.context if occurs(quote.rstrip("…"), c.text)), None)
+
     def pages_of(self, quote: str) -> str:
-        """The pages to cite for ``quote``: the matched chunk's when the quote lies in it (the
-        widened passage may reach a page further), else the whole passage's."""
-        return self.matched.pages if self.in_matched(quote) else self.chunk.pages
+        """The pages to cite for ``quote``: those of the chunk it lies in (the widened passage
+        may reach a page further), else the whole passage's."""
+        source = self.source_of(quote)
+        return source.pages if source else self.chunk.pages
 
     def section_of(self, quote: str) -> str:
-        """The section heading over ``quote``: the matched chunk's when the quote lies in it,
-        else "" (the widened context may belong to another section)."""
-        return self.matched.section if self.in_matched(quote) else ""
+        """The section heading over ``quote``: that of the chunk it lies in, else ""."""
+        source = self.source_of(quote)
+        return source.section if source else ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the CLI prints: doc, title, pages, score, text and the chunk metadata."""

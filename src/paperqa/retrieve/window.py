@@ -35,10 +35,16 @@ class WindowRetriever:
         self.words = words
 
     def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Passage]:
-        return [
-            replace(p, chunk=widen(self.chunks, p.chunk, self.words), core=p.chunk)
-            for p in self.base.search(query, k, docs)
-        ]
+        return [self._widened(p) for p in self.base.search(query, k, docs)]
+
+    def _widened(self, passage: Passage) -> Passage:
+        chunk = passage.chunk
+        wide = widen(self.chunks, chunk, self.words)
+        if wide is chunk:
+            return passage
+        around = (_neighbour(self.chunks, chunk, -1), _neighbour(self.chunks, chunk, +1))
+        context = tuple(c for c in around if c is not None)
+        return replace(passage, chunk=wide, core=chunk, context=context)
 
 
 def widen(chunks: Sequence[Chunk], chunk: Chunk, words: int) -> Chunk:
