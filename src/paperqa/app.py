@@ -496,7 +496,7 @@ def _api_ask(settings: Settings, store: IndexStore, engines: EnginePool):
     ) -> dict:
         """Answer a question from the papers; returns the answer JSON (as `paperqa ask --json`).
 
-        papers: ids or title words to search only those papers; history: earlier
+        papers: ids, title words or names (an author) to search only those papers; history: earlier
         [question, answer] pairs of the conversation.
         """
         from paperqa.retrieve.filters import resolve_papers

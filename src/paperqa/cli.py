@@ -74,7 +74,10 @@ WordsOpt = Annotated[int | None, typer.Option(help=_describe("passage_words"))]
 PapersOpt = Annotated[
     str | None,
     typer.Option(
-        help="Only these papers: comma-separated ids or title words (see `paperqa papers`)."
+        help=(
+            "Only these papers: comma-separated ids, title words or names (an author, "
+            '"AlexNet"); see `paperqa papers`.'
+        )
     ),
 ]
 ModelOpt = Annotated[str | None, typer.Option(help=_describe("model"))]

@@ -71,7 +71,12 @@ def build_server(settings: Settings) -> Any:
         k: Annotated[int, Field(ge=1, le=MAX_K, description="How many passages.")] = settings.k,
         papers: Annotated[
             list[str] | None,
-            Field(description="Only these papers: ids or title words; empty: all papers."),
+            Field(
+                description=(
+                    "Only these papers: ids, title words or names (an author, "
+                    '"AlexNet"); empty: all papers.'
+                )
+            ),
         ] = None,
     ) -> dict[str, Any]:
         """Find the passages of the papers most relevant to the query (paper, pages, text)."""

@@ -7,9 +7,11 @@ from paperqa.store import IndexStore
 
 def _store() -> IndexStore:
     documents = {
-        "pointer-networks": {"title": "Pointer Networks"},
-        "neural-turing-machines": {"title": "Neural Turing Machines"},
+        "pointer-networks": {"title": "Pointer Networks", "aliases": ["Vinyals", "Ptr-Net"]},
+        "neural-turing-machines": {"title": "Neural Turing Machines", "aliases": ["Graves"]},
         "relational-rnns": {"title": "Relational recurrent neural networks"},
+        "imagenet-classification-deep-cnns": {"title": "ImageNet Classification"},
+        "order-matters-seq2seq-for-sets": {"title": "Order Matters", "aliases": ["Vinyals"]},
     }
     return IndexStore(path=None, meta={"documents": documents}, chunks=[])
 
@@ -33,3 +35,14 @@ def test_ids_and_title_words():
 def test_unknown_paper_is_an_error():
     with pytest.raises(PaperQAError, match="no indexed paper matches 'yolo'"):
         resolve_papers(["yolo"], _store())
+
+
+def test_a_paper_is_also_named_by_an_author_or_the_name_of_its_model():
+    store = _store()
+    assert resolve_papers(["graves"], store) == ["neural-turing-machines"]
+    assert resolve_papers(["Ptr-Net"], store) == ["pointer-networks"]
+    assert resolve_papers(["AlexNet"], store) == ["imagenet-classification-deep-cnns"]  # known_as
+    assert resolve_papers(["Vinyals"], store) == [
+        "order-matters-seq2seq-for-sets",
+        "pointer-networks",
+    ]

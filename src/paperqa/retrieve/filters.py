@@ -1,13 +1,15 @@
-"""Turning a user's paper filter (ids or title words) into document ids of the index."""
+"""Turning a user's paper filter (ids, title words or names) into document ids of the index."""
 
 from __future__ import annotations
 
 from paperqa.errors import PaperQAError
+from paperqa.readinglist import papers_by_id
 from paperqa.store import IndexStore
 
 
 def resolve_papers(wanted: list[str] | None, store: IndexStore) -> list[str] | None:
-    """Document ids matching each entry of ``wanted`` by id, or by all of its words in the title.
+    """Document ids matching each entry of ``wanted``: by id, by all of its words in the title,
+    or by a name the paper goes by (an author, "AlexNet", "NTM").
 
     None means no filter. An entry that matches nothing is an error, so a typo does not
     silently search everything or nothing.
@@ -15,13 +17,26 @@ def resolve_papers(wanted: list[str] | None, store: IndexStore) -> list[str] | N
     if not wanted:
         return None
     titles = {doc_id: meta["title"] for doc_id, meta in store.documents.items()}
-    return match_papers(wanted, titles, "no indexed paper matches {entry!r} (see `paperqa papers`)")
+    names = {doc_id: _names(doc_id, meta) for doc_id, meta in store.documents.items()}
+    unmatched = "no indexed paper matches {entry!r} (see `paperqa papers`)"
+    return match_papers(wanted, titles, unmatched, names)
 
 
-def match_papers(wanted: list[str], titles: dict[str, str], unmatched: str) -> list[str]:
-    """The ids of ``titles`` (id: title) that each entry names: its id, or all of its words in
-    the title or id. ``unmatched`` (formatted with ``entry``) is the error for an entry that
-    names none."""
+def _names(doc_id: str, meta: dict) -> list[str]:
+    """The names ingest found for a paper, and those the reading list knows its model by."""
+    listed = papers_by_id().get(doc_id)
+    return [*(meta.get("aliases") or []), *(listed.known_as if listed else [])]
+
+
+def match_papers(
+    wanted: list[str],
+    titles: dict[str, str],
+    unmatched: str,
+    names: dict[str, list[str]] | None = None,
+) -> list[str]:
+    """The ids of ``titles`` (id: title) that each entry names: its id, all of its words in the
+    title or id, or else one of the paper's ``names`` (id: names), in any case. ``unmatched``
+    (formatted with ``entry``) is the error for an entry that names none."""
     result: list[str] = []
     for entry in wanted:
         key = entry.strip().lower()
@@ -34,6 +49,8 @@ def match_papers(wanted: list[str], titles: dict[str, str], unmatched: str) -> l
             for doc_id, title in titles.items()
             if all(w in title.lower() or w in doc_id for w in words)
         ]
+        if not matches and names:
+            matches = [d for d, known in names.items() if key in {n.lower() for n in known}]
         if not matches:
             raise PaperQAError(unmatched.format(entry=entry))
         result.extend(matches)
