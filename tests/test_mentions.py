@@ -1,8 +1,9 @@
-"""Papers named in a question: by title, nickname or first author."""
+"""Papers named in a text: the reading list's by title, nickname or author (``mentions``),
+the indexed ones by their aliases (``PaperNames``)."""
 
 from __future__ import annotations
 
-from paperqa.mentions import mentions
+from paperqa.mentions import PaperNames, mentions
 
 
 def _papers(text: str) -> list[str]:
@@ -51,3 +52,63 @@ def test_a_name_of_several_words_names_its_paper_in_any_case() -> None:
     ]
     # One word, and a person's name, only as written: "transformer" is a common word.
     assert _papers("the transformer of a power grid, as jared kaplan said") == []
+
+
+INDEXED = {
+    "ntm": {
+        "title": "Neural Turing Machines",
+        "authors": ["Alex Graves", "Greg Wayne"],
+        "aliases": ["Neural Turing Machines", "Alex Graves", "Graves", "NTM", "RNN"],
+    },
+    "scaling": {
+        "title": "Scaling Laws for Neural Language Models",
+        "authors": ["Jared Kaplan"],
+        "aliases": ["Scaling Laws for Neural Language Models", "Jared Kaplan", "Kaplan"],
+    },
+    "pointer": {"title": "Pointer Networks", "authors": ["Oriol Vinyals"], "aliases": ["RNN"]},
+    # An index written before aliases existed: names from the title and authors.
+    "old": {"title": "Deep Speech 2: End-to-End Speech Recognition", "authors": ["Dario Amodei"]},
+}
+
+
+def test_a_question_names_a_paper_by_author_acronym_or_title() -> None:
+    names = PaperNames(INDEXED)
+    assert names.named("What loss exponent do Kaplan et al. report?") == {"scaling": 1.0}
+    assert names.named("How does the NTM's head address memory?") == {"ntm": 1.0}
+    assert names.named("what do neural turing machines learn to copy?") == {"ntm": 1.0}
+    assert names.named("Which languages does Deep Speech 2 cover?") == {"old": 1.0}
+    assert names.named("How are scores normalised?") == {}
+
+
+def test_one_word_names_match_only_as_written() -> None:
+    names = PaperNames(INDEXED)
+    assert names.named("why are graves dug?") == {}
+    assert names.named("Graves's addressing") == {"ntm": 1.0}
+
+
+def test_a_name_several_papers_share_counts_for_less() -> None:
+    assert PaperNames(INDEXED).named("Why does an RNN forget?") == {"ntm": 0.5, "pointer": 0.5}
+
+
+def test_naming_words_are_reported_so_features_can_leave_them_out() -> None:
+    named, naming = PaperNames(INDEXED).match("In Kaplan et al., how does loss scale?")
+    assert named == {"scaling": 1.0}
+    assert naming == {"kaplan"}
+
+
+def test_a_reading_list_paper_is_also_named_by_the_model_the_list_knows_it_by() -> None:
+    # The index's aliases come from the paper's title, authors and text: the AlexNet paper never
+    # calls its network "AlexNet", the reading list does.
+    documents = {
+        "imagenet-classification-deep-cnns": {
+            "title": "ImageNet Classification with Deep Convolutional Neural Networks",
+            "authors": ["Alex Krizhevsky"],
+            "aliases": ["ImageNet Classification with Deep Convolutional Neural Networks"],
+        },
+        "mine": {"title": "My Notes", "authors": [], "aliases": ["My Notes"]},
+    }
+    names = PaperNames(documents)
+    assert names.named("How many GPUs was AlexNet trained on?") == {
+        "imagenet-classification-deep-cnns": 1.0
+    }
+    assert names.named("how was alexnet trained?") == {}  # one-word names match as written

@@ -1,21 +1,32 @@
-"""Which reading-list papers a text names: by title, by the name of its model, or by author.
+"""Which papers a text names: by title, by the name of its model, or by author.
 
-Used to put the papers a question names first in retrieval, to split two-paper questions, to give
-follow-ups their subject, to check a paper's name in a cited sentence, and to say that a named
-reading-list paper is not indexed. The names come from the reading list through
-``paperqa.aliases`` (titles, their parts, authors) and its ``known_as`` entries ("AlexNet",
-"ResNet"); a name two papers share names neither.
+The one module that matches paper names against a text. The names come from two sources:
+the reading list (``paperqa.aliases`` on its titles and authors, and its ``known_as`` entries:
+"AlexNet", "ResNet"), and an index's metadata (``documents[id]["aliases"]``, written at ingest,
+plus ``known_as`` for a listed paper). Two rules match them, for two uses:
+
+- ``mentions(text)``: where a text names a reading-list paper, each paper once with its words
+  and position; a name two papers share names neither. It puts the named papers first in
+  retrieval, splits two-paper questions, gives follow-ups their subject, checks a paper's name
+  in a cited sentence and says that a named reading-list paper is not indexed.
+- ``PaperNames(documents).match(question)``: how strongly a question names each indexed paper
+  (1 / how many papers share the name), on BM25's terms, and which of its terms are names: a
+  retrieval feature (``paperqa.retrieve.features``).
+
+In both, a name of several words matches in any case, one word ("Graves", "NTM") only as written.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from paperqa.aliases import author_aliases, title_aliases
+from paperqa.aliases import author_aliases, document_aliases, title_aliases
 from paperqa.readinglist import Paper, papers_by_id, reading_list
+from paperqa.text import tokenize
 
 _MIN_SURNAME = 4  # shorter surnames (He, Yu, Li) are common words or too ambiguous
 
@@ -106,3 +117,60 @@ def mentions(text: str) -> list[Mention]:
             for o in found
         )
     ]
+
+
+def _index_names(doc: str, meta: dict[str, Any]) -> list[str]:
+    """The names of an indexed paper: its aliases (from its title and authors in an index
+    written before aliases existed), and for a reading-list paper the names the list knows its
+    model by (the AlexNet paper never calls its network "AlexNet")."""
+    aliases = meta.get("aliases")
+    if aliases is None:
+        aliases = document_aliases(meta.get("title", doc), meta.get("authors") or [])
+    listed = papers_by_id().get(doc)
+    return [*aliases, *(listed.known_as if listed else [])]
+
+
+def _is_phrase_in(phrase: tuple[str, ...], tokens: list[str]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+class PaperNames:
+    """Matches a question against the names of the indexed papers, on BM25's terms."""
+
+    def __init__(self, documents: dict[str, dict[str, Any]]):
+        self._phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        # One-word names match only as written (case-sensitive): "Graves", "NTM", "GPipe".
+        self._words: dict[str, set[str]] = defaultdict(set)
+        for doc, meta in documents.items():
+            for alias in _index_names(doc, meta):
+                terms = tuple(tokenize(alias))
+                if len(alias.split()) == 1:
+                    self._words[alias].add(doc)
+                elif terms:
+                    self._phrases[terms].add(doc)
+
+    def named(self, query: str) -> dict[str, float]:
+        """Papers the query names, each with a strength in (0, 1]: 1 / papers sharing the name."""
+        return self.match(query)[0]
+
+    def match(self, query: str) -> tuple[dict[str, float], set[str]]:
+        """``named``, and the query terms that are part of a paper's name (not its content)."""
+        strength: dict[str, float] = defaultdict(float)
+        naming: set[str] = set()
+        tokens = tokenize(query)
+        words = {w.strip("'’.,;:?!()\"") for w in query.split()}
+        words |= {w[:-2] for w in words if w.endswith(("'s", "’s"))}
+        matched = []
+        for phrase, docs in self._phrases.items():
+            if _is_phrase_in(phrase, tokens):
+                matched.append(docs)
+                naming.update(phrase)
+        for word, docs in self._words.items():
+            if word in words:
+                matched.append(docs)
+                naming.update(tokenize(word))
+        for docs in matched:
+            for doc in docs:
+                strength[doc] = max(strength[doc], 1 / len(docs))
+        return dict(strength), naming

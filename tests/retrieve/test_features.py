@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from paperqa.retrieve.features import FEATURES, FeatureScorer
+from paperqa.retrieve.features import FEATURES, FeatureScorer, TitleOverlap
 from paperqa.types import Chunk
 
 DOCUMENTS = {
@@ -68,3 +68,16 @@ def test_a_why_question_favours_a_sentence_that_gives_a_reason():
     # A question that does not ask why gets no reason feature at all.
     what = scorer.features(scorer.query("What learning rate warmup is used?"), [0, 1], stage)
     assert not what[:, column].any()
+
+
+TITLED = {
+    "ntm": {"title": "Neural Turing Machines"},
+    "scaling": {"title": "Scaling Laws for Neural Language Models"},
+    "pointer": {"title": "Pointer Networks"},
+}
+
+
+def test_title_overlap_weights_rare_title_words():
+    overlap = TitleOverlap(TITLED).overlap("scaling of neural models")
+    assert overlap["scaling"] > overlap.get("ntm", 0.0)
+    assert 0 < overlap["scaling"] < 1

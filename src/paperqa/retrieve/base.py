@@ -1,5 +1,6 @@
 """The retriever interface every retriever shares, and the helpers they use: paper masks,
-neighbouring chunks and the top passages of a score array."""
+neighbouring chunks, the top passages (or ids) of a score array, and the min-max normalisation
+of a ranking that score fusion sums (the hybrid's and the learned retriever's first stage)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,21 @@ def top_passages(
         for rank, i in enumerate(best, start=1)
         if np.isfinite(scores[i])
     ]
+
+
+def top_ids(scores: np.ndarray, k: int) -> list[int]:
+    """Indices of the ``k`` highest finite scores, best first."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    k = min(k, len(finite))
+    if k <= 0:
+        return []
+    best = finite[np.argpartition(-scores[finite], k - 1)[:k]]
+    return [int(i) for i in best[np.argsort(-scores[best], kind="stable")]]
+
+
+def min_max(best_first: np.ndarray) -> np.ndarray:
+    """A ranking's scores (best first, finite) min-max normalised over it: the best 1, the last
+    0; all 1 when they are equal."""
+    low, high = float(best_first[-1]), float(best_first[0])
+    spread = high - low
+    return (best_first - low) / spread if spread > 0 else np.ones(len(best_first))

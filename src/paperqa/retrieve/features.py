@@ -7,10 +7,15 @@ together, the query's numbers found, a number beside the query's words when the 
 for a quantity, a sentence that gives a reason when it asks why, the section heading's match,
 whether the question names the passage's paper, and how much of the candidate list comes from
 the same paper. All cheap: a few ms for 50 passages.
+
+Which papers the question names comes from ``paperqa.mentions.PaperNames``; how much of each
+paper's title it repeats (idf-weighted over the index's titles) from ``TitleOverlap`` here.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -18,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from paperqa.retrieve.papers import PaperNames
+from paperqa.mentions import PaperNames
 from paperqa.text import (
     asks_for_quantity,
     asks_why,
@@ -84,6 +89,32 @@ class QueryInfo:
     title: dict[str, float] = field(default_factory=dict)
 
 
+class TitleOverlap:
+    """How much of each indexed paper's title a query repeats, rare title words weighing more."""
+
+    def __init__(self, documents: dict[str, dict[str, Any]]):
+        self._title_terms = {
+            doc: set(tokenize(meta.get("title", ""))) for doc, meta in documents.items()
+        }
+        n_docs = max(len(documents), 1)
+        title_df: dict[str, int] = defaultdict(int)
+        for terms in self._title_terms.values():
+            for term in terms:
+                title_df[term] += 1
+        self._title_idf = {t: math.log((n_docs + 1) / (df + 0.5)) for t, df in title_df.items()}
+
+    def overlap(self, query: str) -> dict[str, float]:
+        """Per paper: the share of its title's (idf-weighted) terms that the query contains."""
+        terms = set(tokenize(query))
+        overlap = {}
+        for doc, title in self._title_terms.items():
+            total = sum(self._title_idf[t] for t in title)
+            shared = sum(self._title_idf[t] for t in title & terms)
+            if shared and total:
+                overlap[doc] = shared / total
+        return overlap
+
+
 class FeatureScorer:
     """Computes the feature rows of candidate chunks for a query."""
 
@@ -93,6 +124,7 @@ class FeatureScorer:
         self.chunks = chunks
         self.idf = idf
         self.names = PaperNames(documents)
+        self.titles = TitleOverlap(documents)
         self._terms = lru_cache(maxsize=8192)(self._chunk_terms)
 
     def query(self, text: str) -> QueryInfo:
@@ -110,7 +142,7 @@ class FeatureScorer:
             quantity=asks_for_quantity(text),
             why=asks_why(text),
             named=named,
-            title=self.names.title_overlap(text),
+            title=self.titles.overlap(text),
         )
 
     def _chunk_terms(self, index: int) -> _ChunkTerms:

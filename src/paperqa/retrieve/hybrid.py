@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 
-from paperqa.retrieve.base import Retriever
+import numpy as np
+
+from paperqa.retrieve.base import Retriever, min_max
 from paperqa.types import Passage
 
 FUSIONS = ("score", "rrf")
@@ -44,16 +46,15 @@ class HybridRetriever:
             results = retriever.search(query, max(k, self.depth), docs)
             if not results:
                 continue
-            low, spread = results[-1].score, results[0].score - results[-1].score
-            for passage in results:
+            normalised = min_max(np.array([p.score for p in results], dtype=np.float64)).tolist()
+            for passage, score in zip(results, normalised, strict=True):
                 chunk_id = passage.chunk.id
                 chunks[chunk_id] = passage.chunk
                 parts[chunk_id][retriever.name] = passage.score
                 if self.fusion == "rrf":
                     fused[chunk_id] += weight / (self.rrf_k + passage.rank)
                 else:
-                    normalised = (passage.score - low) / spread if spread > 0 else 1.0
-                    fused[chunk_id] += weight * normalised
+                    fused[chunk_id] += weight * score
         ranked = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [
             Passage(chunks[i], fused[i], rank, {**parts[i], self.name: fused[i]})

@@ -1,10 +1,11 @@
 """The default retriever: dense + BM25 candidates, rescored by a linear model over finer evidence.
 
 Stage one fuses dense and BM25 as the hybrid does (each min-max normalised over its own top
-``depth``, summed) and keeps the best ``candidates`` chunks, plus the best BM25 chunks of the
-papers the question names. Stage two scores each candidate by ``weights · standardised features``
-(``paperqa.retrieve.features``). The weights, feature means and scales are fitted by
-``eval/fit_fusion.py`` on the dev questions and shipped in ``paperqa/data/fusion.json``.
+``depth`` by ``base.min_max``, summed) and keeps the best ``candidates`` chunks, plus the best
+BM25 chunks of the papers the question names. Stage two scores each candidate by ``weights ·
+standardised features`` (``paperqa.retrieve.features``). The weights, feature means and scales
+are fitted by ``eval/fit_fusion.py`` on the dev questions and shipped in
+``paperqa/data/fusion.json``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from paperqa.retrieve.base import allowed_mask, neighbour_id
+from paperqa.retrieve.base import allowed_mask, min_max, neighbour_id, top_ids
 from paperqa.retrieve.dense import DenseRetriever
 from paperqa.retrieve.features import FEATURES, FeatureScorer
 from paperqa.retrieve.sparse import BM25Retriever
@@ -97,11 +98,11 @@ class LearnedRetriever:
         fused = _normalised_top(dense, self.depth) + _normalised_top(bm25, self.depth)
         fused = np.where(np.isfinite(dense) | np.isfinite(bm25), fused, -np.inf)
         info = self.scorer.query(query)
-        ids = _top_ids(fused, max(self.model.candidates, at_least))
+        ids = top_ids(fused, max(self.model.candidates, at_least))
         named = [d for d in info.named if not docs or d in docs]
         if named and self.model.named_candidates:
             in_named = np.isin(self._docs, named)
-            extra = _top_ids(np.where(in_named, bm25, -np.inf), self.model.named_candidates)
+            extra = top_ids(np.where(in_named, bm25, -np.inf), self.model.named_candidates)
             seen = set(ids)
             ids += [i for i in extra if i not in seen]
         stage = {
@@ -145,20 +146,7 @@ class LearnedRetriever:
 def _normalised_top(scores: np.ndarray, depth: int) -> np.ndarray:
     """Scores min-max normalised over the top ``depth`` (as the hybrid does); others 0."""
     result = np.zeros(len(scores))
-    top = _top_ids(scores, depth)
-    if not top:
-        return result
-    low, high = float(scores[top[-1]]), float(scores[top[0]])
-    spread = high - low
-    result[top] = (scores[top] - low) / spread if spread > 0 else 1.0
+    top = top_ids(scores, depth)
+    if top:
+        result[top] = min_max(scores[top])
     return result
-
-
-def _top_ids(scores: np.ndarray, k: int) -> list[int]:
-    """Indices of the ``k`` highest finite scores, best first."""
-    finite = np.flatnonzero(np.isfinite(scores))
-    k = min(k, len(finite))
-    if k <= 0:
-        return []
-    best = finite[np.argpartition(-scores[finite], k - 1)[:k]]
-    return [int(i) for i in best[np.argsort(-scores[best], kind="stable")]]
