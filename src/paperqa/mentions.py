@@ -119,7 +119,7 @@ def mentions(text: str) -> list[Mention]:
     ]
 
 
-def _index_names(doc: str, meta: dict[str, Any]) -> list[str]:
+def index_names(doc: str, meta: dict[str, Any]) -> list[str]:
     """The names of an indexed paper: its aliases (from its title and authors in an index
     written before aliases existed), and for a reading-list paper the names the list knows its
     model by (the AlexNet paper never calls its network "AlexNet")."""
@@ -143,7 +143,7 @@ class PaperNames:
         # One-word names match only as written (case-sensitive): "Graves", "NTM", "GPipe".
         self._words: dict[str, set[str]] = defaultdict(set)
         for doc, meta in documents.items():
-            for alias in _index_names(doc, meta):
+            for alias in index_names(doc, meta):
                 terms = tuple(tokenize(alias))
                 if len(alias.split()) == 1:
                     self._words[alias].add(doc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperqa.errors import PaperQAError
-from paperqa.readinglist import papers_by_id
+from paperqa.mentions import index_names
 from paperqa.store import IndexStore
 
 
@@ -17,15 +17,9 @@ def resolve_papers(wanted: list[str] | None, store: IndexStore) -> list[str] | N
     if not wanted:
         return None
     titles = {doc_id: meta["title"] for doc_id, meta in store.documents.items()}
-    names = {doc_id: _names(doc_id, meta) for doc_id, meta in store.documents.items()}
+    names = {doc_id: index_names(doc_id, meta) for doc_id, meta in store.documents.items()}
     unmatched = "no indexed paper matches {entry!r} (see `paperqa papers`)"
     return match_papers(wanted, titles, unmatched, names)
-
-
-def _names(doc_id: str, meta: dict) -> list[str]:
-    """The names ingest found for a paper, and those the reading list knows its model by."""
-    listed = papers_by_id().get(doc_id)
-    return [*(meta.get("aliases") or []), *(listed.known_as if listed else [])]
 
 
 def match_papers(
