@@ -10,10 +10,10 @@ from paperqa.settings import Settings
 from paperqa.store import write_index
 from paperqa.types import Chunk
 
-TEXTS = [
-    "The forget gate decides what information to throw away from the cell state.",
-    "Residual connections let very deep networks train without degradation.",
-    "Attention replaces recurrence in the encoder and the decoder.",
+TEXTS = [  # invented text
+    "The reset gate chooses which slots to wipe from the lattice memory.",
+    "Braided pooling lets very deep texture networks train without stalling.",
+    "Slot shuffling stands in for order in the reader and the writer.",
 ]
 
 

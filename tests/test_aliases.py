@@ -9,19 +9,20 @@ from paperqa.aliases import (
     title_aliases,
 )
 
+# An invented title page (the papers of the reading list must not be committed).
 OPENING = (
-    "Abstract. We extend the capabilities of neural networks by coupling them to external "
-    "memory. We call the resulting system a Neural Turing Machine (NTM). Unlike Long "
-    "Short-Term Memory (LSTM) networks, the controller reads and writes. A Pointer Net "
-    "(Ptr-Net) is compared. Results hold on top-5 error (see Table 1)."
+    "Abstract. We give slot mixers a lattice of writable cells, so that they recall long "
+    "streams. We name the resulting model a Lattice Memory Network (LMN). Unlike Gated "
+    "Short-Span Recall (GSSR) mixers, the reader both scans and rewrites. A Braided Net "
+    "(Br-Net) is compared. Results hold on top-3 miss rate (see Table 2)."
 )
 
 
 def test_acronyms_come_with_their_long_forms():
     found = defined_acronyms(OPENING)
-    assert found[:2] == ["Neural Turing Machine", "NTM"]
-    assert "LSTM" in found and "Long Short-Term Memory" in found
-    assert "Ptr-Net" in found and "Pointer Net" in found
+    assert found[:2] == ["Lattice Memory Network", "LMN"]
+    assert "GSSR" in found and "Gated Short-Span Recall" in found
+    assert "Br-Net" in found and "Braided Net" in found
 
 
 def test_a_parenthesis_that_is_not_an_acronym_is_ignored():
@@ -31,47 +32,47 @@ def test_a_parenthesis_that_is_not_an_acronym_is_ignored():
 
 
 def test_names_the_authors_give():
-    assert given_names("Here we call the resulting system a Neural Turing Machine.") == [
-        "Neural Turing Machine"
+    assert given_names("Here we call the resulting model a Lattice Memory Network.") == [
+        "Lattice Memory Network"
     ]
-    assert given_names("which we call GPipe, a library") == ["GPipe"]
+    assert given_names("which we call BraidFlow, a library") == ["BraidFlow"]
     assert given_names("we call on others to help") == []
-    assert given_names("which we call Residual units") == []
+    assert given_names("which we call Gated units") == []
 
 
 def test_coined_words_need_inner_capitals_or_digits():
-    assert coined_words("GPipe beats AlexNet; CS231n and word2vec, not LSTMs or Short-Term") == [
-        "GPipe",
-        "AlexNet",
-        "CS231n",
-        "word2vec",
+    assert coined_words("BraidFlow beats LatNet; QX231n and slot2vec, not LMNs or Short-Span") == [
+        "BraidFlow",
+        "LatNet",
+        "QX231n",
+        "slot2vec",
     ]
     assert not is_coined("Transformer")
     assert not is_coined("top-5")
 
 
 def test_frequent_coined_names_only_when_used_often_and_on_the_title_page():
-    text = "ResNet " * 9 + "ImageNet " * 3 + "arXiv " * 20 + "log2 " * 20 + "AlexNet " * 9
-    opening = "We present ResNet, trained on ImageNet (arXiv, log2)."
-    assert frequent_coined(opening, text) == ["ResNet"]
+    text = "LatNet " * 9 + "PebbleSet " * 3 + "arXiv " * 20 + "log2 " * 20 + "HexNet " * 9
+    opening = "We present LatNet, trained on PebbleSet (arXiv, log2)."
+    assert frequent_coined(opening, text) == ["LatNet"]
 
 
 def test_title_and_author_aliases():
-    assert title_aliases("GPipe: Easy Scaling with Micro-Batch Pipeline Parallelism")[:3] == [
-        "GPipe: Easy Scaling with Micro-Batch Pipeline Parallelism",
-        "GPipe",
-        "Easy Scaling with Micro-Batch Pipeline Parallelism",
+    assert title_aliases("BraidFlow: Cheap Recall with Micro-Slot Braided Lattices")[:3] == [
+        "BraidFlow: Cheap Recall with Micro-Slot Braided Lattices",
+        "BraidFlow",
+        "Cheap Recall with Micro-Slot Braided Lattices",
     ]
-    assert author_aliases(["Jared Kaplan", "Dario Amodei et al. (Baidu Research)"]) == [
-        "Jared Kaplan",
-        "Kaplan",
-        "Dario Amodei",
-        "Amodei",
+    assert author_aliases(["Mira Okafor", "Lars Vennholm et al. (Marsh Labs)"]) == [
+        "Mira Okafor",
+        "Okafor",
+        "Lars Vennholm",
+        "Vennholm",
     ]
 
 
 def test_document_aliases_are_deduplicated_case_insensitively():
-    aliases = document_aliases("Neural Turing Machines", ["Alex Graves"], OPENING, OPENING)
-    assert aliases[:3] == ["Neural Turing Machines", "Alex Graves", "Graves"]
-    assert "NTM" in aliases
+    aliases = document_aliases("Lattice Memory Networks", ["Ines Marrow"], OPENING, OPENING)
+    assert aliases[:3] == ["Lattice Memory Networks", "Ines Marrow", "Marrow"]
+    assert "LMN" in aliases
     assert len({a.lower() for a in aliases}) == len(aliases)

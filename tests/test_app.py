@@ -68,13 +68,13 @@ def small_index(tmp_path: Path) -> Settings:
     files.mkdir()
     pdf = files / "attention-is-all-you-need.pdf"
     page = canvas.Canvas(str(pdf))
-    page.drawString(72, 720, "Attention replaces recurrence.")
+    page.drawString(72, 720, "Shuffling replaces gating.")  # invented text
     page.save()
     note = files / "note.md"
     note.write_text("# A note\n\n<script>alert(1)</script> plain text.\n")
     (tmp_path / "secret.txt").write_text("not ingested")
     chunks = [
-        Chunk(0, "attention-is-all-you-need", "Attention Is All You Need", 1, 1, "Attention."),
+        Chunk(0, "attention-is-all-you-need", "Attention Is All You Need", 1, 1, "Shuffling."),
         Chunk(1, "note", "A note", 1, 1, "plain text."),
     ]
     meta = {
@@ -119,7 +119,7 @@ def test_evidence_route_renders_ingested_pdf_pages(small_index: Settings) -> Non
     with TestClient(build_app(small_index)) as client:
         plain = client.get("/evidence/attention-is-all-you-need/1.png")
         assert plain.status_code == 200 and plain.content.startswith(b"\x89PNG")
-        quote = {"quote": "Attention replaces recurrence."}
+        quote = {"quote": "Shuffling replaces gating."}
         marked = client.get("/evidence/attention-is-all-you-need/1.png", params=quote)
         assert marked.status_code == 200 and marked.content != plain.content
         assert client.get("/evidence/attention-is-all-you-need/2.png").status_code == 404
@@ -155,11 +155,11 @@ def _answer(refused: bool) -> Answer:
         Passage(Chunk(7, "attention-is-all-you-need", "Attention <Is> All", 3, 3, _TEXT), 0.9, 1),
         Passage(Chunk(9, "note", "A note", 1, 1, "Unrelated text."), 0.2, 2),
     ]
-    quote = "The Transformer relies entirely on attention."
+    quote = "The lattice reader relies on slot shuffling alone."
     citation = Citation(1, "attention-is-all-you-need", "Attention <Is> All", 2017, "3", quote, 7)
     return Answer(
         question="q",
-        answer=REFUSAL_TEXT if refused else "It uses attention [1].",
+        answer=REFUSAL_TEXT if refused else "It uses slot shuffling [1].",
         refused=refused,
         citations=[] if refused else [citation],
         passages=passages,
@@ -170,7 +170,7 @@ def _answer(refused: bool) -> Answer:
     )
 
 
-_TEXT = "Recurrent models are slow. The Transformer relies entirely on attention. More text."
+_TEXT = "Plain mixers are slow. The lattice reader relies on slot shuffling alone. More text."
 _DOCS = {
     "attention-is-all-you-need": {"kind": "pdf", "year": 2017},
     "note": {"kind": "md", "year": None},
@@ -182,13 +182,13 @@ def test_sources_show_quote_passage_and_page_link() -> None:
     assert "Sources (1)" in panel
     assert "Attention &lt;Is&gt; All" in panel and "<Is>" not in panel
     assert "href='/pdf/attention-is-all-you-need#page=3'" in panel
-    assert "<mark>The Transformer relies entirely on attention.</mark>" in panel
-    evidence = "src='/evidence/attention-is-all-you-need/3.png?quote=The%20Transformer%20relies"
+    assert "<mark>The lattice reader relies on slot shuffling alone.</mark>" in panel
+    evidence = "src='/evidence/attention-is-all-you-need/3.png?quote=The%20lattice%20reader"
     assert evidence in panel
     assert panel.count("class='pqa-evidence'") == 1  # cited PDF pages only, not the note
     assert "Other retrieved passages (1)" in panel and "href='/pdf/note'" in panel
     bubble = answer_markdown(_answer(refused=False))
-    assert bubble.startswith("It uses attention [1].")
+    assert bubble.startswith("It uses slot shuffling [1].")
     assert "[1] Attention <Is> All (2017), p. 3" in bubble
 
 
@@ -197,11 +197,11 @@ def test_a_source_links_to_the_page_its_quote_is_on(tmp_path: Path) -> None:
 
     pdf = make_pdf(
         tmp_path / "paper.pdf",
-        [["A first page."], ["Recurrent models are slow."], ["Attention is all it uses."]],
+        [["A first page."], ["Plain mixers are slow."], ["Shuffling is all it uses."]],
     )
-    text = "Recurrent models are slow. Attention is all it uses."
+    text = "Plain mixers are slow. Shuffling is all it uses."
     chunk = Chunk(4, "attention-is-all-you-need", "Attention", 2, 3, text)
-    citation = Citation(1, chunk.doc, "Attention", 2017, "2-3", "Attention is all it uses.", 4)
+    citation = Citation(1, chunk.doc, "Attention", 2017, "2-3", "Shuffling is all it uses.", 4)
     answer = _answer(refused=False)
     answer.citations, answer.passages = [citation], [Passage(chunk, 0.9, 1)]
     documents = {chunk.doc: {"kind": "pdf", "year": 2017, "path": str(pdf)}}

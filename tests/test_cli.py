@@ -416,7 +416,7 @@ def test_a_bad_environment_value_is_one_line_too(monkeypatch, capsys, small_inde
 
 def test_a_non_utf8_argument_is_one_line(small_index):
     result = subprocess.run(
-        [*PAPERQA, "search", b"forget \xff\xfe gate", "--index-dir", str(small_index)],
+        [*PAPERQA, "search", b"reset \xff\xfe gate", "--index-dir", str(small_index)],
         capture_output=True,
         text=True,
     )
@@ -425,7 +425,7 @@ def test_a_non_utf8_argument_is_one_line(small_index):
 
 def test_a_valid_search_still_works(monkeypatch, capsys, small_index):
     code, out, _ = _main(
-        monkeypatch, capsys, "search", "forget gate", "-r", "bm25", "-k", "1",
+        monkeypatch, capsys, "search", "reset gate", "-r", "bm25", "-k", "1",
         "--index-dir", str(small_index),
     )  # fmt: skip
     assert code == 0 and "Document 0" in out

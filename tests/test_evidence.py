@@ -23,11 +23,11 @@ from paperqa.evidence import (
     quote_page,
 )
 
-LINES = [
-    "The encoder is composed of a stack of N = 6 identical layers.",
-    "The second sub-layer is a simple, position-",
-    "wise fully connected feed-forward network.",
-    "Residual dropout is applied with a rate of 0.1 to each sub-layer.",
+LINES = [  # invented text
+    "The mixer is built from a column of K = 7 gated blocks.",
+    "Each gated block ends in a small, slot-",
+    "wise fully recurrent read-out network.",
+    "Slot shuffling is applied at a rate of 0.15 to every block.",
 ]
 
 
@@ -69,7 +69,7 @@ def test_a_quote_on_the_page_is_highlighted(client: TestClient) -> None:
     plain = client.get("/evidence/paper/1.png")
     assert plain.status_code == 200
     assert plain.headers["content-type"] == "image/png"
-    marked = client.get("/evidence/paper/1.png", params={"quote": "N = 6"})
+    marked = client.get("/evidence/paper/1.png", params={"quote": "K = 7"})
     assert marked.status_code == 200
     assert marked.content != plain.content
     assert _yellow(_pixels(plain.content)) == 0
@@ -79,9 +79,9 @@ def test_a_quote_on_the_page_is_highlighted(client: TestClient) -> None:
 
 def test_hyphenated_and_respaced_quotes_are_found(client: TestClient) -> None:
     plain = _yellow(_pixels(client.get("/evidence/paper/1.png").content))
-    quote = "a simple,  position-wise fully connected FEED-FORWARD network"
+    quote = "a small,  slot-wise fully recurrent READ-OUT network"
     across_lines = _pixels(client.get("/evidence/paper/1.png", params={"quote": quote}).content)
-    one_line = _pixels(client.get("/evidence/paper/1.png", params={"quote": "N = 6"}).content)
+    one_line = _pixels(client.get("/evidence/paper/1.png", params={"quote": "K = 7"}).content)
     assert _yellow(across_lines) > _yellow(one_line) > plain
 
 
@@ -116,12 +116,12 @@ def test_bad_quote_is_400(client: TestClient, quote: str) -> None:
 
 
 def test_quote_matching_ignores_case_spacing_hyphens_and_ligatures() -> None:
-    page, _ = letters_and_digits("The ﬁrst layer is position-\nwise; N = 6 here.")
-    assert find_quote(page, "the first layer is positionwise") is not None
-    assert find_quote(page, "N=6") is not None
+    page, _ = letters_and_digits("The ﬁrst block is slot-\nwise; K = 7 here.")
+    assert find_quote(page, "the first block is slotwise") is not None
+    assert find_quote(page, "K=7") is not None
     # Only its longest sentence occurs: that sentence is found.
-    span = find_quote(page, "Not on the page at all, no. The first layer is position-wise.")
-    assert span is not None and page[span[0] : span[1]] == "thefirstlayerispositionwise"
+    span = find_quote(page, "Not on the page at all, no. The first block is slot-wise.")
+    assert span is not None and page[span[0] : span[1]] == "thefirstblockisslotwise"
     assert find_quote(page, "completely different words") is None
     assert find_quote(page, "...") is None
 
@@ -130,14 +130,14 @@ def test_quote_checks_and_urls() -> None:
     assert check_quote("  fine quote\n") == "fine quote"
     with pytest.raises(BadQuoteError):
         check_quote("\x07")
-    url = evidence_url("paper", 3, "N = 6 \uf8f1 layers\x00")
-    assert url == "/evidence/paper/3.png?quote=N%20%3D%206%20layers"
+    url = evidence_url("paper", 3, "K = 7 \uf8f1 blocks\x00")
+    assert url == "/evidence/paper/3.png?quote=K%20%3D%207%20blocks"
     assert evidence_url("paper", 3, None) == "/evidence/paper/3.png"
 
 
 def test_quote_page_picks_the_page_of_a_passage_that_holds_the_quote(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "two.pdf", [["The first page says hello."], LINES])
-    assert quote_page(pdf, 1, 2, "Residual dropout is applied with a rate of 0.1") == 2
+    assert quote_page(pdf, 1, 2, "Slot shuffling is applied at a rate of 0.15") == 2
     assert quote_page(pdf, 1, 2, "The first page says hello.") == 1
     assert quote_page(pdf, 1, 2, "words on no page at all") == 1
     assert quote_page(tmp_path / "gone.pdf", 3, 4, "anything") == 3

@@ -19,11 +19,11 @@ from paperqa.models import resolve_embedder
 from paperqa.settings import Settings
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
-TEXTS = [
-    "How many layers does the Transformer encoder have?",
+TEXTS = [  # invented text
+    "How many gated blocks does the lattice memory encoder have?",
     "Dropout",
-    "The encoder is composed of a stack of N = 6 identical layers. " * 40,  # past 256 tokens
-    "Residual connections let a 152-layer network train without degradation.",
+    "The mixer is built from a column of K = 7 gated blocks. " * 40,  # past 256 tokens
+    "Braided pooling lets a 118-layer network train without stalling.",
 ]
 
 
@@ -88,7 +88,7 @@ def test_a_damaged_export_is_not_used_and_a_search_or_ingest_writes_it_again(
     model_file.write_bytes(model_file.read_bytes()[:1000])
     papers = tmp_path / "papers"
     papers.mkdir()
-    (papers / "lstm.md").write_text("# Memory\n\nThe forget gate decides what to forget.\n")
+    (papers / "slots.md").write_text("# Memory\n\nThe reset valve chooses which slots to clear.\n")
     ingest(papers, Settings(index_dir=tmp_path / "index", cache_dir=damaged), progress=False)
     assert onnx_encoder.load_export(model_file.parent) is not None
 

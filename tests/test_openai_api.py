@@ -131,11 +131,11 @@ def test_conversation_takes_last_user_message_and_pairs_earlier_turns() -> None:
 
 
 def _answer(refused: bool = False) -> Answer:
-    chunk = Chunk(7, "attention-is-all-you-need", "Attention Is All You Need", 3, 3, "N = 6.")
-    citation = Citation(1, chunk.doc, chunk.title, 2017, "3", "N = 6.", 7)
+    chunk = Chunk(7, "lattice-memory-networks", "Lattice Memory Networks", 3, 3, "K = 7.")
+    citation = Citation(1, chunk.doc, chunk.title, 2017, "3", "K = 7.", 7)  # invented
     return Answer(
         question=QUESTION,
-        answer=REFUSAL_TEXT if refused else "The encoder has 6 layers [1].",
+        answer=REFUSAL_TEXT if refused else "The mixer has 7 blocks [1].",
         refused=refused,
         citations=[] if refused else [citation],
         passages=[Passage(chunk, 0.9, 1)],
@@ -148,17 +148,17 @@ def _answer(refused: bool = False) -> Answer:
 
 def test_reply_text_and_stream_events() -> None:
     assert reply_text(_answer()) == (
-        "The encoder has 6 layers [1].\n\nSources:\n[1] Attention Is All You Need (2017), p. 3"
+        "The mixer has 7 blocks [1].\n\nSources:\n[1] Lattice Memory Networks (2017), p. 3"
     )
     assert reply_text(_answer(refused=True)) == REFUSAL_TEXT
-    events = list(sse_events("The", (item for item in [" encoder", _answer()]), "paperqa"))
+    events = list(sse_events("The", (item for item in [" mixer", _answer()]), "paperqa"))
     assert events[-1] == "data: [DONE]\n\n"
     assert ": writing\n\n" in events  # the raw tokens are kept out of the text
     chunks = [json.loads(e[6:]) for e in events if e.startswith("data: {")]
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
     assert text == reply_text(_answer())
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
-    assert chunks[-1]["paperqa"]["citations"][0]["doc"] == "attention-is-all-you-need"
+    assert chunks[-1]["paperqa"]["citations"][0]["doc"] == "lattice-memory-networks"
 
 
 # --- The openai client against the running app ------------------------------------------------

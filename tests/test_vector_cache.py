@@ -15,9 +15,9 @@ from paperqa.settings import Settings
 from paperqa.store import IndexStore
 from paperqa.vector_cache import MAX_FILES, VectorCache
 
-PAPERS = {
-    "lstm.md": "# Memory\n\nThe forget gate decides what to throw away from the cell state.\n",
-    "resnet.md": "# Residuals\n\nIdentity shortcuts let a 152-layer network train.\n",
+PAPERS = {  # invented text
+    "slots.md": "# Memory\n\nThe reset valve decides which slots to wipe from the lattice.\n",
+    "braided.md": "# Braids\n\nBraided shortcuts let a 118-layer network train.\n",
     "bm25.md": "# Ranking\n\nBM25 saturates term frequency with k1 and normalises length.\n",
 }
 

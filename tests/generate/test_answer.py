@@ -47,8 +47,8 @@ def test_refusal_wordings_are_recognised() -> None:
     assert is_refusal("The passages do not mention LoRA. It may be ...")
     assert is_refusal("The provided passages don't contain information about the World Cup.")
     assert is_refusal("")
-    assert not is_refusal("The encoder is a stack of 6 identical layers [1].")
-    assert not is_refusal("Dropout is applied only to the non-recurrent connections [2].")
+    assert not is_refusal("The mixer is a column of 7 gated blocks [1].")
+    assert not is_refusal("Slot shuffling is applied only to the lateral links [2].")
     assert is_refusal("The number of GPU hours is not mentioned.")
     assert is_refusal("I cannot find this in the passages.")
 
@@ -56,12 +56,11 @@ def test_refusal_wordings_are_recognised() -> None:
 @pytest.mark.parametrize(
     "answer",
     [
-        "Plain RNNs are unable to learn long-term dependencies, which LSTMs fix [1].",
-        "The Transformer does not contain recurrence or convolution [1].",
-        "The model cannot determine the order of the input on its own, so positional encodings "
-        "are added [2].",
-        "There is no recurrence: attention alone connects positions [1].",
-        "Without dropout the network does not generalise [3].",
+        "Plain mixers are unable to recall long streams, which LMNs fix [1].",
+        "The lattice reader does not contain gates or pooling [1].",
+        "The mixer cannot tell the order of the slots on its own, so slot indices are added [2].",
+        "There is no gating: the lattice alone connects slots [1].",
+        "Without slot shuffling the mixer does not generalise [3].",
     ],
 )
 def test_answers_with_negative_words_are_not_refusals(answer: str) -> None:
@@ -283,20 +282,20 @@ def test_instructions_inside_a_document_are_not_followed(tmp_path: Path) -> None
 
 
 # Each case: a question the papers do not answer, a passage a model might answer it from, the
-# answer, and what the refusal says the passage lacks.
+# answer, and what the refusal says the passage lacks. The passages' numbers are invented.
 _NEIGHBOURING_ANSWERS = {
     # The paper trains its 1001-layer network on CIFAR only; its ImageNet results are shallower.
     "number": (
         "What ImageNet top-1 accuracy does the 1001-layer pre-activation ResNet reach?",
-        "On ImageNet, the 200-layer pre-activation ResNet reaches a top-1 error of 20.7%.",
-        "It reaches a top-1 error of 20.7% on ImageNet.",
+        "On ImageNet, the 212-layer pre-activation ResNet reaches a top-1 error of 19.4%.",
+        "It reaches a top-1 error of 19.4% on ImageNet.",
         '"1001"',
     ),
     # AlexNet never ran on CIFAR-100; the ResNet papers' CIFAR-100 tables never name AlexNet.
     "paper": (
         "What top-1 error does AlexNet reach on CIFAR-100?",
-        "The 1001-layer network reaches 4.62% error on CIFAR-10 and 22.71% on CIFAR-100.",
-        "It reaches 22.71% on CIFAR-100.",
+        "The 707-layer network reaches 5.31% error on CIFAR-10 and 27.48% on CIFAR-100.",
+        "It reaches 27.48% on CIFAR-100.",
         '"AlexNet"',
     ),
 }

@@ -20,32 +20,35 @@ from paperqa.settings import Settings
 from paperqa.text import split_sentences, tokenize
 from paperqa.types import Chunk, Passage
 
+# Invented papers and sentences (the papers of the reading list must not be committed): a
+# heading run into a sentence, a number written as a word elsewhere, percentages and names.
 TEXTS = [
     (
-        "transformer",
-        "Attention Is All You Need",
+        "lmn",
+        "Lattice Memory Networks",
         3,
         3,
-        "Encoder: The encoder is composed of a stack of N = 6 identical layers. Each layer has "
-        "two sub-layers. The first is a multi-head self-attention mechanism, and the second is a "
-        "simple, position-wise fully connected feed-forward network.",
+        "Encoder: Our encoder stacks K = 7 gated blocks, one above the other. Every block holds "
+        "three sub-blocks. The first is a lattice read head, and the second is a small, "
+        "slot-wise recurrent mixer.",
     ),
     (
-        "resnet",
-        "Deep Residual Learning for Image Recognition",
+        "braided",
+        "Braided Pooling for Texture Recognition",
         1,
         2,
-        "On the ImageNet dataset we evaluate residual nets with a depth of up to 152 layers, 8x "
-        "deeper than VGG nets but still having lower complexity. An ensemble of these residual "
-        "nets achieves 3.57% error on the ImageNet test set.",
+        "We train braided nets of up to 118 layers on the Pebble-9K benchmark, five times deeper "
+        "than the Quarry baselines yet cheaper to run. Averaged over four seeds, a committee of "
+        "braided nets reaches 4.83% error on the Pebble-9K test split.",
     ),
     (
-        "transformer",
-        "Attention Is All You Need",
+        "lmn",
+        "Lattice Memory Networks",
         8,
         8,
-        "During training, we employed label smoothing of value 0.1. This hurts perplexity, as the "
-        "model learns to be more unsure, but improves accuracy and BLEU score.",
+        "Throughout training we applied slot shuffling at a rate of 0.15. This raises the "
+        "training loss, as the mixer can no longer lean on slot order, but improves recall on "
+        "the held-out probes.",
     ),
 ]
 PASSAGES = [
@@ -62,10 +65,10 @@ def encoder():
 
 
 def test_sentences_split_at_ends_not_inside_numbers_or_abbreviations() -> None:
-    text = "Smoothing of 0.1 was used, e.g. in training [3]. Residual nets reach 152 layers.\nDone."
+    text = "Shuffling of 0.15 was used, e.g. in training [3]. Braided nets reach 118 layers.\nDone."
     assert split_sentences(text) == [
-        "Smoothing of 0.1 was used, e.g. in training [3].",
-        "Residual nets reach 152 layers.",
+        "Shuffling of 0.15 was used, e.g. in training [3].",
+        "Braided nets reach 118 layers.",
         "Done.",
     ]
 
@@ -76,45 +79,45 @@ def test_markers_are_parsed_and_stripped() -> None:
 
 
 def test_terms_normalize_plurals_numbers_and_stopwords() -> None:
-    assert tokenize("The encoder has six identical Layers") == [
-        "encoder",
-        "6",
-        "identical",
-        "layer",
+    assert tokenize("The mixer has seven gated Blocks") == [
+        "mixer",
+        "7",
+        "gated",
+        "block",
     ]
 
 
 def test_lexical_attribution_picks_the_supporting_passage() -> None:
-    result = attribute("Residual nets were evaluated with up to 152 layers on ImageNet.", PASSAGES)
+    result = attribute("Braided nets were trained with up to 118 layers on Pebble-9K.", PASSAGES)
     assert [c.marker for c in result.citations] == [1]  # the first source cited is [1]
     citation = result.citations[0]
     assert (citation.doc, citation.title, citation.pages, citation.chunk_id) == (
-        "resnet",
-        "Deep Residual Learning for Image Recognition",
+        "braided",
+        "Braided Pooling for Texture Recognition",
         "1-2",
         101,
     )
-    assert citation.quote.startswith("On the ImageNet dataset we evaluate residual nets")
-    assert result.text == "Residual nets were evaluated with up to 152 layers on ImageNet [1]."
+    assert citation.quote.startswith("We train braided nets of up to 118 layers")
+    assert result.text == "Braided nets were trained with up to 118 layers on Pebble-9K [1]."
 
 
 def test_wrong_model_marker_is_replaced_and_right_one_kept() -> None:
-    wrong = attribute("The encoder stacks six identical layers [3].", PASSAGES)
+    wrong = attribute("The encoder stacks seven gated blocks [3].", PASSAGES)
     assert [c.chunk_id for c in wrong.citations] == [100]
-    right = attribute("Label smoothing of value 0.1 was employed [3].", PASSAGES)
+    right = attribute("Slot shuffling at a rate of 0.15 was applied [3].", PASSAGES)
     assert [c.chunk_id for c in right.citations] == [102]
-    out_of_range = attribute("Label smoothing of value 0.1 was employed [9].", PASSAGES)
+    out_of_range = attribute("Slot shuffling at a rate of 0.15 was applied [9].", PASSAGES)
     assert [c.chunk_id for c in out_of_range.citations] == [102]
 
 
 def test_marker_after_the_period_stays_with_its_sentence() -> None:
-    result = attribute("Label smoothing of 0.1 was used. [3] It hurts perplexity.", PASSAGES)
-    assert result.text == "Label smoothing of 0.1 was used. It hurts perplexity [1]."
+    result = attribute("Slot shuffling of 0.15 was used. [3] It raises the loss.", PASSAGES)
+    assert result.text == "Slot shuffling of 0.15 was used. It raises the loss [1]."
 
 
 def test_unsupported_sentence_is_flagged_not_cited() -> None:
     result = attribute(
-        "Label smoothing of 0.1 was employed. It was invented at a lunar research base in 1850.",
+        "Slot shuffling of 0.15 was applied. It was invented at a lunar research base in 1850.",
         PASSAGES,
     )
     assert [c.chunk_id for c in result.citations] == [102]
@@ -125,50 +128,53 @@ def test_unsupported_sentence_is_flagged_not_cited() -> None:
 @pytest.mark.slow
 def test_short_answer_uses_the_question(encoder) -> None:
     result = attribute(
-        "Six.", PASSAGES, question="How many layers are in the encoder?", encoder=encoder
+        "Seven.",
+        PASSAGES,
+        question="How many gated blocks does the encoder stack?",
+        encoder=encoder,
     )
     assert [c.chunk_id for c in result.citations] == [100]
-    assert result.text == "Six [1]."
+    assert result.text == "Seven [1]."
 
 
 def test_answers_in_parts_cite_only_their_own_passages_numbered_across_parts() -> None:
     result = attribute_parts(
         [
-            AnswerPart("The encoder stacks 6 identical layers.", [PASSAGES[0], PASSAGES[2]]),
+            AnswerPart("The encoder stacks 7 gated blocks.", [PASSAGES[0], PASSAGES[2]]),
             AnswerPart(
-                "Residual nets reach 152 layers on ImageNet. Label smoothing of 0.1 was employed.",
+                "Braided nets reach 118 layers on Pebble-9K. Slot shuffling of 0.15 was applied.",
                 [PASSAGES[1]],
             ),
         ]
     )
     assert [(c.marker, c.chunk_id) for c in result.citations] == [(1, 100), (2, 101)]
-    # The label-smoothing passage belongs to the first part: the second cannot cite it.
-    assert result.unsupported == ["Label smoothing of 0.1 was employed."]
-    assert result.text.startswith("The encoder stacks 6 identical layers [1]. Residual nets")
+    # The slot-shuffling passage belongs to the first part: the second cannot cite it.
+    assert result.unsupported == ["Slot shuffling of 0.15 was applied."]
+    assert result.text.startswith("The encoder stacks 7 gated blocks [1]. Braided nets")
 
 
 @pytest.mark.slow
 def test_a_short_answer_in_a_part_is_judged_with_that_parts_question(encoder) -> None:
     result = attribute_parts(
         [
-            AnswerPart("Six.", PASSAGES[:2], "How many layers are in the Transformer encoder?"),
-            AnswerPart("152.", PASSAGES[:2], "How deep were the residual nets on ImageNet?"),
+            AnswerPart("Seven.", PASSAGES[:2], "How many gated blocks does the encoder stack?"),
+            AnswerPart("118.", PASSAGES[:2], "How deep were the braided nets on Pebble-9K?"),
         ],
         encoder=encoder,
     )
     assert [c.chunk_id for c in result.citations] == [100, 101]
-    assert result.text == "Six [1]. 152 [2]."
+    assert result.text == "Seven [1]. 118 [2]."
 
 
 @pytest.mark.slow
 def test_paraphrase_is_attributed_with_embeddings(encoder) -> None:
     result = attribute(
-        "Training used a smoothed label distribution with value 0.1, which made the model less "
-        "certain but more accurate.",
+        "While it trained, the order of the slots was permuted at a rate of 0.15, so the model "
+        "relied less on position and recalled better.",
         PASSAGES,
         encoder=encoder,
     )
-    assert [c.doc for c in result.citations] == ["transformer"]
+    assert [c.doc for c in result.citations] == ["lmn"]
     assert result.citations[0].pages == "8"
 
 
@@ -180,19 +186,20 @@ def test_unrelated_answer_gets_no_citation(encoder) -> None:
 
 
 def test_quote_is_the_best_supporting_sentence() -> None:
-    quote = best_quote("The ensemble reaches 3.57% error.", TEXTS[1][4])
-    assert (
-        quote == "An ensemble of these residual nets achieves 3.57% error on the ImageNet test set."
+    quote = best_quote("The committee reaches 4.83% error.", TEXTS[1][4])
+    assert quote == (
+        "Averaged over four seeds, a committee of braided nets reaches 4.83% error on the "
+        "Pebble-9K test split."
     )
 
 
 # An invented passage: a heading run into its first sentence, then the finding further on.
 _REGULARISER = (
-    "3.2 Noise Mixing the outputs of several different networks is a reliable way to lower "
-    "the error, but it costs too much for large networks that already train for days. "
-    "A cheaper form of mixing exists. The method, called token noise, replaces each input "
-    "token with probability 0.2. The replaced tokens are drawn from the vocabulary. Training "
-    "then sees a different corruption of every input, and we optimise with Rmsfold throughout."
+    "3.2 Noise Mixing the votes of a dozen small mixers cuts mistakes, yet a dozen large ones "
+    "would need a month of compute. Corrupting the input is far cheaper. The method, called "
+    "token noise, swaps each input token with probability 0.2. The swapped tokens come from "
+    "the vocabulary. Every epoch thus shows a fresh corruption of each input, and we optimise "
+    "with Rmsfold throughout."
 )
 
 
@@ -223,32 +230,32 @@ def test_a_citation_names_its_section_and_its_quote_drops_the_heading_run_into_i
 
 def test_sources_are_numbered_in_the_order_first_cited() -> None:
     result = attribute(
-        "Label smoothing of value 0.1 was employed. The encoder stacks six identical layers.",
+        "Slot shuffling at a rate of 0.15 was applied. The encoder stacks seven gated blocks.",
         PASSAGES,
     )
     assert [(c.marker, c.chunk_id) for c in result.citations] == [(1, 102), (2, 100)]
     assert result.text == (
-        "Label smoothing of value 0.1 was employed [1]. "
-        "The encoder stacks six identical layers [2]."
+        "Slot shuffling at a rate of 0.15 was applied [1]. "
+        "The encoder stacks seven gated blocks [2]."
     )
 
 
 def test_number_missing_from_the_cited_passage_moves_the_citation() -> None:
-    # Words match the encoder passage, but 0.1 is only in the label-smoothing one.
-    result = attribute("The encoder stacks identical layers with smoothing 0.1.", PASSAGES)
+    # Words match the encoder passage, but 0.15 is only in the slot-shuffling one.
+    result = attribute("The encoder stacks gated blocks with shuffling 0.15.", PASSAGES)
     assert [c.chunk_id for c in result.citations] == [102]
 
 
 def test_number_no_passage_holds_makes_the_sentence_unsupported() -> None:
-    result = attribute("The encoder is a stack of 12 identical layers.", PASSAGES)
+    result = attribute("The encoder stacks 12 gated blocks.", PASSAGES)
     assert result.citations == []
-    assert result.unsupported == ["The encoder is a stack of 12 identical layers."]
+    assert result.unsupported == ["The encoder stacks 12 gated blocks."]
     assert "[unsupported]" in result.text
 
 
 def test_paper_nickname_must_match_the_cited_paper() -> None:
-    # The words and the number fit the Transformer passage, but AlexNet is another paper.
-    result = attribute("AlexNet used label smoothing of value 0.1.", PASSAGES)
+    # The words and the number fit the slot-shuffling passage, but AlexNet is another paper.
+    result = attribute("AlexNet applied slot shuffling at a rate of 0.15.", PASSAGES)
     assert result.citations == [] and result.unsupported
 
 
@@ -261,14 +268,14 @@ def test_a_long_paper_title_in_the_sentence_does_not_drown_its_support() -> None
             title,
             5,
             5,
-            "If we do not know in advance which weights should be similar, we can model the "
-            "weight distribution by an adaptive mixture of Gaussians.",
+            "When nobody can tell beforehand which weights ought to agree, their spread is fitted "
+            "with a learned blend of Laplace bumps.",
         ),
         1.0,
         1,
     )
     result = attribute(
-        f"The weight distribution in {title} is modelled by an adaptive mixture of Gaussians.",
+        f"The spread of the weights in {title} is fitted with a learned blend of Laplace bumps.",
         [*PASSAGES, prior],
     )
     assert [c.chunk_id for c in result.citations] == [200]
@@ -276,13 +283,14 @@ def test_a_long_paper_title_in_the_sentence_does_not_drown_its_support() -> None
 
 
 def test_sentence_comparing_two_papers_cites_both() -> None:
-    real_ids = {"transformer": "attention-is-all-you-need", "resnet": "deep-residual-learning"}
+    # The nicknames name reading-list papers; the passages given their ids are invented.
+    real_ids = {"lmn": "attention-is-all-you-need", "braided": "deep-residual-learning"}
     passages = [
         Passage(Chunk(p.chunk.id, real_ids[p.doc], p.chunk.title, 1, 1, p.text), p.score, p.rank)
         for p in PASSAGES
     ]
     result = attribute(
-        "The Transformer encoder has 6 identical layers, while ResNet reaches 152 layers.",
+        "The Transformer encoder has 7 gated blocks, while ResNet reaches 118 layers.",
         passages,
     )
     assert sorted(c.doc for c in result.citations) == list(real_ids.values())
@@ -290,9 +298,9 @@ def test_sentence_comparing_two_papers_cites_both() -> None:
 
 def test_facts_ignore_the_users_own_words() -> None:
     facts = facts_of(
-        "The 13 targets include QM9 energies and 11 are within accuracy.", "the 13 QM9 targets"
+        "The 9 probes include QX4 scores and 7 are within tolerance.", "the 9 QX4 probes"
     )
-    assert [f.text for f in facts] == ["11"]
+    assert [f.text for f in facts] == ["7"]
 
 
 def test_numbers_hold_by_digits_not_by_substrings() -> None:
@@ -302,25 +310,25 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
     def held(number: str, text: str) -> bool:
         return holds(Fact("number", number), passage(text), set(tokenize(text)))
 
-    assert held("6", "a stack of N = 6 identical layers")
-    assert held("6", "six identical layers")
-    assert held("4,000", "warmup_steps = 4000")
-    assert held("2", "the non-random 2Here we use")  # a footnote mark glued to a word
-    assert held("28.0", "a 28% relative improvement")  # the same number, written two ways
-    assert held("28", "a 28.0% relative improvement")
+    assert held("7", "a column of K = 7 gated blocks")
+    assert held("7", "seven gated blocks")
+    assert held("3,000", "ramp_steps = 3000")
+    assert held("2", "the unshuffled 2Here we take")  # a footnote mark glued to a word
+    assert held("31.0", "a 31% relative gain")  # the same number, written two ways
+    assert held("31", "a 31.0% relative gain")
     assert held("2.50", "a rate of 2.5 per step")
     assert not held("2.50", "a rate of 2.05 per step")
-    assert not held("15.3", "an error of 115.3")
-    assert not held("15.30", "an error of 15.35")
+    assert not held("17.4", "an error of 117.4")
+    assert not held("17.40", "an error of 17.45")
     assert not held("2", "we used 25 epochs")
-    assert not held("5", "it lowers the top-5 error")  # part of a name, as "5" in an answer's
+    assert not held("5", "it lowers the top-5 miss rate")  # part of a name, as "5" in an answer's
     assert not held("16", "the Mixer-16 network")  # "Mixer-16" is not a number fact either
     assert held("6", "a 6-layer network") and held("2012", "the Mixer-2012 challenge")
 
 
 def test_numbers_in_a_papers_name_are_not_facts() -> None:
-    facts = facts_of("Deep Speech 2 cuts its error by 40% with ten times more audio.")
-    assert [f.text for f in facts if f.kind == "number"] == ["40%"]
+    facts = facts_of("Deep Speech 2 lowers its error by 17% with a larger vocabulary.")
+    assert [f.text for f in facts if f.kind == "number"] == ["17%"]
 
 
 def test_a_share_holds_as_a_percentage_or_as_a_fraction() -> None:
@@ -329,27 +337,27 @@ def test_a_share_holds_as_a_percentage_or_as_a_fraction() -> None:
         (fact,) = [f for f in facts_of(sentence) if f.kind == "number"]
         return holds(fact, passage, set(tokenize(text)))
 
-    assert held("Dropout was 50% in the hidden layers.", "units dropped with probability 0.5")
-    assert held("Dropout was 50% in the hidden layers.", "units dropped with probability .5")
-    assert held("Units were dropped with probability 0.5.", "half of them (50 %) are dropped")
-    assert not held("Dropout was 50% in the hidden layers.", "with probability 0.05")
-    assert not held("Dropout was 5% in the hidden layers.", "with probability 0.5")
-    assert not held("Units were dropped with probability 0.5.", "a 5% drop rate")
+    assert held("Masking was 40% in the glorp cells.", "cells masked with probability 0.4")
+    assert held("Masking was 40% in the glorp cells.", "cells masked with probability .4")
+    assert held("Cells were masked with probability 0.4.", "two in five (40 %) are masked")
+    assert not held("Masking was 40% in the glorp cells.", "with probability 0.04")
+    assert not held("Masking was 4% in the glorp cells.", "with probability 0.4")
+    assert not held("Cells were masked with probability 0.4.", "a 4% mask rate")
     assert held("Section 2.5.1 gives the rate.", "as in section 2.5.1 below")
     assert not held("Section 2.5.1 gives the rate.", "as in section 2.5 below")
 
 
 def test_a_quote_holds_without_the_sentence_punctuation_inside_its_marks() -> None:
-    text = "The better prior comes for free with the autoregressive decoder."
-    passage = Passage(Chunk(1, "vlae", "VLAE", 2, 2, text), 1.0, 1)
-    (fact,) = [f for f in facts_of('The prior essentially "comes for free."') if f.kind == "quote"]
-    assert fact.text == "comes for free" and holds(fact, passage, set(tokenize(text)))
+    text = "The sharper estimate comes at no cost with the lattice decoder."
+    passage = Passage(Chunk(1, "lmn", "Lattice Memory Networks", 2, 2, text), 1.0, 1)
+    (fact,) = [f for f in facts_of('The estimate simply "comes at no cost."') if f.kind == "quote"]
+    assert fact.text == "comes at no cost" and holds(fact, passage, set(tokenize(text)))
 
 
 def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_rewording() -> None:
     glorp = (
-        "We regularise the Glorp network by zeroing hidden units with probability 0.35 "
-        "during training."
+        "The Glorp network is regularised by silencing each hidden unit with probability 0.35 "
+        "while it trains."
     )
     passages = [
         Passage(Chunk(1, "glorp", "The Glorp Network", 2, 2, glorp), 1.0, 1),
@@ -366,15 +374,16 @@ def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_
 
 def test_a_sentence_whose_name_and_words_a_passage_holds_is_supported_despite_rewording() -> None:
     glorp = (
-        "We refer to neurons with this nonlinearity as Squashed Exponential Units (SqEUs). Glorp "
-        "networks with SqEUs train several times faster than their equivalents with tanh units."
+        "Each unit of the Glorp network passes its input through a clipped sine: these are "
+        "Folded Sine Units (FoSUs). With FoSUs the Glorp network needs a fifth of the steps it "
+        "takes with tanh."
     )
     passages = [
         Passage(Chunk(1, "glorp", "The Glorp Network", 2, 2, glorp), 1.0, 1),
         Passage(Chunk(2, "other", "Other Paper", 1, 1, "The sigmoid saturates at 0 and 1."), 0.5),
     ]
     question = "Which nonlinearity does Glorp use instead of tanh?"
-    reworded = attribute("Glorp relies on the SqEU rather than tanh.", passages, question=question)
+    reworded = attribute("Glorp relies on the FoSU rather than tanh.", passages, question=question)
     assert reworded.sentences[0].lexical[0] < 0.35  # below the plain overlap threshold
     assert [c.doc for c in reworded.citations] == ["glorp"]
     invented = attribute("Glorp relies on the GELU rather than tanh.", passages, question=question)
@@ -382,65 +391,65 @@ def test_a_sentence_whose_name_and_words_a_passage_holds_is_supported_despite_re
 
 
 def test_a_name_in_the_plural_holds_where_its_singular_does() -> None:
-    text = "We apply dropout to the non-recurrent connections of the LSTM."
-    passage = Passage(Chunk(1, "reg", "Regularization", 5, 5, text), 1.0, 1)
+    text = "We add gating noise to the lateral links of the LMN."
+    passage = Passage(Chunk(1, "lmn", "Lattice Memory Networks", 5, 5, text), 1.0, 1)
     terms = set(tokenize(text))
-    assert holds(Fact("name", "LSTMs"), passage, terms)
-    assert not holds(Fact("name", "GRUs"), passage, terms)
+    assert holds(Fact("name", "LMNs"), passage, terms)
+    assert not holds(Fact("name", "QRNs"), passage, terms)
 
 
 def test_a_name_holds_with_or_without_its_hyphens() -> None:
-    text = "VGG-16 and ResNet50 are compared on ImageNet."
+    text = "QRV-16 and LatNet50 are compared on Pebble-9K."
     passage = Passage(Chunk(1, "cmp", "Comparison", 2, 2, text), 1.0, 1)
     terms = set(tokenize(text))
-    assert holds(Fact("name", "VGG16"), passage, terms)
-    assert holds(Fact("name", "ResNet-50"), passage, terms)
-    assert not holds(Fact("name", "VGG-19"), passage, terms)
+    assert holds(Fact("name", "QRV16"), passage, terms)
+    assert holds(Fact("name", "LatNet-50"), passage, terms)
+    assert not holds(Fact("name", "QRV-19"), passage, terms)
 
 
 def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
-    speedup = "Pipeline parallelism speeds up training of the 24-layer Transformer 3.3x on 8 GPUs."
-    cited = [Passage(Chunk(1, "gpipe", "GPipe", 5, 5, speedup), 1.0, 1)]
-    assert unheld_question_facts("How much faster was training on 16 GPUs?", cited) == ["16"]
-    assert unheld_question_facts("How much faster was training on 8 GPUs?", cited) == []
+    speedup = "Braid scheduling trains the 20-layer lattice mixer 2.7x faster on 6 chips."
+    cited = [Passage(Chunk(1, "braid", "Braid", 5, 5, speedup), 1.0, 1)]
+    assert unheld_question_facts("How much faster was training on 12 chips?", cited) == ["12"]
+    assert unheld_question_facts("How much faster was training on 6 chips?", cited) == []
     # A number must be in the passage cited, not merely elsewhere in the paper.
-    other = Passage(Chunk(2, "gpipe", "GPipe", 6, 6, "With 16 GPUs the speed-up is 6x."), 1.0, 2)
-    assert unheld_question_facts("How much faster on 16 GPUs?", cited, [other]) == ["16"]
+    other = Passage(Chunk(2, "braid", "Braid", 6, 6, "With 12 chips the speed-up is 4.1x."), 1.0, 2)
+    assert unheld_question_facts("How much faster on 12 chips?", cited, [other]) == ["12"]
 
 
 def test_question_names_no_passage_of_the_cited_paper_mentions_are_unheld() -> None:
-    table = "FC: [1x1x4096] weights: 102,760,448. The first FC layer contains 100M weights."
-    cited = [Passage(Chunk(1, "cs231n-notes", "CS231n", 1, 1, table), 1.0, 1)]
-    heading = Passage(Chunk(2, "cs231n-notes", "CS231n", 1, 1, "VGGNet in detail."), 1.0, 2)
-    question = "How many weights has the first FC layer of VGGNet?"
-    assert unheld_question_facts(question, cited) == ["VGGNet"]
+    table = "MX: [1x1x2048] weights: 37,748,736. The first MX layer holds 37M weights."
+    cited = [Passage(Chunk(1, "vision-notes", "Vision Notes", 1, 1, table), 1.0, 1)]
+    heading = Passage(Chunk(2, "vision-notes", "Vision Notes", 1, 1, "HexNet in detail."), 1.0, 2)
+    question = "How many weights has the first MX layer of HexNet?"
+    assert unheld_question_facts(question, cited) == ["HexNet"]
     assert unheld_question_facts(question, cited, [heading]) == []  # its section's heading
     assert unheld_question_facts(
-        "How many weights has the first FC layer of GoogLeNet?", cited, [heading]
-    ) == ["GoogLeNet"]
+        "How many weights has the first MX layer of TriNet?", cited, [heading]
+    ) == ["TriNet"]
 
 
 def test_a_paper_the_question_names_holds_where_it_is_cited_and_years_are_exempt() -> None:
-    text = "Six identical layers are stacked in the encoder, each with two sub-layers."
+    text = "Nine gated blocks sit in the encoder, each split into three sub-blocks."  # invented
     cited = [Passage(Chunk(1, "attention-is-all-you-need", "Attention", 3, 3, text), 1.0, 1)]
     question = "How many layers does the encoder of the 2017 Transformer paper stack?"
     assert unheld_question_facts(question, cited) == []
-    assert unheld_question_facts("How many layers does the 12-layer ELMo stack?", cited) == [
+    assert unheld_question_facts("How many layers does the 12-layer QuorNet stack?", cited) == [
         "12",
-        "ELMo",
+        "QuorNet",
     ]
 
 
 def test_a_paper_the_question_names_must_be_cited_or_mentioned_by_the_cited_passages() -> None:
-    question = "What top-1 error does AlexNet reach on CIFAR-100?"
-    resnet = "The 1001-layer network reaches 4.62% error on CIFAR-10 and 22.71% on CIFAR-100."
-    cited = [Passage(Chunk(1, "identity-mappings-resnets", "Identity", 12, 12, resnet), 1.0, 1)]
+    question = "What top-1 error does AlexNet reach on PEBBLE-100?"
+    braided = "The 707-layer network reaches 5.31% error on PEBBLE-10 and 27.48% on PEBBLE-100."
+    cited = [Passage(Chunk(1, "braided", "Braided", 12, 12, braided), 1.0, 1)]
     assert unheld_question_facts(question, cited) == ["AlexNet"]
-    notes = "On CIFAR-100, AlexNet-style nets reach about 40% top-1 error."
-    cited = [Passage(Chunk(2, "cs231n-notes", "CS231n", 3, 3, notes), 1.0, 1)]
+    notes = "On PEBBLE-100, AlexNet-style nets reach about 35% top-1 error."
+    cited = [Passage(Chunk(2, "vision-notes", "Vision Notes", 3, 3, notes), 1.0, 1)]
     assert unheld_question_facts(question, cited) == []
     # Named in lower case, as people type it.
     question = "Which learning algorithm does the coffee automaton paper train its agent with?"
-    thesis = "The agent is trained with the Sarsa algorithm and eligibility traces."
-    cited = [Passage(Chunk(3, "machine-super-intelligence", "Legg", 9, 9, thesis), 1.0, 1)]
+    thesis = "The agent learns with the Quillon update and decaying credit traces."
+    cited = [Passage(Chunk(3, "agent-notes", "Agent Notes", 9, 9, thesis), 1.0, 1)]
     assert unheld_question_facts(question, cited) == ["the coffee automaton"]

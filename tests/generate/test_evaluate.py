@@ -21,15 +21,16 @@ from paperqa.settings import Settings
 from paperqa.text import norm, occurs
 from paperqa.types import Chunk, Passage
 
-GOLD = Passage(Chunk(7, "paper-a", "Paper A", 3, 3, "We stack N = 6 iden-\ntical layers."), 0.9, 1)
-OTHER = Passage(Chunk(8, "paper-b", "Paper B", 1, 1, "Unrelated text about six things."), 0.5, 2)
+# Invented text (the papers of the reading list must not be committed).
+GOLD = Passage(Chunk(7, "paper-a", "Paper A", 3, 3, "We stack K = 7 gat-\ned blocks."), 0.9, 1)
+OTHER = Passage(Chunk(8, "paper-b", "Paper B", 1, 1, "Unrelated text about seven things."), 0.5, 2)
 ITEM = {
     "id": "x",
-    "question": "How many layers?",
+    "question": "How many blocks?",
     "doc": "paper-a",
     "answerable": True,
-    "answers": ["N = 6 identical layers"],
-    "answer_key": [["6", "six"], ["layer"]],
+    "answers": ["K = 7 gated blocks"],
+    "answer_key": [["7", "seven"], ["block"]],
 }
 
 
@@ -44,33 +45,33 @@ def _answer(text: str, cited: list[Passage], refused: bool = False) -> Answer:
 
 def test_norm_matches_the_readme_definition() -> None:
     assert norm("Ａ  B-\n c\t12 %") == "abc12%"
-    assert occurs("identical layers", GOLD.text)
+    assert occurs("gated blocks", GOLD.text)
 
 
 def test_answer_key_needs_every_group() -> None:
-    assert meets_key("It has six  Layers.", ITEM["answer_key"])
-    assert not meets_key("It has six blocks.", ITEM["answer_key"])
+    assert meets_key("It has seven  Blocks.", ITEM["answer_key"])
+    assert not meets_key("It has seven slots.", ITEM["answer_key"])
 
 
 def test_holds_key_reads_text_as_the_pdf_breaks_it() -> None:
-    assert holds_key(GOLD.text, [["N = 6", "six"], ["identical layers"]])
-    assert not holds_key(GOLD.text, [["6"], ["encoder"]])
+    assert holds_key(GOLD.text, [["K = 7", "seven"], ["gated blocks"]])
+    assert not holds_key(GOLD.text, [["7"], ["mixer"]])
 
 
 def test_score_answer_checks_citations_against_the_gold_passage() -> None:
-    record = score_answer(_answer("The model has 6 layers [1][2].", [GOLD, OTHER]), ITEM)
+    record = score_answer(_answer("The model has 7 blocks [1][2].", [GOLD, OTHER]), ITEM)
     assert record["correct"] and record["cites_gold"] and not record["refused"]
     assert [c["supports"] for c in record["citations"]] == [True, False]
 
 
 def test_a_question_without_an_answerable_field_is_scored_as_retrieval_reads_it() -> None:
     unmarked = {k: v for k, v in ITEM.items() if k != "answerable"}  # a user's own question file
-    record = score_answer(_answer("The model has 6 layers [1].", [GOLD]), unmarked)
+    record = score_answer(_answer("The model has 7 blocks [1].", [GOLD]), unmarked)
     assert record["answerable"] and record["correct"]
 
 
 def test_markers_do_not_count_as_answer_content() -> None:
-    record = score_answer(_answer("Layers are stacked [6].", [GOLD]), ITEM)
+    record = score_answer(_answer("Blocks are stacked [7].", [GOLD]), ITEM)
     assert not record["correct"]
 
 
@@ -82,27 +83,27 @@ def test_refusal_of_an_unanswerable_question() -> None:
 
 TWO_PAPERS = {
     "id": "xd-1",
-    "question": "How many layers, and what else?",
+    "question": "How many blocks, and what else?",
     "docs": ["paper-a", "paper-b"],
     "answerable": True,
-    "answers": {"paper-a": ["N = 6 identical layers"], "paper-b": ["six things"]},
-    "answer_key": [["6"], ["things"]],
+    "answers": {"paper-a": ["K = 7 gated blocks"], "paper-b": ["seven things"]},
+    "answer_key": [["7"], ["things"]],
 }
 
 
 def test_two_paper_question_needs_every_gold_paper_cited() -> None:
-    both = score_answer(_answer("6 layers [1] and six things [2].", [GOLD, OTHER]), TWO_PAPERS)
+    both = score_answer(_answer("7 blocks [1] and seven things [2].", [GOLD, OTHER]), TWO_PAPERS)
     assert both["cites_gold"] and both["correct"]
     assert [c["supports"] for c in both["citations"]] == [True, True]
-    one = score_answer(_answer("6 layers and things [1].", [GOLD]), TWO_PAPERS)
+    one = score_answer(_answer("7 blocks and things [1].", [GOLD]), TWO_PAPERS)
     assert not one["cites_gold"] and one["correct"]
 
 
 def test_report_gives_every_figure_per_part_and_in_total() -> None:
     records = [
-        score_answer(_answer("The model has 6 layers [1].", [GOLD]), {**ITEM, "id": "dev-1"}),
-        score_answer(_answer("Layers [1].", [OTHER]), {**ITEM, "id": "d2-1"}),
-        score_answer(_answer("6 layers [1] and six things [2].", [GOLD, OTHER]), TWO_PAPERS),
+        score_answer(_answer("The model has 7 blocks [1].", [GOLD]), {**ITEM, "id": "dev-1"}),
+        score_answer(_answer("Blocks [1].", [OTHER]), {**ITEM, "id": "d2-1"}),
+        score_answer(_answer("7 blocks [1] and seven things [2].", [GOLD, OTHER]), TWO_PAPERS),
     ]
     result = report(records)
     assert set(result["parts"]) == {"dev", "d2", "xd"}

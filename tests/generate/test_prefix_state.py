@@ -28,8 +28,8 @@ QUESTION = [
     {
         "role": "user",
         "content": USER_TEMPLATE.format(
-            passages="[1] Transformer:\nThe encoder is a stack of N = 6 identical layers.",
-            question="How many layers does the encoder have?",
+            passages="[1] Lattice Memory Networks:\nThe mixer is a column of K = 7 gated blocks.",
+            question="How many gated blocks does the mixer have?",
         ),
     },
 ]
@@ -47,7 +47,7 @@ def test_a_saved_prefix_is_loaded_and_gives_the_same_answer(tmp_path: Path) -> N
     prefix_tokens = reader._llama.n_tokens
     (saved,) = tmp_path.glob("*.npz")
     expected = reader.chat(QUESTION, max_tokens=20)
-    assert "6" in expected
+    assert "7" in expected
 
     loader = _model(tmp_path)
     assert prefix_state.load(loader._llama, saved)
@@ -63,4 +63,4 @@ def test_a_damaged_state_is_not_loaded_and_is_written_again(tmp_path: Path) -> N
     assert not prefix_state.load(model._llama, saved)
     model.warm(PREFIX)  # reads it again
     assert prefix_state.load(_model(tmp_path)._llama, saved)
-    assert "6" in model.chat(QUESTION, max_tokens=20)
+    assert "7" in model.chat(QUESTION, max_tokens=20)

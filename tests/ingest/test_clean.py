@@ -13,9 +13,10 @@ from paperqa.ingest.clean import (
 
 VOCAB = Vocabulary()
 
+# Invented text throughout (the papers of the reading list must not be committed).
 CLEAN_SENTENCE = (
-    "The dominant sequence transduction models are based on complex recurrent or convolutional"
-    " neural networks that include an encoder and a decoder."
+    "The leading slot memory models rely on large gated or lattice neural networks that combine"
+    " a reader and a writer."
 )
 
 
@@ -34,19 +35,19 @@ def test_normalize_unicode_ligatures_spaces_and_soft_hyphens() -> None:
 
 
 def test_decode_glyph_codes_of_type3_fonts() -> None:
-    assert decode_glyph_codes("e/#0Ecien tly o v er/#0Ct") == "efficien tly o v erfit"
-    assert decode_glyph_codes("Geo/#0Brey E/. Hin ton") == "Geoffrey E. Hin ton"
-    assert decode_glyph_codes('/#28Lang /1/9/9/0/#29/; see /#5Cw eigh t/-sharing/"') == (
-        '(Lang 1990); see "w eigh t-sharing"'
+    assert decode_glyph_codes("o/#0Ece co v ers pro/#0Ct") == "office co v ers profit"
+    assert decode_glyph_codes("Ja/#0Bry T/. Mol ton") == "Jaffry T. Mol ton"
+    assert decode_glyph_codes('/#28Moss /1/9/8/7/#29/; see /#5Cp ool ed/-scaling/"') == (
+        '(Moss 1987); see "p ool ed-scaling"'
     )
     assert decode_glyph_codes("/#0F Limit the") == "• Limit the"
     assert decode_glyph_codes("and/or http://x.org/a") == "and/or http://x.org/a"
 
 
 def test_dehyphenate_joins_broken_words_and_keeps_compounds() -> None:
-    lines = ["a learned repre-", "sentation that is time-", "consuming and English-", "to-German"]
+    lines = ["a learned repre-", "sentation that is time-", "consuming and Dutch-", "to-Frisian"]
     assert dehyphenate(lines, VOCAB) == [
-        "a learned representation that is time-consuming and English-to-German"
+        "a learned representation that is time-consuming and Dutch-to-Frisian"
     ]
     assert dehyphenate(["state-of-the-art", "models"], VOCAB) == ["state-of-the-art", "models"]
     # On pages with broken spacing the halves are fragments: always join.
@@ -59,7 +60,7 @@ def test_drop_running_lines_headers_page_numbers_and_arxiv_stamp() -> None:
         content = [f"Content line {word} about {topic}." for word in ("one", "two", "three")]
         middle = "A line repeated in the middle of every page is content."
         return [
-            "Published as a conference paper at ICLR 2016",
+            "Published as a workshop paper at MARSH 2019",
             *content,
             middle,
             *content,
@@ -67,7 +68,7 @@ def test_drop_running_lines_headers_page_numbers_and_arxiv_stamp() -> None:
         ]
 
     pages = [page(n) for n in range(1, 6)]
-    pages[0].insert(1, "arXiv:1511.07122v3  [cs.CV]  30 Apr 2016")
+    pages[0].insert(1, "arXiv:1907.99121v2  [cs.LG]  12 Mar 2019")
     cleaned = drop_running_lines(pages)
     for number, lines in enumerate(cleaned, start=1):
         assert lines == page(number)[1:-1]
@@ -79,58 +80,56 @@ def test_drop_running_lines_keeps_repeated_lines_of_short_documents() -> None:
 
 
 def test_repair_spacing_fixes_broken_words() -> None:
-    garbled = "Sup ervised neural net w orks generalize w ell if there is m uc h less information"
+    garbled = "Sup ervised lattice net w orks remem b er w ell if there is m uc h more structure"
     assert repair_spacing(garbled, VOCAB) == (
-        "Supervised neural networks generalize well if there is much less information"
+        "Supervised lattice networks remember well if there is much more structure"
     )
     assert repair_spacing("Departmen t of Computer Science", VOCAB) == (
         "Department of Computer Science"
     )
-    assert repair_spacing("Univ ersit yofT oron to", VOCAB) == "University of Toronto"
-    assert repair_spacing("it is imp ortan ttok eep the w eigh ts simple", VOCAB) == (
-        "it is important to keep the weights simple"
+    assert repair_spacing("Univ ersit yofL eeds", VOCAB) == "University of Leeds"
+    assert repair_spacing("it is imp ortan ttok eep the gates small", VOCAB) == (
+        "it is important to keep the gates small"
     )
 
 
 def test_repair_spacing_leaves_good_text_alone() -> None:
     assert repair_spacing(CLEAN_SENTENCE, VOCAB) == CLEAN_SENTENCE
-    assert repair_spacing("as shown by LeCun and Hinton (1989).", VOCAB) == (
-        "as shown by LeCun and Hinton (1989)."
+    assert repair_spacing("as shown by McAllan and Voss (1991).", VOCAB) == (
+        "as shown by McAllan and Voss (1991)."
     )
 
 
 def test_document_words_help_the_repair() -> None:
-    vocab = Vocabulary(["Kolmogorov", "Kolmogorov", "complexity"])
-    assert repair_spacing("the Kolmo goro v complexit y", vocab) == "the Kolmogorov complexity"
+    vocab = Vocabulary(["Quorvantis", "Quorvantis", "complexity"])
+    assert repair_spacing("the Quor van tis complexit y", vocab) == "the Quorvantis complexity"
 
 
 def test_repair_ocr_joins_split_and_letter_spaced_words() -> None:
-    assert repair_ocr("CHAPTER 14 Algorithm ic statistics", VOCAB) == (
-        "CHAPTER 14 Algorithmic statistics"
+    assert repair_ocr("CHAPTER 9 Geometr ic sampling", VOCAB) == "CHAPTER 9 Geometric sampling"
+    assert repair_ocr("9.2. T he fram ework and dark ness levels", VOCAB) == (
+        "9.2. The framework and darkness levels"
     )
-    assert repair_ocr("14.1. T he fram ework and random ness deficiency", VOCAB) == (
-        "14.1. The framework and randomness deficiency"
+    assert repair_ocr("T h e o r e m 31. Periodic ob jects", VOCAB) == (
+        "Theorem 31. Periodic objects"
     )
-    assert repair_ocr("T h e o r e m 254. Stochastic ob jects", VOCAB) == (
-        "Theorem 254. Stochastic objects"
-    )
-    unchanged = "A set M is defined as d in the proof, and W on the left."
+    unchanged = "A set K is defined as b in the proof, and Q on the right."
     assert repair_ocr(unchanged, VOCAB) == unchanged
     assert repair_ocr(CLEAN_SENTENCE, VOCAB) == CLEAN_SENTENCE
 
 
 def test_measure_flags_garbled_text_and_passes_good_text() -> None:
     garbled = (
-        "Sup ervised neural net w orks generalize w ell if there is m uc h less information in"
-        " the w eigh ts than there is in the output v ectors of the train ing cases. So during"
-        " learning, it is imp or tan t to k eep the w eigh ts simple b y p enaliz ing the amoun t"
+        "Sup ervised lattice net w orks remem b er w ell if there is m uc h more struc ture in"
+        " the slots than there is in the noise of the train ing stream. So during"
+        " learn ing, it is imp or tan t to k eep the gates small b y penal izing their w idth"
     )
     quality = measure(garbled, VOCAB)
     assert quality.split_pairs >= 5
     assert quality.issues == ["broken word spacing"]
     assert measure(CLEAN_SENTENCE * 5, VOCAB).issues == []
     assert measure("/#0Ct /#0B /#0E /#28a/#29", VOCAB).issues == ["glyph codes"]
-    ocr = "T h e o r e m 1. P r o o f. Algorithm ic fram ework, C(x) ^ log фА and к, Ф"
+    ocr = "T h e o r e m 3. P r o o f. Geometr ic fram ework, K(y) ^ log фА and к, Ф"
     assert "OCR artifacts" in measure(ocr, VOCAB).issues
 
 

@@ -220,55 +220,55 @@ def test_html_keeps_the_post_and_drops_comments_nav_and_sidebar(tmp_path: Path) 
 
 
 def test_html_article_element_is_preferred(tmp_path: Path) -> None:
-    body = "<p>" + "Attention lets every position look at every other position. " * 12 + "</p>"
+    body = "<p>" + "Slot shuffling lets every reader see every other slot. " * 12 + "</p>"
     page = (
         "<html><head><title>Notes</title></head><body><nav>Menu Home</nav>"
-        f"<article><h1>On Attention</h1>{body}</article>"
+        f"<article><h1>On Shuffling</h1>{body}</article>"
         "<section class='comments'><p>" + "A reader comment that is long. " * 40 + "</p></section>"
         "</body></html>"
     )
     path = tmp_path / "notes.htm"
     path.write_text(page, encoding="utf-8")
     doc = parse_file(path)
-    assert doc.pages[0].text.startswith("On Attention")
+    assert doc.pages[0].text.startswith("On Shuffling")
     assert "reader comment" not in doc.pages[0].text
     assert "Menu" not in doc.pages[0].text
 
 
 def test_html_sidebar_before_the_content_does_not_take_the_page_with_it(tmp_path: Path) -> None:
-    body = "<p>" + "Residual connections make very deep networks trainable. " * 10 + "</p>"
+    body = "<p>" + "Braided pooling makes very deep texture networks trainable. " * 10 + "</p>"
     page = (
-        "<html><head><title>Deep Nets</title></head><body><div id='wrap'>"
+        "<html><head><title>Texture Nets</title></head><body><div id='wrap'>"
         "<div class='col'><h2>Recent Posts</h2><ul><li>An older post title</li></ul></div>"
-        f"<div class='col-main'><h1>Deep Nets</h1>{body}{body}</div>"
+        f"<div class='col-main'><h1>Texture Nets</h1>{body}{body}</div>"
         "</div></body></html>"
     )
     path = tmp_path / "deep.html"
     path.write_text(page, encoding="utf-8")
     text = parse_file(path).pages[0].text
-    assert text.startswith("Deep Nets\n\nResidual connections")
+    assert text.startswith("Texture Nets\n\nBraided pooling")
     assert "older post" not in text and "Recent Posts" not in text
 
 
 MARKDOWN = """---
 layout: post
 comments: true
-title:  "Character Models"
-date:   2015-05-21 11:00:00
+title:  "Slot Models"
+date:   2016-03-14 09:30:00
 ---
 
-Intro text with a [link to code](https://github.com/example/char-rnn) and *emphasis*.
+Intro text with a [link to code](https://github.com/example/slot-models) and *emphasis*.
 
 <div class="imgcap">
 <img src="/assets/diagram.jpeg">
-<div class="thecap">Each rectangle is a vector.</div>
+<div class="thecap">Each circle is a slot.</div>
 </div>
 
 ![a diagram](/assets/other.png)
 
-## Recurrent Networks
+## Lattice Networks
 
-**Sequences**. RNNs operate over sequences of vectors.
+**Slots**. Lattice networks read and write rows of slots.
 
 - first point
 - second point
@@ -295,16 +295,16 @@ def test_markdown_front_matter_html_images_links_and_headings(tmp_path: Path) ->
     path.write_text(MARKDOWN, encoding="utf-8")
     doc = parse_file(path)
     assert doc.kind == "md"
-    assert doc.title == "Character Models"
+    assert doc.title == "Slot Models"
     text = doc.pages[0].text
     assert text.startswith("Intro text with a link to code and emphasis.")
     for gone in ("layout:", "permalink", "https://", "<div", "<img", "![", "](", "**", "source:"):
         assert gone not in text, gone
-    assert "Each rectangle is a vector." in text
+    assert "Each circle is a slot." in text
     assert "• first point" in text
     assert 'print("hello")' in text
     headings = [h for _, h in doc.pages[0].headings]
-    assert headings == ["Recurrent Networks", "Part Two"]
+    assert headings == ["Lattice Networks", "Part Two"]
     for offset, heading in doc.pages[0].headings:
         assert text[offset:].startswith(heading)
 

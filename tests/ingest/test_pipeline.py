@@ -10,12 +10,13 @@ from paperqa.ingest.pipeline import discover, document_id, ingest
 from paperqa.settings import Settings
 from paperqa.store import IndexStore
 
-LSTM_TEXT = """# Understanding memory
+# Invented text (the papers of the reading list must not be committed).
+SLOT_TEXT = """# Understanding lattices
 
-## Gates
+## Valves
 
-The forget gate decides what information to throw away from the cell state. The input gate
-decides which values to update. The output gate decides what to output.
+The reset valve decides which slots to wipe from the lattice memory. The fill valve
+decides which slots to write. The read valve decides which slots to show.
 """
 
 
@@ -50,8 +51,8 @@ def test_discover_skips_hidden_files_readme_and_other_types(tmp_path):
 def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
     source = tmp_path / "papers"
     source.mkdir()
-    _pdf(source / "good-paper.pdf", ["Attention weights are computed with a softmax.", "Page 2"])
-    (source / "notes.md").write_text(LSTM_TEXT)
+    _pdf(source / "good-paper.pdf", ["Lattice weights are computed with a softmax.", "Page 2"])
+    (source / "notes.md").write_text(SLOT_TEXT)
     (source / "corrupt.pdf").write_bytes(b"%PDF-1.4\n garbage that is not a pdf")
     (source / "empty.pdf").write_bytes(b"")
     settings = _settings(tmp_path)
@@ -70,10 +71,10 @@ def test_different_files_with_one_name_are_both_indexed_and_copies_skipped(tmp_p
     source = tmp_path / "papers"
     for folder in ("a", "b", "c"):
         (source / folder).mkdir(parents=True)
-    (source / "a" / "paper.md").write_text(LSTM_TEXT)
-    (source / "b" / "paper.md").write_text(LSTM_TEXT.replace("forget gate", "reset gate"))
-    (source / "c" / "paper.md").write_text(LSTM_TEXT)  # a copy of a/paper.md
-    (source / "c" / "copy of the paper.md").write_text(LSTM_TEXT)  # renamed
+    (source / "a" / "paper.md").write_text(SLOT_TEXT)
+    (source / "b" / "paper.md").write_text(SLOT_TEXT.replace("reset valve", "drain valve"))
+    (source / "c" / "paper.md").write_text(SLOT_TEXT)  # a copy of a/paper.md
+    (source / "c" / "copy of the paper.md").write_text(SLOT_TEXT)  # renamed
     report = ingest(source, _settings(tmp_path), progress=False)
     ids = sorted(d.id for d in report.documents)
     assert len(ids) == 2 and ids[0] == "paper" and ids[1].startswith("paper-")
@@ -84,13 +85,13 @@ def test_different_files_with_one_name_are_both_indexed_and_copies_skipped(tmp_p
         ("paper.md", f"a copy of {kept}"),
     ]
     store = IndexStore.load(tmp_path / "index")
-    assert any("reset gate" in c.text for c in store.chunks if c.doc == ids[1])
+    assert any("drain valve" in c.text for c in store.chunks if c.doc == ids[1])
 
 
 def test_chunks_larger_than_the_embedder_reads_are_cut_and_the_report_says_so(tmp_path):
     source = tmp_path / "papers"
     source.mkdir()
-    (source / "notes.md").write_text(LSTM_TEXT)
+    (source / "notes.md").write_text(SLOT_TEXT)
     settings = _settings(tmp_path)
     assert ingest(source, settings, progress=False).notes == []
     wide = settings.model_copy(update={"chunk_tokens": 1000})
@@ -102,8 +103,8 @@ def test_chunks_larger_than_the_embedder_reads_are_cut_and_the_report_says_so(tm
 def test_incremental_update_embeds_only_what_changed(tmp_path):
     source = tmp_path / "papers"
     source.mkdir()
-    (source / "one.md").write_text(LSTM_TEXT)
-    (source / "two.md").write_text("# Two\n\nResidual connections help optimisation.\n")
+    (source / "one.md").write_text(SLOT_TEXT)
+    (source / "two.md").write_text("# Two\n\nBraided pooling helps optimisation.\n")
     (source / "three.md").write_text("# Three\n\nBM25 ranks documents by term frequency.\n")
     settings = _settings(tmp_path)
     first = ingest(source, settings, progress=False)
@@ -112,9 +113,9 @@ def test_incremental_update_embeds_only_what_changed(tmp_path):
     again = ingest(source, settings, progress=False)
     assert not again.written and again.embedded_chunks == 0
 
-    (source / "two.md").write_text("# Two\n\nIdentity shortcuts keep gradients flowing.\n")
+    (source / "two.md").write_text("# Two\n\nBraided shortcuts keep slots flowing.\n")
     (source / "three.md").unlink()
-    (source / "four.md").write_text("# Four\n\nDropout regularises networks.\n")
+    (source / "four.md").write_text("# Four\n\nSlot shuffling regularises mixers.\n")
     update = ingest(source, settings, progress=False)
     status = {d.id: d.status for d in update.documents}
     assert status == {"one": "unchanged", "two": "changed", "four": "new"}
@@ -122,11 +123,11 @@ def test_incremental_update_embeds_only_what_changed(tmp_path):
     assert update.embedded_chunks == 2
     store = IndexStore.load(settings.index_dir)
     assert {c.doc for c in store.chunks} == {"one", "two", "four"}
-    assert "Identity shortcuts" in " ".join(c.text for c in store.chunks if c.doc == "two")
+    assert "Braided shortcuts" in " ".join(c.text for c in store.chunks if c.doc == "two")
     # The reused vectors still find their chunk.
     from paperqa.retrieve import load_retriever
 
-    hit = load_retriever(settings, "dense", store).search("forget gate cell state", 1)[0]
+    hit = load_retriever(settings, "dense", store).search("reset valve lattice memory", 1)[0]
     assert hit.doc == "one"
 
 
@@ -135,21 +136,21 @@ def test_vectors_stay_with_their_chunks_whatever_the_file_order(tmp_path):
     source = tmp_path / "papers"
     (source / "a").mkdir(parents=True)
     (source / "z").mkdir()
-    (source / "a" / "zeta.md").write_text("# Zeta\n\nThe forget gate throws information away.\n")
+    (source / "a" / "zeta.md").write_text("# Zeta\n\nThe reset valve wipes slots away.\n")
     (source / "z" / "alpha.md").write_text("# Alpha\n\nFAISS indexes dense vectors.\n")
     settings = _settings(tmp_path)
     ingest(source, settings, progress=False)
     from paperqa.retrieve import load_retriever
 
     dense = load_retriever(settings, "dense")
-    assert dense.search("forget gate", 1)[0].doc == "zeta"
+    assert dense.search("reset valve", 1)[0].doc == "zeta"
     assert dense.search("dense vector index library", 1)[0].doc == "alpha"
 
 
 def test_rebuild_with_another_embedder_is_refused_without_rebuild(tmp_path):
     source = tmp_path / "papers"
     source.mkdir()
-    (source / "one.md").write_text(LSTM_TEXT)
+    (source / "one.md").write_text(SLOT_TEXT)
     settings = _settings(tmp_path)
     ingest(source, settings, progress=False)
     other = settings.model_copy(update={"embedder": "some-org/another-embedder"})
@@ -193,7 +194,7 @@ def test_unreadable_files_and_links_are_named_and_the_rest_ingested(tmp_path):
 
     source = tmp_path / "papers"
     source.mkdir()
-    (source / "good.md").write_text(LSTM_TEXT)
+    (source / "good.md").write_text(SLOT_TEXT)
     (source / "folder.pdf").mkdir()  # open() fails: what an unreadable file looks like to root
     os.mkfifo(source / "pipe.pdf")  # reading it would block forever
     (source / "dangling.pdf").symlink_to(tmp_path / "deleted.pdf")
@@ -223,7 +224,7 @@ def test_a_file_whose_hash_step_fails_is_skipped_not_fatal(tmp_path):
     from paperqa.ingest.pipeline import IngestReport, _plan
 
     os.mkfifo(tmp_path / "pipe.pdf")  # the hash step must neither block nor raise
-    (tmp_path / "good.md").write_text(LSTM_TEXT)
+    (tmp_path / "good.md").write_text(SLOT_TEXT)
     report = IngestReport(index_path=None)
     _, to_parse = _plan([tmp_path / "pipe.pdf", tmp_path / "good.md"], None, report)
     assert [p.name for _, p, _ in to_parse] == ["good.md"]
@@ -248,7 +249,7 @@ def test_a_pdf_of_random_glyphs_is_flagged_poor_in_papers(tmp_path):
     source = tmp_path / "papers"
     source.mkdir()
     make_pdf(source / "glyphs.pdf", [[line() for _ in range(40)] for _ in range(3)])
-    _pdf(source / "fine.pdf", [LSTM_TEXT.replace("#", "")] * 2)
+    _pdf(source / "fine.pdf", [SLOT_TEXT.replace("#", "")] * 2)
     settings = _settings(tmp_path)
     ingest(source, settings, progress=False)
     rows = {r["id"]: r for r in papers_table(settings.index_dir)}
@@ -339,16 +340,16 @@ def test_aliases_come_from_the_reading_list_and_the_title_page(tmp_path):
     source = tmp_path / "papers"
     source.mkdir()
     opening = (
-        "Abstract. We extend neural networks with an external memory. We call the\n"
-        "resulting system a Neural Turing Machine (NTM), trained end to end."
-    )
-    _pdf(source / "neural-turing-machines.pdf", [opening, "The NTM copies sequences."])
+        "Abstract. We couple slot mixers to a lattice of writable cells. We call the\n"
+        "resulting model a Tape Recall Engine (TRE), trained end to end."
+    )  # invented: the file is named as a reading-list paper, its text is not that paper's
+    _pdf(source / "neural-turing-machines.pdf", [opening, "The TRE copies streams."])
     settings = _settings(tmp_path)
     ingest(source, settings, progress=False)
     aliases = IndexStore.load(settings.index_dir).documents["neural-turing-machines"]["aliases"]
     assert aliases[0] == "Neural Turing Machines"  # the reading-list title
     assert "Graves" in aliases and "Alex Graves" in aliases  # its first author
-    assert "NTM" in aliases and "Neural Turing Machine" in aliases  # defined on its first page
+    assert "TRE" in aliases and "Tape Recall Engine" in aliases  # defined on its first page
 
 
 def test_the_tests_cached_index_is_keyed_by_the_code_that_builds_an_index() -> None:

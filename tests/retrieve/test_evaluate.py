@@ -20,12 +20,12 @@ TWO_PAPER = {
     "id": "xd-01",
     "docs": ["a", "b"],
     "answerable": True,
-    "answers": {"a": ["warmup of 4000 steps"], "b": ["3000 step warmup"]},
+    "answers": {"a": ["warmup of 2500 steps"], "b": ["1200 step warmup"]},
 }
 
 
 def test_question_files_load_and_a_bad_line_is_named(tmp_path):
-    good = '{"id": "t-1", "question": "How deep?", "doc": "a", "answers": ["152"]}'
+    good = '{"id": "t-1", "question": "How deep?", "doc": "a", "answers": ["118"]}'
     path = tmp_path / "questions.jsonl"
     path.write_text(f"{good}\n\n{good.replace('t-1', 't-2')}\n", encoding="utf-8")
     assert [q["id"] for q in load_questions(path)] == ["t-1", "t-2"]
@@ -51,10 +51,10 @@ def test_norm_follows_the_eval_definition():
 
 
 def test_hit_needs_gold_document_and_evidence():
-    question = {"doc": "a", "answers": ["six identical layers"]}
-    assert is_hit(Chunk(0, "a", "A", 1, 1, "a stack of six\nidentical  layers"), question)
-    assert not is_hit(Chunk(0, "b", "B", 1, 1, "six identical layers"), question)
-    assert not is_hit(Chunk(0, "a", "A", 1, 1, "five layers"), question)
+    question = {"doc": "a", "answers": ["seven gated blocks"]}
+    assert is_hit(Chunk(0, "a", "A", 1, 1, "a column of seven\ngated  blocks"), question)
+    assert not is_hit(Chunk(0, "b", "B", 1, 1, "seven gated blocks"), question)
+    assert not is_hit(Chunk(0, "a", "A", 1, 1, "five blocks"), question)
 
 
 def test_ranking_metrics_first_hit_at_rank_three():
@@ -97,18 +97,18 @@ def _passages(chunks: list[Chunk]) -> list[Passage]:
 
 
 def test_two_paper_hit_needs_each_document_with_its_own_evidence():
-    assert is_hit(Chunk(0, "a", "A", 1, 1, "a warmup of 4000 steps"), TWO_PAPER)
-    assert is_hit(Chunk(1, "b", "B", 1, 1, "a 3000 step warmup"), TWO_PAPER)
+    assert is_hit(Chunk(0, "a", "A", 1, 1, "a warmup of 2500 steps"), TWO_PAPER)
+    assert is_hit(Chunk(1, "b", "B", 1, 1, "a 1200 step warmup"), TWO_PAPER)
     # Paper b's evidence in paper a's passage is no hit.
-    assert not is_hit(Chunk(2, "a", "A", 1, 1, "a 3000 step warmup"), TWO_PAPER)
+    assert not is_hit(Chunk(2, "a", "A", 1, 1, "a 1200 step warmup"), TWO_PAPER)
 
 
 def test_two_paper_question_counts_at_the_rank_where_both_papers_are_found():
     ranked = [
-        Chunk(0, "a", "A", 1, 1, "warmup of 4000 steps"),
+        Chunk(0, "a", "A", 1, 1, "warmup of 2500 steps"),
         Chunk(1, "a", "A", 1, 1, "unrelated"),
-        Chunk(2, "c", "C", 1, 1, "3000 step warmup"),
-        Chunk(3, "b", "B", 1, 1, "3000 step warmup"),
+        Chunk(2, "c", "C", 1, 1, "1200 step warmup"),
+        Chunk(3, "b", "B", 1, 1, "1200 step warmup"),
     ] + [Chunk(10 + i, "c", "C", 1, 1, "x") for i in range(20)]
     m = question_metrics(_passages(ranked), TWO_PAPER, ranked)
     assert m["hit@1"] == 0.0  # only paper a by rank 1
@@ -121,7 +121,7 @@ def test_two_paper_question_counts_at_the_rank_where_both_papers_are_found():
 
 
 def test_two_paper_question_missing_one_paper_is_a_miss():
-    ranked = [Chunk(0, "a", "A", 1, 1, "warmup of 4000 steps")] * 3
+    ranked = [Chunk(0, "a", "A", 1, 1, "warmup of 2500 steps")] * 3
     m = question_metrics(_passages(ranked), TWO_PAPER, ranked)
     assert m["hit@20"] == 0.0 and m["mrr@10"] == 0.0 and m["doc_hit@5"] == 0.0
 
@@ -139,9 +139,9 @@ class _Fixed:
 
 
 def test_metrics_are_given_per_part_of_the_question_ids():
-    chunks = [Chunk(0, "a", "A", 1, 1, "six layers here"), Chunk(1, "b", "B", 1, 1, "ten heads")]
+    chunks = [Chunk(0, "a", "A", 1, 1, "seven blocks here"), Chunk(1, "b", "B", 1, 1, "ten heads")]
     questions = [
-        {"id": "dev-1", "question": "q", "doc": "a", "answers": ["six layers"]},
+        {"id": "dev-1", "question": "q", "doc": "a", "answers": ["seven blocks"]},
         {"id": "dev-2", "question": "q", "doc": "b", "answers": ["ten heads"]},
         {"id": "d2-1", "question": "q", "doc": "b", "answers": ["ten heads"]},
         {"id": "d2-2", "question": "q", "doc": None, "answerable": False, "answers": []},

@@ -5,7 +5,7 @@ from paperqa.retrieve.features import FEATURES, FeatureScorer, TitleOverlap
 from paperqa.types import Chunk
 
 DOCUMENTS = {
-    "lm": {"title": "Language model training", "authors": ["Ann Kaplan"], "aliases": ["Kaplan"]},
+    "lm": {"title": "Language model training", "authors": ["Ann Okafor"], "aliases": ["Okafor"]},
     "cv": {"title": "Image classifiers", "authors": ["Bo Li"], "aliases": []},
 }
 CHUNKS = [
@@ -13,10 +13,10 @@ CHUNKS = [
     Chunk(0, "lm", "L", 1, 1, "The warmup was long. Many other things happened. The learning "
           "rate schedule decayed slowly over the whole run of training."),
     # Query words together, with the number the question asks for.
-    Chunk(1, "lm", "L", 2, 2, "We use a learning rate warmup of 3000 steps. Then it decays."),
-    Chunk(2, "cv", "C", 1, 1, "A learning rate warmup of 500 steps is used for the classifier."),
+    Chunk(1, "lm", "L", 2, 2, "We use a learning rate warmup of 2500 steps. Then it decays."),
+    Chunk(2, "cv", "C", 1, 1, "A learning rate warmup of 800 steps is used for the classifier."),
 ]  # fmt: skip
-IDF = {"learning": 1.0, "rate": 1.0, "warmup": 2.0, "step": 1.5, "long": 0.5, "kaplan": 3.0}
+IDF = {"learning": 1.0, "rate": 1.0, "warmup": 2.0, "step": 1.5, "long": 0.5, "okafor": 3.0}
 
 
 def _rows(query: str) -> dict[int, dict[str, float]]:
@@ -44,20 +44,20 @@ def test_a_quantity_question_favours_a_number_beside_its_words():
 
 
 def test_the_named_paper_is_marked_and_its_name_is_not_content():
-    rows = _rows("How many warmup steps did Kaplan use?")
+    rows = _rows("How many warmup steps did Okafor use?")
     assert rows[1]["named"] == 1.0 and rows[2]["named"] == 0.0
-    # "Kaplan" is in no passage; leaving it out, passage 2 covers the content words fully.
+    # "Okafor" is in no passage; leaving it out, passage 2 covers the content words fully.
     assert rows[2]["coverage"] == pytest.approx(1.0)
 
 
 def test_numbers_in_the_question_must_be_found():
-    rows = _rows("Was the warmup 3000 steps?")
+    rows = _rows("Was the warmup 2500 steps?")
     assert rows[1]["numbers"] == 1.0 and rows[2]["numbers"] == 0.0
 
 
 def test_a_why_question_favours_a_sentence_that_gives_a_reason():
     chunks = [
-        Chunk(0, "lm", "L", 1, 1, "The warmup of the learning rate lasts 3000 steps."),
+        Chunk(0, "lm", "L", 1, 1, "The warmup of the learning rate lasts 2500 steps."),
         Chunk(1, "lm", "L", 2, 2, "The warmup is needed because the learning rate is large."),
     ]
     scorer = FeatureScorer(chunks, IDF, DOCUMENTS)

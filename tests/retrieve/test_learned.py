@@ -33,23 +33,24 @@ def test_weights_for_other_features_are_refused():
         FusionModel.from_dict({"features": ["x"], "mean": [0], "scale": [1], "weights": [1]})
 
 
+# Invented papers and text (the papers of the reading list must not be committed).
 DOCUMENTS = {
-    "tr": {"title": "Attention Is All You Need", "authors": ["Ashish Vaswani"], "aliases": []},
-    "sl": {
-        "title": "Scaling Laws for Neural Language Models",
-        "authors": ["Jared Kaplan"],
-        "aliases": ["Jared Kaplan", "Kaplan"],
+    "lm": {"title": "Lattice Memory Networks", "authors": ["Ines Marrow"], "aliases": []},
+    "sw": {
+        "title": "Sparse Widening of Slot Mixers",
+        "authors": ["Tobias Okonkwo"],
+        "aliases": ["Tobias Okonkwo", "Okonkwo"],
     },
 }
 CHUNKS = [
-    Chunk(0, "tr", "Attention Is All You Need", 7, 7, "We used warmup_steps = 4000 for the "
-          "learning rate schedule, increasing it linearly during the warmup."),
-    Chunk(1, "tr", "Attention Is All You Need", 7, 7, "Residual dropout is applied to each "
-          "sub-layer with a rate of 0.1."),
-    Chunk(2, "sl", "Scaling Laws for Neural Language Models", 7, 7, "The learning rate "
-          "schedule uses a 3000 step linear warmup followed by a cosine decay to zero."),
-    Chunk(3, "sl", "Scaling Laws for Neural Language Models", 8, 8, "Loss scales as a power "
-          "law in model size, dataset size and compute."),
+    Chunk(0, "lm", "Lattice Memory Networks", 7, 7, "The learning rate climbs linearly over "
+          "2500 warmup steps of the schedule and then stays flat."),
+    Chunk(1, "lm", "Lattice Memory Networks", 7, 7, "Slot shuffling is applied to each gated "
+          "block at a rate of 0.15."),
+    Chunk(2, "sw", "Sparse Widening of Slot Mixers", 7, 7, "A 1200 step linear warmup opens "
+          "the learning rate schedule, and a step decay closes it."),
+    Chunk(3, "sw", "Sparse Widening of Slot Mixers", 8, 8, "Recall grows as a power of the "
+          "slot count, the stream length and the compute."),
 ]  # fmt: skip
 
 
@@ -70,7 +71,7 @@ def retriever():
 @pytest.mark.slow
 def test_the_named_paper_wins_between_two_similar_passages(retriever):
     retriever.model = _model(hybrid=1.0, named=5.0)
-    top = retriever.search("How long was the learning rate warmup in Kaplan et al.?", 2)
+    top = retriever.search("How long was the learning rate warmup in Okonkwo et al.?", 2)
     assert [p.chunk.id for p in top] == [2, 3]  # both passages of the named paper first
     assert top[0].scores["named"] == 1.0 and top[0].rank == 1
 
@@ -88,8 +89,8 @@ def test_neighbour_scores_stay_inside_a_paper(retriever):
 @pytest.mark.slow
 def test_paper_filter_and_shipped_weights_rank_the_evidence_first(retriever):
     retriever.model = FusionModel.shipped()
-    top = retriever.search("How many warmup steps did the Transformer use?", 3, docs=["tr"])
-    assert {p.doc for p in top} == {"tr"}
+    top = retriever.search("How many warmup steps did the lattice network use?", 3, docs=["lm"])
+    assert {p.doc for p in top} == {"lm"}
     assert top[0].chunk.id == 0
     assert retriever.search("anything", 3, docs=["missing"]) == []
 

@@ -11,11 +11,11 @@ from paperqa.retrieve.sparse import BM25Retriever
 from paperqa.text import passage_text, tokenize
 from paperqa.types import Chunk
 
-TEXTS = [
-    "The encoder is a stack of six identical layers with residual connections.",
-    "Each layer of the encoder has a multi-head self-attention sub-layer.",
-    "The decoder layers also attend over the output of the encoder stack.",
-    "Dropout is applied to the non-recurrent connections of the LSTM.",
+TEXTS = [  # invented text
+    "The mixer is a column of seven gated blocks with braided links.",
+    "Each block of the mixer has a lattice read sub-block.",
+    "The writer blocks also look over the output of the mixer column.",
+    "Slot shuffling is applied to the lateral links of the LMN.",
 ]
 
 
@@ -31,7 +31,7 @@ def test_reranker_orders_the_candidates_by_cross_encoder_score() -> None:
     base = _base()
     # Any local transformer directory loads as a cross-encoder: here the packaged MiniLM.
     reranker = RerankingRetriever(base, resolve_embedder("all-MiniLM-L6-v2"), depth=3)
-    query = "encoder layers"
+    query = "mixer blocks"
     candidates = base.search(query, 3)
     results = reranker.search(query, 2)
 

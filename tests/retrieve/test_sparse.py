@@ -5,12 +5,12 @@ from paperqa.retrieve.sparse import BM25Retriever
 from paperqa.text import tokenize
 from paperqa.types import Chunk
 
-TEXTS = [
-    "The Transformer encoder is a stack of six identical layers.",
-    "Residual networks ease the training of very deep networks.",
-    "Dropout is applied to the non-recurrent connections of the LSTM.",
-    "We use label smoothing of value 0.1 during training.",
-    "Dense passage retrieval uses two BERT encoders and FAISS.",
+TEXTS = [  # invented text
+    "The lattice mixer is a column of seven gated blocks.",
+    "Braided networks ease the training of very deep texture models.",
+    "Slot shuffling is applied to the lateral links of the LMN.",
+    "We use slot shuffling of rate 0.15 during training.",
+    "Dense slot recall uses two lattice readers and an inverted file.",
 ]
 
 
@@ -22,14 +22,14 @@ def _retriever() -> BM25Retriever:
 def test_scores_equal_rank_bm25():
     retriever = _retriever()
     reference = BM25Okapi([tokenize(t) for t in TEXTS], k1=1.2, b=0.75)
-    for query in ["encoder layers", "dropout LSTM connections", "label smoothing 0.1", "zzz"]:
+    for query in ["mixer blocks", "shuffling LMN links", "slot shuffling 0.15", "zzz"]:
         np.testing.assert_allclose(
             retriever.scores(query), reference.get_scores(tokenize(query)), rtol=1e-9
         )
 
 
 def test_search_ranks_matching_chunk_first():
-    results = _retriever().search("How many layers are in the encoder?", k=3)
+    results = _retriever().search("How many blocks are in the mixer?", k=3)
     assert results[0].doc == "doc0"
     assert [p.rank for p in results] == list(range(1, len(results) + 1))
 

@@ -7,9 +7,9 @@ from paperqa.retrieve.window import WindowRetriever, widen
 from paperqa.text import tokenize
 from paperqa.types import Chunk
 
-SETUP = "We train the network on eight GPUs for twelve hours."
-MATCH = "The optimizer is Adam with beta values of 0.9 and 0.98."
-DETAIL = "The learning rate follows a warmup of 4000 steps."
+SETUP = "We train the mixer on five chips for thirty hours."  # invented text
+MATCH = "The optimizer is Rmsfold with decay values of 0.85 and 0.97."
+DETAIL = "The learning rate follows a warmup of 2500 steps."
 LATER = "Results on the test set appear in the last table."
 
 
@@ -18,7 +18,7 @@ def _chunks() -> list[Chunk]:
     the first chunk of another paper."""
     texts = [f"{SETUP} {MATCH}", f"{MATCH} {DETAIL}", f"{DETAIL} {LATER}"]
     chunks = [Chunk(i, "paper-a", "A", i + 2, i + 2, t) for i, t in enumerate(texts)]
-    return [*chunks, Chunk(3, "paper-b", "B", 1, 1, "Another paper about residual networks.")]
+    return [*chunks, Chunk(3, "paper-b", "B", 1, 1, "Another paper about braided networks.")]
 
 
 def test_a_chunk_grows_with_its_neighbours_text_without_repeating_the_overlap() -> None:
@@ -33,7 +33,7 @@ def test_the_budget_is_split_between_before_and_after() -> None:
     chunks = _chunks()
     budget = len(chunks[1].text.split()) + 4
     wide = widen(chunks, chunks[1], budget)
-    assert wide.text == f"twelve hours. {MATCH} {DETAIL} Results on"
+    assert wide.text == f"thirty hours. {MATCH} {DETAIL} Results on"
     assert len(wide.text.split()) == budget
 
 
@@ -41,13 +41,13 @@ def test_a_side_without_text_leaves_its_share_to_the_other() -> None:
     chunks = _chunks()
     budget = len(chunks[2].text.split()) + 6  # the last chunk of paper-a: nothing after it
     wide = widen(chunks, chunks[2], budget)
-    assert wide.text == f"beta values of 0.9 and 0.98. {DETAIL} {LATER}"
+    assert wide.text == f"decay values of 0.85 and 0.97. {DETAIL} {LATER}"
     assert (wide.page_start, wide.page_end) == (3, 4)
 
 
 def test_a_window_never_crosses_into_another_paper_and_short_budgets_change_nothing() -> None:
     chunks = _chunks()
-    assert "residual" not in widen(chunks, chunks[2], 100).text
+    assert "braided" not in widen(chunks, chunks[2], 100).text
     assert widen(chunks, chunks[3], 100) == chunks[3]  # alone in its paper
     assert widen(chunks, chunks[1], 5) == chunks[1]  # already longer than the budget
 
@@ -56,7 +56,7 @@ def test_the_window_retriever_returns_the_matched_chunk_in_context() -> None:
     others = ["Convolutions share weights.", "Pooling halves the map.", "Batch norm helps."]
     chunks = _chunks() + [Chunk(4 + i, "paper-c", "C", 1, 1, t) for i, t in enumerate(others)]
     bm25 = BM25Retriever(chunks, [tokenize(c.text) for c in chunks], k1=1.2, b=0.75)
-    top = WindowRetriever(bm25, chunks, 100).search("Adam beta values warmup", 1)[0]
+    top = WindowRetriever(bm25, chunks, 100).search("Rmsfold decay values warmup", 1)[0]
     assert top.chunk.id == 1
     assert top.core == chunks[1] and top.matched.text == f"{MATCH} {DETAIL}"
     assert SETUP in top.text and LATER in top.text  # what the reader and the model see
