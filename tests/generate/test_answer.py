@@ -319,9 +319,24 @@ def test_an_answer_to_a_neighbouring_question_is_refused(engine: QAEngine, case:
 
 
 @pytest.mark.slow
-def test_warm_up_loads_the_model_before_the_first_question(engine: QAEngine) -> None:
+def test_warm_up_loads_the_model_before_the_first_question(
+    corpus_index: Settings, model_cache: Path, tmp_path: Path
+) -> None:
+    from paperqa.generate.llm import resolve_backend
+
+    # A cache folder of its own (the shared models in it): no model loaded in this process, and
+    # no saved state after the system prompt, until this engine's warm_up.
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "models").symlink_to(model_cache / "models", target_is_directory=True)
+    settings = corpus_index.model_copy(update={"cache_dir": cache})
+    engine = QAEngine(settings)
+    assert engine._llm is None
     engine.warm_up()
-    assert engine._llm is not None
+    assert engine._llm is not None, "warm_up did not load the model"
+    if resolve_backend(settings.backend, settings.model) == "llama.cpp":
+        # the system prompt read, and its state saved for the next process (prefix_state)
+        assert len(list((cache / "llm-state").glob("*.npz"))) == 1
     answer = engine.ask("What is the output dimension d_model of the Transformer's sub-layers?")
     assert "512" in answer.answer
     assert answer.timings["first_token_s"] < answer.timings["total_s"]
