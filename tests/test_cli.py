@@ -20,12 +20,26 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*PAPERQA, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
 
 
+def _help_commands(help_text: str) -> list[str]:
+    """The command names of the rows of the help's ``Commands:`` section, in order."""
+    lines = help_text.splitlines()
+    start = lines.index("Commands:") + 1
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        if not line.startswith("    "):  # a description running on is indented further
+            rows.append(line.split()[0])
+    return rows
+
+
 def test_help_lists_the_commands():
     result = run("--help")
     assert result.returncode == 0
-    commands = ["ingest", "search", "ask", "chat", "serve", "eval", "fetch", "bench", "papers"]
-    for command in [*commands, "settings"]:
-        assert command in result.stdout
+    assert _help_commands(result.stdout) == [
+        "fetch", "ingest", "search", "ask", "chat", "papers", "settings", "serve", "mcp", "bench",
+        "eval",
+    ]  # fmt: skip
 
 
 def test_help_shows_flags_without_type_placeholders():
@@ -92,8 +106,11 @@ def test_ingest_of_a_folder_without_readable_papers_fails(tmp_path):
     result = run(
         "ingest", "--source", str(tmp_path / "src"), "--index-dir", str(tmp_path / "ix"), "--quiet"
     )
-    assert result.returncode != 0
-    assert "broken.pdf" in result.stdout + result.stderr
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    broken = tmp_path / "src" / "broken.pdf"
+    assert f"  {broken}: not a PDF file (no %PDF header)" in result.stdout.splitlines()
+    assert "No document could be indexed from this folder" in result.stdout
 
 
 def test_ingest_of_a_missing_folder_is_a_one_line_error(tmp_path):
@@ -224,18 +241,6 @@ def test_paper_filter_by_title_words(corpus_index):
     )
     assert result.returncode == 0, result.stderr
     assert {p["doc"] for p in json.loads(result.stdout)} == {"pointer-networks"}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("question", "message"),
-    [("x" * 100_000, "the limit is"), ("   ", "the question is empty")],
-)
-def test_ask_refuses_unreasonable_questions_with_one_line(corpus_index, question, message):
-    result = run("ask", question, "--index-dir", str(corpus_index.index_dir))
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert result.stderr.strip().count("\n") == 0
 
 
 def test_ask_with_a_missing_model_file_says_so_before_loading_anything(small_index, tmp_path):
@@ -380,6 +385,8 @@ def _one_line_error(code, err, *expected: str) -> None:
         (["search", ""], "the query is empty"),
         (["search", "x" * 100_000], "the limit is 2,000"),
         (["search", "\x01\x02\x1b[31m\x7f"], "control characters"),
+        (["ask", "x" * 100_000], "the question is 100,000 characters; the limit is 2,000"),
+        (["ask", "   "], "the question is empty"),
         (["ask", "\x00\x01\x02\x03"], "control characters"),
         (["ask", "?!"], "no words"),
         (["serve", "--port", "0"], "port = 0"),
