@@ -1,4 +1,5 @@
-"""The embedder puts the model's own query and document prompts before the text, unless told."""
+"""The embedder puts the model's own query and document prompts before the text, unless told,
+and says why when its model cannot be had."""
 
 from __future__ import annotations
 
@@ -54,3 +55,20 @@ def test_a_hub_tokenizer_without_network_fails_at_once_saying_why() -> None:
 
     with pytest.raises(ModelNotAvailableError, match="hub cannot be reached"):
         _tokenizer("some-org/absent-tokenizer", Path("no-cache"))
+
+
+def test_a_missing_assembled_embedder_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelNotAvailableError, match=r"get_embeddinggemma\.py"):
+        _ = Embedder("embeddinggemma-300m").model
+
+
+@pytest.mark.usefixtures("unreachable_hub")
+def test_a_hub_embedder_without_network_fails_at_once_saying_why() -> None:
+    # Without the check the hub library retries for about a minute, then says nothing of why.
+    with pytest.raises(ModelNotAvailableError, match="hub cannot be reached") as error:
+        _ = Embedder("some-org/absent-embedder").model
+    assert "\n" not in str(error.value)

@@ -48,6 +48,8 @@ def test_normalize_and_norm_follow_the_eval_definition() -> None:
     assert normalize("  Ａ  B-\n c\tD ") == "a bc d"
     assert norm("12 %") == norm("12%") == "12%"
     assert norm("repre-\n  sentation") == "representation"
+    assert norm("Ａ  B-\n c\t12 %") == "abc12%"  # full width, a line-break hyphen, a tab
+    assert norm("ﬁne Tuning") == "finetuning"  # the ligature unfolded, case and spaces gone
     assert occurs("ﬁne tuning", "We use fine-\ntuning")  # a line-break hyphen is dropped
     assert occurs("ﬁne tuning", "we use Fine Tuning here")
     assert not occurs("", "anything")

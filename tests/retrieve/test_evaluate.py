@@ -13,7 +13,6 @@ from paperqa.retrieve.evaluate import (
     question_metrics,
     ranking_metrics,
 )
-from paperqa.text import norm
 from paperqa.types import Chunk, Passage
 
 TWO_PAPER = {
@@ -42,12 +41,6 @@ def test_question_files_load_and_a_bad_line_is_named(tmp_path):
     path.write_bytes(b"\xff\xfe{")
     with pytest.raises(QuestionFileError, match="cannot read"):
         load_questions(path)
-
-
-def test_norm_follows_the_eval_definition():
-    assert norm("12 %") == norm("12%")
-    assert norm("repre-\n  sentation") == "representation"
-    assert norm("ﬁne Tuning") == "finetuning"
 
 
 def test_hit_needs_gold_document_and_evidence():
