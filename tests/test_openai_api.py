@@ -3,16 +3,22 @@ the running app over the real corpus and model (slow)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from paperqa.app import build_app
-from paperqa.generate.answer import REFUSAL_TEXT, Answer, Citation
+from paperqa.errors import ModelNotAvailableError
+from paperqa.generate.answer import REFUSAL_TEXT, Answer, Citation, QAEngine
 from paperqa.openai_api import ChatMessage, conversation, reply_text, sse_events
 from paperqa.settings import Settings
 from paperqa.store import write_index
@@ -65,6 +71,7 @@ def test_models_lists_paperqa_first(client: TestClient) -> None:
         (b'{"messages": [{"role": "assistant", "content": "hi"}]}', 400, "user's question"),
         (b'{"messages": [{"role": "wizard", "content": "hi"}]}', 400, "unknown role"),
         (b'{"messages": [{"role": "user", "content": "  "}]}', 400, "empty"),
+        (b'{"messages": [{"role": "user", "content": " "}], "stream": true}', 400, "empty"),
         (b'{"messages": [{"role": "user", "content": 5}]}', 400, "content"),
         (b'{"messages": [{"role": "user", "content": "q"}], "paperqa": {"k": 0}}', 400, "k"),
         (b'{"messages": [{"role": "user", "content": "q"}], "stream": "yes"}', 400, "stream"),
@@ -151,14 +158,67 @@ def test_reply_text_and_stream_events() -> None:
         "The mixer has 7 blocks [1].\n\nSources:\n[1] Lattice Memory Networks (2017), p. 3"
     )
     assert reply_text(_answer(refused=True)) == REFUSAL_TEXT
-    events = list(sse_events("The", (item for item in [" mixer", _answer()]), "paperqa"))
+    events = list(sse_events((item for item in ["The", " mixer", _answer()]), "paperqa"))
     assert events[-1] == "data: [DONE]\n\n"
-    assert ": writing\n\n" in events  # the raw tokens are kept out of the text
+    assert events[1:3] == [": writing\n\n"] * 2  # the raw tokens are kept out of the text
     chunks = [json.loads(e[6:]) for e in events if e.startswith("data: {")]
-    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
-    assert text == reply_text(_answer())
-    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    deltas = [c["choices"][0]["delta"] for c in chunks]
+    assert deltas[0] == {"role": "assistant", "content": ""}  # OpenAI's first chunk
+    assert all(set(d) == {"content"} and d["content"] for d in deltas[1:-1])
+    assert "".join(d["content"] for d in deltas[1:-1]) == reply_text(_answer())
+    assert deltas[-1] == {} and chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["paperqa"]["citations"][0]["doc"] == "lattice-memory-networks"
+
+
+def _sse_data(lines: Iterator[str]) -> list[Any]:
+    """The JSON of each ``data:`` line (``[DONE]`` as a string); comments and blanks left out."""
+    return [
+        "[DONE]" if line == "data: [DONE]" else json.loads(line.removeprefix("data: "))
+        for line in lines
+        if line.startswith("data: ")
+    ]
+
+
+def test_a_stream_opens_before_the_answer_is_found(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first chunk reaches the client while retrieval and the model are still at work."""
+    opened = threading.Event()  # set once the client has read the first event
+    working: list[bool] = []
+
+    def stream(self: QAEngine, question: str, **options: Any) -> Iterator[str | Answer]:
+        working.append(opened.wait(timeout=5))  # retrieval and the model, until the client reads
+        yield "The"
+        yield _answer()
+
+    monkeypatch.setattr(QAEngine, "stream", stream)
+    body = {"stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+    with client.stream("POST", "/v1/chat/completions", json=body) as response:
+        assert response.status_code == 200
+        lines = response.iter_lines()
+        first = _sse_data(itertools.islice(lines, 1))[0]
+        opened.set()
+        rest = _sse_data(lines)
+    assert working == [True], "the first event came only after the answer was found"
+    assert first["object"] == "chat.completion.chunk"
+    assert first["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    text = "".join(chunk["choices"][0]["delta"].get("content", "") for chunk in rest[:-1])
+    assert text == reply_text(_answer()) and rest[-1] == "[DONE]"
+
+
+def test_an_error_after_a_stream_opens_is_its_last_event(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stream(self: QAEngine, question: str, **options: Any) -> Iterator[str | Answer]:
+        raise ModelNotAvailableError("no model here")
+        yield  # a generator, as QAEngine.stream is
+
+    monkeypatch.setattr(QAEngine, "stream", stream)
+    body = {"stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+    with client.stream("POST", "/v1/chat/completions", json=body) as response:
+        events = _sse_data(response.iter_lines())
+    assert events[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert events[1]["error"]["message"] == "no model here" and events[2:] == ["[DONE]"]
 
 
 # --- The openai client against the running app ------------------------------------------------
@@ -179,14 +239,22 @@ def test_openai_client_gets_cited_answers(app_url: str) -> None:
     assert data["citations"][0]["doc"] == "attention-is-all-you-need"
     assert data["passages"] and not data["refused"]
 
-    pieces, last = [], None
-    for chunk in client.chat.completions.create(model="paperqa", messages=messages, stream=True):
+    asked = time.perf_counter()
+    chunks = iter(client.chat.completions.create(model="paperqa", messages=messages, stream=True))
+    first = next(chunks)
+    opened_s = time.perf_counter() - asked
+    assert first.choices[0].delta.role == "assistant" and first.choices[0].delta.content == ""
+    pieces, last = [], first
+    for chunk in chunks:
         pieces.append(chunk.choices[0].delta.content or "")
         last = chunk
     streamed = "".join(pieces)
     assert "6" in streamed and re.search(r"\[\d+\]", streamed)
-    assert last is not None and last.choices[0].finish_reason == "stop"
-    assert last.model_extra["paperqa"]["citations"][0]["doc"] == "attention-is-all-you-need"
+    assert last.choices[0].finish_reason == "stop"
+    data = last.model_extra["paperqa"]
+    assert data["citations"][0]["doc"] == "attention-is-all-you-need"
+    # The first chunk came before the model's first token (the server's clock starts later).
+    assert opened_s < data["timings"]["first_token_s"], (opened_s, data["timings"])
 
 
 @pytest.mark.slow
@@ -197,8 +265,9 @@ def test_a_client_that_leaves_a_stream_frees_the_model_for_the_next(app_url: str
     question = "How does the Neural Turing Machine read from memory?"
     body = {"stream": True, "messages": [{"role": "user", "content": question}]}
     with httpx.Client(timeout=300) as client, client.stream("POST", url, json=body) as response:
-        lines = response.iter_lines()
-        next(lines), next(lines)  # the model is writing; then the client goes away
+        for line in response.iter_lines():
+            if line.startswith(": writing"):
+                break  # the model is writing; then the client goes away
     # The abandoned answer held the model's lock until garbage collection: this waited forever.
     reply = httpx.post(url, json={"messages": [{"role": "user", "content": QUESTION}]}, timeout=120)
     assert reply.status_code == 200 and "6" in reply.json()["choices"][0]["message"]["content"]

@@ -6,11 +6,14 @@ assistant turns being the conversation. The reply's text is the cited answer (``
 followed by a short source list (paper, page); the citations and passages also come back as data
 in a ``paperqa`` field of the response (and of the last chunk of a stream).
 
-Streaming sends the answer once its citations are placed: code puts the ``[n]`` markers in after
-the model has written the whole answer, so the model's raw tokens are not sent (an SSE comment is
-sent for each of them instead, which keeps proxies from timing out). Errors are OpenAI-style JSON
+A stream opens at once with OpenAI's first chunk (``delta`` ``{"role": "assistant", "content":
+""}``), before retrieval, so a client with a short read timeout sees the answer begin. The text
+follows once its citations are placed: code puts the ``[n]`` markers in after the model has
+written the whole answer, so the model's raw tokens are not sent (an SSE comment is sent for each
+of them instead, which keeps proxies from timing out). Errors are OpenAI-style JSON
 (``{"error": {"message", "type", "param", "code"}}``) with 400 for bad input, 404 for an unknown
-model and 503 when there is no index or model to answer with.
+model and 503 when there is no index or model to answer with; an error met after a stream has
+opened (a model that cannot load) is its last event but ``[DONE]``, as ``{"error": ...}``.
 
 Optional non-standard request field: ``"paperqa": {"papers": [...], "retriever": "bm25", "k": 8}``
 (the ``extra_body`` of the ``openai`` package).
@@ -114,18 +117,18 @@ def openai_router(
             engine = _engine(engines, problem, chat.model, models)
             question, history = conversation(chat.messages)
             options = _options(engine, chat.paperqa)
+            question = engine.settings.check_question(question)  # a 400 before a stream opens
             stream = engine.stream(question, history=history, **options)
             if not chat.stream:
                 answer = await run_in_threadpool(_last, stream)
                 return JSONResponse(completion(answer, chat.model))
-            first = await run_in_threadpool(next, stream)  # errors before any output: a status
         except APIError as exc:
             return JSONResponse(exc.body(), status_code=exc.status)
         except PaperQAError as exc:
             error = _api_error(exc)
             return JSONResponse(error.body(), status_code=error.status)
         return _ClosingStream(
-            _until_disconnect(sse_events(first, stream, chat.model)),
+            _until_disconnect(sse_events(stream, chat.model)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -296,10 +299,9 @@ async def _until_disconnect(events: Generator[str, None, None]) -> AsyncGenerato
         threading.Thread(target=close, daemon=True).start()
 
 
-def sse_events(
-    first: str | Answer, stream: Generator[str | Answer, None, None], model: str
-) -> Iterator[str]:
-    """The ``chat.completion.chunk`` events of a streamed answer, ending with ``[DONE]``."""
+def sse_events(stream: Generator[str | Answer, None, None], model: str) -> Iterator[str]:
+    """The ``chat.completion.chunk`` events of a streamed answer: the assistant's role before
+    ``stream`` is started, then the cited text, the ``paperqa`` data and ``[DONE]``."""
     from paperqa.generate.answer import Answer
 
     chunk_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
@@ -310,9 +312,9 @@ def sse_events(
                 "model": model, "choices": [choice], **extra}  # fmt: skip
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
-    yield event({"role": "assistant", "content": ""})
-    answer = first if isinstance(first, Answer) else None
+    answer: Answer | None = None
     try:
+        yield event({"role": "assistant", "content": ""})  # at once: retrieval has not begun
         for item in stream:
             if isinstance(item, Answer):
                 answer = item
