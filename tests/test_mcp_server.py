@@ -13,13 +13,14 @@ from typing import Any
 import anyio
 import pytest
 
+from paperqa.mcp_server import MAX_TOOL_K
 from paperqa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _call(index_dir: Path, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[str], list]:
-    """Start ``paperqa mcp`` over stdio, list its tools, make the calls; tool names and results."""
+def _call(index_dir: Path, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list]:
+    """Start ``paperqa mcp`` over stdio, list its tools, make the calls; the tools and results."""
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
@@ -31,10 +32,10 @@ def _call(index_dir: Path, calls: list[tuple[str, dict[str, Any]]]) -> tuple[lis
         cwd=str(ROOT),
     )
 
-    async def session() -> tuple[list[str], list]:
+    async def session() -> tuple[list[Any], list]:
         async with stdio_client(server) as (read, write), ClientSession(read, write) as client:
             await client.initialize()
-            tools = [tool.name for tool in (await client.list_tools()).tools]
+            tools = (await client.list_tools()).tools
             results = [await client.call_tool(name, args) for name, args in calls]
             return tools, results
 
@@ -72,7 +73,7 @@ def test_search_papers_over_stdio(corpus_index: Settings) -> None:
             ("search_papers", {"query": "attention", "papers": ["no such paper zz9"]}),
         ],
     )
-    assert {"search_papers", "ask_papers"} <= set(tools)
+    assert {"search_papers", "ask_papers"} <= {tool.name for tool in tools}
     passages = _data(found)["passages"]
     assert len(passages) == 5
     assert {"paper", "title", "pages", "text"} <= set(passages[0])
@@ -120,13 +121,64 @@ def test_arguments_that_fail_the_schema_are_refused_in_one_line(tmp_path: Path) 
         ("search_papers", {"query": "gate", "k": 0}),
         ("search_papers", {"query": "gate", "k": "many"}),
         ("search_papers", {"k": 3}),
-        ("search_papers", {"query": "gate", "k": 100}),  # the CLI's and the API's limit too
+        ("search_papers", {"query": "gate", "k": 100}),  # 136 KB of passages over the corpus
+        ("search_papers", {"query": "gate", "k": MAX_TOOL_K}),
     ]
-    _, results = _call(tmp_path / "index", calls)
-    messages = [result.content[0].text for result in results[:3]]
-    assert all(_error(result) for result in results[:3])
+    tools, results = _call(tmp_path / "index", calls)
+    messages = [result.content[0].text for result in results[:4]]
+    assert all(_error(result) for result in results[:4])
     assert all("\n" not in m and "pydantic" not in m for m in messages), messages
     assert "invalid arguments for search_papers: k: Input should be greater than" in messages[0]
     assert "k: Input should be a valid integer" in messages[1]
     assert "query: Field required" in messages[2]
-    assert not _error(results[3]) and _data(results[3])["passages"]
+    assert messages[3].endswith("k: Input should be less than or equal to 20"), messages[3]
+    assert not _error(results[4]) and _data(results[4])["passages"]
+    k = _schema(tools, "search_papers", "input")["properties"]["k"]
+    assert (k["minimum"], k["maximum"]) == (1, MAX_TOOL_K) and "1 to 20" in k["description"]
+
+
+def _schema(tools: list[Any], name: str, which: str) -> dict[str, Any]:
+    """A tool's input or output JSON schema, as ``tools/list`` gave it."""
+    (tool,) = [tool for tool in tools if tool.name == name]
+    snake, camel = f"{which}_schema", f"{which}Schema"
+    return getattr(tool, snake, None) or getattr(tool, camel, None) or {}
+
+
+def _fields(schema: dict[str, Any], *path: str) -> dict[str, str]:
+    """The JSON types of an object's fields, ``path`` naming array fields down to it."""
+    node = schema
+    for name in path:
+        node = node["properties"][name]["items"]
+        node = schema.get("$defs", {}).get(node.get("$ref", "").rpartition("/")[2], node)
+    assert set(node["required"]) == set(node["properties"])
+    return {
+        field: spec.get("type") or "|".join(t["type"] for t in spec["anyOf"])
+        for field, spec in node["properties"].items()
+    }
+
+
+def test_tools_publish_typed_output(tmp_path: Path) -> None:
+    from index_factory import write_small_index
+
+    write_small_index(tmp_path / "index")
+    calls = [("search_papers", {"query": "forget gate", "k": 2})]
+    tools, (found,) = _call(tmp_path / "index", calls)
+    search = _schema(tools, "search_papers", "output")
+    assert _fields(search) == {"query": "string", "passages": "array"}
+    assert _fields(search, "passages") == {
+        "rank": "integer", "paper": "string", "title": "string", "year": "integer|null",
+        "pages": "string", "section": "string|null", "score": "number", "text": "string",
+    }  # fmt: skip
+    ask = _schema(tools, "ask_papers", "output")
+    assert _fields(ask) == {
+        "answer": "string", "refused": "boolean", "citations": "array",
+        "standalone_question": "string",
+    }  # fmt: skip
+    assert _fields(ask, "citations") == {
+        "marker": "integer", "doc": "string", "title": "string", "year": "integer|null",
+        "pages": "string", "section": "string|null", "quote": "string",
+    }  # fmt: skip
+    structured = getattr(found, "structured_content", None) or found.structuredContent
+    best = structured["passages"][0]
+    assert (best["rank"], best["paper"], best["section"]) == (1, "doc-0", None)
+    assert best["text"] == json.loads(found.content[0].text)["passages"][0]["text"]

@@ -1,14 +1,17 @@
 """``paperqa mcp``: a Model Context Protocol server over stdio, for MCP clients (Claude Desktop,
 editors, agents), a thin layer over the retriever and ``QAEngine``.
 
-Two tools:
+Two tools, each with a typed output schema (the pydantic models below) that clients read from
+``tools/list``, and its result as structured content and as JSON text:
 
-- ``search_papers(query, k, papers)``: the passages retrieval ranks highest (paper id, title,
-  year, pages, score, text); no LLM, so it answers in a second once the index is loaded.
+- ``search_papers(query, k, papers)``: the passages retrieval ranks highest (rank, paper id,
+  title, year, pages, section, score, text); no LLM, so it answers in a second once the index is
+  loaded. ``k`` is at most ``MAX_TOOL_K`` (20, about 30 KB of text): more is refused in one line.
 - ``ask_papers(question)``: the cited answer of the local model, as ``paperqa ask`` gives it
   (the text with ``[n]`` markers and its source list, and the citations as data).
 
-Works with the ``mcp`` package 1.x (``FastMCP``) and 2.x (``MCPServer``, its new name).
+Works with the ``mcp`` package 1.10+ (``FastMCP``, the first with output schemas) and 2.x
+(``MCPServer``, its new name).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import sys
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from paperqa.errors import PaperQAError
-from paperqa.settings import MAX_K, Settings
+from paperqa.settings import Settings
 
 try:  # mcp 2.x
     from mcp.server.mcpserver import MCPServer as _SDKServer
@@ -35,6 +38,51 @@ INSTRUCTIONS = (
     "by default). Use search_papers to read the passages about a topic with paper and page; use "
     "ask_papers for a short answer written by a local model, each claim citing paper and page."
 )
+
+
+MAX_TOOL_K = 20  # an agent's context, not the index, is the limit here: settings.MAX_K is 100
+
+
+class _Place(BaseModel):
+    """Where a passage or a quote is: the paper and its pages."""
+
+    title: str = Field(description="The paper's title.")
+    year: int | None = Field(description="The paper's year, where known.")
+    pages: str = Field(description="The page or pages: '3' or '3-4'.")
+    section: str | None = Field(description="The section heading over it, where known.")
+
+
+class SearchPassage(_Place):
+    """One passage found by ``search_papers``."""
+
+    rank: int = Field(description="Its place in the ranking, from 1.")
+    paper: str = Field(description="The paper's id, as search_papers' papers argument takes it.")
+    score: float = Field(description="The retriever's score: higher is closer to the query.")
+    text: str = Field(description="The passage's text.")
+
+
+class SearchResult(BaseModel):
+    """What ``search_papers`` returns."""
+
+    query: str = Field(description="The query searched, stripped.")
+    passages: list[SearchPassage] = Field(description="The passages, best first.")
+
+
+class CitedSource(_Place):
+    """One source of an ``ask_papers`` answer: what its ``[marker]`` points to."""
+
+    marker: int = Field(description="The n of the answer's [n].")
+    doc: str = Field(description="The paper's id.")
+    quote: str = Field(description="The passage's words that support the claim.")
+
+
+class AskResult(BaseModel):
+    """What ``ask_papers`` returns."""
+
+    answer: str = Field(description="The answer with [n] markers, then a 'Sources:' list.")
+    refused: bool = Field(description="True when the papers do not answer the question.")
+    citations: list[CitedSource] = Field(description="The sources the markers point to.")
+    standalone_question: str = Field(description="The question as it was searched.")
 
 
 class _Server(_SDKServer):
@@ -68,7 +116,9 @@ def build_server(settings: Settings) -> Any:
     @server.tool()
     def search_papers(
         query: Annotated[str, Field(description="What to look for, in words or a question.")],
-        k: Annotated[int, Field(ge=1, le=MAX_K, description="How many passages.")] = settings.k,
+        k: Annotated[
+            int, Field(ge=1, le=MAX_TOOL_K, description=f"How many passages, 1 to {MAX_TOOL_K}.")
+        ] = min(settings.k, MAX_TOOL_K),
         papers: Annotated[
             list[str] | None,
             Field(
@@ -78,7 +128,7 @@ def build_server(settings: Settings) -> Any:
                 )
             ),
         ] = None,
-    ) -> dict[str, Any]:
+    ) -> SearchResult:
         """Find the passages of the papers most relevant to the query (paper, pages, text)."""
         with _tool_errors():
             return search(engine, query, k, papers)
@@ -92,7 +142,7 @@ def build_server(settings: Settings) -> Any:
                 "model (no 'it' or 'that paper'; the tool keeps no conversation)."
             ),
         ],
-    ) -> dict[str, Any]:
+    ) -> AskResult:
         """Answer a self-contained question from the papers with the local model; every claim
         cites paper and page. Says so when the papers do not answer it."""
         with _tool_errors():
@@ -101,7 +151,7 @@ def build_server(settings: Settings) -> Any:
     return server
 
 
-def search(engine: Any, query: str, k: int, papers: list[str] | None) -> dict[str, Any]:
+def search(engine: Any, query: str, k: int, papers: list[str] | None) -> SearchResult:
     """The ``search_papers`` result: the ranked passages with paper, pages and clean text."""
     from paperqa.retrieve import load_retriever
     from paperqa.retrieve.filters import resolve_papers
@@ -111,36 +161,45 @@ def search(engine: Any, query: str, k: int, papers: list[str] | None) -> dict[st
     store = engine.store
     docs = resolve_papers(papers, store)
     passages = load_retriever(engine.settings, store=store).search(query, k, docs)
-    return {
-        "query": query,
-        "passages": [
-            {
-                "rank": p.rank,
-                "paper": p.doc,
-                "title": p.chunk.title,
-                "year": store.documents.get(p.doc, {}).get("year"),
-                "pages": p.chunk.pages,
-                "section": p.chunk.section,
-                "score": round(p.score, 4),
-                "text": display_text(p.text),
-            }
-            for p in passages
-        ],
-    }
+    found = [
+        SearchPassage(
+            rank=p.rank,
+            paper=p.doc,
+            title=p.chunk.title,
+            year=store.documents.get(p.doc, {}).get("year"),
+            pages=p.chunk.pages,
+            section=p.chunk.section or None,
+            score=round(p.score, 4),
+            text=display_text(p.text),
+        )
+        for p in passages
+    ]
+    return SearchResult(query=query, passages=found)
 
 
-def ask(engine: Any, question: str) -> dict[str, Any]:
+def ask(engine: Any, question: str) -> AskResult:
     """The ``ask_papers`` result: the cited answer text with its sources, and the citations."""
     from paperqa.openai_api import reply_text
 
     answer = engine.ask(question)
-    data = answer.to_dict()
-    return {
-        "answer": reply_text(answer),
-        "refused": answer.refused,
-        "citations": data["citations"],
-        "standalone_question": answer.standalone_question,
-    }
+    citations = [
+        CitedSource(
+            marker=c.marker,
+            doc=c.doc,
+            title=c.title,
+            year=c.year,
+            pages=c.pages,
+            section=c.section or None,
+            quote=c.quote,
+        )
+        for c in answer.citations
+    ]
+    return AskResult(
+        answer=reply_text(answer),
+        refused=answer.refused,
+        citations=citations,
+        standalone_question=answer.standalone_question,
+    )
 
 
 @contextlib.contextmanager
