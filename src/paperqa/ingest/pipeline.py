@@ -1,10 +1,10 @@
 """Ingest: a folder of papers in, a dense and a BM25 index out, incrementally.
 
-Files are matched to reading-list entries by id or arXiv id in their name, or else by content
-(the arXiv stamp or title of their first page; any other file is still ingested under its own
-name), parsed, chunked, embedded and written as a new index generation. Documents
-whose bytes did not change keep their chunks and vectors from the previous index; removed files
-are dropped. A new chunk whose text the same embedder has embedded before takes its vector from
+Files are matched to reading-list entries by the id or arXiv id in their name, or else by
+content (the arXiv stamp or title of their first page); any other file is ingested under its own
+name. Each is parsed, chunked, embedded and written as a new index generation. Documents whose
+bytes did not change keep their chunks and vectors from the previous index; removed files are
+dropped. A new chunk whose text the same embedder has embedded before takes its vector from
 the vector cache (``paperqa.vector_cache``). One bad file never stops the others: it is
 reported with a one-line reason.
 """
