@@ -385,6 +385,10 @@ def test_a_renamed_reading_list_paper_is_known_by_its_stamp_or_title(tmp_path):
     assert documents["gpipe"]["in_reading_list"] and documents["gpipe"]["year"] == 2018
     assert documents["my-draft"]["title"] == "Pointer Networks Revisited"
     assert "gpipe" not in report.missing
+    assert report.notes == [
+        "to read.pdf looks like pointer-networks, which another file of the folder already is; "
+        "both are indexed, this one as to-read"
+    ]
     again = ingest(source, settings, progress=False)
     assert {d.id: d.status for d in again.documents}["gpipe"] == "unchanged"
 

@@ -328,7 +328,7 @@ def _chunk_parsed(
         if isinstance(result, str):
             report.failed.append((str(path), result))
             continue
-        doc_id = _listed_id(doc_id, result, named_ids | set(prepared))
+        doc_id = _listed_id(doc_id, result, named_ids | set(prepared), report)
         doc_meta = _document_meta(doc_id, path, sha, result)
         header = document_header(doc_meta["title"], doc_meta["authors"], doc_meta["year"])
         drafts = chunk_document(
@@ -439,13 +439,22 @@ def _reuse(
     )
 
 
-def _listed_id(doc_id: str, parsed: ParsedDocument, taken: set[str]) -> str:
+def _listed_id(doc_id: str, parsed: ParsedDocument, taken: set[str], report: IngestReport) -> str:
     """The reading-list id of a file its name did not match, when its content shows which paper
-    it is (an arXiv stamp, its title) and no other file of the folder is that paper."""
+    it is (an arXiv stamp, its title) and no other file of the folder is that paper; a note
+    when another file is (two versions of one paper, both indexed)."""
     if doc_id in papers_by_id():
         return doc_id
     paper = match_content(parsed.title, parsed.arxiv_id)
-    return paper.id if paper and paper.id not in taken else doc_id
+    if paper is None:
+        return doc_id
+    if paper.id in taken:
+        report.notes.append(
+            f"{parsed.path.name} looks like {paper.id}, which another file of the folder already "
+            f"is; both are indexed, this one as {doc_id}"
+        )
+        return doc_id
+    return paper.id
 
 
 def _document_meta(doc_id: str, path: Path, sha: str, parsed: ParsedDocument) -> dict[str, Any]:
