@@ -515,26 +515,33 @@ def _citations(
         for j in support.cited:
             if j not in citations:
                 p = passages[j]
-                quote = best_quote(support.sentence, p.text, question)
-                section = p.section_of(quote)
+                quote = _without_headings(best_quote(support.sentence, p.text, question), p)
                 citations[j] = Citation(
                     marker=len(citations) + 1,
                     doc=p.doc,
                     title=p.chunk.title,
                     year=years.get(p.doc),
                     pages=p.pages_of(quote),
-                    quote=_without_heading(quote, section),
+                    quote=quote,
                     chunk_id=p.chunk.id,
-                    section=section,
+                    section=p.section_of(quote),
                 )
     return list(citations.values())
 
 
-def _without_heading(quote: str, section: str) -> str:
-    """``quote`` without the section heading that PDF text runs into its first sentence
-    ("3.1 Encoder and Decoder Stacks Encoder: The encoder ..."); the citation names the section."""
-    rest = quote[len(section) :].lstrip() if section and quote.startswith(section) else ""
-    return rest if len(rest) >= 20 else quote
+def _without_headings(quote: str, passage: Passage) -> str:
+    """``quote`` without the section headings that run into its first sentence ("3.1 Encoder and
+    Decoder Stacks Encoder: The encoder ...", or a widened passage's "Results Setup We ..."):
+    those of the chunks the passage holds. The citation names the section instead."""
+    headings = [c.section for c in (passage.matched, *passage.context) if c.section]
+    stripped = True
+    while stripped:
+        stripped = False
+        for heading in headings:
+            rest = quote[len(heading) :].lstrip() if quote.startswith(heading) else ""
+            if len(rest) >= 20:
+                quote, stripped = rest, True
+    return quote
 
 
 def _render(supports: list[SentenceSupport]) -> str:

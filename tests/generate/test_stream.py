@@ -1,0 +1,127 @@
+"""QAEngine.stream without the packaged model: two invented papers, ingested for real, and an
+OpenAI-compatible server that writes a scripted reply, so that what the engine does with a
+model's words (passing them on, checking their citations, refusing) is tested in seconds."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+
+from paperqa.generate.answer import REFUSAL_TEXT, Answer, QAEngine
+from paperqa.ingest.pipeline import ingest
+from paperqa.settings import Settings
+
+PAPERS = {  # invented
+    "lattice.md": "# Lattice Memory Networks\n\n## Encoder\n\nThe encoder of the lattice memory "
+    "network stacks seven gated blocks, each followed by slot shuffling at a rate of 0.15.\n",
+    "braids.md": "# Braided Pooling\n\n## Results\n\nBraided pooling trains texture networks of "
+    "118 layers and reaches 4.83% error on Pebble-9K.\n",
+}
+BLOCKS = "How many gated blocks does the lattice memory network's encoder stack?"
+
+
+class _ScriptedModel(BaseHTTPRequestHandler):
+    """Streams ``server.reply`` word by word as chat completion chunks; keeps each request."""
+
+    def do_POST(self) -> None:
+        self.server.requests.append(
+            json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for word in self.server.reply.split(" "):
+            chunk = {"choices": [{"index": 0, "delta": {"content": f"{word} "}}]}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def model() -> Iterator[Any]:
+    server = HTTPServer(("127.0.0.1", 0), _ScriptedModel)
+    server.requests, server.reply = [], ""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def engine(model: Any, tmp_path_factory: pytest.TempPathFactory) -> QAEngine:
+    root = tmp_path_factory.mktemp("stream")
+    (root / "papers").mkdir()
+    for name, text in PAPERS.items():
+        (root / "papers" / name).write_text(text)
+    url = f"http://127.0.0.1:{model.server_address[1]}/v1"
+    settings = Settings(
+        index_dir=root / "index", cache_dir=root / "cache", backend="openai", openai_base_url=url
+    )
+    ingest(root / "papers", settings, progress=False)
+    return QAEngine(settings)
+
+
+def _stream(engine: QAEngine, model: Any, reply: str, question: str) -> tuple[str, Answer]:
+    model.reply, model.requests[:] = reply, []
+    items = list(engine.stream(question))
+    assert isinstance(items[-1], Answer) and all(isinstance(i, str) for i in items[:-1])
+    return "".join(items[:-1]), items[-1]
+
+
+def test_the_models_words_come_first_then_an_answer_citing_the_passage_that_holds_them(
+    engine: QAEngine, model: Any
+) -> None:
+    words, answer = _stream(engine, model, "The encoder stacks seven gated blocks [1].", BLOCKS)
+    assert words.split() == ["The", "encoder", "stacks", "seven", "gated", "blocks", "[1]."]
+    assert not answer.refused and answer.answer == "The encoder stacks seven gated blocks [1]."
+    (citation,) = answer.citations
+    assert (citation.doc, citation.section) == ("lattice", "Encoder")
+    # The headings the widened passage runs into its sentence are not part of the quote.
+    assert citation.quote.startswith("The encoder of the lattice memory network stacks seven")
+    (request,) = model.requests
+    assert request["stream"] and request["messages"][-1]["content"].endswith(BLOCKS)
+    assert "slot shuffling at a rate of 0.15" in request["messages"][-1]["content"]
+
+
+def test_a_citation_moves_to_the_passage_that_holds_the_sentences_figure(
+    engine: QAEngine, model: Any
+) -> None:
+    question = "How deep are braided pooling networks, and what rate does slot shuffling use?"
+    model.reply = "x"
+    engine.ask(question)
+    prompt = model.requests[-1]["messages"][-1]["content"]
+    first: dict[str, str] = {}
+    for marker, name in re.findall(r"\[(\d)\] (Lattice|Braided)", prompt):
+        first.setdefault(name, marker)
+    lattice, braids = first["Lattice"], first["Braided"]
+    # The model cites each figure to the other paper's passage.
+    reply = (
+        f"Braided pooling networks have 118 layers [{lattice}]. "
+        f"Slot shuffling uses 0.15 [{braids}]."
+    )
+    _, answer = _stream(engine, model, reply, question)
+    assert not answer.refused and not answer.unsupported
+    assert [c.doc for c in answer.citations] == ["braids", "lattice"]
+    assert (
+        answer.answer
+        == "Braided pooling networks have 118 layers [1]. Slot shuffling uses 0.15 [2]."
+    )
+
+
+def test_an_answer_whose_number_no_passage_holds_is_refused(engine: QAEngine, model: Any) -> None:
+    words, answer = _stream(engine, model, "The encoder stacks 12 gated blocks [1].", BLOCKS)
+    assert "12" in words  # what the model wrote went out as it wrote it...
+    assert answer.refused and answer.answer == REFUSAL_TEXT  # ...but the answer is not kept
+    assert answer.unsupported == ["The encoder stacks 12 gated blocks."]
+
+
+def test_the_models_refusal_is_a_refusal(engine: QAEngine, model: Any) -> None:
+    _, answer = _stream(engine, model, "Not found in the papers.", BLOCKS)
+    assert answer.refused and answer.answer == REFUSAL_TEXT and not answer.citations
