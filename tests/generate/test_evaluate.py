@@ -56,6 +56,7 @@ def test_score_answer_checks_citations_against_the_gold_passage() -> None:
     record = score_answer(_answer("The model has 7 blocks [1][2].", [GOLD, OTHER]), ITEM)
     assert record["correct"] and record["cites_gold"] and not record["refused"]
     assert [c["supports"] for c in record["citations"]] == [True, False]
+    assert {"doc", "pages", "section", "quote"} <= set(record["citations"][0])  # what users read
 
 
 def test_a_question_without_an_answerable_field_is_scored_as_retrieval_reads_it() -> None:

@@ -58,7 +58,8 @@ def score_answer(answer: Answer, item: dict[str, Any]) -> dict[str, Any]:
             and passage is not None
             and any(occurs(a, passage.text) for a in evidence[c.doc])
         )
-        checked.append({"doc": c.doc, "pages": c.pages, "supports": supports})
+        record = {"doc": c.doc, "pages": c.pages, "section": c.section, "quote": c.quote}
+        checked.append({**record, "supports": supports})
     answerable = is_answerable(item)
     text = strip_markers(answer.answer)
     cited = {c.doc for c in answer.citations}
