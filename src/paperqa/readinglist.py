@@ -62,21 +62,22 @@ def match_file(path: Path) -> Paper | None:
     if stem in by_id:
         return by_id[stem]
     found = _ARXIV_RE.search(stem)
-    if found:
-        arxiv = found.group(1).replace("_", "/")
-        for paper in reading_list():
-            if paper.arxiv_id and paper.arxiv_id.lower() == arxiv:
-                return paper
-    return None
+    return _by_arxiv_id(found.group(1).replace("_", "/")) if found else None
 
 
 def match_content(title: str | None, arxiv_id: str | None) -> Paper | None:
     """The reading-list entry a parsed document is, by its arXiv id or its exact title."""
-    for paper in reading_list():
-        if arxiv_id and paper.arxiv_id and paper.arxiv_id.lower() == arxiv_id.lower():
-            return paper
+    paper = _by_arxiv_id(arxiv_id) if arxiv_id else None
+    if paper:
+        return paper
     wanted = letters_and_digits(title or "")[0]
     for paper in reading_list():
         if wanted and letters_and_digits(paper.title)[0] == wanted:
             return paper
     return None
+
+
+def _by_arxiv_id(arxiv_id: str) -> Paper | None:
+    """The reading-list entry with this arXiv id ("1706.03762", "math/0406077"), in any case."""
+    wanted = arxiv_id.lower()
+    return next((p for p in reading_list() if p.arxiv_id and p.arxiv_id.lower() == wanted), None)
