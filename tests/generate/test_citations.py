@@ -7,6 +7,7 @@ import pytest
 from paperqa.generate.citations import (
     AnswerPart,
     Fact,
+    NumberText,
     attribute,
     attribute_parts,
     best_quote,
@@ -308,7 +309,7 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
         return Passage(Chunk(1, "d", "T", 1, 1, text), 1.0)
 
     def held(number: str, text: str) -> bool:
-        return holds(Fact("number", number), passage(text), set(tokenize(text)))
+        return holds(Fact("number", number), passage(text), NumberText.of(text))
 
     assert held("7", "a column of K = 7 gated blocks")
     assert held("7", "seven gated blocks")
@@ -326,6 +327,14 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
     assert held("6", "a 6-layer network") and held("2012", "the Mixer-2012 challenge")
 
 
+def test_a_passage_is_prepared_for_numbers_once_without_the_numbers_of_names() -> None:
+    terms = set(tokenize("a column of 1,024 gated blocks"))
+    assert NumberText.of("a column of 1,024 gated blocks", terms).terms is terms
+    within = NumberText.of("the Mixer-16 network has 1,024 gated blocks")
+    assert "16" not in within.terms and "1024" in within.terms
+    assert "mixer-16" not in within.text and "1024 gated" in within.text
+
+
 def test_numbers_in_a_papers_name_are_not_facts() -> None:
     facts = facts_of("Deep Speech 2 lowers its error by 17% with a larger vocabulary.")
     assert [f.text for f in facts if f.kind == "number"] == ["17%"]
@@ -335,7 +344,7 @@ def test_a_share_holds_as_a_percentage_or_as_a_fraction() -> None:
     def held(sentence: str, text: str) -> bool:
         passage = Passage(Chunk(1, "glorp", "The Glorp Network", 2, 2, text), 1.0, 1)
         (fact,) = [f for f in facts_of(sentence) if f.kind == "number"]
-        return holds(fact, passage, set(tokenize(text)))
+        return holds(fact, passage, NumberText.of(text))
 
     assert held("Masking was 40% in the glorp cells.", "cells masked with probability 0.4")
     assert held("Masking was 40% in the glorp cells.", "cells masked with probability .4")
@@ -351,7 +360,7 @@ def test_a_quote_holds_without_the_sentence_punctuation_inside_its_marks() -> No
     text = "The sharper estimate comes at no cost with the lattice decoder."
     passage = Passage(Chunk(1, "lmn", "Lattice Memory Networks", 2, 2, text), 1.0, 1)
     (fact,) = [f for f in facts_of('The estimate simply "comes at no cost."') if f.kind == "quote"]
-    assert fact.text == "comes at no cost" and holds(fact, passage, set(tokenize(text)))
+    assert fact.text == "comes at no cost" and holds(fact, passage, NumberText.of(text))
 
 
 def test_a_sentence_whose_number_and_words_a_passage_holds_is_supported_despite_rewording() -> None:
@@ -393,18 +402,18 @@ def test_a_sentence_whose_name_and_words_a_passage_holds_is_supported_despite_re
 def test_a_name_in_the_plural_holds_where_its_singular_does() -> None:
     text = "We add gating noise to the lateral links of the LMN."
     passage = Passage(Chunk(1, "lmn", "Lattice Memory Networks", 5, 5, text), 1.0, 1)
-    terms = set(tokenize(text))
-    assert holds(Fact("name", "LMNs"), passage, terms)
-    assert not holds(Fact("name", "QRNs"), passage, terms)
+    numbers = NumberText.of(text)
+    assert holds(Fact("name", "LMNs"), passage, numbers)
+    assert not holds(Fact("name", "QRNs"), passage, numbers)
 
 
 def test_a_name_holds_with_or_without_its_hyphens() -> None:
     text = "QRV-16 and LatNet50 are compared on Pebble-9K."
     passage = Passage(Chunk(1, "cmp", "Comparison", 2, 2, text), 1.0, 1)
-    terms = set(tokenize(text))
-    assert holds(Fact("name", "QRV16"), passage, terms)
-    assert holds(Fact("name", "LatNet-50"), passage, terms)
-    assert not holds(Fact("name", "QRV-19"), passage, terms)
+    numbers = NumberText.of(text)
+    assert holds(Fact("name", "QRV16"), passage, numbers)
+    assert holds(Fact("name", "LatNet-50"), passage, numbers)
+    assert not holds(Fact("name", "QRV-19"), passage, numbers)
 
 
 def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:

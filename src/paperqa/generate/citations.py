@@ -180,8 +180,7 @@ def best_quote(sentence: str, passage_text: str, context: str = "") -> str:
     numbers = [f.text for f in facts_of(sentence, context) if f.kind == "number"]
     named = _capitalised_terms(sentence) - set(ctx)
     holding = [
-        named <= terms
-        and all(_holds_number(n, normalize(c).replace(",", ""), terms) for n in numbers)
+        named <= terms and (not numbers or _holds_numbers(numbers, NumberText.of(c, terms)))
         for c, terms in zip(candidates, cand_terms, strict=True)
     ]
     if (numbers or named) and any(holding):
@@ -223,11 +222,31 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
     return facts
 
 
-def holds(fact: Fact, passage: Passage, terms: set[str]) -> bool:
-    """Whether ``passage`` (its text, as ``terms`` too) bears ``fact`` out. A name in the plural
-    ("LSTMs", "GPUs") holds where its singular does, and a name holds with or without hyphens."""
+@dataclass(frozen=True)
+class NumberText:
+    """A text as its numbers are checked in, prepared once per passage: normalised, without
+    thousands separators, and without the numbers that are part of a name ("top-5", "VGG-16"),
+    with its ``terms``."""
+
+    text: str
+    terms: set[str]
+
+    @classmethod
+    def of(cls, text: str, terms: set[str] | None = None) -> NumberText:
+        """``text`` prepared; ``terms``: its ``tokenize`` terms, when already known."""
+        plain = normalize(text).replace(",", "")
+        if _NAMED_NUMBER_RE.search(plain):
+            plain = _NAMED_NUMBER_RE.sub(" ", plain)
+            return cls(plain, set(tokenize(plain)))
+        return cls(plain, set(tokenize(text)) if terms is None else terms)
+
+
+def holds(fact: Fact, passage: Passage, numbers: NumberText) -> bool:
+    """Whether ``passage`` (its text, for a number ``numbers``) bears ``fact`` out. A name in the
+    plural ("LSTMs", "GPUs") holds where its singular does, and a name holds with or without
+    hyphens."""
     if fact.kind == "number":
-        return _holds_number(fact.text, normalize(passage.text).replace(",", ""), terms)
+        return _holds_number(fact.text, numbers)
     if fact.papers and passage.doc in fact.papers:
         return True
     name = fact.text[:-1] if _PLURAL_NAME_RE.fullmatch(fact.text) else fact.text
@@ -259,27 +278,31 @@ def unheld_question_facts(
         if fact.kind != "quote" and not _YEAR_RE.fullmatch(fact.text)
     ]
     pool = list({id(p): p for p in [*cited, *context]}.values())
-    terms = {id(p): set(tokenize(p.text)) for p in pool}  # once per passage, not per fact
+    numbers = {id(p): NumberText.of(p.text) for p in pool}  # once per passage, not per fact
     # ``holds`` takes a paper's name as held in that paper's own passages, and the pool holds
     # passages of the cited papers only: a named paper holds where it is cited or mentioned.
     return [
         fact.text
         for fact in facts
-        if not any(holds(fact, p, terms[id(p)]) for p in (cited if fact.kind == "number" else pool))
+        if not any(
+            holds(fact, p, numbers[id(p)]) for p in (cited if fact.kind == "number" else pool)
+        )
     ]
 
 
-def _holds_number(number: str, text: str, terms: set[str]) -> bool:
-    """Whether ``text`` holds ``number``: "6" in "N = 6" and "six", "1,024" in "1024", "28.0" in
-    "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25", nor "5" in "top-5" or "16" in
-    "VGG-16" (part of a name, as in answers). A share may change form: "50%" holds in "0.5" and
-    "0.5" in "50 %"."""
-    if _NAMED_NUMBER_RE.search(text):
-        text = _NAMED_NUMBER_RE.sub(" ", text)
-        terms = set(tokenize(text))
+def _holds_numbers(numbers: list[str], within: NumberText) -> bool:
+    return all(_holds_number(n, within) for n in numbers)
+
+
+def _holds_number(number: str, within: NumberText) -> bool:
+    """Whether ``within`` holds ``number``: "6" in "N = 6" and "six", "1,024" in "1024", "28.0"
+    in "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25", nor "5" in "top-5" or "16"
+    in "VGG-16" (part of a name, as in answers). A share may change form: "50%" holds in "0.5"
+    and "0.5" in "50 %"."""
+    text = within.text
     percent = number.endswith("%")
     number = number.rstrip("%").replace(",", "")
-    if set(tokenize(number)) <= terms or _number_in(number, text):
+    if set(tokenize(number)) <= within.terms or _number_in(number, text):
         return True
     try:
         value = float(number)
@@ -385,6 +408,7 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     semantic = _semantic_scores(scored, part.passages, part.question, encoder, part.passage_vectors)
     passage_terms = [set(tokenize(p.text)) for p in part.passages]
     idf = _idf(passage_terms)
+    numbers = [NumberText.of(p.text, t) for p, t in zip(part.passages, passage_terms, strict=True)]
     context = tokenize(part.question)
     supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):
@@ -396,7 +420,7 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
             text, [], False, lexical, [float(x) for x in semantic[i]], parse_markers(sentence)
         )
         _cite_best(support)
-        _hold_facts(support, part.passages, passage_terms, part.question)
+        _hold_facts(support, part.passages, numbers, part.question)
         supports.append(support)
     # Sentences without content words take the citations of the sentence before them.
     for prev, cur in itertools.pairwise(supports):
@@ -452,7 +476,7 @@ def _cite_best(support: SentenceSupport) -> None:
 def _hold_facts(
     support: SentenceSupport,
     passages: Sequence[Passage],
-    passage_terms: list[set[str]],
+    numbers: list[NumberText],
     question: str,
 ) -> None:
     """Moves the sentence's citation to the passage(s) holding its facts, or unsupports it."""
@@ -460,8 +484,8 @@ def _hold_facts(
     if not facts:
         return
     held = [
-        {f for f in facts if holds(f, p, terms)}
-        for p, terms in zip(passages, passage_terms, strict=True)
+        {f for f in facts if holds(f, p, within)}
+        for p, within in zip(passages, numbers, strict=True)
     ]
     if not support.supported:
         _support_by_facts(support, facts, held)
