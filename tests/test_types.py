@@ -17,12 +17,10 @@ def _passage() -> Passage:
 def test_a_quote_in_the_matched_chunk_cites_its_page_and_section() -> None:
     passage = _passage()
     quote = "The mixer stacks four identical layers."
-    assert passage.pages_of(quote) == "3"
-    assert passage.section_of(quote) == "2.1 Mixing Layers"
+    assert passage.place_of(quote) == ("3", "2.1 Mixing Layers")
 
 
 def test_a_quote_from_the_widened_context_cites_the_whole_span_and_no_section() -> None:
     passage = _passage()
     quote = "We train for a week."
-    assert passage.pages_of(quote) == "2-4"
-    assert passage.section_of(quote) == ""  # it belongs to 2.2, which the passage does not record
+    assert passage.place_of(quote) == ("2-4", "")  # in 2.2, which the passage does not record

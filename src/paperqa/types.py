@@ -81,16 +81,12 @@ class Passage:
             return self.matched
         return next((c for c in self.context if occurs(quote.rstrip("…"), c.text)), None)
 
-    def pages_of(self, quote: str) -> str:
-        """The pages to cite for ``quote``: those of the chunk it lies in (the widened passage
-        may reach a page further), else the whole passage's."""
+    def place_of(self, quote: str) -> tuple[str, str]:
+        """The pages to cite for ``quote`` and the section heading over it: those of the chunk it
+        lies in (the widened passage may reach a page further), else the whole passage's pages
+        and no section."""
         source = self.source_of(quote)
-        return source.pages if source else self.chunk.pages
-
-    def section_of(self, quote: str) -> str:
-        """The section heading over ``quote``: that of the chunk it lies in, else ""."""
-        source = self.source_of(quote)
-        return source.section if source else ""
+        return (source.pages, source.section) if source else (self.chunk.pages, "")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the CLI prints: doc, title, pages, score, text and the chunk metadata."""

@@ -61,10 +61,10 @@ def test_the_window_retriever_returns_the_matched_chunk_in_context() -> None:
     assert top.core == chunks[1] and top.matched.text == f"{MATCH} {DETAIL}"
     assert SETUP in top.text and LATER in top.text  # what the reader and the model see
     assert top.chunk.pages == "2-4"
-    assert top.pages_of(DETAIL) == "3"  # a quote from the matched chunk cites its page
+    assert top.place_of(DETAIL)[0] == "3"  # a quote from the matched chunk cites its page
     # A quote from the text around it cites the page of the neighbouring chunk it came from.
-    assert top.pages_of(SETUP) == "2" and top.pages_of(LATER) == "4"
-    assert top.pages_of(f"{SETUP} {MATCH} {DETAIL} {LATER}") == "2-4"  # it spans them all
+    assert top.place_of(SETUP)[0] == "2" and top.place_of(LATER)[0] == "4"
+    assert top.place_of(f"{SETUP} {MATCH} {DETAIL} {LATER}")[0] == "2-4"  # it spans them all
 
 
 def test_a_quote_from_the_text_around_the_match_is_given_the_section_it_lies_in() -> None:
@@ -73,9 +73,9 @@ def test_a_quote_from_the_text_around_the_match_is_given_the_section_it_lies_in(
     bm25 = BM25Retriever(chunks, [tokenize(c.text) for c in chunks], k1=1.2, b=0.75)
     top = WindowRetriever(bm25, chunks, 100).search("Adam beta values", 1)[0]
     assert top.chunk.id == 1 and top.text == f"{SETUP} {MATCH} {LATER}"
-    assert [top.section_of(q) for q in (MATCH, SETUP, LATER)] == [
+    assert [top.place_of(q)[1] for q in (MATCH, SETUP, LATER)] == [
         "3 Optimizer",
         "2 Training",
         "4 Results",
     ]
-    assert top.section_of(f"{SETUP} {MATCH}") == ""  # across two sections: none is named
+    assert top.place_of(f"{SETUP} {MATCH}")[1] == ""  # across two sections: none is named

@@ -540,15 +540,16 @@ def _citations(
             if j not in citations:
                 p = passages[j]
                 quote = _without_headings(best_quote(support.sentence, p.text, question), p)
+                pages, section = p.place_of(quote)
                 citations[j] = Citation(
                     marker=len(citations) + 1,
                     doc=p.doc,
                     title=p.chunk.title,
                     year=years.get(p.doc),
-                    pages=p.pages_of(quote),
+                    pages=pages,
                     quote=quote,
                     chunk_id=p.chunk.id,
-                    section=p.section_of(quote),
+                    section=section,
                 )
     return list(citations.values())
 
