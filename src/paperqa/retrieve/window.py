@@ -39,10 +39,10 @@ class WindowRetriever:
 
     def _widened(self, passage: Passage) -> Passage:
         chunk = passage.chunk
-        wide = widen(self.chunks, chunk, self.words)
+        around = _neighbours(self.chunks, chunk)
+        wide = _widen(chunk, around, self.words)
         if wide is chunk:
             return passage
-        around = (_neighbour(self.chunks, chunk, -1), _neighbour(self.chunks, chunk, +1))
         context = tuple(c for c in around if c is not None)
         return replace(passage, chunk=wide, core=chunk, context=context)
 
@@ -53,10 +53,15 @@ def widen(chunks: Sequence[Chunk], chunk: Chunk, words: int) -> Chunk:
     Pages and character offsets grow to cover the neighbours that gave words (a bound: the
     words taken from a neighbour that spans two pages may all lie on one of them).
     """
+    return _widen(chunk, _neighbours(chunks, chunk), words)
+
+
+def _widen(chunk: Chunk, around: tuple[Chunk | None, Chunk | None], words: int) -> Chunk:
+    """``widen``, with the chunks ``around`` it (before, after) already looked up."""
     budget = words - len(chunk.text.split())
     if budget <= 0:
         return chunk
-    prev, after_chunk = _neighbour(chunks, chunk, -1), _neighbour(chunks, chunk, +1)
+    prev, after_chunk = around
     before = _text_before(prev, chunk).split()
     after = _text_after(chunk, after_chunk).split()
     n_after = min(len(after), max(budget // 2, budget - len(before)))
@@ -74,6 +79,11 @@ def widen(chunks: Sequence[Chunk], chunk: Chunk, words: int) -> Chunk:
         char_start=first.char_start,
         char_end=last.char_end,
     )
+
+
+def _neighbours(chunks: Sequence[Chunk], chunk: Chunk) -> tuple[Chunk | None, Chunk | None]:
+    """The chunks just before and just after ``chunk`` in its paper (None where there is none)."""
+    return _neighbour(chunks, chunk, -1), _neighbour(chunks, chunk, +1)
 
 
 def _neighbour(chunks: Sequence[Chunk], chunk: Chunk, step: int) -> Chunk | None:
