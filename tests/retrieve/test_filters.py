@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from paperqa.errors import PaperQAError
@@ -46,3 +48,28 @@ def test_a_paper_is_also_named_by_an_author_or_the_name_of_its_model():
         "order-matters-seq2seq-for-sets",
         "pointer-networks",
     ]
+
+
+def test_the_papers_names_are_gathered_only_for_an_entry_no_id_or_title_matches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from paperqa.retrieve import filters
+
+    asked: list[str] = []
+
+    def index_names(doc_id: str, meta: dict[str, Any]) -> list[str]:
+        asked.append(doc_id)
+        return list(meta.get("aliases", []))
+
+    monkeypatch.setattr(filters, "index_names", index_names)
+    store = _store()
+    assert resolve_papers(["pointer-networks", "turing"], store) == [
+        "neural-turing-machines",
+        "pointer-networks",
+    ]
+    assert asked == []
+    assert resolve_papers(["Graves", "Ptr-Net"], store) == [
+        "neural-turing-machines",
+        "pointer-networks",
+    ]
+    assert sorted(asked) == sorted(store.documents)  # once per paper, for both entries
