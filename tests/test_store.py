@@ -157,23 +157,36 @@ def test_writers_use_unique_temporary_names_and_leave_none_behind(tmp_path):
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("gen-")]) == 2
 
 
-def test_the_write_lock_makes_a_second_writer_wait(tmp_path, capfd):
+def test_the_write_lock_makes_a_second_writer_wait(tmp_path, capfd, monkeypatch):
     import threading
 
     from filelock import FileLock, Timeout
 
-    from paperqa.store import writing
+    from paperqa import store
+
+    tries: list[bool] = []  # the second writer's tries at the lock: whether each got it
+    tried = threading.Event()
+    wait_for = store._wait_for
+
+    def recorded_wait_for(lock, index_dir, try_now):
+        def recorded_try() -> bool:
+            tries.append(try_now())
+            tried.set()
+            return tries[-1]
+
+        wait_for(lock, index_dir, recorded_try)
 
     done = []
-    with writing(tmp_path):
+    with store.writing(tmp_path):
         # What another process sees: the lock file is held.
         with pytest.raises(Timeout):
             FileLock(str(tmp_path / ".lock")).acquire(timeout=0)
+        monkeypatch.setattr(store, "_wait_for", recorded_wait_for)
         thread = threading.Thread(target=lambda: done.append(_write(tmp_path, n=2)))
         thread.start()
-        thread.join(timeout=1)
-        assert thread.is_alive() and not done  # the second writer waits for the first
-        assert current_generation(tmp_path) is None
+        assert tried.wait(timeout=60)  # waits for the try; 60 s only ends a hang
+        assert tries == [False] and not done  # the second writer waits for the first
+        assert thread.is_alive() and current_generation(tmp_path) is None
     thread.join()
     assert done and len(IndexStore.load(tmp_path).chunks) == 2
     assert "waiting" in capfd.readouterr().err
