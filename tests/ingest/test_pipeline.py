@@ -399,3 +399,16 @@ def test_a_renamed_paper_alone_is_known_by_its_title(tmp_path):
     make_title_page_pdf(source / "to read.pdf", "Pointer Networks", "A. Quill")
     report = ingest(source, _settings(tmp_path), progress=False)
     assert [d.id for d in report.documents] == ["pointer-networks"]
+
+
+def test_a_copy_of_a_file_that_failed_fails_too_and_is_not_called_indexed(tmp_path):
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "notes.md").write_text(SLOT_TEXT)
+    (source / "a.pdf").write_bytes(b"not a pdf at all, " * 20)
+    (source / "b.pdf").write_bytes(b"not a pdf at all, " * 20)  # a copy of a.pdf
+    report = ingest(source, _settings(tmp_path), progress=False)
+    failed = {Path(p).name: reason for p, reason in report.failed}
+    assert set(failed) == {"a.pdf", "b.pdf"}
+    assert failed["b.pdf"].startswith(failed["a.pdf"]) and "a copy of" in failed["b.pdf"]
+    assert report.skipped == []

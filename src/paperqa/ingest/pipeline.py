@@ -60,6 +60,7 @@ class IngestReport:
     missing: list[str] = field(default_factory=list)  # reading-list ids with no file
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, the file it repeats)
+    skipped_copies: dict[str, str] = field(default_factory=dict)  # path: the file it copies
     removed: list[str] = field(default_factory=list)
     embedded_chunks: int = 0  # new chunks run through the embedder
     cached_vectors: int = 0  # new chunks whose vector came from the vector cache
@@ -202,6 +203,7 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
     clock = time.perf_counter()
     new_texts = _chunk_parsed(to_parse, parsed, settings, max_tokens, old_docs, prepared, report)
     report.timings["chunk_s"] = time.perf_counter() - clock
+    _fail_copies(report)
     _list_documents(report, prepared, old_docs)
 
     failures = [{"path": p, "reason": r} for p, r in report.failed]
@@ -278,6 +280,8 @@ def _plan(
         if kept is not None:
             how = "a copy of" if sha in by_content else "the same reading-list paper as"
             report.skipped.append((str(path), f"{how} {kept}"))
+            if sha in by_content:
+                report.skipped_copies[str(path)] = str(kept)
             continue
         seen[doc_id], shas[doc_id], by_content[sha] = path, sha, path
         old = old_docs.get(doc_id)
@@ -289,6 +293,16 @@ def _plan(
         else:
             to_parse.append((doc_id, path, sha))
     return prepared, to_parse
+
+
+def _fail_copies(report: IngestReport) -> None:
+    """A copy of a file that failed fails for the same reason: it was skipped as one already
+    indexed, which it is not."""
+    reasons = dict(report.failed)
+    copies = [(path, kept) for path, kept in report.skipped_copies.items() if kept in reasons]
+    for path, kept in copies:
+        report.skipped.remove((path, f"a copy of {kept}"))
+        report.failed.append((path, f"{reasons[kept]} (a copy of {kept})"))
 
 
 def _known_id(path: Path, sha: str, old_docs: dict[str, Any]) -> str:
