@@ -412,3 +412,23 @@ def test_a_copy_of_a_file_that_failed_fails_too_and_is_not_called_indexed(tmp_pa
     assert set(failed) == {"a.pdf", "b.pdf"}
     assert failed["b.pdf"].startswith(failed["a.pdf"]) and "a copy of" in failed["b.pdf"]
     assert report.skipped == []
+
+
+def test_a_second_version_of_a_paper_is_indexed_when_the_first_fails(tmp_path):
+    source = tmp_path / "papers"
+    for folder in ("a", "b"):
+        (source / folder).mkdir(parents=True)
+    (source / "a" / "pointer-networks.pdf").write_bytes(b"not a pdf at all, " * 20)
+    (source / "b" / "pointer-networks.md").write_text(SLOT_TEXT)  # invented text
+    settings = _settings(tmp_path)
+    report = ingest(source, settings, progress=False)
+    assert [(d.id, Path(d.path).parent.name) for d in report.documents] == [
+        ("pointer-networks", "b")
+    ]
+    assert [Path(p).parent.name for p, _ in report.failed] == ["a"]
+    assert report.skipped == []
+    (source / "a" / "pointer-networks.pdf").unlink()
+    _pdf(source / "a" / "pointer-networks.pdf", ["Slot mixers copy streams.", "Page 2"])
+    again = ingest(source, settings, progress=False)  # both read: the first one wins again
+    assert [Path(d.path).parent.name for d in again.documents] == ["a"]
+    assert [Path(p).parent.name for p, _ in again.skipped] == ["b"]

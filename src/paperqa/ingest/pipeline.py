@@ -277,6 +277,12 @@ def _plan(
             continue
         doc_id = _unique_id(_known_id(path, sha, old_docs), sha, shas)
         kept = by_content.get(sha) or seen.get(doc_id)
+        if kept is not None and sha not in by_content and doc_id not in prepared:
+            # another version of a paper whose first file is still to be read: read it too, to
+            # take its place should that file fail (_chunk_parsed skips it otherwise)
+            by_content[sha] = path
+            to_parse.append((doc_id, path, sha))
+            continue
         if kept is not None:
             how = "a copy of" if sha in by_content else "the same reading-list paper as"
             report.skipped.append((str(path), f"{how} {kept}"))
@@ -338,7 +344,11 @@ def _chunk_parsed(
     tokenizer = tokenizer_for(settings)
     new_texts: list[str] = []
     named_ids = {doc_id for doc_id, _, _ in to_parse}
+    read: dict[str, Path] = {}  # the file each document was read from
     for (doc_id, path, sha), result in zip(to_parse, parsed, strict=True):
+        if doc_id in read:  # a second version of that paper (see _plan)
+            report.skipped.append((str(path), f"the same reading-list paper as {read[doc_id]}"))
+            continue
         if isinstance(result, str):
             report.failed.append((str(path), result))
             continue
@@ -357,7 +367,7 @@ def _chunk_parsed(
         status = "changed" if doc_id in old_docs else "new"
         item = _Prepared(doc_meta, chunks, None, [tokenize(t) for t in texts], status)
         item.new_slice = slice(len(new_texts), len(new_texts) + len(texts))
-        prepared[doc_id] = item
+        prepared[doc_id], read[doc_id] = item, path
         new_texts.extend(texts)
     return new_texts
 
