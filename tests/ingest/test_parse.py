@@ -317,6 +317,29 @@ def test_binary_data_under_a_text_name_is_an_error(tmp_path: Path, name: str) ->
         parse_file(path)
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("name", ["notes.md", "notes.html"])
+def test_utf16_and_utf32_text_with_a_byte_order_mark_is_read(
+    tmp_path: Path, name: str, codec: str
+) -> None:
+    # Windows editors save "Unicode" text as UTF-16 with a byte order mark: text, not binary data
+    body = "The naïve lattice keeps 42 slots; each valve wipes the slots it is given. " * 4
+    text = (
+        f"# Valve Notes\n\n{body}\n"
+        if name.endswith(".md")
+        else (
+            f"<html><head><title>Valve Notes</title></head><body><h1>Valve Notes</h1>"
+            f"<p>{body}</p></body></html>"
+        )
+    )
+    bom = {"utf-16": "", "utf-16-be": "\ufeff", "utf-32": ""}[codec]  # utf-16/32 write one
+    path = tmp_path / name
+    path.write_bytes((bom + text).encode(codec))
+    doc = parse_file(path)
+    assert doc.title == "Valve Notes"
+    assert "The naïve lattice keeps 42 slots" in _full_text(doc)
+
+
 def test_html_nested_too_deeply_is_an_error_not_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "deep.html"
     path.write_text("<html><body>" + "<div>" * 2000 + "text" + "</div>" * 2000 + "</body></html>")

@@ -8,6 +8,7 @@ raises ``ParseError`` with a one-line reason.
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -79,6 +80,7 @@ def parse_file(path: Path) -> ParsedDocument:
         raise ParseError(f"{path.name}: empty file ({len(data)} bytes)")
     if suffix == ".pdf":
         return _parse_pdf(path, data)
+    data = _utf8_from_bom(data)
     if b"\x00" in data[:8192]:  # no text format of ours has NUL bytes; binary data has many
         raise ParseError(f"{path.name}: binary data, not {suffix[1:].upper()} text")
     if suffix in (".html", ".htm"):
@@ -87,6 +89,27 @@ def parse_file(path: Path) -> ParsedDocument:
         except RecursionError:  # the parser and the text walk recurse once per nesting level
             raise ParseError(f"{path.name}: HTML nested too deeply to read") from None
     return _parse_markdown(path, data)
+
+
+# UTF-32 first: its little-endian mark begins with UTF-16's
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _utf8_from_bom(data: bytes) -> bytes:
+    """UTF-16 or UTF-32 text that starts with a byte order mark (Windows' "Unicode" text) as
+    UTF-8 with its mark, which the Markdown and HTML readers take; other bytes unchanged."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec).encode("utf-8-sig")
+            except UnicodeDecodeError:  # not that text after all: binary data
+                return data
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
