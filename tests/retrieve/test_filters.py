@@ -39,6 +39,13 @@ def test_unknown_paper_is_an_error():
         resolve_papers(["yolo"], _store())
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_entry_is_an_error_not_every_paper(blank):
+    # an API or MCP client's ["", ...]: the CLI's --papers drops blanks before they get here
+    with pytest.raises(PaperQAError, match="names no paper"):
+        resolve_papers([blank, "turing"], _store())
+
+
 def test_a_paper_is_also_named_by_an_author_or_the_name_of_its_model():
     store = _store()
     assert resolve_papers(["graves"], store) == ["neural-turing-machines"]

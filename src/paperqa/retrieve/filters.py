@@ -42,6 +42,8 @@ def match_papers(
     result: list[str] = []
     for entry in wanted:
         key = entry.strip().lower()
+        if not key:  # its no words would be in every title: it would choose every paper
+            raise PaperQAError(f"the paper list entry {entry!r} names no paper; remove it")
         if key in titles:
             result.append(key)
             continue
