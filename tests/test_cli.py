@@ -93,6 +93,17 @@ def test_papers_prints_every_id_whole_on_a_narrow_terminal(tmp_path, monkeypatch
     assert set(papers_by_id()) <= printed
 
 
+def test_papers_without_an_index_says_so_on_stderr(tmp_path):
+    # a mistyped --index-dir would otherwise read as "none of the papers is indexed"
+    for extra in ([], ["--json"]):
+        result = run("papers", "--index-dir", str(tmp_path / "none"), *extra)
+        assert result.returncode == 0
+        assert result.stderr.strip().count("\n") == 0
+        assert f"no index in {tmp_path / 'none'}/" in result.stderr
+        assert "paperqa ingest" in result.stderr
+    assert all(not row["indexed"] for row in json.loads(result.stdout))  # stdout stays JSON
+
+
 def test_search_without_index_is_a_one_line_error(tmp_path):
     result = run("search", "attention", "--index-dir", str(tmp_path / "none"))
     assert result.returncode == 2
