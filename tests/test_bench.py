@@ -80,3 +80,22 @@ def test_bench_without_papers_to_ingest_says_how_to_go_on(tmp_path):
     )
     assert result.returncode == 2
     assert "--skip-ingest" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "error"),
+    [
+        (["--backends", "foo"], "backend = 'foo': Input should be 'auto', 'llama.cpp'"),
+        (["--models", "absent.gguf"], "GGUF file not found"),
+    ],
+)
+def test_a_backend_or_model_that_cannot_run_fails_before_any_timing(tmp_path, option, error):
+    # the index is missing too: the generation runs are checked first, not after a minute of
+    # retrieval and cold-start timings
+    result = subprocess.run(
+        [sys.executable, "-m", "paperqa.cli", "bench", "--skip-ingest", *option,
+         "--index-dir", str(tmp_path / "none")],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert error in result.stderr and len(result.stderr.strip().splitlines()) == 1

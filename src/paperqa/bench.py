@@ -256,13 +256,12 @@ def run_bench(
 ) -> dict[str, Any]:
     """Runs every stage, each timing ``repeats`` times, and prints the figures (a table, or
     JSON)."""
-    from paperqa.generate.llm import available_backends, resolve_backend
-
     if ingest and not Path(settings.source_dir).is_dir():
         raise PaperQAError(
             f"bench times a full ingest of {settings.source_dir}, which is not a folder: give "
             "--source DIR (the papers) or --skip-ingest"
         )
+    runs = _generation_runs(settings, backends, models) if generation else []
     out = report_dir(out)
     report: dict[str, Any] = {"machine": machine()}
 
@@ -280,13 +279,10 @@ def run_bench(
     report.update(bench_cold_start(settings, repeats, ask=generation))
     if generation:
         generation_figures: dict[str, dict[str, float]] = {}
+        for backend, model in runs:
+            note(f"generation: {backend} / {model} ...")
+            generation_figures[f"{backend}:{model}"] = bench_generation(settings, backend, model)
         for model in models or [settings.model]:
-            chosen = backends or [resolve_backend(settings.backend, model)]
-            for backend in available_backends() if chosen == ["all"] else chosen:
-                note(f"generation: {backend} / {model} ...")
-                generation_figures[f"{backend}:{model}"] = bench_generation(
-                    settings, backend, model
-                )
             # The same GGUF model through transformers, relative to llama.cpp as the reference.
             ours = generation_figures.get(f"transformers:{model}")
             reference = generation_figures.get(f"llama.cpp:{model}")
@@ -301,6 +297,24 @@ def run_bench(
         write_atomic(out / "bench.md", table(report) + "\n")
     print(json.dumps(report, indent=1) if as_json else table(report))
     return report
+
+
+def _generation_runs(
+    settings: Settings, backends: list[str] | None, models: list[str] | None
+) -> list[tuple[str, str]]:
+    """The (backend, model) pairs whose generation is timed, each checked before anything is
+    timed: an unknown backend or a model that is not there fails at once, not after the
+    retrieval and cold-start timings."""
+    from paperqa.generate.llm import available_backends, locate_model, resolve_backend
+
+    runs = []
+    for model in models or [settings.model]:
+        chosen = backends or [resolve_backend(settings.backend, model)]
+        for backend in available_backends() if chosen == ["all"] else chosen:
+            # an unknown backend is a SettingsError, a model not there a ModelNotAvailableError
+            locate_model(settings.updated(backend=backend, model=model))
+            runs.append((backend, model))
+    return runs
 
 
 def table(report: dict[str, Any]) -> str:
