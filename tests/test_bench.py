@@ -99,3 +99,12 @@ def test_a_backend_or_model_that_cannot_run_fails_before_any_timing(tmp_path, op
     )  # fmt: skip
     assert result.returncode == 2
     assert error in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_cold_start_that_fails_is_an_error_not_a_timing(tmp_path):
+    from paperqa.bench import bench_cold_start
+    from paperqa.errors import PaperQAError
+
+    settings = Settings(index_dir=tmp_path / "none")
+    with pytest.raises(PaperQAError, match=r"cold `paperqa search` failed: .*no index in"):
+        bench_cold_start(settings, repeats=1, ask=False)
