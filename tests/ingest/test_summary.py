@@ -34,9 +34,14 @@ def test_the_last_line_says_how_many_vectors_came_from_the_cache() -> None:
     doc = DocumentReport("notes", "Notes", "notes.md", 1, 5, "ok", "", "new")
     report = IngestReport(index_path=Path("ix"), documents=[doc], written=True)
     report.embedded_chunks, report.cached_vectors = 2, 3
-    assert "1 documents, 5 chunks (2 embedded now, 3 from the vector cache)" in _printed(report)
+    assert "1 document, 5 chunks (2 embedded now, 3 from the vector cache)" in _printed(report)
     report.embedded_chunks, report.cached_vectors = 5, 0
     assert "(5 embedded now); index written" in _printed(report)
+    one_chunk = DocumentReport("tiny", "Tiny", "tiny.md", 1, 1, "ok", "", "new")
+    report.documents = [doc, one_chunk]
+    assert "2 documents, 6 chunks" in _printed(report)
+    report.documents = [one_chunk]
+    assert "1 document, 1 chunk (" in _printed(report)
 
 
 def test_each_failure_stays_on_one_line_when_piped(capsys) -> None:

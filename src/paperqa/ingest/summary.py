@@ -54,10 +54,15 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
     action = "written" if report.written else "already up to date"
     cached = f", {report.cached_vectors} from the vector cache" if report.cached_vectors else ""
     console.print(
-        f"{len(report.documents)} documents, {report.total_chunks} chunks "
+        f"{_count(len(report.documents), 'document')}, {_count(report.total_chunks, 'chunk')} "
         f"({report.embedded_chunks} embedded now{cached}); index {action}: {report.index_path} "
         f"in {report.seconds:.1f} s"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless one: "1 document", "5 chunks"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def papers_table(index_dir: Path) -> list[dict[str, Any]]:
