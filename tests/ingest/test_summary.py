@@ -25,6 +25,15 @@ def test_an_empty_folder_does_not_claim_papers_were_dropped() -> None:
     assert "paperqa ingest --source DIR" in text
 
 
+def test_a_folder_without_a_file_to_read_says_which_files_ingest_reads() -> None:
+    text = _printed(IngestReport(index_path=None, files_found=0))  # .txt or .docx files, say
+    assert "no PDF, HTML or Markdown file" in text and ".pdf" in text
+    assert "Indexed documents" not in text  # no empty table
+    assert "existing index, if any, is unchanged" in text
+    failed = IngestReport(index_path=None, files_found=1, failed=[("a.pdf", "not a PDF file")])
+    assert "no PDF, HTML or Markdown file" not in _printed(failed)
+
+
 def test_a_written_index_names_what_it_removed() -> None:
     report = IngestReport(index_path=Path("ix"), removed=["gpipe"], written=True)
     assert "Removed from the index (no longer in the source folder): gpipe" in _printed(report)

@@ -69,6 +69,7 @@ class IngestReport:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # parse_s, chunk_s, embed_s, write_s
     notes: list[str] = field(default_factory=list)  # settings the run could not follow as given
+    files_found: int | None = None  # the PDF, HTML and Markdown files of the folder
 
     @property
     def total_chunks(self) -> int:
@@ -183,6 +184,7 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
     started = time.perf_counter()
     report = IngestReport(index_path=None)
     files = discover(source, report.failed)
+    report.files_found = len(files)
     previous = None if rebuild else _current_index(settings)  # refuses another embedder early
     max_tokens = max_tokens_for(settings)
     if settings.chunk_tokens > max_tokens:

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from paperqa.ingest.parse import SUPPORTED_SUFFIXES
 from paperqa.ingest.pipeline import IngestReport
 from paperqa.readinglist import papers_by_id, reading_list
 from paperqa.store import IndexStore, current_generation
@@ -16,6 +17,14 @@ from paperqa.store import IndexStore, current_generation
 def print_summary(report: IngestReport, console: Console | None = None) -> None:
     # soft_wrap: a failure stays one line, whatever the width (80 columns when piped)
     console = console or Console(stderr=False, soft_wrap=True)
+    if report.files_found == 0 and not report.failed:  # a folder of .txt or .docx files, say
+        suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        console.print(
+            f"[red]The source folder holds no PDF, HTML or Markdown file ({suffixes}); the "
+            "existing index, if any, is unchanged.[/red] Give the folder of the papers: "
+            "`paperqa ingest --source DIR`."
+        )
+        return
     table = Table("id", "pages", "chunks", "quality", "status", title="Indexed documents")
     for doc in report.documents:
         quality = doc.quality if doc.quality == "ok" else f"{doc.quality}: {doc.quality_note}"
