@@ -432,3 +432,30 @@ def test_a_second_version_of_a_paper_is_indexed_when_the_first_fails(tmp_path):
     again = ingest(source, settings, progress=False)  # both read: the first one wins again
     assert [Path(d.path).parent.name for d in again.documents] == ["a"]
     assert [Path(p).parent.name for p, _ in again.skipped] == ["b"]
+
+
+def test_a_file_that_fails_now_is_not_said_to_have_left_the_folder(tmp_path):
+    from rich.console import Console
+
+    from paperqa.ingest.summary import print_summary
+
+    texts = {
+        "notes": SLOT_TEXT,
+        "other": "# Other\n\nBraided pooling helps optimisation.\n",
+        "gone": "# Gone\n\nSlot shuffling regularises mixers.\n",
+    }
+    source = tmp_path / "papers"
+    source.mkdir()
+    for name, text in texts.items():
+        (source / f"{name}.md").write_text(text)
+    settings = _settings(tmp_path)
+    ingest(source, settings, progress=False)
+    (source / "other.md").write_bytes(b"\x00\x01 binary now" * 10)  # damaged, still there
+    (source / "gone.md").unlink()
+    report = ingest(source, settings, progress=False)
+    assert report.removed == ["gone", "other"] and report.unreadable == ["other"]
+    console = Console(record=True, width=200)
+    print_summary(report, console)
+    text = console.export_text()
+    assert "Removed from the index (no longer in the source folder): gone\n" in text
+    assert "Removed from the index (its file can no longer be read, above): other\n" in text

@@ -62,6 +62,7 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, the file it repeats)
     skipped_copies: dict[str, str] = field(default_factory=dict)  # path: the file it copies
     removed: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # removed: their file failed this time
     embedded_chunks: int = 0  # new chunks run through the embedder
     cached_vectors: int = 0  # new chunks whose vector came from the vector cache
     parsed_pages: int = 0
@@ -379,6 +380,8 @@ def _list_documents(
 ) -> None:
     """Fills the report's documents, removed and missing reading-list entries."""
     report.removed = sorted(set(old_docs) - set(prepared))
+    failed_paths = {str(Path(path).resolve()) for path, _ in report.failed}
+    report.unreadable = [d for d in report.removed if old_docs[d].get("path") in failed_paths]
     listed = {p.id for p in reading_list()}
     failed_ids = {document_id(Path(f)) for f, _ in report.failed + report.skipped}
     report.missing = sorted(listed - set(prepared) - failed_ids)

@@ -44,9 +44,15 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
         console.print(f"Skipped, already indexed from another file ({len(report.skipped)}):")
         for path, reason in report.skipped:
             console.print(f"  {path}: {reason}")
-    if report.removed and report.written:
-        gone = ", ".join(report.removed)
-        console.print(f"Removed from the index (no longer in the source folder): {gone}")
+    if report.written:
+        gone = ", ".join(d for d in report.removed if d not in report.unreadable)
+        if gone:
+            console.print(f"Removed from the index (no longer in the source folder): {gone}")
+        if report.unreadable:
+            failed = ", ".join(report.unreadable)
+            console.print(
+                f"Removed from the index (its file can no longer be read, above): {failed}"
+            )
     for note in report.notes:
         console.print(f"[yellow]Note: {note}.[/yellow]")
     poor = [d.id for d in report.documents if d.quality == "poor"]
