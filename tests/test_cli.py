@@ -526,3 +526,32 @@ def test_an_evaluation_summary_prints_a_row_per_part_as_the_readme_does(capsys):
         "| dev | 0.72 | – | 6.1 | 58 |",
         "| all | 0.71 | – | 6.1 | 58 |",
     ]
+
+
+def test_chat_json_gives_a_line_for_each_question_even_one_refused(monkeypatch, capsys):
+    # A script pairs each line it pipes in with a line out: an error must not shift the pairs.
+    import io
+
+    from paperqa import cli
+    from paperqa.generate.answer import Answer
+    from paperqa.settings import Settings
+
+    class Engine:
+        settings = Settings()
+
+        def stream(self, question, history=None, papers=None):
+            question = self.settings.check_question(question)
+            yield Answer(question, f"Said to {question}.", False, [], [], {}, "m", "b", question)
+
+    monkeypatch.setattr(cli, "_ready_engine", lambda *args, **kwargs: (Engine(), None))
+    monkeypatch.setattr(cli, "_exit_now", lambda: sys.exit(0))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"first\n{'x' * 3000}\nthird\n"))
+    code, out, err = _main(monkeypatch, capsys, "chat", "--json")
+    assert code == 0
+    first, refused, third = (json.loads(line) for line in out.splitlines())
+    assert first["answer"] == "Said to first." and third["answer"] == "Said to third."
+    assert refused == {
+        "question": "x" * 3000,
+        "error": "the question is 3,000 characters; the limit is 2,000",
+    }
+    assert "the question is 3,000 characters" in err  # still said to a person, too

@@ -238,7 +238,12 @@ def chat(
     backend: BackendOpt = None,
     index_dir: IndexDir = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print each answer as one line of JSON (JSON Lines).")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print each answer as one line of JSON (JSON Lines); a question it cannot take "
+            'gets {"question", "error"} instead.',
+        ),
     ] = False,
 ) -> None:
     """Ask question after question in the shell, the model loaded once (one per line on stdin).
@@ -268,11 +273,8 @@ def chat(
     for question in _typed_questions():
         try:
             answer = _answer(engine, question, docs, status, turns[-CHAT_TURNS:])
-        except QuestionError as exc:
-            _say_error(exc)
-            continue
-        except KeyboardInterrupt:
-            typer.echo("(answer stopped)", err=True)
+        except (QuestionError, KeyboardInterrupt) as exc:
+            _chat_error(question, exc, as_json)
             continue
         if as_json:
             typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -282,6 +284,19 @@ def chat(
             typer.echo(_answer_text(answer) + "\n")
         turns.append((question, answer.answer))
     _exit_now()
+
+
+def _chat_error(question: str, exc: BaseException, as_json: bool) -> None:
+    """A question the chat did not answer: its error on stderr, and with ``--json`` a line of
+    JSON in the answer's place, so that a script's n-th question still gets the n-th line."""
+    if isinstance(exc, KeyboardInterrupt):
+        message = "answer stopped"
+        typer.echo(f"({message})", err=True)
+    else:
+        message = " ".join(str(exc).split())
+        _say_error(exc)
+    if as_json:
+        typer.echo(json.dumps({"question": question, "error": message}, ensure_ascii=False))
 
 
 def _typed_questions() -> Iterator[str]:
