@@ -65,6 +65,7 @@ def test_models_lists_paperqa_first(client: TestClient) -> None:
     ("body", "status", "words"),
     [
         (b"not json", 400, "not JSON"),
+        (b'{"messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400, "nested too deeply"),
         (b"[1, 2]", 400, "JSON object"),
         (b"{}", 400, "messages"),
         (b'{"messages": []}', 400, "messages"),

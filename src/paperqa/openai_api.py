@@ -159,6 +159,8 @@ def _parse(raw: bytes) -> ChatRequest:
         body = json.loads(raw or b"null")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise APIError(400, f"the request body is not JSON: {exc}") from exc
+    except RecursionError:  # json's decoder recurses once per nested array or object
+        raise APIError(400, "the request body is nested too deeply to read") from None
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object")
     try:
