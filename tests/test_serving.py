@@ -32,6 +32,13 @@ def test_message_text_reads_every_gradio_form() -> None:
     assert "{" not in message_text([{"text": question, "type": "text"}])
 
 
+def test_a_long_text_part_with_a_dot_is_text_not_a_file_name_too_long() -> None:
+    # it looked like a file name ("... 3.2 of ..." has a suffix), too long for the file system
+    question = "What does section 3.2 say about " + "the encoder stack, " * 20 + "in short?"
+    assert message_text([question]) == question
+    assert message_text([f"{'x' * 5000}.pdf"]) == f"{'x' * 5000}.pdf"
+
+
 def test_engine_pool_shares_one_engine_per_model_and_survives_a_missing_model(
     generated_index: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -103,4 +103,9 @@ def message_text(content: Any) -> str:
 def _is_file_part(part: Any) -> bool:
     if isinstance(part, dict):
         return part.get("type") == "file" or "path" in part or "file" in part
-    return isinstance(part, str) and Path(part).suffix != "" and Path(part).is_file()
+    if not isinstance(part, str) or Path(part).suffix == "":
+        return False
+    try:
+        return Path(part).is_file()
+    except OSError:  # text with a dot, too long for a file name ("... 3.2 of ...")
+        return False
