@@ -29,6 +29,16 @@ def test_missing_index_says_how_to_build(tmp_path):
         IndexStore.load(tmp_path / "nothing")
 
 
+def test_a_generation_folder_given_as_the_index_names_the_index_folder(tmp_path):
+    # ingest prints the generation it wrote ("index written: DIR/gen-..."): a user may pass it
+    generation = _write(tmp_path / "index")
+    for wrong in (generation, tmp_path / "index" / CURRENT):
+        with pytest.raises(IndexMissingError) as missing:
+            IndexStore.load(wrong)
+        assert f"--index-dir {tmp_path / 'index'}" in str(missing.value)
+        assert "build one" not in str(missing.value)
+
+
 def test_new_generation_replaces_old_keeps_the_previous_one_and_cleans_up(tmp_path):
     first = _write(tmp_path, n=2)
     reader = IndexStore.load(tmp_path)

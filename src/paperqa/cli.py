@@ -419,16 +419,12 @@ def _sources_text(answer: Answer) -> str:
 def papers(index_dir: IndexDir = None, as_json: JsonOpt = False) -> None:
     """List the reading list and what the index holds of it (pages, chunks, text quality)."""
     from paperqa.ingest.summary import papers_table
-    from paperqa.store import current_generation
+    from paperqa.store import current_generation, no_index_error
 
     settings = _settings(index_dir=index_dir)
     rows = papers_table(settings.index_dir)
     if current_generation(settings.index_dir) is None:  # a mistyped --index-dir, say
-        typer.echo(
-            f"paperqa: note: no index in {settings.index_dir}/, so no paper is indexed; build "
-            "one with `paperqa ingest --source DIR`",
-            err=True,
-        )
+        typer.echo(f"paperqa: note: {no_index_error(settings.index_dir)}", err=True)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return

@@ -74,10 +74,7 @@ class IndexStore:
     def load(cls, index_dir: Path) -> IndexStore:
         name = _pointer(index_dir)
         if name is None:
-            raise IndexMissingError(
-                f"no index in {index_dir}/; build one with `paperqa ingest --source DIR` "
-                "(DIR: a folder of the papers, e.g. one made by `paperqa fetch`)"
-            )
+            raise no_index_error(index_dir)
         generation = index_dir / name
         meta = _read_meta(generation / META_FILE, index_dir)  # also when generation is gone
         _check_files(generation, meta)
@@ -156,6 +153,24 @@ def _reason(exc: BaseException) -> str:
         return f"no {exc} entry"
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__
+
+
+def no_index_error(index_dir: Path) -> IndexMissingError:
+    """What to do about a folder without an index: pass the index folder when ``index_dir`` is
+    a part of one (a generation, which ingest names when it writes one, or ``CURRENT``), else
+    build an index."""
+    parent = index_dir.parent
+    if (index_dir.name == CURRENT or _GENERATION_RE.fullmatch(index_dir.name)) and (
+        parent / CURRENT
+    ).is_file():
+        return IndexMissingError(
+            f"{index_dir} is a part of the index in {parent}/, not an index; pass --index-dir "
+            f"{parent}"
+        )
+    return IndexMissingError(
+        f"no index in {index_dir}/; build one with `paperqa ingest --source DIR` "
+        "(DIR: a folder of the papers, e.g. one made by `paperqa fetch`)"
+    )
 
 
 def _pointer(index_dir: Path) -> str | None:
