@@ -61,3 +61,17 @@ def test_a_real_question_passes_stripped() -> None:
         "What does attention replace?"
     )
     assert settings.check_question("Qu'est-ce que l'attention?\tÜber 𝑥").startswith("Qu'est")
+
+
+def test_a_home_folder_tilde_in_a_path_setting_is_expanded(monkeypatch, tmp_path) -> None:
+    # No shell expands "~" in an MCP client's arguments, a .env file or a quoted variable:
+    # ingest would write an index into a folder named "~" under the current one.
+    from pathlib import Path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PAPERQA_SOURCE_DIR", "~/papers")
+    settings = Settings.load(index_dir=Path("~/indexes"), cache_dir="~/cache")
+    assert settings.index_dir == tmp_path / "indexes"
+    assert settings.source_dir == tmp_path / "papers"
+    assert settings.cache_dir == tmp_path / "cache"
+    assert settings.updated(index_dir="~/other").index_dir == tmp_path / "other"

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from paperqa.errors import QuestionError, SettingsError
@@ -184,6 +184,13 @@ class Settings(BaseSettings):
     )
 
     # --- Validation (bad values become one-line SettingsError / QuestionError) ----------------
+
+    @field_validator("index_dir", "source_dir", "cache_dir", mode="after")
+    @classmethod
+    def _expand_home(cls, path: Path) -> Path:
+        """``~/indexes`` as the home folder's: no shell expands it in an MCP client's
+        arguments, a ``.env`` file or a quoted variable."""
+        return path.expanduser()
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
