@@ -8,8 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage() { echo "usage:"; sed -n '3,4s/^#//p' "$0"; }
 dev=0
-[[ "${1:-}" == "--dev" ]] && dev=1
+case "$*" in
+    "") ;;
+    --dev) dev=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) { echo "setup.sh: unknown option: $*"; usage; } >&2; exit 2 ;;
+esac
 total=4
 [[ $dev == 1 ]] && total=5
 began=$SECONDS
