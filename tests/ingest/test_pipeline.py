@@ -459,3 +459,18 @@ def test_a_file_that_fails_now_is_not_said_to_have_left_the_folder(tmp_path):
     text = console.export_text()
     assert "Removed from the index (no longer in the source folder): gone\n" in text
     assert "Removed from the index (its file can no longer be read, above): other\n" in text
+
+
+def test_a_file_whose_name_is_not_utf8_fails_alone(tmp_path):
+    import os
+
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "notes.md").write_text(SLOT_TEXT)
+    with open(os.fsencode(source) + b"/caf\xe9 notes.md", "w") as latin1_named:
+        latin1_named.write(SLOT_TEXT.replace("reset valve", "drain valve"))
+    report = ingest(source, _settings(tmp_path), progress=False)
+    assert [d.id for d in report.documents] == ["notes"]
+    [(path, reason)] = report.failed
+    assert path == f"{source}/caf\\xe9 notes.md"  # printable, the odd byte shown
+    assert "not valid UTF-8" in reason

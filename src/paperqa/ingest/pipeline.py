@@ -117,12 +117,19 @@ def discover(source: Path, problems: list[tuple[str, str]] | None = None) -> lis
         if reason is None:
             found.append(path)
         elif problems is not None:
-            problems.append((str(path), reason))
+            problems.append((_printable(str(path)), _printable(reason)))
     return found
+
+
+def _printable(text: str) -> str:
+    """A file name's text with the bytes that are not UTF-8 shown as ``\\xNN``."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def _unreadable(path: Path, root: Path) -> str | None:
     """Why ``path`` must not be ingested, or None when it is a regular file inside ``root``."""
+    if _printable(str(path)) != str(path):  # the index and its report are UTF-8 text
+        return "its name is not valid UTF-8 text; rename it"
     try:
         resolved = path.resolve()
         if not resolved.exists():
