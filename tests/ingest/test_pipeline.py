@@ -42,6 +42,13 @@ def test_document_ids_follow_the_reading_list():
     assert document_id(Path("My Own Notes.md")) == "my-own-notes"
 
 
+def test_an_accented_name_keeps_its_letters_in_the_id():
+    # the id is what --papers takes: "ber-netze" for "Über Netze" could not be guessed
+    assert document_id(Path("Über Netze.md")) == "uber-netze"
+    assert document_id(Path("Résumé — notes.pdf")) == "resume-notes"
+    assert document_id(Path("注意.md")) == "document"  # no Latin letter to keep
+
+
 def test_discover_skips_hidden_files_readme_and_other_types(tmp_path):
     for name in ["a.pdf", "b.md", "c.html", "README.md", ".hidden.pdf", "d.txt", "e.pdf.part"]:
         (tmp_path / name).write_text("x")

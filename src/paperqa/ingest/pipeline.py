@@ -16,6 +16,7 @@ import re
 import stat
 import sys
 import time
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +159,8 @@ def document_id(path: Path) -> str:
     paper = match_file(path)
     if paper:
         return paper.id
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+    ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "document"
 
 
 def _parse(path: Path) -> ParsedDocument | str:
