@@ -66,6 +66,15 @@ def test_models_lists_paperqa_first(client: TestClient) -> None:
     [
         (b"not json", 400, "not JSON"),
         (b'{"messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400, "nested too deeply"),
+        (  # readable JSON, but deeper than reading a message's text may recurse
+            b'{"messages": [{"role": "user", "content": '
+            + b"[" * 500
+            + b'"q"'
+            + b"]" * 500
+            + b"}]}",
+            400,
+            "nested too deeply",
+        ),
         (b"[1, 2]", 400, "JSON object"),
         (b"{}", 400, "messages"),
         (b'{"messages": []}', 400, "messages"),

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 MODEL_ID = "paperqa"
 SOURCES_HEADING = "Sources:"
 _ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
+MAX_DEPTH = 32  # nesting a request may have: a chat request nests 5 deep
 _PIECE = re.compile(r"\S+\s*|\s+")  # words with their trailing space: the streamed pieces
 
 
@@ -163,12 +164,26 @@ def _parse(raw: bytes) -> ChatRequest:
         raise APIError(400, "the request body is nested too deeply to read") from None
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object")
+    if _depth(body) > MAX_DEPTH:
+        raise APIError(400, "the request body is nested too deeply to read")
     try:
         return ChatRequest.model_validate(body)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise APIError(400, f"{where}: {first['msg']}", param=where or None) from exc
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value``'s lists and objects nest, counted without recursing."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            todo.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _engine(
