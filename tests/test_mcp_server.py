@@ -182,3 +182,30 @@ def test_tools_publish_typed_output(tmp_path: Path) -> None:
     best = structured["passages"][0]
     assert (best["rank"], best["paper"], best["section"]) == (1, "doc-0", None)
     assert best["text"] == json.loads(found.content[0].text)["passages"][0]["text"]
+
+
+def test_a_rebuilt_index_is_searched_from_the_next_call_on(tmp_path: Path) -> None:
+    # as the app does: a client keeps its MCP server running while the user ingests new papers
+    import numpy as np
+    from index_factory import write_small_index
+
+    from paperqa.mcp_server import build_server
+    from paperqa.store import IndexStore, write_index
+    from paperqa.types import Chunk
+
+    settings = Settings(index_dir=tmp_path / "index", retriever="bm25", passage_words=0)
+    write_small_index(settings.index_dir)
+    server = build_server(settings)
+
+    def found(query: str) -> str:
+        return str(anyio.run(server.call_tool, "search_papers", {"query": query, "k": 1}))
+
+    assert "doc-0" in found("reset gate lattice")
+    old = IndexStore.load(settings.index_dir)
+    meta = {**old.meta, "documents": {**old.documents, "fresh": {**old.documents["doc-0"]}}}
+    text = "Quasar lattices hum at dawn."
+    chunks = [*old.chunks, Chunk(len(old.chunks), "fresh", "Fresh", 1, 1, text)]
+    tokens = [*old.bm25_tokens(), [w.lower().strip(".") for w in text.split()]]
+    vectors = np.eye(len(chunks), 384, dtype=np.float32)
+    write_index(settings.index_dir, meta, chunks, vectors, tokens)
+    assert "fresh" in found("quasar lattices")

@@ -106,11 +106,13 @@ def build_server(settings: Settings) -> Any:
     """The MCP server with both tools over the index in ``settings.index_dir``.
 
     The index is loaded here, so a missing one fails at start with a one-line error; the
-    embedder and the chat model load on the first call that needs them.
+    embedder and the chat model load on the first call that needs them. A rebuilt index is
+    used from the next call on, as in the app.
     """
-    from paperqa.generate.answer import QAEngine
+    from paperqa.serving import EnginePool
 
-    engine = QAEngine(settings)  # IndexMissingError now, not on the first tool call
+    engines = EnginePool(settings)
+    engines.get()  # IndexMissingError now, not on the first tool call
     server = _Server("paperqa", instructions=INSTRUCTIONS, log_level="WARNING")
 
     @server.tool()
@@ -131,7 +133,7 @@ def build_server(settings: Settings) -> Any:
     ) -> SearchResult:
         """Find the passages of the papers most relevant to the query (paper, pages, text)."""
         with _tool_errors():
-            return search(engine, query, k, papers)
+            return search(engines.get(), query, k, papers)
 
     @server.tool()
     def ask_papers(
@@ -146,7 +148,7 @@ def build_server(settings: Settings) -> Any:
         """Answer a self-contained question from the papers with the local model; every claim
         cites paper and page. Says so when the papers do not answer it."""
         with _tool_errors():
-            return ask(engine, question)
+            return ask(engines.get(), question)
 
     return server
 
