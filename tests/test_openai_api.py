@@ -61,6 +61,17 @@ def test_models_lists_paperqa_first(client: TestClient) -> None:
     assert all(m["object"] == "model" for m in body["data"])
 
 
+def test_a_model_of_the_list_is_retrieved_by_its_id(client: TestClient) -> None:
+    # openai's client.models.retrieve(...): some chat clients check the model they are given
+    for model in ("paperqa", Settings().model):
+        body = client.get(f"/v1/models/{model}").json()
+        assert (body["id"], body["object"]) == (model, "model")
+    response = client.get("/v1/models/no-such/model")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "model_not_found" and "'no-such/model'" in error["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "words"),
     [
@@ -115,7 +126,8 @@ def test_bad_requests_get_openai_style_errors(
         ("GET", "/v1/chat/completions", 405, "use POST"),
         ("POST", "/v1/models", 405, "use GET"),
         ("POST", "/v1/completions", 404, "POST /v1/chat/completions"),
-        ("DELETE", "/v1/models/paperqa", 404, "GET /v1/models"),
+        ("DELETE", "/v1/models/paperqa", 405, "use GET"),
+        ("GET", "/v1/files", 404, "GET /v1/models/{id}"),
     ],
 )
 def test_other_routes_and_methods_get_openai_style_errors(

@@ -1,6 +1,7 @@
 """An OpenAI-compatible chat API over the app's engines, for any client that speaks it.
 
-``GET /v1/models`` lists ``paperqa`` (the configured model) and the other installed chat models;
+``GET /v1/models`` lists ``paperqa`` (the configured model) and the other installed chat models
+(``GET /v1/models/{id}`` gives one);
 ``POST /v1/chat/completions`` answers the last user message from the papers, the earlier user and
 assistant turns being the conversation. The reply's text is the cited answer (``[n]`` markers)
 followed by a short source list (paper, page); the citations and passages also come back as data
@@ -101,14 +102,21 @@ def openai_router(
     router = APIRouter(prefix="/v1")
     created = int(time.time())
 
+    def model_object(model: str) -> dict[str, Any]:
+        return {"id": model, "object": "model", "created": created, "owned_by": "paperqa"}
+
     @router.get("/models")
     def list_models() -> dict[str, Any]:
         """The models a client may name: ``paperqa`` (the configured one) and the installed ones."""
-        ids = [MODEL_ID, *models()]
-        data = [
-            {"id": i, "object": "model", "created": created, "owned_by": "paperqa"} for i in ids
-        ]
-        return {"object": "list", "data": data}
+        return {"object": "list", "data": [model_object(m) for m in [MODEL_ID, *models()]]}
+
+    @router.get("/models/{model:path}", response_model=None)
+    def retrieve_model(model: str) -> dict[str, Any] | JSONResponse:
+        """One model of the list (OpenAI's "retrieve model"), or a 404 naming the list."""
+        if model in (MODEL_ID, *models()):
+            return model_object(model)
+        error = _no_such_model(model)
+        return JSONResponse(error.body(), status_code=error.status)
 
     @router.post("/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> JSONResponse | StreamingResponse:
@@ -144,13 +152,14 @@ def openai_router(
 
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-_ROUTES = {"models": "GET", "chat/completions": "POST"}
+_ROUTES = {"models": "GET", "models/{id}": "GET", "chat/completions": "POST"}
 
 
 def _unknown_route(method: str, path: str) -> APIError:
     """405 for a known path asked with another method, else 404 naming what exists."""
-    if path in _ROUTES:
-        return APIError(405, f"use {_ROUTES[path]} for /v1/{path}, not {method}")
+    route = "models/{id}" if path.startswith("models/") else path
+    if route in _ROUTES:
+        return APIError(405, f"use {_ROUTES[route]} for /v1/{path}, not {method}")
     offered = ", ".join(f"{m} /v1/{p}" for p, m in _ROUTES.items())
     return APIError(404, f"no route /v1/{path}; this server offers {offered}", code="not_found")
 
@@ -194,10 +203,14 @@ def _engine(
     if model == MODEL_ID:
         return engines.get()
     if model not in models():
-        raise APIError(
-            404, f"the model {model!r} does not exist; see GET /v1/models", "model_not_found"
-        )
+        raise _no_such_model(model)
     return engines.get(model)
+
+
+def _no_such_model(model: str) -> APIError:
+    return APIError(
+        404, f"the model {model!r} does not exist; see GET /v1/models", "model_not_found"
+    )
 
 
 def conversation(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
