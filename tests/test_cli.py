@@ -528,30 +528,78 @@ def test_an_evaluation_summary_prints_a_row_per_part_as_the_readme_does(capsys):
     ]
 
 
-def test_chat_json_gives_a_line_for_each_question_even_one_refused(monkeypatch, capsys):
+LATTICE = (  # an invented paper
+    "# Lattice Memory Networks\n\n## Encoder\n\nThe encoder of the lattice memory network "
+    "stacks seven gated blocks, each followed by slot shuffling at a rate of 0.15.\n"
+)
+BRAIDS = (  # another
+    "# Braided Pooling\n\n## Results\n\nBraided pooling trains texture networks of 118 layers "
+    "and reaches 4.83% error on Pebble-9K.\n"
+)
+
+
+@pytest.fixture
+def scripted_chat(monkeypatch, tmp_path):
+    """``paperqa chat --json`` args over an index of LATTICE, answered by a scripted model."""
+    from scripted_model import scripted_model
+
+    from paperqa.ingest.pipeline import ingest
+    from paperqa.settings import Settings
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "lattice.md").write_text(LATTICE)
+    settings = Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    ingest(tmp_path / "papers", settings, progress=False)
+    monkeypatch.setenv("PAPERQA_CACHE_DIR", str(settings.cache_dir))
+    with scripted_model() as model:
+        args = ["chat", "--json", "--backend", "openai", "--index-dir", str(settings.index_dir)]
+        monkeypatch.setenv("PAPERQA_OPENAI_BASE_URL", model.url)
+        monkeypatch.setattr("paperqa.cli._exit_now", lambda: sys.exit(0))
+        yield model, args, tmp_path / "papers", settings
+
+
+def test_chat_json_gives_a_line_for_each_question_even_one_refused(
+    monkeypatch, capsys, scripted_chat
+):
     # A script pairs each line it pipes in with a line out: an error must not shift the pairs.
     import io
 
-    from paperqa import cli
-    from paperqa.generate.answer import Answer
-    from paperqa.settings import Settings
-
-    class Engine:
-        settings = Settings()
-
-        def stream(self, question, history=None, papers=None):
-            question = self.settings.check_question(question)
-            yield Answer(question, f"Said to {question}.", False, [], [], {}, "m", "b", question)
-
-    monkeypatch.setattr(cli, "_ready_engine", lambda *args, **kwargs: (Engine(), None))
-    monkeypatch.setattr(cli, "_exit_now", lambda: sys.exit(0))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(f"first\n{'x' * 3000}\nthird\n"))
-    code, out, err = _main(monkeypatch, capsys, "chat", "--json")
-    assert code == 0
+    model, args, _, _ = scripted_chat
+    model.reply = "The encoder stacks seven gated blocks [1]."
+    blocks = "How many gated blocks does the lattice memory network's encoder stack?"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{blocks}\n{'x' * 3000}\n{blocks}\n"))
+    code, out, err = _main(monkeypatch, capsys, *args)
+    assert code == 0, err
     first, refused, third = (json.loads(line) for line in out.splitlines())
-    assert first["answer"] == "Said to first." and third["answer"] == "Said to third."
+    assert first["answer"] == third["answer"] == "The encoder stacks seven gated blocks [1]."
     assert refused == {
         "question": "x" * 3000,
         "error": "the question is 3,000 characters; the limit is 2,000",
     }
     assert "the question is 3,000 characters" in err  # still said to a person, too
+
+
+def test_chat_answers_from_an_index_rebuilt_while_it_runs(monkeypatch, capsys, scripted_chat):
+    # as the app, the API and the MCP server do: the user ingests a paper mid-chat
+    import io
+
+    from paperqa.ingest.pipeline import ingest
+
+    model, args, papers, settings = scripted_chat
+    model.reply = "Braided pooling networks have 118 layers [1]."
+    depth = "How many layers do braided pooling networks have?"
+
+    class Questions(io.StringIO):
+        def readline(self, *size: int) -> str:
+            line = super().readline(*size)
+            if line.startswith("Again:"):  # the second question comes after a new ingest
+                (papers / "braids.md").write_text(BRAIDS)
+                ingest(papers, settings, progress=False)
+            return line
+
+    monkeypatch.setattr(sys, "stdin", Questions(f"{depth}\nAgain: {depth}\n"))
+    code, out, err = _main(monkeypatch, capsys, *args)
+    assert code == 0, err
+    before, after = (json.loads(line) for line in out.splitlines())
+    assert before["refused"] and not before["citations"]  # 118 is in no passage of lattice
+    assert not after["refused"] and [c["doc"] for c in after["citations"]] == ["braids"]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from paperqa.generate.answer import Answer, QAEngine
+    from paperqa.serving import EnginePool
 
 # Plain click help: typer's rich panels print a type column that reads `<bool>` for every flag.
 app = typer.Typer(
@@ -262,28 +263,39 @@ def chat(
         backend=backend,
         index_dir=index_dir,
     )
+    from paperqa.serving import EnginePool
+
     status = Status()
+    engines = EnginePool(settings)
     try:
-        engine, docs = _ready_engine(settings, papers, status)
+        engine, docs = _ready_engine(settings, papers, status, engines=engines)
     finally:
         status.clear()
     if sys.stdin.isatty():
         typer.echo("Ready: ask a question (Ctrl-D or `exit` to end).", err=True)
     turns: list[tuple[str, str]] = []
     for question in _typed_questions():
+        current = engines.get()
+        if current is not engine:  # the index was rebuilt: used from this question on
+            engine, docs = current, _papers_in(current, papers)
         try:
             answer = _answer(engine, question, docs, status, turns[-CHAT_TURNS:])
         except (QuestionError, KeyboardInterrupt) as exc:
             _chat_error(question, exc, as_json)
             continue
-        if as_json:
-            typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
-        else:
-            if answer.standalone_question != answer.question:  # a follow-up, read as
-                typer.echo(f"(read as: {answer.standalone_question})")
-            typer.echo(_answer_text(answer) + "\n")
+        _print_chat_answer(answer, as_json)
         turns.append((question, answer.answer))
     _exit_now()
+
+
+def _print_chat_answer(answer: Answer, as_json: bool) -> None:
+    """One answer of the chat: a line of JSON, or the text with how a follow-up was read."""
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    if answer.standalone_question != answer.question:  # a follow-up, read as
+        typer.echo(f"(read as: {answer.standalone_question})")
+    typer.echo(_answer_text(answer) + "\n")
 
 
 def _chat_error(question: str, exc: BaseException, as_json: bool) -> None:
@@ -317,20 +329,31 @@ def _typed_questions() -> Iterator[str]:
 
 
 def _ready_engine(
-    settings: Settings, papers: str | None, status: Status, question: str | None = None
+    settings: Settings,
+    papers: str | None,
+    status: Status,
+    question: str | None = None,
+    engines: EnginePool | None = None,
 ) -> tuple[QAEngine, list[str] | None]:
-    """The engine with its model loaded and warm, and the papers to search (None: all)."""
+    """The engine (``engines``' when given) with its model loaded and warm, and the papers to
+    search (None: all)."""
     from paperqa.generate.answer import QAEngine
-    from paperqa.retrieve.filters import resolve_papers
 
     status.show("Loading the index…")
-    engine = QAEngine(settings)
-    docs = resolve_papers(_split_list(papers), engine.store)
+    engine = engines.get() if engines else QAEngine(settings)
+    docs = _papers_in(engine, papers)
     if question is not None:  # a bad question fails now, not after the model loads
         engine.settings.check_question(question)
     status.show("Loading the model…")
     engine.warm_up()
     return engine, docs
+
+
+def _papers_in(engine: QAEngine, papers: str | None) -> list[str] | None:
+    """The ids of the engine's index that ``--papers`` names (None: all)."""
+    from paperqa.retrieve.filters import resolve_papers
+
+    return resolve_papers(_split_list(papers), engine.store)
 
 
 def _answer(

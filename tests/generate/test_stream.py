@@ -4,14 +4,12 @@ model's words (passing them on, checking their citations, refusing) is tested in
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
+from scripted_model import scripted_model
 
 from paperqa.generate.answer import REFUSAL_TEXT, Answer, QAEngine
 from paperqa.ingest.pipeline import ingest
@@ -26,32 +24,10 @@ PAPERS = {  # invented
 BLOCKS = "How many gated blocks does the lattice memory network's encoder stack?"
 
 
-class _ScriptedModel(BaseHTTPRequestHandler):
-    """Streams ``server.reply`` word by word as chat completion chunks; keeps each request."""
-
-    def do_POST(self) -> None:
-        self.server.requests.append(
-            json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        )
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        for word in self.server.reply.split(" "):
-            chunk = {"choices": [{"index": 0, "delta": {"content": f"{word} "}}]}
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-        self.wfile.write(b"data: [DONE]\n\n")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def model() -> Iterator[Any]:
-    server = HTTPServer(("127.0.0.1", 0), _ScriptedModel)
-    server.requests, server.reply = [], ""
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with scripted_model() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +36,11 @@ def engine(model: Any, tmp_path_factory: pytest.TempPathFactory) -> QAEngine:
     (root / "papers").mkdir()
     for name, text in PAPERS.items():
         (root / "papers" / name).write_text(text)
-    url = f"http://127.0.0.1:{model.server_address[1]}/v1"
     settings = Settings(
-        index_dir=root / "index", cache_dir=root / "cache", backend="openai", openai_base_url=url
+        index_dir=root / "index",
+        cache_dir=root / "cache",
+        backend="openai",
+        openai_base_url=model.url,
     )
     ingest(root / "papers", settings, progress=False)
     return QAEngine(settings)

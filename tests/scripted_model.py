@@ -1,0 +1,45 @@
+"""An OpenAI-compatible chat server on 127.0.0.1 that streams a scripted reply, for tests of
+what paperqa does with a model's words without loading a model (``backend="openai"``)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+
+class _ScriptedModel(BaseHTTPRequestHandler):
+    """Streams ``server.reply`` word by word as chat completion chunks; keeps each request."""
+
+    def do_POST(self) -> None:
+        self.server.requests.append(
+            json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for word in self.server.reply.split(" "):
+            chunk = {"choices": [{"index": 0, "delta": {"content": f"{word} "}}]}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def scripted_model() -> Iterator[Any]:
+    """The running server: set ``.reply``; ``.requests`` holds the requests' JSON; ``.url`` is
+    the base URL to give as ``openai_base_url``."""
+    server: Any = HTTPServer(("127.0.0.1", 0), _ScriptedModel)
+    server.requests, server.reply = [], ""
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
