@@ -558,6 +558,24 @@ def scripted_chat(monkeypatch, tmp_path):
         yield model, args, tmp_path / "papers", settings
 
 
+def test_ask_about_a_listed_paper_missing_from_the_index_needs_no_model(
+    monkeypatch, capsys, tmp_path
+):
+    # the answer comes from the reading list: a cold `ask` must not load the model for it
+    from index_factory import write_small_index
+
+    write_small_index(tmp_path / "index")
+    question = "What alignment method does the Zephyr paper distil?"
+    args = ["--index-dir", str(tmp_path / "index"), "--model", str(tmp_path / "absent.gguf")]
+    monkeypatch.setattr("paperqa.cli._exit_now", lambda: sys.exit(0))
+    code, out, err = _main(monkeypatch, capsys, "ask", question, *args)
+    assert code == 0, err
+    assert "Zephyr: Direct Distillation of LM Alignment" in out
+    assert "on the reading list but not in this index" in out
+    code, _, err = _main(monkeypatch, capsys, "ask", "What is slot shuffling?", *args)
+    _one_line_error(code, err, "absent.gguf")  # any other question still needs the model
+
+
 def test_chat_json_gives_a_line_for_each_question_even_one_refused(
     monkeypatch, capsys, scripted_chat
 ):

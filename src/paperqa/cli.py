@@ -344,6 +344,8 @@ def _ready_engine(
     docs = _papers_in(engine, papers)
     if question is not None:  # a bad question fails now, not after the model loads
         engine.settings.check_question(question)
+        if engine.not_indexed(question):  # answered from the reading list, no model needed
+            return engine, docs
     status.show("Loading the model…")
     engine.warm_up()
     return engine, docs
