@@ -20,13 +20,13 @@ import typer
 
 from paperqa.errors import PaperQAError, QuestionFileError, SettingsError
 from paperqa.files import report_dir, write_atomic
+from paperqa.serving import EnginePool
 from paperqa.settings import Settings, env_var
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from paperqa.generate.answer import Answer, QAEngine
-    from paperqa.serving import EnginePool
 
 # Plain click help: typer's rich panels print a type column that reads `<bool>` for every flag.
 app = typer.Typer(
@@ -214,7 +214,7 @@ def ask(
     )
     status = Status()
     try:
-        engine, docs = _ready_engine(settings, papers, status, question)
+        engine, docs = _ready_engine(EnginePool(settings), papers, status, question)
         answer = _answer(engine, question, docs, status)
     finally:
         status.clear()
@@ -263,12 +263,10 @@ def chat(
         backend=backend,
         index_dir=index_dir,
     )
-    from paperqa.serving import EnginePool
-
     status = Status()
     engines = EnginePool(settings)
     try:
-        engine, docs = _ready_engine(settings, papers, status, engines=engines)
+        engine, docs = _ready_engine(engines, papers, status)
     finally:
         status.clear()
     if sys.stdin.isatty():
@@ -329,18 +327,12 @@ def _typed_questions() -> Iterator[str]:
 
 
 def _ready_engine(
-    settings: Settings,
-    papers: str | None,
-    status: Status,
-    question: str | None = None,
-    engines: EnginePool | None = None,
+    engines: EnginePool, papers: str | None, status: Status, question: str | None = None
 ) -> tuple[QAEngine, list[str] | None]:
-    """The engine (``engines``' when given) with its model loaded and warm, and the papers to
-    search (None: all)."""
-    from paperqa.generate.answer import QAEngine
-
+    """The engines' default engine with its model loaded and warm, and the papers to search
+    (None: all)."""
     status.show("Loading the index…")
-    engine = engines.get() if engines else QAEngine(settings)
+    engine = engines.get()
     docs = _papers_in(engine, papers)
     if question is not None:  # a bad question fails now, not after the model loads
         engine.settings.check_question(question)
