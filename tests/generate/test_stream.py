@@ -12,6 +12,7 @@ import pytest
 from scripted_model import scripted_model
 
 from paperqa.generate.answer import REFUSAL_TEXT, Answer, QAEngine
+from paperqa.generate.prompts import CHOSEN_PAPERS_REFUSAL_TEXT
 from paperqa.ingest.pipeline import ingest
 from paperqa.settings import Settings
 
@@ -103,3 +104,31 @@ def test_an_answer_whose_number_no_passage_holds_is_refused(engine: QAEngine, mo
 def test_the_models_refusal_is_a_refusal(engine: QAEngine, model: Any) -> None:
     _, answer = _stream(engine, model, "Not found in the papers.", BLOCKS)
     assert answer.refused and answer.answer == REFUSAL_TEXT and not answer.citations
+
+
+def _items(engine: QAEngine, question: str, papers: list[str] | None) -> tuple[str, Answer]:
+    items = list(engine.stream(question, papers=papers))
+    assert isinstance(items[-1], Answer)
+    return "".join(str(i) for i in items[:-1]), items[-1]
+
+
+@pytest.mark.parametrize("papers", [None, ["braids"]])
+def test_an_off_topic_question_is_refused_without_the_model(
+    engine: QAEngine, model: Any, tmp_path: Any, papers: list[str] | None
+) -> None:
+    # The gates decide before any prompt is built, so a model file that is not there (or one
+    # that takes seconds to load) is never opened for a question they refuse...
+    question = "Who won the 2018 FIFA World Cup?"
+    absent = str(tmp_path / "absent.gguf")
+    modelless = QAEngine(engine.settings.updated(model=absent, backend="llama.cpp"))
+    words, refused = _items(modelless, question, papers)
+    assert modelless._llm is None
+    # ... and the refusal is word for word the one an engine with a model gives, unasked.
+    model.requests[:] = []
+    expected_words, expected = _items(engine, question, papers)
+    assert not model.requests
+    text = REFUSAL_TEXT if papers is None else CHOSEN_PAPERS_REFUSAL_TEXT.format(papers="braids")
+    assert refused.refused and words == expected_words == refused.answer == text
+    kept = ("question", "answer", "refused", "citations", "passages", "unsupported")
+    assert {k: refused.to_dict()[k] for k in kept} == {k: expected.to_dict()[k] for k in kept}
+    assert refused.timings.keys() == expected.timings.keys()

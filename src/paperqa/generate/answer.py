@@ -8,8 +8,9 @@ A question that asks two papers for a fact each is split into one question per p
 its own, and the parts' answers are attributed together.
 
 A question is refused with ``REFUSAL_TEXT`` (and the closest passages shown) when retrieval finds
-nothing similar enough to it, when the model says the passages do not answer, or when no sentence
-of the model's answer is supported by any passage. An answer whose cited passages never mention a
+nothing similar enough to it (decided before any prompt is built, so without loading the model),
+when the model says the passages do not answer, or when no sentence of the model's answer is
+supported by any passage. An answer whose cited passages never mention a
 number the question asks about ("1001-layer"), or whose cited papers' passages never mention a
 name it asks about, or that cites neither the paper the question names nor a passage mentioning
 it, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which says what they
@@ -254,15 +255,23 @@ class Prompt:
 
 
 @dataclass
+class _Part:
+    """What one prompt to the model would ask, and all the relevance gates need to decide whether
+    to ask it: its question, the passages retrieved for it, its evidence budget in tokens, and the
+    paper it is limited to when the question was split."""
+
+    question: str
+    retrieved: list[Passage]
+    evidence_tokens: int
+    paper: str | None = None
+
+
+@dataclass
 class _Chat:
-    """One prompt to the model: its messages, the evidence they quote, the question it asks, the
-    passages retrieved for it, and the paper it is limited to when the question was split."""
+    """One prompt to the model: its messages and the evidence they quote."""
 
     messages: list[Message]
     evidence: list[Evidence]
-    question: str
-    retrieved: list[Passage]
-    paper: str | None = None
 
 
 @dataclass
@@ -330,8 +339,8 @@ class QAEngine:
             yield missing
             yield self._finish(run, missing, True, [])
             return
-        passages, chats = self._chats(run, retriever, k, papers)
-        vectors, on_topic = self._relevance(run, passages, chats)
+        passages, parts = self._parts(run, retriever, k, papers)
+        vectors, on_topic = self._relevance(run, passages, parts)
         if not any(on_topic):
             refusal = self._refusal(run)
             yield refusal
@@ -340,20 +349,20 @@ class QAEngine:
         answered: list[AnswerPart] = []
         used: list[Passage] = []
         unanswered: list[str] = []  # papers whose part of a split question finds no answer
-        for chat, asked in zip(chats, on_topic, strict=True):
-            quoted = [e.passage for e in chat.evidence]
-            raw = MODEL_REFUSAL
-            if asked:
+        for part, chat in zip(parts, self._asked_chats(parts, on_topic), strict=True):
+            raw, quoted = MODEL_REFUSAL, []
+            if chat:
                 if used:
                     yield "\n"
                 raw = yield from self._generate(run, chat.messages)
+                quoted = [e.passage for e in chat.evidence]
                 used += quoted
             if not is_refusal(raw):
                 rows = _rows_of(vectors, passages, quoted)
-                text = self._part_answer(raw, chat.paper)
-                answered.append(AnswerPart(text, quoted, chat.question, rows))
-            elif chat.paper:
-                unanswered.append(chat.paper)
+                text = self._part_answer(raw, part.paper)
+                answered.append(AnswerPart(text, quoted, part.question, rows))
+            elif part.paper:
+                unanswered.append(part.paper)
         answer = self._attributed(run, answered, used)
         if unanswered and not answer.refused:
             titles = [self.store.documents[paper]["title"] for paper in unanswered]
@@ -361,22 +370,14 @@ class QAEngine:
         yield answer
 
     def _by_paper(
-        self, run: _Run, parts: list[PaperQuestion], retriever: str | None, k: int | None
-    ) -> tuple[list[Passage], list[_Chat]]:
+        self, run: _Run, split: list[PaperQuestion], retriever: str | None, k: int | None
+    ) -> tuple[list[Passage], list[_Part]]:
         """A question split into one question per paper (``split_by_paper``): the passages of
-        each part, searched in its paper only, and a chat per part built from them alone."""
-        found = [self._retrieve(run, retriever, k, [p.paper], p.text) for p in parts]
+        each part, searched in its paper only, and the parts, each to be asked of its own."""
+        found = [self._retrieve(run, retriever, k, [p.paper], p.text) for p in split]
         budget = self.settings.evidence_tokens
-        chats = [
-            _Chat(
-                *build_prompt(part.text, own, self.llm, self.settings.max_new_tokens, budget),
-                part.text,
-                own,
-                part.paper,
-            )
-            for part, own in zip(parts, found, strict=True)
-        ]
-        return [p for own in found for p in own], chats
+        parts = [_Part(s.text, own, budget, s.paper) for s, own in zip(split, found, strict=True)]
+        return [p for own in found for p in own], parts
 
     def _part_answer(self, raw: str, paper: str | None) -> str:
         """One chat's answer as a sentence; when the chat was one paper's part of a split
@@ -412,24 +413,26 @@ class QAEngine:
         run = _Run(question=self._check_question(question), start=time.perf_counter())
         self._check_papers(papers)
         run.standalone = run.question
-        passages, chats = self._chats(run, retriever, k, papers)
+        passages, parts = self._parts(run, retriever, k, papers)
+        chats = [self._chat(part) for part in parts]
         evidence = [e for chat in chats for e in chat.evidence]
         tokens = sum(self.llm.count_chat_tokens(chat.messages) for chat in chats)
         return Prompt([chat.messages for chat in chats], evidence, passages, tokens)
 
-    def _chats(
+    def _parts(
         self, run: _Run, retriever: str | None, k: int | None, papers: list[str] | None
-    ) -> tuple[list[Passage], list[_Chat]]:
-        """The retrieved passages, and the chat(s) built from them: one, or one per paper for a
-        question that splits that way (``split_by_paper``)."""
-        parts = [] if papers else split_by_paper(run.standalone, self.store.documents)
-        if parts:
-            return self._by_paper(run, parts, retriever, k)
+    ) -> tuple[list[Passage], list[_Part]]:
+        """The retrieved passages, and what to ask of them: the whole question, or one question
+        per paper for a question that splits that way (``split_by_paper``). No model is needed
+        yet: the gates decide on these which parts to build a prompt for (``_asked_chats``)."""
+        split = [] if papers else split_by_paper(run.standalone, self.store.documents)
+        if split:
+            return self._by_paper(run, split, retriever, k)
         passages = self._retrieve(run, retriever, k, papers)
         if not papers:
             passages = self._named_paper_first(run.standalone, passages)
-        chat = _Chat(*self._prompt(run.standalone, passages), run.standalone, passages)
-        return passages, [chat]
+        budget = self._evidence_tokens(run.standalone)
+        return passages, [_Part(run.standalone, passages, budget)]
 
     def _named_paper_first(self, question: str, passages: list[Passage]) -> list[Passage]:
         """For a question that names one paper, the same passages with all of that paper's
@@ -441,15 +444,25 @@ class QAEngine:
             return passages
         return sorted(passages, key=lambda p: p.doc != named[0])  # stable: each keeps its order
 
-    def _prompt(
-        self, question: str, passages: list[Passage]
-    ) -> tuple[list[Message], list[Evidence]]:
-        """The chat messages and their evidence; a question naming several papers gets more."""
+    def _evidence_tokens(self, question: str) -> int:
+        """The evidence budget of a whole question's prompt: more for one naming several papers."""
         extra = max(0, len(named_papers(question, self.store.documents)) - 1)
-        evidence_tokens = int(self.settings.evidence_tokens * (1 + EXTRA_PAPER_SHARE * extra))
-        return build_prompt(
-            question, passages, self.llm, self.settings.max_new_tokens, evidence_tokens
+        return int(self.settings.evidence_tokens * (1 + EXTRA_PAPER_SHARE * extra))
+
+    def _asked_chats(self, parts: list[_Part], on_topic: list[bool]) -> list[_Chat | None]:
+        """The prompt of each part the gates let through (None for the others), all built before
+        the model writes: a question the gates refuse never loads the model."""
+        return [
+            self._chat(part) if asked else None for part, asked in zip(parts, on_topic, strict=True)
+        ]
+
+    def _chat(self, part: _Part) -> _Chat:
+        """The prompt for ``part``; measuring it loads the model, whose tokenizer counts it."""
+        budget = part.evidence_tokens
+        messages, evidence = build_prompt(
+            part.question, part.retrieved, self.llm, self.settings.max_new_tokens, budget
         )
+        return _Chat(messages, evidence)
 
     def warm_up(self) -> None:
         """Load the retriever, embedder and LLM, and run the fixed system prompt through the LLM
@@ -525,20 +538,20 @@ class QAEngine:
         return passages
 
     def _relevance(
-        self, run: _Run, passages: list[Passage], chats: list[_Chat]
+        self, run: _Run, passages: list[Passage], parts: list[_Part]
     ) -> tuple[np.ndarray, list[bool]]:
-        """The passages' vectors, and for each chat whether retrieval found anything close enough
+        """The passages' vectors, and for each part whether retrieval found anything close enough
         to its question to ask the model (``_off_topic``)."""
         if not passages:
-            return np.zeros((0, 1), dtype=np.float32), [False] * len(chats)
+            return np.zeros((0, 1), dtype=np.float32), [False] * len(parts)
         # The chunks that matched, not their widened context: the gates were set on chunks.
         vectors = self.embedder.encode_passages([p.matched.text for p in passages])
-        queries = self.embedder.encode_queries([chat.question for chat in chats])
+        queries = self.embedder.encode_queries([part.question for part in parts])
         on_topic = []
-        for chat, query in zip(chats, queries, strict=True):
-            relevance = _rows_of(vectors, passages, chat.retrieved) @ query
+        for part, query in zip(parts, queries, strict=True):
+            relevance = _rows_of(vectors, passages, part.retrieved) @ query
             best = float(relevance.max(initial=-1.0))
-            on_topic.append(not self._off_topic(chat.question, best, chat.paper is not None))
+            on_topic.append(not self._off_topic(part.question, best, part.paper is not None))
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return vectors, on_topic
 
