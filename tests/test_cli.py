@@ -576,6 +576,47 @@ def test_ask_about_a_listed_paper_missing_from_the_index_needs_no_model(
     _one_line_error(code, err, "absent.gguf")  # any other question still needs the model
 
 
+def test_ask_refuses_a_question_naming_what_no_paper_mentions_without_the_model(
+    monkeypatch, capsys, small_index
+):
+    # the gates refuse it before any prompt is built: a cold `ask` must not load the model for it
+    from paperqa.generate.answer import REFUSAL_TEXT
+
+    args = ["--index-dir", str(small_index), "--model", str(small_index.parent / "absent.gguf")]
+    monkeypatch.setattr("paperqa.cli._exit_now", lambda: sys.exit(0))
+    code, out, err = _main(monkeypatch, capsys, "ask", "Who won the 2018 FIFA World Cup?", *args)
+    assert code == 0, err
+    assert out.startswith(REFUSAL_TEXT + "\n")
+    code, _, err = _main(monkeypatch, capsys, "ask", "What is slot shuffling?", *args)
+    _one_line_error(code, err, "absent.gguf")  # a question the gates let through needs it
+
+
+def test_ask_says_it_loads_the_model_only_for_a_question_that_needs_it(
+    monkeypatch, capsys, scripted_chat
+):
+    # the status line (on a terminal) says what `ask` is doing; a question naming what no paper
+    # mentions, refused, never reaches the model, not even to read the system prompt
+    from paperqa.cli import Status
+    from paperqa.generate.answer import REFUSAL_TEXT
+
+    model, _, _, settings = scripted_chat
+    model.reply = "The encoder stacks seven gated blocks [1]."
+    shown: list[str] = []
+    monkeypatch.setattr(Status, "show", lambda status, text: shown.append(text))
+    args = ["--backend", "openai", "--index-dir", str(settings.index_dir)]
+    code, out, err = _main(monkeypatch, capsys, "ask", "Who won the 2018 FIFA World Cup?", *args)
+    assert code == 0, err
+    assert out.startswith(REFUSAL_TEXT + "\n") and not model.requests
+    assert shown[:2] == ["Loading the index…", "Searching the papers…"]
+    assert "Loading the model…" not in shown
+    shown.clear()
+    blocks = "How many gated blocks does the lattice memory network's encoder stack?"
+    code, out, err = _main(monkeypatch, capsys, "ask", blocks, *args)
+    assert code == 0, err
+    assert out.startswith("The encoder stacks seven gated blocks [1].\n")
+    assert shown[:3] == ["Loading the index…", "Loading the model…", "Searching the papers…"]
+
+
 def test_chat_json_gives_a_line_for_each_question_even_one_refused(
     monkeypatch, capsys, scripted_chat
 ):

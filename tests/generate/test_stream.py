@@ -132,3 +132,21 @@ def test_an_off_topic_question_is_refused_without_the_model(
     kept = ("question", "answer", "refused", "citations", "passages", "unsupported")
     assert {k: refused.to_dict()[k] for k in kept} == {k: expected.to_dict()[k] for k in kept}
     assert refused.timings.keys() == expected.timings.keys()
+
+
+def test_a_model_left_to_the_gates_loads_for_the_first_question_they_let_through(
+    engine: QAEngine, model: Any
+) -> None:
+    # `paperqa ask` leaves the model to the gates for a question they will likely refuse
+    loads: list[int] = []
+    fresh = QAEngine(engine.settings)
+    fresh.warm_up(on_model_load=lambda: loads.append(len(model.requests)))
+    model.requests[:] = []
+    _, refused = _items(fresh, "Who won the 2018 FIFA World Cup?", None)
+    assert refused.refused and not loads and not model.requests and fresh._llm is None
+    _, answer = _stream(fresh, model, "The encoder stacks seven gated blocks [1].", BLOCKS)
+    assert not answer.refused and loads == [0]  # said before the model was asked anything
+    warm, asked = model.requests  # the system prompt read into its cache, then the question
+    assert warm["max_tokens"] == 1 and asked["messages"][-1]["content"].endswith(BLOCKS)
+    _stream(fresh, model, "The encoder stacks seven gated blocks [1].", BLOCKS)
+    assert loads == [0]  # loaded once

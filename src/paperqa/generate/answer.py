@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -296,6 +296,7 @@ class QAEngine:
         self._lock = threading.Lock()
         self._llm: LLM | None = None
         self._vocabulary: set[str] | None = None
+        self._on_model_load: Callable[[], None] | None = None  # see warm_up
 
     @property
     def llm(self) -> LLM:
@@ -452,6 +453,7 @@ class QAEngine:
     def _asked_chats(self, parts: list[_Part], on_topic: list[bool]) -> list[_Chat | None]:
         """The prompt of each part the gates let through (None for the others), all built before
         the model writes: a question the gates refuse never loads the model."""
+        self._load_left_model()
         return [
             self._chat(part) if asked else None for part, asked in zip(parts, on_topic, strict=True)
         ]
@@ -464,7 +466,7 @@ class QAEngine:
         )
         return _Chat(messages, evidence)
 
-    def warm_up(self) -> None:
+    def warm_up(self, on_model_load: Callable[[], None] | None = None) -> None:
         """Load the retriever, embedder and LLM, and run the fixed system prompt through the LLM
         once, so the first question neither loads anything nor re-reads the cached prefix.
 
@@ -472,18 +474,38 @@ class QAEngine:
         embedder load here (importing torch and sentence-transformers takes seconds), so a cold
         start waits for the slower of the two, not for both. A model whose files are missing fails
         before either starts.
+
+        With ``on_model_load`` (`paperqa ask`, whose one question the gates may refuse) the model
+        is left to the first question they let through, which calls ``on_model_load`` and then
+        loads it and reads the system prompt; a question they refuse never loads it.
         """
         from paperqa.generate.llm import locate_model
-        from paperqa.retrieve import load_retriever
 
+        if self._llm is None and on_model_load is not None:
+            self._on_model_load = on_model_load
+            self._warm_search()
+            return
         if self._llm is None:
             locate_model(self.settings)
 
         with ThreadPoolExecutor(max_workers=1) as pool:
             model_ready = pool.submit(self._read_system_prompt)
-            load_retriever(self.settings, None, self.store).search("warm up", 1)
-            self.embedder.encode_queries(["warm up"])
+            self._warm_search()
             model_ready.result()  # a model that cannot load raises here
+
+    def _warm_search(self) -> None:
+        """Load the retriever and the embedder."""
+        from paperqa.retrieve import load_retriever
+
+        load_retriever(self.settings, None, self.store).search("warm up", 1)
+        self.embedder.encode_queries(["warm up"])
+
+    def _load_left_model(self) -> None:
+        """Load the model ``warm_up(on_model_load)`` left to the first question that needs it."""
+        on_model_load, self._on_model_load = self._on_model_load, None
+        if on_model_load is not None and self._llm is None:
+            on_model_load()
+            self._read_system_prompt()
 
     def _read_system_prompt(self) -> None:
         user = USER_TEMPLATE.format(passages="", question="Warm up.")
