@@ -66,6 +66,33 @@ def test_settings_lists_every_field_with_its_value_and_variable_and_hides_the_ap
     assert "sk-secret" not in result.stdout and "openai_api_key = '(set)'" in result.stdout
 
 
+def test_settings_with_a_bad_variable_lists_the_rest_and_ends_with_the_usual_error():
+    env = {**os.environ, "PAPERQA_K": "abc", "PAPERQA_CHUNK_OVERLAP": "300"}
+    result = subprocess.run(
+        [*PAPERQA, "settings"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(
+        "paperqa: error: invalid setting: "
+    )
+    assert "k = 'abc' (PAPERQA_K): Input should be a valid integer" in result.stderr
+    assert "chunk_overlap = '300' (PAPERQA_CHUNK_OVERLAP): must be smaller" in result.stderr
+    assert result.stderr == run_with(env, "papers").stderr  # the message other commands give
+    assert "k = 'abc'  (PAPERQA_K)  INVALID: Input should be a valid integer" in result.stdout
+    assert "fusion_depth = 100  (PAPERQA_FUSION_DEPTH)" in result.stdout
+    assert "chunk_tokens = 200  (PAPERQA_CHUNK_TOKENS)" in result.stdout
+    as_json = subprocess.run(
+        [*PAPERQA, "settings", "--json"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert as_json.returncode == 2 and as_json.stderr == result.stderr
+    values = json.loads(as_json.stdout)
+    assert values["k"] == "abc" and values["fusion_depth"] == 100
+
+
+def run_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*PAPERQA, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
 def test_serve_on_a_taken_port_says_so_and_how_to_choose_another(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

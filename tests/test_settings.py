@@ -26,6 +26,25 @@ def test_a_bad_value_names_its_environment_variable_only_when_it_came_from_there
         Settings.load()
 
 
+def test_an_overlap_too_large_names_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAPERQA_CHUNK_OVERLAP", "300")
+    with pytest.raises(SettingsError) as caught:
+        Settings.load()
+    assert str(caught.value) == (
+        "invalid setting: chunk_overlap = '300' (PAPERQA_CHUNK_OVERLAP): "
+        "must be smaller than chunk_tokens (200)"
+    )
+    assert Settings.load(chunk_overlap=10).chunk_overlap == 10
+    monkeypatch.delenv("PAPERQA_CHUNK_OVERLAP")
+    with pytest.raises(SettingsError) as caught:  # the default, refused beside a flag's value
+        Settings.load(chunk_tokens=32)
+    assert str(caught.value) == (
+        "invalid setting: chunk_overlap = 40: must be smaller than chunk_tokens (32)"
+    )
+
+
 def test_updated_copies_are_validated_unlike_model_copy() -> None:
     settings = Settings()
     assert settings.updated(k=7).k == 7

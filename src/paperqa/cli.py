@@ -478,18 +478,25 @@ def papers(index_dir: IndexDir = None, as_json: JsonOpt = False) -> None:
 
 @app.command("settings")
 def show_settings(as_json: JsonOpt = False) -> None:
-    """List every setting: its value now (from the environment), its variable and its meaning."""
-    settings = _settings()
-    values = settings.model_dump(mode="json")
+    """List every setting: its value now (from the environment), its variable and its meaning.
+
+    An invalid variable is listed with its value as given and what is wrong with it, among the
+    others; then the error every other command stops with, and exit status 2."""
+    settings, invalid, error = Settings.load_listing()
+    values = {**settings.model_dump(mode="json"), **{k: v for k, (v, _) in invalid.items()}}
     if values.get("openai_api_key") not in (None, "", "none"):
         values["openai_api_key"] = "(set)"
     if as_json:
         typer.echo(json.dumps(values, ensure_ascii=False, indent=1))
-        return
-    for name, info in Settings.model_fields.items():
-        typer.echo(f"{name} = {values[name]!r}  ({env_var(name)})")
-        wrapped = textwrap.wrap(info.description or "", 88, break_on_hyphens=False)
-        typer.echo("".join(f"    {line}\n" for line in wrapped), nl=False)
+    else:
+        for name, info in Settings.model_fields.items():
+            mark = f"  INVALID: {invalid[name][1]}" if name in invalid else ""
+            typer.echo(f"{name} = {values[name]!r}  ({env_var(name)}){mark}")
+            wrapped = textwrap.wrap(info.description or "", 88, break_on_hyphens=False)
+            typer.echo("".join(f"    {line}\n" for line in wrapped), nl=False)
+    if error is not None:
+        _say_error(error)
+        raise typer.Exit(2)
 
 
 @app.command()

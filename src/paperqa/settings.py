@@ -7,12 +7,13 @@ descriptions. ``paperqa settings`` lists every field with its value.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from paperqa.errors import QuestionError, SettingsError
@@ -192,14 +193,15 @@ class Settings(BaseSettings):
         arguments, a ``.env`` file or a quoted variable."""
         return path.expanduser()
 
-    @model_validator(mode="after")
-    def _overlap_below_size(self) -> Settings:
-        if self.chunk_overlap >= self.chunk_tokens:
-            raise ValueError(
-                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_tokens "
-                f"({self.chunk_tokens})"
-            )
-        return self
+    @field_validator("chunk_overlap", mode="after")
+    @classmethod
+    def _overlap_below_size(cls, overlap: int, info: ValidationInfo) -> int:
+        """A field check (not a model one), so that its error names chunk_overlap and the
+        variable it came from; skipped when chunk_tokens is itself invalid."""
+        size = info.data.get("chunk_tokens")
+        if size is not None and overlap >= size:
+            raise ValueError(f"must be smaller than chunk_tokens ({size})")
+        return overlap
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -208,6 +210,29 @@ class Settings(BaseSettings):
             return cls(**overrides)
         except ValidationError as exc:
             raise settings_error(exc, given=set(overrides)) from None
+
+    @classmethod
+    def load_listing(cls) -> tuple[Settings, dict[str, tuple[Any, str]], SettingsError | None]:
+        """For ``paperqa settings``: the settings from the environment with each invalid value
+        at its default instead, each invalid value as given with what is wrong with it (by
+        field), and the error that ``load`` raises (None when every value is valid)."""
+        bad: dict[str, tuple[Any, str]] = {}
+        error: SettingsError | None = None
+        while True:  # each pass sets at least one more field to its default, or raises
+            defaults = {name: cls.model_fields[name].get_default(call_default_factory=True)
+                        for name in bad}  # fmt: skip
+            try:
+                return cls(**defaults), bad, error
+            except ValidationError as exc:
+                error = error or settings_error(exc)
+                found = {
+                    str(e["loc"][0]): (e.get("input"), e["msg"].removeprefix("Value error, "))
+                    for e in exc.errors()
+                    if e["loc"]
+                }
+                if not found.keys() - bad.keys():  # a default is refused too: nothing to list
+                    raise error from None
+                bad = found | bad
 
     def updated(self, **overrides: Any) -> Settings:
         """A validated copy with ``overrides`` (``model_copy`` would not check them)."""
@@ -256,9 +281,10 @@ def env_var(field: str) -> str:
 def settings_error(exc: ValidationError, given: Collection[str] = ()) -> SettingsError:
     """One line for a pydantic ValidationError: each bad setting, its value and the rule.
 
-    A setting not in ``given`` (a flag or an argument) came from the environment, so its
-    variable is named.
+    A setting not in ``given`` (a flag or an argument) whose variable is set came from the
+    environment, so its variable is named; a default (refused beside another value) is not.
     """
+    environment = {name.upper() for name in os.environ}
     problems = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
@@ -266,6 +292,7 @@ def settings_error(exc: ValidationError, given: Collection[str] = ()) -> Setting
         if field == "settings" or "input" not in error or isinstance(error["input"], dict):
             problems.append(message)
             continue
-        source = "" if field in given else f" ({env_var(field)})"
+        from_env = field not in given and env_var(field) in environment
+        source = f" ({env_var(field)})" if from_env else ""
         problems.append(f"{field} = {error['input']!r}{source}: {message}")
     return SettingsError("invalid setting: " + "; ".join(problems))
