@@ -91,7 +91,7 @@ def test_ask_papers_over_stdio(corpus_index: Settings) -> None:
     data = _data(result)
     assert not data["refused"]
     assert "6" in data["answer"] and re.search(r"\[\d+\]", data["answer"])
-    assert data["citations"][0]["doc"] == "attention-is-all-you-need"
+    assert data["citations"][0]["paper"] == "attention-is-all-you-need"
 
 
 @pytest.mark.parametrize(
@@ -175,9 +175,18 @@ def test_tools_publish_typed_output(tmp_path: Path) -> None:
         "standalone_question": "string",
     }  # fmt: skip
     assert _fields(ask, "citations") == {
-        "marker": "integer", "doc": "string", "title": "string", "year": "integer|null",
+        "marker": "integer", "paper": "string", "title": "string", "year": "integer|null",
         "pages": "string", "section": "string|null", "quote": "string",
     }  # fmt: skip
+    described = {
+        _schema(tools, name, "output")["$defs"][model]["properties"]["paper"]["description"]
+        for name, model in (("search_papers", "SearchPassage"), ("ask_papers", "CitedSource"))
+    }  # one name, one meaning: the id that search_papers' papers argument takes
+    assert described == {"The paper's id, as search_papers' papers argument takes it."}
+    assert "papers" in _schema(tools, "search_papers", "input")["properties"]
+    assert '"doc"' not in json.dumps(
+        [_schema(tools, t.name, w) for t in tools for w in ("input", "output")]
+    )
     structured = getattr(found, "structured_content", None) or found.structuredContent
     best = structured["passages"][0]
     assert (best["rank"], best["paper"], best["section"]) == (1, "doc-0", None)

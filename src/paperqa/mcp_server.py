@@ -10,6 +10,11 @@ Two tools, each with a typed output schema (the pydantic models below) that clie
 - ``ask_papers(question)``: the cited answer of the local model, as ``paperqa ask`` gives it
   (the text with ``[n]`` markers and its source list, and the citations as data).
 
+A paper is ``paper`` (its id) in both tools' results, and a list of them is ``papers``, as in
+``paperqa search --papers`` and the OpenAI API's ``paperqa.papers``. ``ask_papers``' citations
+called it ``doc`` before; no tool took a ``doc`` argument, so no client sends that name, and
+clients read the result's field names from each tool's output schema (not sent twice).
+
 Works with the ``mcp`` package 1.10+ (``FastMCP``, the first with output schemas) and 2.x
 (``MCPServer``, its new name).
 """
@@ -46,6 +51,7 @@ MAX_TOOL_K = 20  # an agent's context, not the index, is the limit here: setting
 class _Place(BaseModel):
     """Where a passage or a quote is: the paper and its pages."""
 
+    paper: str = Field(description="The paper's id, as search_papers' papers argument takes it.")
     title: str = Field(description="The paper's title.")
     year: int | None = Field(description="The paper's year, where known.")
     pages: str = Field(description="The page or pages: '3' or '3-4'.")
@@ -56,7 +62,6 @@ class SearchPassage(_Place):
     """One passage found by ``search_papers``."""
 
     rank: int = Field(description="Its place in the ranking, from 1.")
-    paper: str = Field(description="The paper's id, as search_papers' papers argument takes it.")
     score: float = Field(description="The retriever's score: higher is closer to the query.")
     text: str = Field(description="The passage's text.")
 
@@ -72,7 +77,6 @@ class CitedSource(_Place):
     """One source of an ``ask_papers`` answer: what its ``[marker]`` points to."""
 
     marker: int = Field(description="The n of the answer's [n].")
-    doc: str = Field(description="The paper's id.")
     quote: str = Field(description="The passage's words that support the claim.")
 
 
@@ -187,7 +191,7 @@ def ask(engine: Any, question: str) -> AskResult:
     citations = [
         CitedSource(
             marker=c.marker,
-            doc=c.doc,
+            paper=c.doc,
             title=c.title,
             year=c.year,
             pages=c.pages,
