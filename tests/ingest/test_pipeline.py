@@ -87,7 +87,7 @@ def test_different_files_with_one_name_are_both_indexed_and_copies_skipped(tmp_p
     assert len(ids) == 2 and ids[0] == "paper" and ids[1].startswith("paper-")
     assert not report.failed
     kept = str(source / "a" / "paper.md")
-    assert sorted((Path(p).name, reason) for p, reason in report.skipped) == [
+    assert sorted((Path(s.path).name, s.reason) for s in report.skipped) == [
         ("copy of the paper.md", f"a copy of {kept}"),
         ("paper.md", f"a copy of {kept}"),
     ]
@@ -219,7 +219,7 @@ def test_unreadable_files_and_links_are_named_and_the_rest_ingested(tmp_path):
     store = IndexStore.load(settings.index_dir)
     assert set(store.documents) == {"good"}
     # The link within the folder is read, and found to be good.md again.
-    assert [(Path(p).name, why) for p, why in report.skipped] == [
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [
         ("inside.md", f"a copy of {source / 'good.md'}")
     ]
     assert not any("secret" in c.text for c in store.chunks)
@@ -438,7 +438,7 @@ def test_a_second_version_of_a_paper_is_indexed_when_the_first_fails(tmp_path):
     _pdf(source / "a" / "pointer-networks.pdf", ["Slot mixers copy streams.", "Page 2"])
     again = ingest(source, settings, progress=False)  # both read: the first one wins again
     assert [Path(d.path).parent.name for d in again.documents] == ["a"]
-    assert [Path(p).parent.name for p, _ in again.skipped] == ["b"]
+    assert [Path(s.path).parent.name for s in again.skipped] == ["b"]
 
 
 def test_a_file_that_fails_now_is_not_said_to_have_left_the_folder(tmp_path):
@@ -481,3 +481,31 @@ def test_a_file_whose_name_is_not_utf8_fails_alone(tmp_path):
     [(path, reason)] = report.failed
     assert path == f"{source}/caf\\xe9 notes.md"  # printable, the odd byte shown
     assert "not valid UTF-8" in reason
+
+
+def test_a_skipped_file_is_one_record_and_the_summary_says_what_it_repeats(tmp_path):
+    from rich.console import Console
+
+    from paperqa.ingest.pipeline import SkippedFile
+    from paperqa.ingest.summary import print_summary
+
+    source = tmp_path / "papers"
+    for folder in ("a", "b", "c"):
+        (source / folder).mkdir(parents=True)
+    _pdf(source / "a" / "pointer-networks.pdf", ["Slot mixers copy streams.", "Page 2"])
+    (source / "b" / "pointer-networks.md").write_text(SLOT_TEXT)  # the same paper, as text
+    (source / "c" / "notes.md").write_text(SLOT_TEXT)  # the same bytes as b's
+    report = ingest(source, _settings(tmp_path), progress=False)
+    first = str(source / "a" / "pointer-networks.pdf")
+    second = str(source / "b" / "pointer-networks.md")
+    assert sorted(report.skipped, key=lambda s: s.path) == [
+        SkippedFile(second, first, copy=False),
+        SkippedFile(str(source / "c" / "notes.md"), second, copy=True),
+    ]
+    assert not hasattr(report, "skipped_copies")  # one way to say it
+    console = Console(record=True, width=400)
+    print_summary(report, console)
+    text = console.export_text()
+    assert "Skipped, already indexed from another file (2):\n" in text
+    assert f"  {second}: the same reading-list paper as {first}\n" in text
+    assert f"  {source / 'c' / 'notes.md'}: a copy of {second}\n" in text

@@ -52,6 +52,21 @@ class DocumentReport:
     status: str  # "new", "changed" or "unchanged"
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file left out because another file gave the index its document."""
+
+    path: str
+    kept: str  # the file indexed in its place
+    copy: bool  # the same bytes as ``kept``; else another file of the same reading-list paper
+
+    @property
+    def reason(self) -> str:
+        """What the summary says after the path: "a copy of papers/a.pdf"."""
+        how = "a copy of" if self.copy else "the same reading-list paper as"
+        return f"{how} {self.kept}"
+
+
 @dataclass
 class IngestReport:
     """The outcome of one ingest run, for the summary table and for tests."""
@@ -60,8 +75,7 @@ class IngestReport:
     documents: list[DocumentReport] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # reading-list ids with no file
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, the file it repeats)
-    skipped_copies: dict[str, str] = field(default_factory=dict)  # path: the file it copies
+    skipped: list[SkippedFile] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # removed: their file failed this time
     embedded_chunks: int = 0  # new chunks run through the embedder
@@ -296,10 +310,7 @@ def _plan(
             to_parse.append((doc_id, path, sha))
             continue
         if kept is not None:
-            how = "a copy of" if sha in by_content else "the same reading-list paper as"
-            report.skipped.append((str(path), f"{how} {kept}"))
-            if sha in by_content:
-                report.skipped_copies[str(path)] = str(kept)
+            report.skipped.append(SkippedFile(str(path), str(kept), copy=sha in by_content))
             continue
         seen[doc_id], shas[doc_id], by_content[sha] = path, sha, path
         old = old_docs.get(doc_id)
@@ -317,10 +328,10 @@ def _fail_copies(report: IngestReport) -> None:
     """A copy of a file that failed fails for the same reason: it was skipped as one already
     indexed, which it is not."""
     reasons = dict(report.failed)
-    copies = [(path, kept) for path, kept in report.skipped_copies.items() if kept in reasons]
-    for path, kept in copies:
-        report.skipped.remove((path, f"a copy of {kept}"))
-        report.failed.append((path, f"{reasons[kept]} (a copy of {kept})"))
+    copies = [s for s in report.skipped if s.copy and s.kept in reasons]
+    for copy in copies:
+        report.skipped.remove(copy)
+        report.failed.append((copy.path, f"{reasons[copy.kept]} ({copy.reason})"))
 
 
 def _known_id(path: Path, sha: str, old_docs: dict[str, Any]) -> str:
@@ -359,7 +370,7 @@ def _chunk_parsed(
     read: dict[str, Path] = {}  # the file each document was read from
     for (doc_id, path, sha), result in zip(to_parse, parsed, strict=True):
         if doc_id in read:  # a second version of that paper (see _plan)
-            report.skipped.append((str(path), f"the same reading-list paper as {read[doc_id]}"))
+            report.skipped.append(SkippedFile(str(path), str(read[doc_id]), copy=False))
             continue
         if isinstance(result, str):
             report.failed.append((str(path), result))
@@ -392,7 +403,8 @@ def _list_documents(
     failed_paths = {str(Path(path).resolve()) for path, _ in report.failed}
     report.unreadable = [d for d in report.removed if old_docs[d].get("path") in failed_paths]
     listed = {p.id for p in reading_list()}
-    failed_ids = {document_id(Path(f)) for f, _ in report.failed + report.skipped}
+    left_out = [f for f, _ in report.failed] + [s.path for s in report.skipped]
+    failed_ids = {document_id(Path(f)) for f in left_out}
     report.missing = sorted(listed - set(prepared) - failed_ids)
     for doc_id in sorted(prepared):
         item = prepared[doc_id]

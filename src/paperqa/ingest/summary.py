@@ -42,8 +42,8 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
             console.print(f"  {path}: {reason}")
     if report.skipped:
         console.print(f"Skipped, already indexed from another file ({len(report.skipped)}):")
-        for path, reason in report.skipped:
-            console.print(f"  {path}: {reason}")
+        for skipped in report.skipped:
+            console.print(f"  {skipped.path}: {skipped.reason}")
     if report.written:
         gone = ", ".join(d for d in report.removed if d not in report.unreadable)
         if gone:
