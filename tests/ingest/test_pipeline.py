@@ -509,3 +509,40 @@ def test_a_skipped_file_is_one_record_and_the_summary_says_what_it_repeats(tmp_p
     assert "Skipped, already indexed from another file (2):\n" in text
     assert f"  {second}: the same reading-list paper as {first}\n" in text
     assert f"  {source / 'c' / 'notes.md'}: a copy of {second}\n" in text
+
+
+def test_a_wrong_source_leaves_no_index_folder_and_no_lock_behind(tmp_path):
+    from paperqa.errors import PaperQAError
+
+    settings = _settings(tmp_path)
+    with pytest.raises(PaperQAError, match="does not exist"):
+        ingest(tmp_path / "no such folder", settings, progress=False)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("not a paper")
+    report = ingest(notes, settings, progress=False)
+    assert report.files_found == 0 and not report.written and not report.documents
+    assert not settings.index_dir.exists()  # before: an index folder holding only .lock
+
+
+def test_lock_files_left_by_earlier_runs_are_never_taken_for_papers_or_index(tmp_path):
+    # filelock keeps a lock file after release on purpose (deleting it lets two processes lock
+    # two inodes under one name), so every run finds those of the runs before it
+    from paperqa.ingest.summary import papers_table
+
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "notes.md").write_text(SLOT_TEXT)
+    (source / ".fetch.lock").write_text("")  # what `paperqa fetch --dest papers` leaves
+    (source / ".notes.md.lock").write_text("")
+    settings = _settings(tmp_path)
+    first = ingest(source, settings, progress=False)
+    (source / "notes.md").write_text(SLOT_TEXT.replace("reset valve", "drain valve"))
+    again = ingest(source, settings, progress=False)  # a new generation, the lock file there
+    for report in (first, again):
+        assert [d.id for d in report.documents] == ["notes"]
+        assert (report.failed, report.skipped, report.removed) == ([], [], [])
+    assert again.documents[0].status == "changed"
+    kept = sorted(p.name for p in settings.index_dir.iterdir())
+    assert kept[:2] == [".lock", "CURRENT"] and len(kept) == 4  # and two generations
+    assert [row["id"] for row in papers_table(settings.index_dir) if row["indexed"]] == ["notes"]

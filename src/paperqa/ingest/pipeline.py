@@ -11,6 +11,7 @@ reported with a one-line reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -199,16 +200,31 @@ def _chunking_params(settings: Settings, max_tokens: int) -> dict[str, Any]:
 def ingest(
     source: Path, settings: Settings, *, rebuild: bool = False, progress: bool = True
 ) -> IngestReport:
-    """Builds or updates the index in ``settings.index_dir`` from the files in ``source``."""
-    with writing(settings.index_dir):  # one writer at a time, from reading the old index on
-        return _ingest(source, settings, rebuild, progress)
+    """Builds or updates the index in ``settings.index_dir`` from the files in ``source``.
 
-
-def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> IngestReport:
+    The source folder is read before the index folder is locked, so that a wrong ``--source``
+    (missing, or holding no paper) leaves no index folder and no lock file behind: a run with
+    no file to index writes nothing, and reads the old index without the lock as searches do.
+    """
     started = time.perf_counter()
     report = IngestReport(index_path=None)
     files = discover(source, report.failed)
     report.files_found = len(files)
+    # one writer at a time, from reading the old index on
+    with writing(settings.index_dir) if files else contextlib.nullcontext():
+        _ingest(source, files, settings, rebuild, progress, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest(
+    source: Path,
+    files: list[Path],
+    settings: Settings,
+    rebuild: bool,
+    progress: bool,
+    report: IngestReport,
+) -> None:
     previous = None if rebuild else _current_index(settings)  # refuses another embedder early
     max_tokens = max_tokens_for(settings)
     if settings.chunk_tokens > max_tokens:
@@ -238,8 +254,7 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
         report.index_path = previous.path if prepared and previous else None
         if report.index_path is not None:
             get_embedder(settings).ensure_export(progress)
-        report.seconds = time.perf_counter() - started
-        return report
+        return
 
     clock = time.perf_counter()
     embedder = get_embedder(settings)
@@ -259,8 +274,6 @@ def _ingest(source: Path, settings: Settings, rebuild: bool, progress: bool) -> 
     report.timings["write_s"] = time.perf_counter() - clock
     embedder.ensure_export(progress)  # searches then encode questions without importing torch
     report.written = True
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _embed(
