@@ -112,3 +112,23 @@ def test_a_reading_list_paper_is_also_named_by_the_model_the_list_knows_it_by() 
         "imagenet-classification-deep-cnns": 1.0
     }
     assert names.named("how was alexnet trained?") == {}  # one-word names match as written
+
+
+def test_the_two_rules_differ_where_the_module_says_so() -> None:
+    # Two papers by one author, and a one-word name followed by a hyphen: ``mentions`` decides
+    # (a shared name names neither; "RAG-Token" names RAG), ``PaperNames`` grades (1/2 each;
+    # the word is "RAG-Token").
+    documents = {
+        "unreasonable-effectiveness-of-rnns": {"title": "T1", "aliases": ["Karpathy"]},
+        "cs231n-notes": {"title": "T2", "aliases": ["Karpathy"]},
+        "retrieval-augmented-generation": {"title": "T3", "aliases": []},
+    }
+    names = PaperNames(documents)
+    assert _papers("What did Karpathy write about RNNs?") == []
+    assert names.named("What did Karpathy write about RNNs?") == {
+        "unreasonable-effectiveness-of-rnns": 0.5,
+        "cs231n-notes": 0.5,
+    }
+    assert _papers("How does RAG-Token marginalize?") == ["retrieval-augmented-generation"]
+    assert names.named("How does RAG-Token marginalize?") == {}
+    assert names.named("How does RAG marginalize?") == {"retrieval-augmented-generation": 1.0}
