@@ -94,6 +94,22 @@ def test_ask_papers_over_stdio(corpus_index: Settings) -> None:
     assert data["citations"][0]["paper"] == "attention-is-all-you-need"
 
 
+@pytest.mark.slow
+def test_ask_papers_answers_from_the_papers_given(corpus_index: Settings) -> None:
+    question = "What dropout probability is used?"  # several papers use dropout
+    _, (result, unknown) = _call(
+        corpus_index.index_dir,
+        [
+            ("ask_papers", {"question": question, "papers": ["AlexNet"]}),
+            ("ask_papers", {"question": question, "papers": ["no such paper"]}),
+        ],
+    )
+    data = _data(result)
+    assert not data["refused"] and "0.5" in data["answer"]
+    assert {c["paper"] for c in data["citations"]} == {"imagenet-classification-deep-cnns"}
+    assert _error(unknown) and "no such paper" in unknown.content[0].text
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [("   ", "is empty"), ("x" * 5000, "the limit is"), ("\x00\x01", "control characters")],
@@ -182,8 +198,8 @@ def test_tools_publish_typed_output(tmp_path: Path) -> None:
         _schema(tools, name, "output")["$defs"][model]["properties"]["paper"]["description"]
         for name, model in (("search_papers", "SearchPassage"), ("ask_papers", "CitedSource"))
     }  # one name, one meaning: the id that search_papers' papers argument takes
-    assert described == {"The paper's id, as search_papers' papers argument takes it."}
-    assert "papers" in _schema(tools, "search_papers", "input")["properties"]
+    assert described == {"The paper's id, as the tools' papers argument takes it."}
+    assert all("papers" in _schema(tools, t.name, "input")["properties"] for t in tools)
     assert '"doc"' not in json.dumps(
         [_schema(tools, t.name, w) for t in tools for w in ("input", "output")]
     )

@@ -7,8 +7,8 @@ Two tools, each with a typed output schema (the pydantic models below) that clie
 - ``search_papers(query, k, papers)``: the passages retrieval ranks highest (rank, paper id,
   title, year, pages, section, score, text); no LLM, so it answers in a second once the index is
   loaded. ``k`` is at most ``MAX_TOOL_K`` (20, about 30 KB of text): more is refused in one line.
-- ``ask_papers(question)``: the cited answer of the local model, as ``paperqa ask`` gives it
-  (the text with ``[n]`` markers and its source list, and the citations as data).
+- ``ask_papers(question, papers)``: the cited answer of the local model, as ``paperqa ask``
+  gives it (the text with ``[n]`` markers and its source list, and the citations as data).
 
 A paper is ``paper`` (its id) in both tools' results, and a list of them is ``papers``, as in
 ``paperqa search --papers`` and the OpenAI API's ``paperqa.papers``. ``ask_papers``' citations
@@ -47,11 +47,21 @@ INSTRUCTIONS = (
 
 MAX_TOOL_K = 20  # an agent's context, not the index, is the limit here: settings.MAX_K is 100
 
+PapersArg = Annotated[
+    list[str] | None,
+    Field(
+        description=(
+            'Only these papers: ids, title words or names (an author, "AlexNet"); empty: all '
+            "papers."
+        )
+    ),
+]
+
 
 class _Place(BaseModel):
     """Where a passage or a quote is: the paper and its pages."""
 
-    paper: str = Field(description="The paper's id, as search_papers' papers argument takes it.")
+    paper: str = Field(description="The paper's id, as the tools' papers argument takes it.")
     title: str = Field(description="The paper's title.")
     year: int | None = Field(description="The paper's year, where known.")
     pages: str = Field(description="The page or pages: '3' or '3-4'.")
@@ -125,15 +135,7 @@ def build_server(settings: Settings) -> Any:
         k: Annotated[
             int, Field(ge=1, le=MAX_TOOL_K, description=f"How many passages, 1 to {MAX_TOOL_K}.")
         ] = min(settings.k, MAX_TOOL_K),
-        papers: Annotated[
-            list[str] | None,
-            Field(
-                description=(
-                    "Only these papers: ids, title words or names (an author, "
-                    '"AlexNet"); empty: all papers.'
-                )
-            ),
-        ] = None,
+        papers: PapersArg = None,
     ) -> SearchResult:
         """Find the passages of the papers most relevant to the query (paper, pages, text)."""
         with _tool_errors():
@@ -148,11 +150,12 @@ def build_server(settings: Settings) -> Any:
                 "model (no 'it' or 'that paper'; the tool keeps no conversation)."
             ),
         ],
+        papers: PapersArg = None,
     ) -> AskResult:
         """Answer a self-contained question from the papers with the local model; every claim
         cites paper and page. Says so when the papers do not answer it."""
         with _tool_errors():
-            return ask(engines.get(), question)
+            return ask(engines.get(), question, papers)
 
     return server
 
@@ -183,11 +186,13 @@ def search(engine: Any, query: str, k: int, papers: list[str] | None) -> SearchR
     return SearchResult(query=query, passages=found)
 
 
-def ask(engine: Any, question: str) -> AskResult:
+def ask(engine: Any, question: str, papers: list[str] | None = None) -> AskResult:
     """The ``ask_papers`` result: the cited answer text with its sources, and the citations."""
     from paperqa.openai_api import reply_text
+    from paperqa.retrieve.filters import resolve_papers
 
-    answer = engine.ask(question)
+    docs = resolve_papers(papers, engine.store)
+    answer = engine.ask(question, papers=docs)
     citations = [
         CitedSource(
             marker=c.marker,
