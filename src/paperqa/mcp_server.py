@@ -10,10 +10,8 @@ Two tools, each with a typed output schema (the pydantic models below) that clie
 - ``ask_papers(question, papers)``: the cited answer of the local model, as ``paperqa ask``
   gives it (the text with ``[n]`` markers and its source list, and the citations as data).
 
-A paper is ``paper`` (its id) in both tools' results, and a list of them is ``papers``, as in
-``paperqa search --papers`` and the OpenAI API's ``paperqa.papers``. ``ask_papers``' citations
-called it ``doc`` before; no tool took a ``doc`` argument, so no client sends that name, and
-clients read the result's field names from each tool's output schema (not sent twice).
+A paper is ``paper`` (its id) in both tools' results, and a list of them is ``papers`` in both
+tools' arguments, as in ``paperqa ask --papers`` and the OpenAI API's ``paperqa.papers``.
 
 Works with the ``mcp`` package 1.10+ (``FastMCP``, the first with output schemas) and 2.x
 (``MCPServer``, its new name).
