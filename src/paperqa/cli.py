@@ -337,7 +337,7 @@ def _ready_engine(
     docs = _papers_in(engine, papers)
     if question is not None:  # a bad question fails now, not after the model loads
         engine.settings.check_question(question)
-        if engine.not_indexed(question):  # answered from the reading list, no model needed
+        if engine.answered_without_model(question):
             return engine, docs
         if engine.unknown_names(question):
             # It names something no passage mentions: the gates refuse it unless a passage is

@@ -7,6 +7,9 @@ A question that asks two papers for a fact each is split into one question per p
 (``paperqa.generate.decompose``); each part is answered from its own paper's passages in a chat of
 its own, and the parts' answers are attributed together.
 
+A question that asks only who wrote the papers it names or when they appeared is answered from the
+index's record of them, without the model (``paperqa.generate.bibliography``).
+
 A question is refused with ``REFUSAL_TEXT`` (and the closest passages shown) when retrieval finds
 nothing similar enough to it (decided before any prompt is built, so without loading the model),
 when the model says the passages do not answer, or when no sentence of the model's answer is
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paperqa.errors import QuestionError
+from paperqa.generate.bibliography import RecordAnswer, record_answer
 from paperqa.generate.citations import (
     AnswerPart,
     Citation,
@@ -340,6 +344,11 @@ class QAEngine:
             yield missing
             yield self._finish(run, missing, True, [])
             return
+        record = self._record_answer(run)
+        if record is not None:
+            yield record.answer
+            yield record
+            return
         passages, parts = self._parts(run, retriever, k, papers)
         vectors, on_topic = self._relevance(run, passages, parts)
         if not any(on_topic):
@@ -528,6 +537,24 @@ class QAEngine:
         return NOT_INDEXED_TEXT.format(
             names=names, verb="are" if plural else "is", pronoun="them" if plural else "it"
         )
+
+    def answered_without_model(self, question: str) -> bool:
+        """Whether the question is answered from the reading list or the index's record of the
+        papers (``not_indexed``, ``paperqa.generate.bibliography``): no model is needed."""
+        return bool(self.not_indexed(question) or self._record(question, None))
+
+    def _record(self, question: str, papers: list[str] | None) -> RecordAnswer | None:
+        if self.unknown_names(question):  # "Who wrote AlexNet and VGG?": VGG is not here
+            return None
+        return record_answer(question, self.store.documents, self.store.chunks, papers)
+
+    def _record_answer(self, run: _Run) -> Answer | None:
+        """The answer to a question about who wrote a paper or when, from the index's record."""
+        record = self._record(run.standalone, run.papers)
+        if record is None:
+            return None
+        run.timings["first_token_s"] = time.perf_counter() - run.start
+        return self._finish(run, record.text, False, record.passages, record.citations)
 
     def _off_topic(self, question: str, best: float, one_paper_part: bool = False) -> bool:
         """Whether retrieval found nothing close enough to the question to ask the model.
