@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     )
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
+    bm25_related_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Weight, as a share of a question word's, that BM25 gives the words papers "
+        "use for it (optimizer: SGD, Adam, momentum; paperqa.retrieve.vocabulary); 0: none.",
+    )
     fusion_depth: int = Field(
         100, ge=1, le=100_000, description="Candidates each retriever contributes to the hybrid."
     )

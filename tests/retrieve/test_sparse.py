@@ -2,6 +2,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from paperqa.retrieve.sparse import BM25Retriever
+from paperqa.retrieve.vocabulary import related_terms
 from paperqa.text import tokenize
 from paperqa.types import Chunk
 
@@ -38,3 +39,40 @@ def test_search_filters_documents_and_drops_zero_scores():
     results = _retriever().search("training", k=5, docs={"doc3", "doc4"})
     assert {p.doc for p in results} == {"doc3"}
     assert _retriever().search("quantum chromodynamics", k=5) == []
+
+
+def test_a_question_word_finds_the_words_papers_use_for_it():
+    texts = [  # invented
+        "Lattice mixers are trained with stochastic gradient descent and momentum 0.85.",
+        "The mixer's blocks use a tanh nonlinearity after each braid.",
+        "Mixers are evaluated on the Pebble-9K texture set.",
+    ]
+    chunks = [Chunk(i, f"doc{i}", f"Title {i}", 1, 1, t) for i, t in enumerate(texts)]
+    tokens = [tokenize(t) for t in texts]
+    plain = BM25Retriever(chunks, tokens, k1=1.2, b=0.75)
+    related = BM25Retriever(chunks, tokens, k1=1.2, b=0.75, related_weight=0.5)
+    # No passage says "optimizer" or "activation": plain BM25 finds nothing for them.
+    assert plain.search("Which optimizer is used?", k=3) == []
+    assert plain.search("Which activation function?", k=3) == []
+    assert related.search("Which optimizer is used?", k=3)[0].doc == "doc0"
+    assert related.search("Which activation function?", k=3)[0].doc == "doc1"
+    # A related word counts half a question word: the passage using the question's word wins.
+    both = BM25Retriever(
+        [*chunks, Chunk(3, "doc3", "T", 1, 1, "The optimizer is sharded.")],
+        [*tokens, tokenize("The optimizer is sharded.")],
+        k1=1.2,
+        b=0.75,
+        related_weight=0.5,
+    )
+    assert both.search("optimizer", k=4)[0].doc == "doc3"
+
+
+def test_a_part_of_a_hyphenated_name_brings_no_related_words():
+    assert related_terms("Which activation function?") == [
+        "relu",
+        "tanh",
+        "sigmoid",
+        "rectified",
+        "nonlinearity",
+    ]
+    assert related_terms("How deep is the pre-activation network?") == []

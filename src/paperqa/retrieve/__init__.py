@@ -75,6 +75,7 @@ def _cached(settings: Settings, name: str, store: IndexStore) -> Retriever:
         settings.query_prefix,  # the dense side's query embedder; its model is the index's
         settings.bm25_k1,
         settings.bm25_b,
+        settings.bm25_related_weight,
         settings.rrf_k,
         settings.dense_weight,
         settings.bm25_weight,
@@ -96,7 +97,11 @@ def _build(settings: Settings, name: str, store: IndexStore) -> Retriever:
         from paperqa.retrieve.sparse import BM25Retriever
 
         return BM25Retriever(
-            store.chunks, store.bm25_tokens(), k1=settings.bm25_k1, b=settings.bm25_b
+            store.chunks,
+            store.bm25_tokens(),
+            k1=settings.bm25_k1,
+            b=settings.bm25_b,
+            related_weight=settings.bm25_related_weight,
         )
     if name == "dense":
         from paperqa.embedder import get_embedder
