@@ -15,14 +15,13 @@ from paperqa.text import tokenize
 
 _HYPHENATED = re.compile(r"\S+-\S+")
 
-# (words a question may use, words papers use for the same thing)
+# (words a question may use, words papers use for the same thing). Not "error" and "accuracy":
+# they are two figures, and a question about one was answered with the other.
 _GROUPS = (
     ("optimizer optimiser", "sgd adam momentum gradient descent rmsprop adagrad"),
     ("activation nonlinearity", "relu tanh sigmoid rectified nonlinearity activation"),
     ("regularization regularisation overfitting", "dropout decay penalty regularization"),
     ("depth", "layer"),
-    ("accuracy", "error"),
-    ("error", "accuracy"),
     ("hardware", "gpu tpu cpu"),
     ("schedule", "warmup decay anneal"),
     ("objective", "loss"),
