@@ -8,13 +8,16 @@ Chromium (Playwright) and with ``gradio_client``. With
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -564,6 +567,154 @@ def test_chat_refuses_a_model_or_backend_the_page_never_offered(generated_index:
     respond = _responder(pool, IndexStore.load(generated_index.index_dir), set())
     question = [{"role": "user", "content": [{"type": "text", "text": "What is attention?"}]}]
     for model, backend in [("/etc/passwd", "llama.cpp"), (generated_index.model, "no-backend")]:
-        *_, (reply, _turns, panel) = respond(question, [], "hybrid", 5, [], model, backend)
+        asked = "What is attention?"
+        *_, (reply, _turns, panel) = respond(asked, question, [], "hybrid", 5, [], model, backend)
         assert "unknown" in reply[-1]["content"] and "pqa-error" in panel
     assert not pool._engines  # nothing was loaded for the crafted values
+
+
+# --- Asking on the page: empty box, lock and Stop, too long, loading (scripted model) --------
+
+LATTICE = (  # invented
+    "# Lattice Memory Networks\n\n## Encoder\n\nThe encoder of the lattice memory network "
+    "stacks seven gated blocks, each followed by slot shuffling at a rate of 0.15.\n"
+)
+BLOCKS = "How many gated blocks does the lattice memory network's encoder stack?"
+REPLY = "The encoder stacks seven gated blocks [1]."
+CONTROLS = ["hybrid", 5, []]
+
+
+@pytest.fixture(scope="module")
+def scripted_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Settings]]:
+    """The scripted model server and settings answering from an index of LATTICE through it."""
+    from scripted_model import scripted_model
+
+    from paperqa.ingest.pipeline import ingest
+
+    root = tmp_path_factory.mktemp("page")
+    (root / "papers").mkdir()
+    (root / "papers" / "lattice.md").write_text(LATTICE)
+    local = Settings(index_dir=root / "index", cache_dir=root / "cache")
+    ingest(root / "papers", local, progress=False)
+    with scripted_model() as model:
+        yield model, local.updated(backend="openai", openai_base_url=model.url)
+
+
+def _page_handlers(settings: Settings) -> tuple[Any, Any]:
+    from paperqa.app import _question_taker, _responder
+    from paperqa.store import IndexStore
+
+    store = IndexStore.load(settings.index_dir)
+    respond = _responder(EnginePool(settings), store, set(store.documents))
+    return _question_taker(settings), respond
+
+
+def _model_choice(settings: Settings) -> list[str]:
+    return [settings.model, "openai"]
+
+
+def test_an_empty_box_leaves_the_chat_sources_and_history_as_they_are(scripted_app) -> None:
+    _model, settings = scripted_app
+    take, respond = _page_handlers(settings)
+    chat = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    for text in ("", "   ", " \n\t "):
+        asked, *updates = take(text, chat)
+        assert asked == "" and all(u == {"__type__": "update"} for u in updates)  # gr.skip()
+        # The answering step runs after it anyway: it must not blank the chat (no yield did).
+        yields = list(respond(asked, chat, [("q", "a")], *CONTROLS, *_model_choice(settings)))
+        assert yields and all(u == {"__type__": "update"} for y in yields for u in y), yields
+
+
+def test_a_too_long_question_is_refused_with_the_cli_error_not_cut(scripted_app) -> None:
+    from paperqa.errors import QuestionError
+
+    _model, settings = scripted_app
+    with TestClient(build_app(settings)) as client:
+        config = client.get("/config").json()
+    box = next(
+        c["props"] for c in config["components"] if c["props"].get("elem_id") == "pqa-question"
+    )
+    assert not box.get("max_length")  # the browser cut a long paste to the limit, silently
+    take, _ = _page_handlers(settings)
+    pasted = ("why do gated blocks help " * 100)[:2499] + "?"  # 2,500 characters
+    with pytest.raises(QuestionError) as refused:
+        settings.check_question(pasted)
+    asked, chat, panel, box_update, send, stop = take(pasted, [])
+    assert asked == "" and chat == {"__type__": "update"}  # not sent, the chat unchanged
+    assert html.escape(str(refused.value)) in panel and "pqa-error" in panel
+    assert "2,500 characters; the limit is 2,000" in panel
+    assert box_update == send == stop == {"__type__": "update"}  # the text stays to be shortened
+
+
+def test_asking_locks_the_box_and_shows_stop_until_the_answer_ends(scripted_app) -> None:
+    from paperqa.app import _unlocked
+
+    _model, settings = scripted_app
+    with TestClient(build_app(settings)) as client:
+        config = client.get("/config").json()
+    ids = {c["props"].get("elem_id"): c["id"] for c in config["components"]}
+    stop = next(c["props"] for c in config["components"] if c["id"] == ids["pqa-stop"])
+    assert stop["visible"] is False and stop["value"] == "Stop"
+    deps = config["dependencies"]
+    answers = {  # the queued steps that answer (they take the settings too)
+        d["id"]
+        for d in deps
+        if d["backend_fn"] and ids["pqa-chat"] in d["outputs"] and len(d["inputs"]) > 3
+    }
+    on_stop = [d for d in deps if [ids["pqa-stop"], "click"] in d["targets"]]
+    cancelled = {i for d in on_stop for i in d["cancels"]}
+    assert len(answers) == 2 and answers <= cancelled, (answers, cancelled)
+    take, _ = _page_handlers(settings)
+    asked, chat, _panel, box, send, shown = take(f"  {BLOCKS} ", [])
+    assert asked == BLOCKS and chat == [{"role": "user", "content": BLOCKS}]
+    assert box["interactive"] is False and box["value"] == ""
+    assert send["interactive"] is False and shown["visible"] is True
+    box, send, hidden = _unlocked()
+    assert box["interactive"] is True and send["interactive"] is True
+    assert hidden["visible"] is False
+
+
+def test_stop_leaves_the_question_with_a_note_and_the_next_question_is_answered(
+    scripted_app,
+) -> None:
+    from paperqa.app import STOPPED_TEXT, _stopped
+
+    model, settings = scripted_app
+    take, respond = _page_handlers(settings)
+    model.reply, model.delay = REPLY, 0.2
+    asked, chat, *_ = take(BLOCKS, [])
+    running = respond(asked, chat, [], *CONTROLS, *_model_choice(settings))
+    for partial, turns, _ in running:  # noqa: B007
+        if partial != {"__type__": "update"} and partial[-1]["content"]:
+            break  # the model has written a word
+    assert turns == []  # no turn is recorded before the answer is finished
+    running.close()  # what Gradio does to the handler when Stop cancels it
+    chat, panel, box, _send, stop = _stopped(partial)
+    assert chat == [
+        {"role": "user", "content": BLOCKS},
+        {"role": "assistant", "content": STOPPED_TEXT},
+    ]
+    assert "Stopped" in panel and box["interactive"] and not stop["visible"]
+    model.delay = 0.0  # the model's lock was freed: the next question is answered at once
+    asked, chat, *_ = take("How many blocks again?", chat)
+    *_, (reply, turns, panel) = respond(asked, chat, [], *CONTROLS, *_model_choice(settings))
+    assert reply[-1]["content"].startswith("The encoder stacks seven gated blocks")
+    assert turns == [("How many blocks again?", "The encoder stacks seven gated blocks [1].")]
+    assert "data-state='done'" in panel
+
+
+def test_a_question_before_the_model_is_loaded_says_loading_the_model(scripted_app) -> None:
+    model, settings = scripted_app
+    model.reply, model.delay = REPLY, 0.0
+    take, respond = _page_handlers(settings)  # a new pool: no model loaded yet
+
+    def statuses() -> list[str]:
+        asked, chat, *_ = take(BLOCKS, [])
+        panels = [y[2] for y in respond(asked, chat, [], *CONTROLS, *_model_choice(settings))]
+        return re.findall(
+            r"<p class='pqa-note'>([^<]*)</p>",
+            "".join(p for p in panels if isinstance(p, str) and "working" in p),
+        )
+
+    assert statuses() == ["Loading the model…", "Searching the papers…", "Writing the answer…"]
+    assert statuses() == ["Searching the papers…", "Writing the answer…"]  # loaded now

@@ -23,7 +23,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import gradio as gr
 from fastapi import FastAPI, HTTPException
@@ -319,35 +319,63 @@ def _chat_blocks(settings: Settings, store: IndexStore, engines: EnginePool) -> 
         )
         with gr.Tabs():
             with gr.Tab("Ask"):
-                chat, question, send, sources = _ask_tab(settings)
+                tab = _ask_tab()
             with gr.Tab("Reading list"):
                 _reading_list_tab(rows)
         respond = _responder(engines, store, indexed)
-        for trigger in (question.submit, send.click):
-            trigger(
-                _add_question,
-                [question, chat],
-                [chat, question, sources],
-                queue=False,
-                api_visibility="private",
-            ).then(
-                respond,
-                [chat, history, *controls],
-                [chat, history, sources],
-                api_visibility="private",
-                show_progress="minimal",
-                concurrency_id="answer",
-            )
-        for reset in (clear.click, chat.clear):
-            reset(
-                lambda: ([], [], _idle_sources(), ""),
-                None,
-                [chat, history, sources, question],
-                queue=False,
-                api_visibility="private",
-            )
+        _wire_asking(settings, tab, history, controls, clear, respond)
         gr.api(_api_ask(settings, store, engines), api_name="ask", concurrency_id="answer")
     return blocks
+
+
+def _wire_asking(
+    settings: Settings,
+    tab: _AskTab,
+    history: gr.State,
+    controls: list[Any],
+    clear: gr.Button,
+    respond: Any,
+) -> None:
+    """Enter and Ask take the question and lock the box until the answer ends; Stop, New
+    conversation and the chat's clear button cancel a running answer."""
+    asked = gr.State("")  # the question the running answer is for; "" when none was taken
+    locks = [tab.question, tab.send, tab.stop]
+    answers = []
+    for trigger in (tab.question.submit, tab.send.click):
+        answer = trigger(
+            _question_taker(settings),
+            [tab.question, tab.chat],
+            [asked, tab.chat, tab.sources, *locks],
+            queue=False,
+            api_visibility="private",
+        ).then(
+            respond,
+            [asked, tab.chat, history, *controls],
+            [tab.chat, history, tab.sources],
+            api_visibility="private",
+            show_progress="minimal",
+            concurrency_id="answer",
+        )
+        # After the answer, an error or a cancel (which runs this too).
+        answer.then(_unlocked, None, locks, queue=False, api_visibility="private")
+        answers.append(answer)
+    tab.stop.click(
+        _stopped,
+        [tab.chat],
+        [tab.chat, tab.sources, *locks],
+        cancels=answers,
+        queue=False,
+        api_visibility="private",
+    )
+    for reset in (clear.click, tab.chat.clear):
+        reset(
+            lambda: ([], [], _idle_sources(), "", *_unlocked()),
+            None,
+            [tab.chat, history, tab.sources, tab.question, *locks],
+            cancels=answers,
+            queue=False,
+            api_visibility="private",
+        )
 
 
 def _sidebar(settings: Settings, rows: list[dict[str, Any]]) -> tuple[list[Any], gr.Button]:
@@ -384,7 +412,15 @@ def _sidebar(settings: Settings, rows: list[dict[str, Any]]) -> tuple[list[Any],
     return [retriever, k, papers, model, backend], clear
 
 
-def _ask_tab(settings: Settings) -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.HTML]:
+class _AskTab(NamedTuple):
+    chat: gr.Chatbot
+    question: gr.Textbox
+    send: gr.Button
+    stop: gr.Button
+    sources: gr.HTML
+
+
+def _ask_tab() -> _AskTab:
     chat = gr.Chatbot(
         label="Conversation",
         height=460,
@@ -395,17 +431,21 @@ def _ask_tab(settings: Settings) -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.
         "recurrence with?* Follow-up questions use the conversation.",
     )
     with gr.Row():
+        # No max_length: the browser would cut a long paste silently; the question's length is
+        # checked when it is sent (``_question_taker``), with the error the CLI and API give.
         question = gr.Textbox(
             placeholder="Your question about the papers… (Enter to send)",
             show_label=False,
             scale=8,
             elem_id="pqa-question",
-            max_length=settings.max_question_chars,
             autofocus=True,
         )
-        send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+        send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="pqa-ask")
+        stop = gr.Button(
+            "Stop", variant="stop", scale=1, min_width=80, visible=False, elem_id="pqa-stop"
+        )
     sources = gr.HTML(_idle_sources(), elem_id="pqa-sources")
-    return chat, question, send, sources
+    return _AskTab(chat, question, send, stop, sources)
 
 
 def _reading_list_tab(rows: list[dict[str, Any]]) -> None:
@@ -421,13 +461,50 @@ def _reading_list_tab(rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _add_question(text: Any, messages: ChatMessages) -> tuple[Any, ...]:
-    """Show the question at once (not queued), so a waiting user sees it was taken."""
-    text = message_text(text).strip()
-    if not text:
-        return gr.skip(), gr.skip(), gr.skip()
-    status = _status_html("Waiting for the model…")
-    return [*messages, {"role": "user", "content": text}], "", status
+STOPPED_TEXT = "**Stopped** before the answer was finished."
+
+
+def _question_taker(settings: Settings):
+    """The first step of asking, not queued, so a waiting user sees the question was taken: it
+    shows the question and locks the box and Ask until the answer ends. An empty box changes
+    nothing; a question ``check_question`` refuses (too long, no words) is not sent, and the
+    panel under the chat says why in the line the CLI and the API give."""
+
+    def take(text: Any, messages: ChatMessages) -> tuple[Any, ...]:
+        text = message_text(text)
+        if not text.strip():
+            return "", *[gr.skip()] * 5
+        try:
+            question = settings.check_question(text)
+        except QuestionError as exc:
+            return "", gr.skip(), _error_html(str(exc)), gr.skip(), gr.skip(), gr.skip()
+        return (
+            question,
+            [*(messages or []), {"role": "user", "content": question}],
+            _status_html("Waiting for the model…"),
+            gr.update(value="", interactive=False),
+            gr.update(interactive=False),
+            gr.update(visible=True),
+        )
+
+    return take
+
+
+def _unlocked() -> tuple[Any, Any, Any]:
+    """The question box and Ask usable again, Stop hidden (after an answer, an error, a stop)."""
+    return gr.update(interactive=True), gr.update(interactive=True), gr.update(visible=False)
+
+
+def _stopped(messages: ChatMessages) -> tuple[Any, ...]:
+    """What Stop leaves: the question, answered by a note instead of a half-written answer. The
+    conversation history, written only when an answer is finished, keeps no turn for it."""
+    messages = list(messages or [])
+    if messages and messages[-1].get("role") == "assistant":
+        messages = messages[:-1]  # the half-written answer
+    if messages and messages[-1].get("role") == "user":
+        messages.append({"role": "assistant", "content": STOPPED_TEXT})
+    panel = _status_html("Stopped: no sources for an unfinished answer.", state="stopped")
+    return messages, panel, *_unlocked()
 
 
 def _check_choice(what: str, value: str, offered: list[str]) -> None:
@@ -437,9 +514,10 @@ def _check_choice(what: str, value: str, offered: list[str]) -> None:
 
 
 def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
-    """The streaming handler that answers the last question of a session's chat."""
+    """The streaming handler that answers the question ``_question_taker`` took."""
 
     def respond(
+        question: str,
         messages: ChatMessages,
         turns: History,
         retriever_name: str,
@@ -448,10 +526,9 @@ def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
         model_name: str,
         backend_name: str,
     ) -> Iterator[tuple[Any, ...]]:
-        if not messages or messages[-1].get("role") != "user":
+        if not question:  # an empty box: leave the page as it is (no yield would blank it)
+            yield gr.skip(), gr.skip(), gr.skip()
             return
-        text = message_text(messages[-1].get("content"))
-        yield gr.skip(), gr.skip(), _status_html("Searching the papers…")
         wanted = [p for p in chosen or [] if p in indexed]
         reply = [*messages, {"role": "assistant", "content": ""}]
         try:
@@ -460,9 +537,17 @@ def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
             _check_choice("model", model_name, installed_models(engines.settings))
             _check_choice("backend", backend_name, installed_backends(engines.settings))
             engine = engines.get(model_name, backend_name)
+            if not engine.model_loaded:  # `serve` is still loading it, or it is loaded now
+                yield gr.skip(), gr.skip(), _status_html("Loading the model…")
+                _ = engine.llm  # loads it, or waits for the warm-up loading it
+            yield gr.skip(), gr.skip(), _status_html("Searching the papers…")
             checked = engine.settings.updated(retriever=retriever_name, k=n)
             stream = engine.stream(
-                text, history=turns, retriever=checked.retriever, k=checked.k, papers=wanted or None
+                question,
+                history=turns,
+                retriever=checked.retriever,
+                k=checked.k,
+                papers=wanted or None,
             )
             answer = None
             for item in stream:
@@ -479,7 +564,7 @@ def _responder(engines: EnginePool, store: IndexStore, indexed: set[str]):
         assert answer is not None, "QAEngine.stream ended without an Answer"
         reply[-1]["content"] = answer_markdown(answer)
         documents = engine.store.documents
-        yield reply, [*turns, (text, answer.answer)], sources_html(answer, documents)
+        yield reply, [*turns, (question, answer.answer)], sources_html(answer, documents)
 
     return respond
 
@@ -657,8 +742,8 @@ def _highlight(text: str, quote: str | None) -> str:
     return escaped
 
 
-def _status_html(text: str) -> str:
-    return f"<div class='pqa-sources' data-state='working'><p class='pqa-note'>{text}</p></div>"
+def _status_html(text: str, state: str = "working") -> str:
+    return f"<div class='pqa-sources' data-state='{state}'><p class='pqa-note'>{text}</p></div>"
 
 
 def _error_html(text: str) -> str:

@@ -313,6 +313,11 @@ class QAEngine:
             return self._llm
 
     @property
+    def model_loaded(self) -> bool:
+        """Whether the chat model is loaded already (``llm`` then returns at once)."""
+        return self._llm is not None
+
+    @property
     def embedder(self):  # -> paperqa.embedder.Embedder
         from paperqa.embedder import get_embedder
 
