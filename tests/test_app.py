@@ -718,3 +718,72 @@ def test_a_question_before_the_model_is_loaded_says_loading_the_model(scripted_a
 
     assert statuses() == ["Loading the model…", "Searching the papers…", "Writing the answer…"]
     assert statuses() == ["Searching the papers…", "Writing the answer…"]  # loaded now
+
+
+@pytest.fixture
+def scripted_app_url(scripted_app) -> Iterator[str]:
+    """The app over the LATTICE index, answered by the scripted model, on a free port."""
+    import threading
+
+    import uvicorn
+
+    _model, settings = scripted_app
+    config = uvicorn.Config(build_app(settings), host="127.0.0.1", port=_free_port())
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.slow
+def test_browser_empty_enter_stop_and_a_too_long_paste(scripted_app, scripted_app_url) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    model, _settings = scripted_app
+    model.reply, model.delay = REPLY, 0.0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(scripted_app_url)
+        box, sources = page.locator("#pqa-question textarea"), page.locator("#pqa-sources")
+        bots = page.locator("#pqa-chat [data-testid=bot]")
+        ask = page.get_by_role("button", name="Ask", exact=True)
+        _ask_in_page(page, BLOCKS)
+        expect(sources.locator("[data-state=done]")).to_be_visible(timeout=60_000)
+        for blank in ("", "   "):  # Enter and Ask on an empty box keep chat and sources
+            _ask_in_page(page, blank)
+            ask.click()
+        page.wait_for_timeout(2000)
+        expect(bots).to_have_count(1)
+        expect(bots.last).to_contain_text("seven gated blocks")
+        expect(sources.locator("[data-state=done]")).to_be_visible()
+
+        model.delay = 0.5  # an answer that takes a while: the box locks, Stop cancels it
+        _ask_in_page(page, "How many gated blocks are there?")
+        expect(page.locator("#pqa-stop")).to_be_visible()
+        expect(box).to_be_disabled()
+        expect(ask).to_be_disabled()
+        expect(bots).to_have_count(2, timeout=30_000)  # a word is written
+        page.locator("#pqa-stop").click()
+        expect(bots.last).to_contain_text("Stopped")
+        expect(page.locator("#pqa-stop")).to_be_hidden()
+        expect(box).to_be_enabled()
+        page.wait_for_timeout(3000)  # nothing of the stopped answer arrives later
+        expect(bots.last).to_contain_text("Stopped")
+
+        model.delay = 0.0  # the next question is answered
+        _ask_in_page(page, "What follows each gated block?")
+        expect(bots).to_have_count(3, timeout=30_000)
+        expect(sources.locator("[data-state=done]")).to_be_visible(timeout=60_000)
+        expect(bots.last).to_contain_text("seven gated blocks")
+
+        pasted = ("why do gated blocks help " * 100)[:2499] + "?"
+        _ask_in_page(page, pasted)
+        expect(sources).to_contain_text("the question is 2,500 characters; the limit is 2,000")
+        assert len(box.input_value()) == 2500  # not cut
+        expect(bots).to_have_count(3)
+        browser.close()
