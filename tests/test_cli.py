@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -108,6 +109,55 @@ def test_serve_on_a_taken_port_says_so_and_how_to_choose_another(tmp_path):
         assert f"port {port} on 127.0.0.1 is taken" in outcome.stderr
         assert f"--port {port + 1}" in outcome.stderr
         assert outcome.stderr.strip().count("\n") == 0
+
+
+def test_two_serves_started_together_on_one_port_one_serves_and_one_says_the_port_is_taken(
+    tmp_path,
+):
+    # Both used to probe the free port, load everything, and then one failed inside uvicorn.
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    command = [*PAPERQA, "serve", "--port", str(port), "--index-dir", str(tmp_path)]
+    servers = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    try:
+        loser = _first_to_exit(servers, timeout=120)
+        assert loser.returncode == 2
+        error = loser.stderr.read()
+        assert f"port {port} on 127.0.0.1 is taken" in error
+        assert error.strip().count("\n") == 0
+        (winner,) = [s for s in servers if s is not loser]
+        page = _get_when_up(f"http://127.0.0.1:{port}/healthz", winner)
+        assert page == {"index": False, "documents": 0, "model_ready": False}
+    finally:
+        for server in servers:
+            server.kill()
+            server.wait()
+
+
+def _first_to_exit(processes: list[subprocess.Popen], timeout: float) -> subprocess.Popen:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                return process
+        time.sleep(0.1)
+    raise AssertionError("neither serve exited")
+
+
+def _get_when_up(url: str, process: subprocess.Popen) -> dict:
+    import httpx
+
+    for _ in range(600):
+        assert process.poll() is None, process.stderr.read()
+        try:
+            return httpx.get(url, timeout=2).json()
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("the serving one never answered")
 
 
 def test_papers_prints_every_id_whole_on_a_narrow_terminal(tmp_path, monkeypatch):

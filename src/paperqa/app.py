@@ -4,8 +4,8 @@
 endpoint ``/ask`` (answer JSON, for ``gradio_client``), ``/pdf/{doc_id}``, which serves the
 source file of an ingested document (the PDF, opened at ``#page=N`` by the browser) and nothing
 else on disk, the page images ``/evidence/{doc_id}/{page}.png``, the OpenAI-compatible API under
-``/v1`` and ``/healthz``. ``launch(settings)`` runs it with uvicorn on
-``settings.host:settings.port``.
+``/v1`` and ``/healthz``. ``launch(settings, listener)`` runs it with uvicorn on the socket
+``paperqa serve`` opened on ``settings.host:settings.port``.
 
 One QAEngine per (model, backend) is shared by every browser session; each session keeps its
 own conversation in Gradio state, so no user sees another's chat.
@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,8 +71,9 @@ CSS = """
 """
 
 
-def launch(settings: Settings) -> None:
-    """Serve the app on ``settings.host:settings.port`` until interrupted."""
+def launch(settings: Settings, listener: socket.socket | None = None) -> None:
+    """Serve the app on ``listener`` (``paperqa.cli.listen_on``; by default uvicorn opens
+    ``settings.host:settings.port``) until interrupted."""
     import uvicorn
 
     app = build_app(settings)
@@ -92,7 +94,7 @@ def launch(settings: Settings) -> None:
     )
     logging.getLogger("uvicorn.error").addFilter(_not_a_cancelled_task)
     with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C during shutdown
-        _server_class()(config).run()
+        _server_class()(config).run(sockets=[listener] if listener is not None else None)
     # A generation still running in a worker thread would keep the process alive until it
     # ends: give it the same grace, then leave.
     exit_timer = threading.Timer(SHUTDOWN_GRACE_S, os._exit, args=(0,))

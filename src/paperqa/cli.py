@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
     from paperqa.generate.answer import Answer, QAEngine
 
+# Connections the app's socket queues while it starts (uvicorn's default backlog).
+LISTEN_BACKLOG = 2048
+
 # Plain click help: typer's rich panels print a type column that reads `<bool>` for every flag.
 app = typer.Typer(
     help="Ask questions of Ilya Sutskever's reading list; every answer cites paper and page.\n\n"
@@ -511,29 +514,34 @@ def serve(
     OpenAI-compatible API under /v1. The model loads at start; the page also offers the other
     installed models."""
     settings = _settings(host=host, port=port, index_dir=index_dir, model=model, backend=backend)
-    check_port(settings.host, settings.port)
+    listener = listen_on(settings.host, settings.port)
     from paperqa.app import launch
 
-    launch(settings)
+    launch(settings, listener)
 
 
-def check_port(host: str, port: int) -> None:
-    """Raise a one-line PaperQAError when ``host:port`` cannot be listened on (port taken)."""
+def listen_on(host: str, port: int) -> socket.socket:
+    """The app's listening socket on ``host:port``, opened before anything heavy loads; a
+    one-line PaperQAError when it cannot be (port taken). Listening at once, not probing the
+    port and binding later, means a second ``serve`` started together gets that error too."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
         raise PaperQAError(f"cannot listen on {host!r}: {exc.strerror}; pass --host") from exc
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PaperQAError(
-                    f"port {port} on {host} is taken (another paperqa serve?); stop that "
-                    f"program or choose another port: --port {port + 1} (or PAPERQA_PORT)"
-                ) from exc
-            raise PaperQAError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+    try:
+        listener.bind(address)
+        listener.listen(LISTEN_BACKLOG)
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PaperQAError(
+                f"port {port} on {host} is taken (another paperqa serve?); stop that "
+                f"program or choose another port: --port {port + 1} (or PAPERQA_PORT)"
+            ) from exc
+        raise PaperQAError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    return listener
 
 
 @app.command()
