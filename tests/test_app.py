@@ -787,3 +787,36 @@ def test_browser_empty_enter_stop_and_a_too_long_paste(scripted_app, scripted_ap
         assert len(box.input_value()) == 2500  # not cut
         expect(bots).to_have_count(3)
         browser.close()
+
+
+@pytest.mark.slow
+def test_on_a_phone_the_settings_start_closed_and_the_question_box_is_free(
+    scripted_app_url,
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for width, height, sidebar_open in ((390, 844, False), (1280, 800, True)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(scripted_app_url)
+            box = page.locator("#pqa-question textarea")
+            expect(box).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(1000)  # the sidebar's slide ends
+            sidebar = page.locator(".sidebar")
+            expect(sidebar).to_have_class(
+                re.compile(r"\bopen\b") if sidebar_open else re.compile(r"^(?!.*\bopen\b)")
+            )
+            # Nothing covers the box: a tap on its centre lands on it, and typing fills it.
+            on_top = page.evaluate(
+                """() => { const box = document.querySelector('#pqa-question textarea');
+                const r = box.getBoundingClientRect();
+                const x = r.x + r.width / 2, y = r.y + r.height / 2;
+                return document.elementFromPoint(x, y) === box; }"""
+            )
+            assert on_top, f"the question box is covered at {width} px"
+            box.click()
+            page.keyboard.type("dropout?")
+            assert box.input_value() == "dropout?"
+            page.close()
+        browser.close()

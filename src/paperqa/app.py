@@ -70,6 +70,22 @@ CSS = """
 .pqa-error { border-left: 4px solid #dc2626; padding-left: 0.7rem; }
 """
 
+# On a screen 768 px wide or less Gradio draws an open sidebar over the whole page, so a phone
+# would open on the settings: there the sidebar starts closed (its toggle still opens it).
+NARROW_SCREEN_JS = """
+() => {
+  if (window.innerWidth > 768) return;
+  const close = () => {
+    const toggle = document.querySelector('.sidebar.open .toggle-button');
+    if (toggle) toggle.click();
+    return Boolean(toggle) || Boolean(document.querySelector('.sidebar'));
+  };
+  if (close()) return;
+  const timer = setInterval(() => { if (close()) clearInterval(timer); }, 100);
+  setTimeout(() => clearInterval(timer), 10000);
+}
+"""
+
 
 def launch(settings: Settings, listener: socket.socket | None = None) -> None:
     """Serve the app on ``listener`` (``paperqa.cli.listen_on``; by default uvicorn opens
@@ -202,9 +218,20 @@ def build_app(settings: Settings) -> FastAPI:
         blocks = _no_index_blocks(settings, problem or "")
     else:
         blocks = _chat_blocks(settings, store, engines)
+    return _mounted(app, blocks)
+
+
+def _mounted(app: FastAPI, blocks: gr.Blocks) -> FastAPI:
+    """``app`` with ``blocks``, queued, at ``/``, in the page's theme, style and script."""
     blocks.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_MAX)
     return gr.mount_gradio_app(
-        app, blocks, path="/", theme=gr.themes.Soft(), css=CSS, footer_links=["api"]
+        app,
+        blocks,
+        path="/",
+        theme=gr.themes.Soft(),
+        css=CSS,
+        js=NARROW_SCREEN_JS,
+        footer_links=["api"],
     )
 
 
