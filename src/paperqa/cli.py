@@ -514,10 +514,10 @@ def serve(
     OpenAI-compatible API under /v1. The model loads at start; the page also offers the other
     installed models."""
     settings = _settings(host=host, port=port, index_dir=index_dir, model=model, backend=backend)
-    listener = listen_on(settings.host, settings.port)
-    from paperqa.app import launch
+    with listen_on(settings.host, settings.port) as listener:  # closed if the app fails too
+        from paperqa.app import launch
 
-    launch(settings, listener)
+        launch(settings, listener)
 
 
 def listen_on(host: str, port: int) -> socket.socket:
