@@ -87,9 +87,9 @@ NARROW_SCREEN_JS = """
 """
 
 
-def launch(settings: Settings, listener: socket.socket | None = None) -> None:
-    """Serve the app on ``listener`` (``paperqa.cli.listen_on``; by default uvicorn opens
-    ``settings.host:settings.port``) until interrupted."""
+def launch(settings: Settings, listener: socket.socket) -> None:
+    """Serve the app on ``listener``, the socket ``paperqa.cli.listen_on`` opened on
+    ``settings.host:settings.port``, until interrupted."""
     import uvicorn
 
     app = build_app(settings)
@@ -110,7 +110,7 @@ def launch(settings: Settings, listener: socket.socket | None = None) -> None:
     )
     logging.getLogger("uvicorn.error").addFilter(_not_a_cancelled_task)
     with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C during shutdown
-        _server_class()(config).run(sockets=[listener] if listener is not None else None)
+        _server_class()(config).run(sockets=[listener])
     # A generation still running in a worker thread would keep the process alive until it
     # ends: give it the same grace, then leave.
     exit_timer = threading.Timer(SHUTDOWN_GRACE_S, os._exit, args=(0,))

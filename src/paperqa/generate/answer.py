@@ -549,9 +549,10 @@ class QAEngine:
         return bool(self.not_indexed(question) or self._record(question, None))
 
     def _record(self, question: str, papers: list[str] | None) -> RecordAnswer | None:
-        if self.unknown_names(question):  # "Who wrote AlexNet and VGG?": VGG is not here
+        record = record_answer(question, self.store.documents, self.store.chunks, papers)
+        if record is None or self.unknown_names(question):  # "...AlexNet and VGG?": no VGG here
             return None
-        return record_answer(question, self.store.documents, self.store.chunks, papers)
+        return record
 
     def _record_answer(self, run: _Run) -> Answer | None:
         """The answer to a question about who wrote a paper or when, from the index's record."""
