@@ -138,6 +138,40 @@ def test_two_serves_started_together_on_one_port_one_serves_and_one_says_the_por
             server.wait()
 
 
+def test_serve_listens_on_every_address_its_host_names(monkeypatch):
+    # "localhost" names both ::1 and 127.0.0.1 on many machines; a browser may try either.
+    from paperqa.cli import listen_on
+    from paperqa.errors import PaperQAError
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    both = [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0)),
+    ]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: both)
+    listeners = listen_on("localhost", port)
+    try:
+        for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+            with socket.socket(family) as client:
+                client.settimeout(5)
+                client.connect((address, port))  # refused where nothing listens
+        with pytest.raises(PaperQAError, match=f"port {port} on localhost is taken"):
+            listen_on("localhost", port)
+    finally:
+        for listener in listeners:
+            listener.close()
+    with socket.socket(socket.AF_INET6) as taken:  # ::1 taken: 127.0.0.1, bound first, is let go
+        taken.bind(("::1", port))
+        taken.listen()
+        with pytest.raises(PaperQAError, match="is taken"):
+            listen_on("localhost", port)
+        with socket.socket() as after:
+            after.bind(("127.0.0.1", port))
+            after.listen()
+
+
 def _first_to_exit(processes: list[subprocess.Popen], timeout: float) -> subprocess.Popen:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

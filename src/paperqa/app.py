@@ -4,7 +4,7 @@
 endpoint ``/ask`` (answer JSON, for ``gradio_client``), ``/pdf/{doc_id}``, which serves the
 source file of an ingested document (the PDF, opened at ``#page=N`` by the browser) and nothing
 else on disk, the page images ``/evidence/{doc_id}/{page}.png``, the OpenAI-compatible API under
-``/v1`` and ``/healthz``. ``launch(settings, listener)`` runs it with uvicorn on the socket
+``/v1`` and ``/healthz``. ``launch(settings, listeners)`` runs it with uvicorn on the sockets
 ``paperqa serve`` opened on ``settings.host:settings.port``.
 
 One QAEngine per (model, backend) is shared by every browser session; each session keeps its
@@ -87,8 +87,8 @@ NARROW_SCREEN_JS = """
 """
 
 
-def launch(settings: Settings, listener: socket.socket) -> None:
-    """Serve the app on ``listener``, the socket ``paperqa.cli.listen_on`` opened on
+def launch(settings: Settings, listeners: list[socket.socket]) -> None:
+    """Serve the app on ``listeners``, the sockets ``paperqa.cli.listen_on`` opened on
     ``settings.host:settings.port``, until interrupted."""
     import uvicorn
 
@@ -97,8 +97,9 @@ def launch(settings: Settings, listener: socket.socket) -> None:
     if engines is not None:
         # Load the default model now, not on the first question.
         threading.Thread(target=engines.warm_up, daemon=True).start()
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host  # an IPv6 address
     print(
-        f"paperqa: serving on http://{settings.host}:{settings.port}; loading the model "
+        f"paperqa: serving on http://{host}:{settings.port}; loading the model "
         "(a line says when it is ready to answer)",
         flush=True,
     )
@@ -110,7 +111,7 @@ def launch(settings: Settings, listener: socket.socket) -> None:
     )
     logging.getLogger("uvicorn.error").addFilter(_not_a_cancelled_task)
     with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C during shutdown
-        _server_class()(config).run(sockets=[listener])
+        _server_class()(config).run(sockets=listeners)
     # A generation still running in a worker thread would keep the process alive until it
     # ends: give it the same grace, then leave.
     exit_timer = threading.Timer(SHUTDOWN_GRACE_S, os._exit, args=(0,))

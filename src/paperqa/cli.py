@@ -514,34 +514,51 @@ def serve(
     OpenAI-compatible API under /v1. The model loads at start; the page also offers the other
     installed models."""
     settings = _settings(host=host, port=port, index_dir=index_dir, model=model, backend=backend)
-    with listen_on(settings.host, settings.port) as listener:  # closed if the app fails too
+    listeners = listen_on(settings.host, settings.port)
+    try:
         from paperqa.app import launch
 
-        launch(settings, listener)
+        launch(settings, listeners)
+    finally:  # closed if the app fails to start too
+        for listener in listeners:
+            listener.close()
 
 
-def listen_on(host: str, port: int) -> socket.socket:
-    """The app's listening socket on ``host:port``, opened before anything heavy loads; a
-    one-line PaperQAError when it cannot be (port taken). Listening at once, not probing the
-    port and binding later, means a second ``serve`` started together gets that error too."""
+def listen_on(host: str, port: int) -> list[socket.socket]:
+    """The app's listening sockets on ``host:port``, one per address the host names (as uvicorn
+    would bind: ``localhost`` may name both 127.0.0.1 and ::1), opened before anything heavy
+    loads; a one-line PaperQAError when they cannot be (port taken). Listening at once, not
+    probing the port and binding later, means a second ``serve`` started together gets that
+    error too."""
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise PaperQAError(f"cannot listen on {host!r}: {exc.strerror}; pass --host") from exc
-    listener = socket.socket(family, kind, proto)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+    listeners: list[socket.socket] = []
     try:
-        listener.bind(address)
-        listener.listen(LISTEN_BACKLOG)
+        for family, kind, proto, _, address in dict.fromkeys(found):
+            listeners.append(socket.socket(family, kind, proto))
+            _listen(listeners[-1], address)
     except OSError as exc:
-        listener.close()
+        for listener in listeners:
+            listener.close()
         if exc.errno == errno.EADDRINUSE:
             raise PaperQAError(
                 f"port {port} on {host} is taken (another paperqa serve?); stop that "
                 f"program or choose another port: --port {port + 1} (or PAPERQA_PORT)"
             ) from exc
         raise PaperQAError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    return listener
+    return listeners
+
+
+def _listen(listener: socket.socket, address: tuple) -> None:
+    """Bind ``listener`` to ``address`` and listen, with the options uvicorn would set."""
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if listener.family == socket.AF_INET6:  # else ::1 and 127.0.0.1 would clash on dual stacks
+        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    listener.bind(address)
+    # Sockets with SO_REUSEADDR share a port until one of them listens: listen at once.
+    listener.listen(LISTEN_BACKLOG)
 
 
 @app.command()
