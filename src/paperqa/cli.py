@@ -89,7 +89,11 @@ ModelOpt = Annotated[str | None, typer.Option(help=_describe("model"))]
 BackendOpt = Annotated[str | None, typer.Option(help=_describe("backend"))]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 QuestionsOpt = Annotated[
-    Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
+    Path | None,
+    typer.Option(
+        help="Question file (JSONL); default: the dev set, ../shared/eval/questions.dev.jsonl "
+        "beside the current folder or the project."
+    ),
 ]
 LimitOpt = Annotated[
     int | None, typer.Option(min=1, metavar="N", help="Only the first N questions.")
@@ -620,7 +624,9 @@ def eval_retrieval(
     retrievers: Annotated[
         str,
         typer.Option(
-            help="Comma-separated retrievers to compare; `default` is the one `ask` uses."
+            help="Comma-separated retrievers to compare, among bm25, dense, hybrid, learned and "
+            "default: the one `ask` uses (the retriever setting, the papers a question names "
+            "first)."
         ),
     ] = "bm25,dense,hybrid,default",
     passage_words: WordsOpt = None,
@@ -716,7 +722,13 @@ def eval_evidence(
     questions: QuestionsOpt = None,
     limit: LimitOpt = None,
     evidence_tokens: Annotated[int | None, typer.Option(help=_describe("evidence_tokens"))] = None,
-    model: ModelOpt = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="The chat model whose tokenizer measures the prompt (it is loaded, but writes "
+            "nothing); default: the model setting, PAPERQA_MODEL."
+        ),
+    ] = None,
     retriever: RetrieverOpt = None,
     k: KOpt = None,
     passage_words: WordsOpt = None,
