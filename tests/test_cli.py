@@ -56,6 +56,18 @@ def test_help_shows_flags_without_type_placeholders():
     assert "mcp" in run("--help").stdout
 
 
+def test_eval_and_settings_help_say_what_the_options_take():
+    def flat(*args: str) -> str:
+        return " ".join(run(*args).stdout.split())
+
+    retrieval = flat("eval", "retrieval", "--help")
+    assert "among bm25, dense, hybrid, learned and default: the one `ask` uses" in retrieval
+    assert "../shared/eval/questions.dev.jsonl" in retrieval
+    assert "tokenizer measures the prompt" in flat("eval", "evidence", "--help")
+    listing = flat("settings")  # the default score fusion weighs scores, not ranks
+    assert "Weight of the BM25 retriever in the hybrid (on its normalised scores" in listing
+
+
 def test_settings_lists_every_field_with_its_value_and_variable_and_hides_the_api_key():
     env = {**os.environ, "PAPERQA_K": "7", "PAPERQA_OPENAI_API_KEY": "sk-secret"}
     result = subprocess.run(
