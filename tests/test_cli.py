@@ -43,6 +43,16 @@ def test_help_lists_the_commands():
     ]  # fmt: skip
 
 
+def test_help_describes_each_command_whole_on_an_80_column_terminal():
+    env = {**os.environ, "COLUMNS": "80"}
+    for command in [[], ["eval"]]:
+        result = run_with(env, *command, "--help")
+        rows = result.stdout.split("Commands:\n", 1)[1].strip().splitlines()
+        assert len(rows) >= 3, command
+        for row in rows:  # click cuts a description too long for the line with "..."
+            assert len(row) <= 80 and not row.endswith("..."), row
+
+
 def test_help_shows_flags_without_type_placeholders():
     names = ["ingest", "search", "ask", "chat", "serve", "papers", "settings", "mcp", "bench"]
     commands = [[], *([name] for name in names)]
