@@ -76,6 +76,7 @@ def test_eval_and_settings_help_say_what_the_options_take():
     assert "tokenizer measures the prompt" in flat("eval", "evidence", "--help")
     listing = flat("settings")  # the default score fusion weighs scores, not ranks
     assert "Weight of the BM25 retriever in the hybrid (on its normalised scores" in listing
+    assert "vectors (vectors/), the embedder's ONNX export (onnx/)" in listing  # cache_dir
 
 
 def test_settings_lists_every_field_with_its_value_and_variable_and_hides_the_api_key():

@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
-        description="Where assembled and converted models, and passage vectors, are cached.",
+        description="paperqa's cache: the assembled models (models/), passage vectors "
+        "(vectors/), the embedder's ONNX export (onnx/), llama.cpp's saved prompt state "
+        "(llm-state/) and the transformers backend's float copies (transformers/).",
     )
 
     # Embedding and chunking
