@@ -43,6 +43,16 @@ def test_help_lists_the_commands():
     ]  # fmt: skip
 
 
+def test_help_describes_each_command_whole_on_an_80_column_terminal():
+    env = {**os.environ, "COLUMNS": "80"}
+    for command in [[], ["eval"]]:
+        result = run_with(env, *command, "--help")
+        rows = result.stdout.split("Commands:\n", 1)[1].strip().splitlines()
+        assert len(rows) >= 3, command
+        for row in rows:  # click cuts a description too long for the line with "..."
+            assert len(row) <= 80 and not row.endswith("..."), row
+
+
 def test_help_shows_flags_without_type_placeholders():
     names = ["ingest", "search", "ask", "chat", "serve", "papers", "settings", "mcp", "bench"]
     commands = [[], *([name] for name in names)]
@@ -54,6 +64,19 @@ def test_help_shows_flags_without_type_placeholders():
     ingest_help = run("ingest", "--help").stdout
     assert "--rebuild" in ingest_help and "--no-rebuild" not in ingest_help
     assert "mcp" in run("--help").stdout
+
+
+def test_eval_and_settings_help_say_what_the_options_take():
+    def flat(*args: str) -> str:
+        return " ".join(run(*args).stdout.split())
+
+    retrieval = flat("eval", "retrieval", "--help")
+    assert "among bm25, dense, hybrid, learned and default: the one `ask` uses" in retrieval
+    assert "../shared/eval/questions.dev.jsonl" in retrieval
+    assert "tokenizer measures the prompt" in flat("eval", "evidence", "--help")
+    listing = flat("settings")  # the default score fusion weighs scores, not ranks
+    assert "Weight of the BM25 retriever in the hybrid (on its normalised scores" in listing
+    assert "vectors (vectors/), the embedder's ONNX export (onnx/)" in listing  # cache_dir
 
 
 def test_settings_lists_every_field_with_its_value_and_variable_and_hides_the_api_key():

@@ -89,7 +89,11 @@ ModelOpt = Annotated[str | None, typer.Option(help=_describe("model"))]
 BackendOpt = Annotated[str | None, typer.Option(help=_describe("backend"))]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 QuestionsOpt = Annotated[
-    Path | None, typer.Option(help="Question file (JSONL); default: ../shared/eval dev set.")
+    Path | None,
+    typer.Option(
+        help="Question file (JSONL); default: the dev set, ../shared/eval/questions.dev.jsonl "
+        "beside the current folder or the project."
+    ),
 ]
 LimitOpt = Annotated[
     int | None, typer.Option(min=1, metavar="N", help="Only the first N questions.")
@@ -101,7 +105,7 @@ def _out_option(writes: str) -> Any:
     return typer.Option(metavar="DIR", help=f"Also write {writes} in this folder.")
 
 
-@app.command()
+@app.command(short_help="Download the reading list into --dest (resumable).")
 def fetch(
     dest: Annotated[
         Path | None,
@@ -122,7 +126,7 @@ def fetch(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Parse, chunk and embed --source into the indexes.")
 def ingest(
     source: Annotated[Path | None, typer.Option(help=_describe("source_dir"))] = None,
     index_dir: IndexDir = None,
@@ -160,7 +164,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Show the passages ranked highest for QUERY (no LLM).")
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     retriever: RetrieverOpt = None,
@@ -195,7 +199,7 @@ def search(
         typer.echo(f"   {snippet}\n")
 
 
-@app.command()
+@app.command(short_help="Answer QUESTION from the papers, citing paper and page.")
 def ask(
     question: Annotated[str, typer.Argument(help="Your question about the papers.")],
     retriever: RetrieverOpt = None,
@@ -233,7 +237,7 @@ def ask(
 CHAT_TURNS = 10
 
 
-@app.command()
+@app.command(short_help="Ask question after question, the model loaded once.")
 def chat(
     retriever: RetrieverOpt = None,
     k: KOpt = None,
@@ -442,7 +446,7 @@ def _sources_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-@app.command()
+@app.command(short_help="List the reading list and what the index holds of it.")
 def papers(index_dir: IndexDir = None, as_json: JsonOpt = False) -> None:
     """List the reading list and what the index holds of it (pages, chunks, text quality)."""
     from paperqa.ingest.summary import papers_table
@@ -479,7 +483,7 @@ def papers(index_dir: IndexDir = None, as_json: JsonOpt = False) -> None:
     Console().print(table)
 
 
-@app.command("settings")
+@app.command("settings", short_help="List every setting: its value, variable and meaning.")
 def show_settings(as_json: JsonOpt = False) -> None:
     """List every setting: its value now (from the environment), its variable and its meaning.
 
@@ -502,7 +506,7 @@ def show_settings(as_json: JsonOpt = False) -> None:
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(short_help="Start the chat app and OpenAI API on http://127.0.0.1:7860.")
 def serve(
     host: Annotated[str | None, typer.Option(help=_describe("host"))] = None,
     port: Annotated[int | None, typer.Option(help=_describe("port"))] = None,
@@ -561,7 +565,7 @@ def _listen(listener: socket.socket, address: tuple) -> None:
     listener.listen(LISTEN_BACKLOG)
 
 
-@app.command()
+@app.command(short_help="Serve search_papers and ask_papers to MCP clients (stdio).")
 def mcp(
     index_dir: IndexDir = None,
     retriever: RetrieverOpt = None,
@@ -574,7 +578,7 @@ def mcp(
     serve_mcp(_settings(index_dir=index_dir, retriever=retriever, model=model, backend=backend))
 
 
-@app.command()
+@app.command(short_help="Measure ingest, retrieval, start-up and model speed.")
 def bench(
     as_json: JsonOpt = False,
     out: Annotated[Path | None, _out_option("bench.json and bench.md")] = None,
@@ -631,13 +635,15 @@ def bench(
     )
 
 
-@eval_app.command("retrieval")
+@eval_app.command("retrieval", short_help="Compare the retrievers: hit@k, MRR, nDCG, latency.")
 def eval_retrieval(
     questions: QuestionsOpt = None,
     retrievers: Annotated[
         str,
         typer.Option(
-            help="Comma-separated retrievers to compare; `default` is the one `ask` uses."
+            help="Comma-separated retrievers to compare, among bm25, dense, hybrid, learned and "
+            "default: the one `ask` uses (the retriever setting, the papers a question names "
+            "first)."
         ),
     ] = "bm25,dense,hybrid,default",
     passage_words: WordsOpt = None,
@@ -692,7 +698,7 @@ def eval_retrieval(
         write_atomic(out / "retrieval.png", bar_chart(results))
 
 
-@eval_app.command("answers")
+@eval_app.command("answers", short_help="Answer a question set: correctness, citations, refusals.")
 def eval_answers(
     questions: QuestionsOpt = None,
     limit: LimitOpt = None,
@@ -728,12 +734,20 @@ def eval_answers(
     _echo_summary(report, as_json)
 
 
-@eval_app.command("evidence")
+@eval_app.command(
+    "evidence", short_help="Is each answer in the passages and the prompt? (no generation)"
+)
 def eval_evidence(
     questions: QuestionsOpt = None,
     limit: LimitOpt = None,
     evidence_tokens: Annotated[int | None, typer.Option(help=_describe("evidence_tokens"))] = None,
-    model: ModelOpt = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="The chat model whose tokenizer measures the prompt (it is loaded, but writes "
+            "nothing); default: the model setting, PAPERQA_MODEL."
+        ),
+    ] = None,
     retriever: RetrieverOpt = None,
     k: KOpt = None,
     passage_words: WordsOpt = None,

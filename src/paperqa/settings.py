@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
-        description="Where assembled and converted models, and passage vectors, are cached.",
+        description="paperqa's cache: the assembled models (models/), passage vectors "
+        "(vectors/), the embedder's ONNX export (onnx/), llama.cpp's saved prompt state "
+        "(llm-state/) and the transformers backend's float copies (transformers/).",
     )
 
     # Embedding and chunking
@@ -105,10 +107,16 @@ class Settings(BaseSettings):
         description="Reciprocal-rank-fusion constant of the hybrid (not learned).",
     )
     dense_weight: float = Field(
-        1.0, ge=0, description="Weight of dense ranks in the hybrid (not learned)."
+        1.0,
+        ge=0,
+        description="Weight of the dense retriever in the hybrid (on its normalised scores, or "
+        "its reciprocal ranks with rrf); the learned retriever has its own weights.",
     )
     bm25_weight: float = Field(
-        1.0, ge=0, description="Weight of BM25 ranks in the hybrid (not learned)."
+        1.0,
+        ge=0,
+        description="Weight of the BM25 retriever in the hybrid (on its normalised scores, or "
+        "its reciprocal ranks with rrf); the learned retriever has its own weights.",
     )
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
