@@ -65,6 +65,11 @@ def _author_names(paper_id: str) -> frozenset[str]:
     )
 
 
+def author_words(paper_id: str) -> frozenset[str]:
+    """The terms of a reading-list paper's author names ("drew", "van", "camp", "hinton")."""
+    return frozenset(t for name in _author_names(paper_id) for t in tokenize(name))
+
+
 def _names(paper: Paper) -> list[str]:
     """Every name of ``paper``: title parts, known names, authors."""
     return [*title_aliases(paper.title, coined=False), *paper.known_as, *_author_names(paper.id)]

@@ -254,6 +254,32 @@ def test_number_no_passage_holds_makes_the_sentence_unsupported() -> None:
     assert "[unsupported]" in result.text
 
 
+def test_a_count_written_as_a_word_must_hold_in_the_cited_passage() -> None:
+    # The words fit the encoder passage, which says "three" sub-blocks, not two.
+    result = attribute("Every gated block holds two sub-blocks.", PASSAGES)
+    assert result.citations == [] and result.unsupported
+    result = attribute("Every gated block holds Three sub-blocks.", PASSAGES)
+    assert [c.chunk_id for c in result.citations] == [100] and not result.unsupported
+    # "one" is as often a pronoun, and a count in the question is not a thing to find.
+    assert [f.text for f in facts_of("One of the blocks is a read head.")] == []
+    cited = [PASSAGES[0]]
+    assert unheld_question_facts("What do the two sub-blocks of the encoder do?", cited) == []
+
+
+@pytest.mark.slow
+def test_a_short_answer_is_not_held_back_by_the_authors_the_question_names(encoder) -> None:
+    # Hinton and van Camp name a reading-list paper; its passages need not repeat its authors.
+    jitter = "Each weight is perturbed with zero-mean Laplace jitter before the forward pass."
+    other = "Slot shuffling at a rate of 0.15 raises the training loss."
+    passages = [
+        Passage(Chunk(1, "keeping-nn-simple-mdl-weights", "Keeping", 4, 4, jitter), 1.0, 1),
+        Passage(Chunk(2, "lmn", "Lattice Memory Networks", 8, 8, other), 0.5, 2),
+    ]
+    question = "What kind of jitter do Hinton and van Camp apply to the weights?"
+    result = attribute("Laplace jitter.", passages, question=question, encoder=encoder)
+    assert [c.chunk_id for c in result.citations] == [1] and not result.unsupported
+
+
 def test_paper_nickname_must_match_the_cited_paper() -> None:
     # The words and the number fit the slot-shuffling passage, but AlexNet is another paper.
     result = attribute("AlexNet applied slot shuffling at a rate of 0.15.", PASSAGES)

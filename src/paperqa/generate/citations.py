@@ -28,7 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from paperqa.generate.prompts import UNSUPPORTED_MARK
-from paperqa.mentions import Mention, mentions
+from paperqa.mentions import Mention, author_words, mentions
 from paperqa.text import YEAR_PATTERN, normalize, occurs, split_sentences, tokenize
 from paperqa.types import Passage
 
@@ -47,6 +47,11 @@ MOVE_MIN_RATIO = 0.5  # a citation moves only to a passage scoring >= this share
 FACTS_MIN_LEXICAL = 0.25
 MAX_COVER = 3  # at most this many passages together hold one sentence's facts
 _NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*%?")
+# A count written as a word ("Two GPUs") is checked like its digits; "one" is left out, being as
+# often a pronoun ("one of the models").
+_NUMBER_WORD_RE = re.compile(
+    r"(?<!-)\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?!-)", re.IGNORECASE
+)
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
@@ -208,11 +213,8 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
     rest = without_paper_names(sentence, found)  # "Deep Speech 2": its number is not a fact
     # A quote's closing punctuation is often the sentence's: 'it "comes for free."'.
     facts = [Fact("quote", q.strip(" .,;:!?")) for q in _QUOTED_RE.findall(sentence)]
-    facts += [
-        Fact("number", n)
-        for n in dict.fromkeys(_NUMBER_RE.findall(rest))
-        if not set(tokenize(n)) <= asked
-    ]
+    numbers = [*_NUMBER_RE.findall(rest), *(w.lower() for w in _NUMBER_WORD_RE.findall(rest))]
+    facts += [Fact("number", n) for n in dict.fromkeys(numbers) if not set(tokenize(n)) <= asked]
     names = dict.fromkeys([*_FACT_NAME_RE.findall(sentence), *named])
     facts += [
         Fact("name", n, frozenset([named[n]]) if n in named else frozenset())
@@ -275,7 +277,9 @@ def unheld_question_facts(
     facts = [
         fact
         for fact in facts_of(question)
-        if fact.kind != "quote" and not _YEAR_RE.fullmatch(fact.text)
+        if fact.kind != "quote"
+        and not _YEAR_RE.fullmatch(fact.text)
+        and not _NUMBER_WORD_RE.fullmatch(fact.text)  # "the two models": a count, not a thing
     ]
     pool = list({id(p): p for p in [*cited, *context]}.values())
     numbers = {id(p): NumberText.of(p.text) for p in pool}  # once per passage, not per fact
@@ -409,7 +413,7 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     passage_terms = [set(tokenize(p.text)) for p in part.passages]
     idf = _idf(passage_terms)
     numbers = [NumberText.of(p.text, t) for p, t in zip(part.passages, passage_terms, strict=True)]
-    context = tokenize(part.question)
+    context = _question_terms(part.question)
     supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):
         lexical = [
@@ -427,6 +431,15 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
         if not tokenize(cur.sentence) and prev.supported:
             cur.cited, cur.supported = list(prev.cited), True
     return supports
+
+
+def _question_terms(question: str) -> list[str]:
+    """The question's terms that weigh in a short answer's support, without the names of the
+    papers it names (title words, authors: "Hinton and van Camp"), which their passages need not
+    repeat."""
+    found = mentions(question)
+    authors = {t for m in found for t in author_words(m.paper)}
+    return [t for t in tokenize(without_paper_names(question, found)) if t not in authors]
 
 
 def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
