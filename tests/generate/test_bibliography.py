@@ -85,6 +85,16 @@ def test_only_questions_about_authors_or_date_ask_for_the_record() -> None:
     assert asks_for_record("Who is the author of the MDL tutorial?")
     assert not asks_for_record("When was the learning rate decayed?")
     assert not asks_for_record("Who proposed the attention mechanism?")
+    assert asks_for_record("In what year did the ResNet paper come out?")
+    assert asks_for_record("Authors of the GPipe paper?")
+
+
+def test_a_question_that_only_mentions_a_papers_authors_or_dates_asks_about_its_content() -> None:
+    # Answered "... is by Kaiming He, ..." from the record, where the passages were needed.
+    assert not asks_for_record("Why do the authors of the ResNet paper use projection shortcuts?")
+    assert not asks_for_record("What did the authors of GPipe find about micro-batches?")
+    assert not asks_for_record("When was the learning rate lowered after the error appeared flat?")
+    assert _answer("How do the authors of the DPR paper pick hard negatives?") is None
 
 
 def test_the_engine_answers_from_the_record_without_a_model(tmp_path: Path) -> None:

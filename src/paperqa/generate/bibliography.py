@@ -20,15 +20,29 @@ from paperqa.mentions import Mention, mentions
 from paperqa.text import split_sentences
 from paperqa.types import Chunk, Passage
 
+# The question itself must ask: "Why do the authors of the ResNet paper use ...?" does not.
+_ASKS = r"^\W*(?:(?:can you |could you |please )?(?:tell me|say) )?"
 _AUTHORS_RE = re.compile(
-    r"\bwho (?:wrote|authored|are the authors|were the authors|is the author|was the author)\b"
-    r"|\bauthors? of\b|\b(?:written|authored) by (?:whom|who)\b|\bwhose (?:paper|post|work)\b",
+    _ASKS + r"(?:who (?:wrote|authored|are the authors|were the authors|is the author"
+    r"|was the author)\b|(?:what|which) (?:are|were) the (?:names of the )?authors of\b"
+    r"|(?:list|name) the authors of\b|(?:the )?authors? of\b[^?]*\??\W*$|whose (?:paper|post)\b)"
+    r"|\b(?:written|authored) by (?:whom|who)\W*$",
     re.IGNORECASE,
 )
+# The verb ends the question: "When was the GPipe paper published?", not "When was the
+# learning rate lowered after the error appeared to plateau?".
+_PUBLISHED = (
+    r"(?:published|released|posted|written|appear(?:ed)?|come out|came out)"
+    r"(?: first| on arxiv| online)?\W*$"
+)
 _YEAR_RE = re.compile(
-    r"\b(?:what|which) year\b.*\b(?:publish|writ|releas|appear|post|come out|came out|from)"
-    r"|\bwhen (?:was|were|did|is)\b.*\b(?:publish|writ|releas|appear|post|come out|came out)"
-    r"|\b(?:publication|release) (?:year|date)\b|\byear of (?:publication|release)\b",
+    "|".join(
+        [
+            _ASKS + r"(?:in )?(?:what|which) year\b.*\b(?:" + _PUBLISHED + r"|from\W*$)",
+            _ASKS + r"when (?:was|were|did|is)\b.*\b" + _PUBLISHED,
+            r"\b(?:publication|release) (?:year|date)\b|\byear of (?:publication|release)\b",
+        ]
+    ),
     re.IGNORECASE,
 )
 _CAPITALISED_RE = re.compile(r"\b[A-Z][\w-]*")
