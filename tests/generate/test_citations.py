@@ -16,6 +16,7 @@ from paperqa.generate.citations import (
     parse_markers,
     strip_markers,
     unheld_question_facts,
+    without_paper_names,
 )
 from paperqa.settings import Settings
 from paperqa.text import split_sentences, tokenize
@@ -278,6 +279,15 @@ def test_a_short_answer_is_not_held_back_by_the_authors_the_question_names(encod
     question = "What kind of jitter do Hinton and van Camp apply to the weights?"
     result = attribute("Laplace jitter.", passages, question=question, encoder=encoder)
     assert [c.chunk_id for c in result.citations] == [1] and not result.unsupported
+
+
+def test_an_authors_et_al_is_no_word_a_passage_must_hold() -> None:
+    # "et" and "al" are in no passage: left in, they pulled a right sentence under the threshold.
+    sentence = "According to Kaplan et al., most extra compute goes to wider lattices."
+    assert (
+        without_paper_names(sentence) == "According to , most extra compute goes to wider lattices."
+    )
+    assert without_paper_names("The NTM et al. is not an author.") == "The et al. is not an author."
 
 
 def test_paper_nickname_must_match_the_cited_paper() -> None:

@@ -54,6 +54,7 @@ _NUMBER_WORD_RE = re.compile(
 )
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
+_ET_AL_RE = re.compile(r"\s+et\s+al\b\.?", re.IGNORECASE)
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 _PLURAL_NAME_RE = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*s")  # LSTMs, GPUs, ResNets
 _YEAR_RE = re.compile(YEAR_PATTERN)
@@ -444,9 +445,12 @@ def _question_terms(question: str) -> list[str]:
 
 def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
     """``text`` without the names of the reading-list papers it mentions (``found``: those
-    mentions, when already known)."""
+    mentions, when already known), and the "et al." after an author's name."""
     for m in mentions(text) if found is None else found:
-        text = text[: m.start] + " " * len(m.name) + text[m.start + len(m.name) :]
+        end = m.start + len(m.name)
+        et_al = _ET_AL_RE.match(text, end) if m.by_author else None
+        end = et_al.end() if et_al else end
+        text = text[: m.start] + " " * (end - m.start) + text[end:]  # later starts stay put
     return " ".join(text.split())
 
 
