@@ -280,7 +280,7 @@ STOPWORDS = frozenset(
         "papers",
     ]
 )
-_NUMBER_WORDS = {
+NUMBER_WORDS = {  # a count written as a word, and its digits
     word: str(i)
     for i, word in enumerate(
         [
@@ -344,8 +344,8 @@ def gives_reason(text: str) -> bool:
 
 def stem(token: str) -> str:
     """Number words to digits, and a light plural rule (``layers`` -> ``layer``)."""
-    if token in _NUMBER_WORDS:
-        return _NUMBER_WORDS[token]
+    if token in NUMBER_WORDS:
+        return NUMBER_WORDS[token]
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
         if token.endswith("ies") and len(token) > 4:
             return token[:-3] + "y"

@@ -29,7 +29,14 @@ import numpy as np
 
 from paperqa.generate.prompts import UNSUPPORTED_MARK
 from paperqa.mentions import Mention, author_words, mentions
-from paperqa.text import YEAR_PATTERN, normalize, occurs, split_sentences, tokenize
+from paperqa.text import (
+    NUMBER_WORDS,
+    YEAR_PATTERN,
+    normalize,
+    occurs,
+    split_sentences,
+    tokenize,
+)
 from paperqa.types import Passage
 
 # Weights of the two signals, and the support thresholds, set by measurement on the dev set.
@@ -49,9 +56,8 @@ MAX_COVER = 3  # at most this many passages together hold one sentence's facts
 _NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*%?")
 # A count written as a word ("Two GPUs") is checked like its digits; "one" is left out, being as
 # often a pronoun ("one of the models").
-_NUMBER_WORD_RE = re.compile(
-    r"(?<!-)\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?!-)", re.IGNORECASE
-)
+_COUNT_WORDS = "|".join(w for w in NUMBER_WORDS if w not in ("zero", "one"))
+_NUMBER_WORD_RE = re.compile(rf"(?<!-)\b(?:{_COUNT_WORDS})\b(?!-)", re.IGNORECASE)
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 _ET_AL_RE = re.compile(r"\s+et\s+al\b\.?", re.IGNORECASE)
