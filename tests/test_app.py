@@ -197,6 +197,13 @@ def test_sources_show_quote_passage_and_page_link() -> None:
     bubble = answer_markdown(_answer(refused=False))
     assert bubble.startswith("It uses slot shuffling [1].")
     assert "[1] Attention <Is> All (2017), p. 3" in bubble
+    assert "<sub>m (transformers) · first token 0.5 s" in bubble
+
+
+def test_an_answer_no_model_wrote_names_no_model() -> None:
+    answer = _answer(refused=False)  # as an answer from the index's record of who wrote a paper
+    answer.model = answer.backend = None
+    assert "<sub>no model needed · first token 0.5 s" in answer_markdown(answer)
 
 
 def test_a_source_links_to_the_page_its_quote_is_on(tmp_path: Path) -> None:

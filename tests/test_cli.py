@@ -749,6 +749,12 @@ def test_ask_says_it_loads_the_model_only_for_a_question_that_needs_it(
     assert code == 0, err
     assert out.startswith("The encoder stacks seven gated blocks [1].\n")
     assert shown[:3] == ["Loading the index…", "Loading the model…", "Searching the papers…"]
+    # --json names the model that wrote an answer, and none for a refusal no model wrote
+    for question, writer in (("Who won the 2018 FIFA World Cup?", None), (blocks, "openai")):
+        code, out, err = _main(monkeypatch, capsys, "ask", question, "--json", *args)
+        assert code == 0, err
+        reply = json.loads(out)
+        assert reply["backend"] == writer and (reply["model"] is None) == (writer is None)
 
 
 def test_chat_json_gives_a_line_for_each_question_even_one_refused(

@@ -643,8 +643,9 @@ def pdf_link(doc: str, page: int | None, kind: str | None) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The chat bubble of a finished answer: the text, or a marked refusal, and timings."""
     timing = answer.timings
+    writer = f"{answer.model} ({answer.backend})" if answer.model else "no model needed"
     foot = (
-        f"\n\n<sub>{answer.model} ({answer.backend}) · first token "
+        f"\n\n<sub>{writer} · first token "
         f"{timing.get('first_token_s', 0):.1f} s · total {timing.get('total_s', 0):.1f} s</sub>"
     )
     if answer.refused and not answer.passages:  # nothing searched, no model run (a paper the

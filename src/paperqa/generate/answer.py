@@ -119,8 +119,8 @@ class Answer:
     citations: list[Citation]
     passages: list[Passage]
     timings: dict[str, float]
-    model: str
-    backend: str
+    model: str | None  # the model and backend that wrote it; None when none did (the record,
+    backend: str | None  # a question refused before any prompt)
     standalone_question: str
     unsupported: list[str] = field(default_factory=list)  # answer sentences no passage supports
 
@@ -347,7 +347,7 @@ class QAEngine:
         missing = self.not_indexed(run.standalone)
         if missing:
             yield missing
-            yield self._finish(run, missing, True, [])
+            yield self._finish(run, missing, True, [], by_model=False)
             return
         record = self._record_answer(run)
         if record is not None:
@@ -359,7 +359,7 @@ class QAEngine:
         if not any(on_topic):
             refusal = self._refusal(run)
             yield refusal
-            yield self._finish(run, refusal, True, passages)
+            yield self._finish(run, refusal, True, passages, by_model=False)
             return
         answered: list[AnswerPart] = []
         used: list[Passage] = []
@@ -560,7 +560,9 @@ class QAEngine:
         if record is None:
             return None
         run.timings["first_token_s"] = time.perf_counter() - run.start
-        return self._finish(run, record.text, False, record.passages, record.citations)
+        return self._finish(
+            run, record.text, False, record.passages, record.citations, by_model=False
+        )
 
     def _off_topic(self, question: str, best: float, one_paper_part: bool = False) -> bool:
         """Whether retrieval found nothing close enough to the question to ask the model.
@@ -678,6 +680,7 @@ class QAEngine:
         shown: list[Passage],
         citations: list[Citation] | None = None,
         unsupported: list[str] | None = None,
+        by_model: bool = True,
     ) -> Answer:
         run.timings.setdefault("first_token_s", time.perf_counter() - run.start)
         run.timings["total_s"] = time.perf_counter() - run.start
@@ -688,8 +691,8 @@ class QAEngine:
             citations=citations or [],
             passages=shown,
             timings=run.timings,
-            model=self.settings.model,
-            backend=self._backend_name(),
+            model=self.settings.model if by_model else None,
+            backend=self._backend_name() if by_model else None,
             standalone_question=run.standalone,
             unsupported=unsupported or [],
         )
