@@ -48,14 +48,15 @@ pip install -q --upgrade pip
 step_done
 
 # llama-cpp-python compiles from source (2-6 minutes on 2 cores), once per machine: the wheel is
-# kept in ~/.cache/paperqa/wheels. Its source is patched first (see the script) so that llama.cpp's
-# AMX kernels, which read a prompt about 1.5 times as fast, run on CPUs that have them, and so that
-# only the libraries the Python package loads are compiled (about half the C++). The compile runs
-# in the background while the next steps download and install (building a wheel leaves .venv
-# alone); the wheel is written under a temporary name and renamed, so a stopped compile leaves
-# nothing that a later run would take for a wheel.
+# kept in wheels/ of paperqa's cache (PAPERQA_CACHE_DIR, default ~/.cache/paperqa). Its source is
+# patched first (see the script) so that llama.cpp's AMX kernels, which read a prompt about 1.5
+# times as fast, run on CPUs that have them, and so that only the libraries the Python package
+# loads are compiled (about half the C++). The compile runs in the background while the next
+# steps download and install (building a wheel leaves .venv alone); the wheel is written under a
+# temporary name and renamed, so a stopped compile leaves nothing that a later run would take for
+# a wheel.
 llama_version=0.3.36
-wheels="${XDG_CACHE_HOME:-$HOME/.cache}/paperqa/wheels/llama-cpp-python-$llama_version-amxfix"
+wheels="${PAPERQA_CACHE_DIR:-$HOME/.cache/paperqa}/wheels/llama-cpp-python-$llama_version-amxfix"
 build_log="$(mktemp)"
 build_pid=
 compile_llama() {

@@ -42,7 +42,8 @@ class Settings(BaseSettings):
         default_factory=default_cache_dir,
         description="paperqa's cache: the assembled models (models/), passage vectors "
         "(vectors/), the embedder's ONNX export (onnx/), llama.cpp's saved prompt state "
-        "(llm-state/) and the transformers backend's float copies (transformers/).",
+        "(llm-state/), the transformers backend's float copies (transformers/) and the "
+        "llama.cpp wheel scripts/setup.sh compiles (wheels/).",
     )
 
     # Embedding and chunking
