@@ -53,6 +53,7 @@ class Mention:
     name: str
     start: int
     by_author: bool = False  # named by an author ("Kaplan et al."), not by the paper's own name
+    by_model: bool = False  # named by the model it introduces ("AlexNet", "Relational Memory Core")
 
 
 @cache
@@ -63,6 +64,12 @@ def _author_names(paper_id: str) -> frozenset[str]:
         for name in author_aliases(papers_by_id()[paper_id].authors)
         if name[:1].isupper() and (" " in name or len(name) >= _MIN_SURNAME)
     )
+
+
+@cache
+def _model_names(paper_id: str) -> frozenset[str]:
+    """The names, in lower case, of the model a reading-list paper introduces."""
+    return frozenset(name.lower() for name in papers_by_id()[paper_id].known_as)
 
 
 def author_words(paper_id: str) -> frozenset[str]:
@@ -113,15 +120,18 @@ def _flexible(name: str) -> str:
     return r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", name))
 
 
-def mentions(text: str) -> list[Mention]:
-    """The reading-list papers ``text`` names, each once, in the order they are first named."""
+def mentions(text: str, every: bool = False) -> list[Mention]:
+    """The reading-list papers ``text`` names, each once, in the order they are first named;
+    with ``every``, each time it is named ("RMC ... in Santoro et al.'s paper": twice)."""
     found = []
     for paper_id, pattern in _patterns():
-        match = pattern.search(text)
-        if match:
+        for match in pattern.finditer(text):
             name = match.group(0)
             by_author = name in _author_names(paper_id)
-            found.append(Mention(paper_id, name, match.start(), by_author))
+            by_model = name.lower() in _model_names(paper_id)
+            found.append(Mention(paper_id, name, match.start(), by_author, by_model))
+            if not every:
+                break
     found.sort(key=lambda m: m.start)
     # "Residual Networks" inside the title "Identity Mappings in Deep Residual Networks" names
     # that paper only: drop a mention lying inside another paper's longer one.

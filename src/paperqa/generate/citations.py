@@ -61,12 +61,20 @@ _NUMBER_WORD_RE = re.compile(rf"(?<!-)\b(?:{_COUNT_WORDS})\b(?!-)", re.IGNORECAS
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 _ET_AL_RE = re.compile(r"\s+et\s+al\b\.?", re.IGNORECASE)
-_QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
+# A phrase in double or single quotes ("complextropy", 'complextropy'); an apostrophe inside a
+# word ("Carroll's") opens and closes none.
+_QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]|(?<!\w)[‘']([^‘’'\"]{3,80})['’](?!\w)")
 _PLURAL_NAME_RE = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*s")  # LSTMs, GPUs, ResNets
 _YEAR_RE = re.compile(YEAR_PATTERN)
 # A number joined to a word by a hyphen names something ("top-5 error", "VGG-16"); a year so
 # joined ("ILSVRC-2012") still dates it.
 _NAMED_NUMBER_RE = re.compile(r"\b[A-Za-z]+-\d{1,3}(?:\.\d+)?\b(?!\.\d)")
+# A number that points to a part of the paper ("Table 2", "Sec. 5.1", "Eq. (4)") counts nothing.
+_POINTER_NUMBER_RE = re.compile(
+    r"\b(?:tables?|tab|figures?|figs?|sections?|secs?|sect|equations?|eqs?|appendix|algorithm"
+    r"|theorem|lemma|chapter|corollary|proposition|definition)\.?\s*\(?[A-Z]?\d+(?:\.\d+)*\)?",
+    re.IGNORECASE,
+)
 
 
 class Encoder(Protocol):
@@ -215,11 +223,13 @@ class Fact:
 def facts_of(sentence: str, question: str = "") -> list[Fact]:
     """The numbers, names and quoted phrases of ``sentence`` that are not words of the question."""
     asked = set(tokenize(question))
-    found = mentions(sentence)
+    found = mentions(sentence, every=True)
     named = {m.name: m.paper for m in found}
     rest = without_paper_names(sentence, found)  # "Deep Speech 2": its number is not a fact
+    rest = _POINTER_NUMBER_RE.sub(" ", rest)
     # A quote's closing punctuation is often the sentence's: 'it "comes for free."'.
-    facts = [Fact("quote", q.strip(" .,;:!?")) for q in _QUOTED_RE.findall(sentence)]
+    quotes = [double or single for double, single in _QUOTED_RE.findall(sentence)]
+    facts = [Fact("quote", q.strip(" .,;:!?")) for q in quotes]
     numbers = [*_NUMBER_RE.findall(rest), *(w.lower() for w in _NUMBER_WORD_RE.findall(rest))]
     facts += [Fact("number", n) for n in dict.fromkeys(numbers) if not set(tokenize(n)) <= asked]
     names = dict.fromkeys([*_FACT_NAME_RE.findall(sentence), *named])
@@ -234,8 +244,8 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 @dataclass(frozen=True)
 class NumberText:
     """A text as its numbers are checked in, prepared once per passage: normalised, without
-    thousands separators, and without the numbers that are part of a name ("top-5", "VGG-16"),
-    with its ``terms``."""
+    thousands separators, without the numbers that are part of a name ("top-5", "VGG-16") or
+    point to a part of the paper ("Table 2"), with its ``terms``."""
 
     text: str
     terms: set[str]
@@ -244,8 +254,8 @@ class NumberText:
     def of(cls, text: str, terms: set[str] | None = None) -> NumberText:
         """``text`` prepared; ``terms``: its ``tokenize`` terms, when already known."""
         plain = normalize(text).replace(",", "")
-        if _NAMED_NUMBER_RE.search(plain):
-            plain = _NAMED_NUMBER_RE.sub(" ", plain)
+        if _NAMED_NUMBER_RE.search(plain) or _POINTER_NUMBER_RE.search(plain):
+            plain = _POINTER_NUMBER_RE.sub(" ", _NAMED_NUMBER_RE.sub(" ", plain))
             return cls(plain, set(tokenize(plain)))
         return cls(plain, set(tokenize(text)) if terms is None else terms)
 
@@ -307,9 +317,9 @@ def _holds_numbers(numbers: list[str], within: NumberText) -> bool:
 
 def _holds_number(number: str, within: NumberText) -> bool:
     """Whether ``within`` holds ``number``: "6" in "N = 6" and "six", "1,024" in "1024", "28.0"
-    in "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25", nor "5" in "top-5" or "16"
-    in "VGG-16" (part of a name, as in answers). A share may change form: "50%" holds in "0.5"
-    and "0.5" in "50 %"."""
+    in "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25", nor "5" in "top-5", "16"
+    in "VGG-16" or "2" in "tensor2tensor" (part of a name, as in answers). A share may change
+    form: "50%" holds in "0.5" and "0.5" in "50 %"."""
     text = within.text
     percent = number.endswith("%")
     number = number.rstrip("%").replace(",", "")
@@ -330,14 +340,14 @@ def _number_in(number: str, text: str, suffix: str = "") -> bool:
     zeros = "0*" if "." in number else r"(?:\.0+)?"
     bare = number[1:] if number.startswith("0.") else number  # "0.5" is also written ".5"
     alternatives = "|".join(dict.fromkeys(re.escape(n) for n in (number, bare)))
-    pattern = rf"(?<![\d.])(?:{alternatives}){zeros}(?!\d|\.\d){suffix}"
+    pattern = rf"(?<![\w.])(?:{alternatives}){zeros}(?!\d|\.\d){suffix}"
     return bool(re.search(pattern, text))
 
 
 def _capitalised_terms(sentence: str) -> set[str]:
     """The terms of the capitalised words after a sentence's first word ("Adadelta", "Adam"),
     papers' names left out ("Attention Is All You Need: Adam ..." names Adam)."""
-    words = without_paper_names(sentence, mentions(sentence)).split()[1:]
+    words = without_paper_names(sentence).split()[1:]
     return {t for w in words if w[:1].isupper() for t in tokenize(w)}
 
 
@@ -413,9 +423,7 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     if not sentences or not part.passages:
         return []
     plain = [strip_markers(s) for s in sentences]
-    # A paper's name is checked as a fact (``_hold_facts``); left in, a long title would swamp
-    # the overlap of the sentence's own words with the passage.
-    scored = [without_paper_names(t) for t in plain]
+    scored = [_scored_words(t, part.question) for t in plain]
     semantic = _semantic_scores(scored, part.passages, part.question, encoder, part.passage_vectors)
     passage_terms = [set(tokenize(p.text)) for p in part.passages]
     idf = _idf(passage_terms)
@@ -440,24 +448,35 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     return supports
 
 
+def _scored_words(sentence: str, question: str) -> str:
+    """The words of ``sentence`` its support is scored on. A paper's name is checked as a fact
+    (``_hold_facts``), and left in, a long title would swamp the overlap of the sentence's own
+    words with the passage; but the name of a model that the question does not use is what the
+    sentence says ("RMC stands for Relational Memory Core"), and a sentence that is nothing but a
+    paper's name is scored as it is."""
+    found = [
+        m for m in mentions(sentence, every=True) if not m.by_model or occurs(m.name, question)
+    ]
+    scored = without_paper_names(sentence, found)
+    return scored if tokenize(scored) else sentence
+
+
 def _question_terms(question: str) -> list[str]:
     """The question's terms that weigh in a short answer's support, without the names of the
     papers it names (title words, authors: "Hinton and van Camp"), which their passages need not
     repeat."""
-    found = mentions(question)
+    found = mentions(question, every=True)
     authors = {t for m in found for t in author_words(m.paper)}
     return [t for t in tokenize(without_paper_names(question, found)) if t not in authors]
 
 
 def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
-    """``text`` without the names of the reading-list papers it mentions (``found``: those
-    mentions, when already known), and the "et al." after an author's name."""
-    for m in mentions(text) if found is None else found:
+    """``text`` without the names of the reading-list papers it mentions (``found``: every one of
+    those mentions, when already known), and without "et al." (after any author's name)."""
+    for m in mentions(text, every=True) if found is None else found:
         end = m.start + len(m.name)
-        et_al = _ET_AL_RE.match(text, end) if m.by_author else None
-        end = et_al.end() if et_al else end
         text = text[: m.start] + " " * (end - m.start) + text[end:]  # later starts stay put
-    return " ".join(text.split())
+    return " ".join(_ET_AL_RE.sub(" ", text).split())
 
 
 def _semantic_scores(
@@ -506,10 +525,7 @@ def _hold_facts(
     facts = facts_of(support.sentence, question)
     if not facts:
         return
-    held = [
-        {f for f in facts if holds(f, p, within)}
-        for p, within in zip(passages, numbers, strict=True)
-    ]
+    held = [_held_in(facts, p, within) for p, within in zip(passages, numbers, strict=True)]
     if not support.supported:
         _support_by_facts(support, facts, held)
         return
@@ -532,6 +548,17 @@ def _hold_facts(
         support.cited, support.supported = [], False
     else:
         support.cited = cover
+
+
+def _held_in(facts: list[Fact], passage: Passage, numbers: NumberText) -> set[Fact]:
+    """The ``facts`` that ``passage`` holds. A sentence that names papers gives their numbers:
+    a passage of another paper that names none of them holds none of its numbers (a dropout
+    rate from course notes is not the Pointer Network's)."""
+    held = {f for f in facts if holds(f, passage, numbers)}
+    named = [f for f in facts if f.papers]
+    if named and not any(f in held for f in named):
+        held = {f for f in held if f.kind != "number"}
+    return held
 
 
 def _support_by_facts(support: SentenceSupport, facts: list[Fact], held: list[set[Fact]]) -> None:
