@@ -84,6 +84,17 @@ def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_name_no_passage_holds_is_unknown_and_a_hyphenated_one_is_known_by_its_parts(
+    tmp_path: Path,
+) -> None:
+    from index_factory import write_small_index
+
+    write_small_index(tmp_path / "index")
+    engine = QAEngine(Settings(index_dir=tmp_path / "index"))
+    question = "Why do Braided-pooling networks train, unlike the XyzNet-5 or Mamba?"
+    assert engine.unknown_names(question) == ["XyzNet-5", "Mamba"]
+
+
 def test_prompt_never_exceeds_the_context_window() -> None:
     from paperqa.generate.llm import load_llm
 

@@ -698,14 +698,15 @@ class QAEngine:
         )
 
     def unknown_names(self, question: str) -> list[str]:
-        """Names in the question that no indexed passage contains (by the BM25 tokenizer)."""
+        """Names in the question that no indexed passage contains (by the BM25 tokenizer). A
+        hyphenated name is known by its parts: "LaTeX-trained" where "LaTeX" is."""
         with self._lock:
             if self._vocabulary is None:
                 self._vocabulary = {t for tokens in self.store.bm25_tokens() for t in tokens}
         return [
             name
             for name in _NAME_RE.findall(question)
-            if any(t not in self._vocabulary for t in tokenize(name))
+            if any(t not in self._vocabulary for t in tokenize(name) if "-" not in t)
         ]
 
     def _check_question(self, question: str) -> str:
