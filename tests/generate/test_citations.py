@@ -501,6 +501,19 @@ def test_a_name_holds_with_or_without_its_hyphens() -> None:
     assert not holds(Fact("name", "QRV-19"), passage, numbers)
 
 
+def test_a_depth_named_model_holds_either_way_and_a_described_name_by_the_name() -> None:
+    text = "The 152-layer QuorNet costs 9.1 GFLOPs; a Pebble-trained one is smaller."  # invented
+    passage = Passage(Chunk(1, "quor", "QuorNet", 6, 6, text), 1.0, 1)
+    numbers = NumberText.of(text)
+    assert holds(Fact("name", "QuorNet-152"), passage, numbers)
+    assert not holds(Fact("name", "QuorNet-101"), passage, numbers)
+    assert holds(Fact("name", "QuorNet-winning"), passage, numbers)
+    assert not holds(Fact("name", "HexNet-winning"), passage, numbers)
+    assert not holds(Fact("name", "QuorNet-large"), passage, numbers)  # a variant: not described
+    question = "How many FLOPs does the QuorNet-152 need?"
+    assert unheld_question_facts(question, [passage]) == []
+
+
 def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
     speedup = "Braid scheduling trains the 20-layer lattice mixer 2.7x faster on 6 chips."
     cited = [Passage(Chunk(1, "braid", "Braid", 5, 5, speedup), 1.0, 1)]

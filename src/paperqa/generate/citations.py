@@ -272,9 +272,23 @@ def holds(fact: Fact, passage: Passage, numbers: NumberText) -> bool:
     return _occurs_name(name, passage.text) or _occurs_name(name, passage.chunk.title)
 
 
+_DEPTH_NAME_RE = re.compile(r"([A-Za-z]+)-(\d+)")  # ResNet-152
+_DESCRIBED_NAME_RE = re.compile(r"(\w*[A-Z]\w*)-([a-z]+)")  # ImageNet-winning, LaTeX-trained
+_VARIANT_WORDS = frozenset({"base", "big", "large", "medium", "mini", "small", "tiny", "xl"})
+
+
 def _occurs_name(name: str, text: str) -> bool:
-    """``name`` in ``text``, also with their hyphens dropped ("VGG16" in "VGG-16", and back)."""
-    return occurs(name, text) or occurs(name.replace("-", ""), text.replace("-", ""))
+    """``name`` in ``text``, also with their hyphens dropped ("VGG16" in "VGG-16", and back); a
+    model named by its depth also in the other order ("ResNet-152" in "152-layer ResNet"), and a
+    name with a describing word hyphened to it by that name ("ImageNet-winning" by "ImageNet").
+    """
+    if occurs(name, text) or occurs(name.replace("-", ""), text.replace("-", "")):
+        return True
+    if depth := _DEPTH_NAME_RE.fullmatch(name):
+        return occurs(f"{depth[2]}-layer {depth[1]}", text)
+    if (described := _DESCRIBED_NAME_RE.fullmatch(name)) and described[2] not in _VARIANT_WORDS:
+        return occurs(described[1], text)
+    return False
 
 
 def unheld_question_facts(
