@@ -65,6 +65,9 @@ _ET_AL_RE = re.compile(r"\s+et\s+al\b\.?", re.IGNORECASE)
 # word ("Carroll's") opens and closes none.
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]|(?<!\w)[‘']([^‘’'\"]{3,80})['’](?!\w)")
 _PLURAL_NAME_RE = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*s")  # LSTMs, GPUs, ResNets
+_DEPTH_NAME_RE = re.compile(r"([A-Za-z]+)-(\d+)")  # ResNet-152
+_DESCRIBED_NAME_RE = re.compile(r"(\w*[A-Z]\w*)-([a-z]+)")  # ImageNet-winning, LaTeX-trained
+_VARIANT_WORDS = frozenset({"base", "big", "large", "medium", "mini", "small", "tiny", "xl"})
 _YEAR_RE = re.compile(YEAR_PATTERN)
 # A number joined to a word by a hyphen names something ("top-5 error", "VGG-16"); a year so
 # joined ("ILSVRC-2012") still dates it.
@@ -270,11 +273,6 @@ def holds(fact: Fact, passage: Passage, numbers: NumberText) -> bool:
         return True
     name = fact.text[:-1] if _PLURAL_NAME_RE.fullmatch(fact.text) else fact.text
     return _occurs_name(name, passage.text) or _occurs_name(name, passage.chunk.title)
-
-
-_DEPTH_NAME_RE = re.compile(r"([A-Za-z]+)-(\d+)")  # ResNet-152
-_DESCRIBED_NAME_RE = re.compile(r"(\w*[A-Z]\w*)-([a-z]+)")  # ImageNet-winning, LaTeX-trained
-_VARIANT_WORDS = frozenset({"base", "big", "large", "medium", "mini", "small", "tiny", "xl"})
 
 
 def _occurs_name(name: str, text: str) -> bool:
