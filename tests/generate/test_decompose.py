@@ -36,6 +36,42 @@ def test_the_turn_nearest_the_second_paper_is_the_split_and_the_lead_stays_first
     assert parts[1].text == "What does the Pointer Networks paper point at?"
 
 
+def test_a_turn_may_open_with_a_preposition_before_its_question_word() -> None:
+    parts = split_by_paper(
+        "What label smoothing did the Transformer use, and with what momentum did Krizhevsky et "
+        "al. train their network?",
+        INDEXED,
+    )
+    assert parts == [
+        PaperQuestion("What label smoothing did the Transformer use?", "attention-is-all-you-need"),
+        PaperQuestion(
+            "With what momentum did Krizhevsky et al. train their network?",
+            "imagenet-classification-deep-cnns",
+        ),
+    ]
+
+
+def test_a_measure_of_the_second_paper_set_beside_the_first_is_asked_of_it() -> None:
+    parts = split_by_paper(
+        "How many GPUs did AlexNet train on, compared with the number of GPUs used for the "
+        "big Transformer?",
+        INDEXED,
+    )
+    assert parts == [
+        PaperQuestion("How many GPUs did AlexNet train on?", "imagenet-classification-deep-cnns"),
+        PaperQuestion(
+            "What was the number of GPUs used for the big Transformer?",
+            "attention-is-all-you-need",
+        ),
+    ]
+    present = split_by_paper(
+        "How many heads does the Transformer have compared to the number of layers in GPipe's "
+        "AmoebaNet?",
+        INDEXED,
+    )
+    assert present[1].text == "What is the number of layers in GPipe's AmoebaNet?"
+
+
 def test_line_breaks_and_runs_of_spaces_do_not_move_the_split() -> None:
     parts = split_by_paper(
         "Both use attention.\n\nHow many heads  does the Transformer use,\nand what does the "
@@ -57,6 +93,8 @@ def test_comparisons_and_single_paper_questions_are_not_split() -> None:
         "What dropout rate does each of AlexNet and the Transformer use?",
         "How many layers does each block have in ResNet and in the Transformer?",
         "AlexNet and the Transformer both use dropout. Which uses more?",
+        # set beside a paper, not beside a measure of it
+        "How deep is AlexNet compared with the Transformer?",
     ):
         assert split_by_paper(question, INDEXED) == [], question
 

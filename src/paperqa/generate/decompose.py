@@ -9,9 +9,11 @@ and returns the two halves, each with the paper it asks about. Sentences before 
 usually introduce the first paper ("X uses GRUs. How many hidden units does it have, and ...?"), so
 they stay with the first half. A question that asks the same of both papers ("A and B both learn
 their prior. What form does it take in each?", "What dropout rate does each use?") is asked of
-each paper by its name, after the lead sentences. A question that names other than two papers,
-or has neither form, is not split: comparisons ("which is deeper, A or B?") need both papers in
-one prompt.
+each paper by its name, after the lead sentences. A question that sets a measure of the first
+paper beside one of the second ("How long did A train, compared with the training time of B?")
+asks for the second as "What was the training time of B?". A question that names other than two
+papers, or has none of these forms, is not split: comparisons ("which is deeper, A or B?") need
+both papers in one prompt.
 """
 
 from __future__ import annotations
@@ -25,10 +27,17 @@ from paperqa.text import split_sentences
 
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
 _TURN_RE = re.compile(
-    r",?\s+and\s+(?=(?:according\s+to|what|how|which|who|whom|whose|where|when|why|in\s+what|"
-    r"by\s+how)\b)|;\s+",
+    r",?\s+and\s+(?=(?:according\s+to|(?:(?:at|by|for|from|in|of|on|to|under|with)\s+)?"
+    r"(?:what|how|which|who|whom|whose|where|when|why))\b)|;\s+",
     re.IGNORECASE,
 )
+# "..., compared with the training time of B?": a measure of the second paper set beside the
+# first's. Only a measure named with "of/in/for/on/by": "compared with VGG" names no question.
+_COMPARED_RE = re.compile(
+    r",?\s+(?:compared|as\s+compared)\s+(?:with|to)\s+(?=the\s+[\w\s-]+?\s(?:of|in|for|on|by)\s)",
+    re.IGNORECASE,
+)
+_PAST_RE = re.compile(r"\b(?:did|was|were|had)\b", re.IGNORECASE)
 # A last sentence that asks the same of both papers: "... in each?", "... for both papers?",
 # "What rate does each use?", "What do both report?".
 _EACH_RE = re.compile(
@@ -63,7 +72,11 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     last = sentences[-1]
     start = question.rfind(last)
     lead = question[:start].strip()
-    return _split_at_turn(named, lead, last) or _split_each(found, lead, last)
+    return (
+        _split_at_turn(named, lead, last)
+        or _split_compared(named, lead, last)
+        or _split_each(found, lead, last)
+    )
 
 
 def _split_at_turn(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
@@ -85,6 +98,24 @@ def _split_at_turn(named: list[str], lead: str, last: str) -> list[PaperQuestion
     if not second_part.endswith("?"):
         second_part += "?"
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
+
+
+def _split_compared(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
+    """The question split where it sets the second paper's measure beside the first's ("How long
+    did A train, compared with the training time of B?"): the second part asks for that measure
+    ("What was the training time of B?"), in the tense of the first."""
+    first, second = named
+    turn = _COMPARED_RE.search(last)
+    if not turn:
+        return []
+    head, tail = last[: turn.start()].rstrip(" ,"), last[turn.end() :].strip().rstrip("?. ")
+    first_part = f"{lead} {head}?".strip()
+    if first not in {m.paper for m in mentions(first_part)}:
+        return []
+    if second not in {m.paper for m in mentions(tail)}:
+        return []
+    verb = "was" if _PAST_RE.search(head) else "is"
+    return [PaperQuestion(first_part, first), PaperQuestion(f"What {verb} {tail}?", second)]
 
 
 def _split_each(found: list[Mention], lead: str, last: str) -> list[PaperQuestion]:
