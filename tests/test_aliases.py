@@ -7,6 +7,7 @@ from paperqa.aliases import (
     given_names,
     is_coined,
     title_aliases,
+    title_phrases,
 )
 
 # An invented title page (the papers of the reading list must not be committed).
@@ -76,3 +77,11 @@ def test_document_aliases_are_deduplicated_case_insensitively():
     assert aliases[:3] == ["Lattice Memory Networks", "Ines Marrow", "Marrow"]
     assert "LMN" in aliases
     assert len({a.lower() for a in aliases}) == len(aliases)
+
+
+def test_title_phrases_are_the_runs_people_shorten_a_title_to():
+    phrases = title_phrases("Slot Mixers: Better & Faster Braided Lattices via Micro-Slot Recall")
+    assert "Braided Lattices" in phrases and "Micro-Slot Recall" in phrases
+    assert "Lattices via" not in phrases  # ends with a joining word
+    assert not any("&" in p or ":" in p for p in phrases)
+    assert "Slot Mixers" not in phrases  # a part around the colon is a name of the title already

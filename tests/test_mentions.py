@@ -54,6 +54,23 @@ def test_a_name_of_several_words_names_its_paper_in_any_case() -> None:
     assert _papers("the transformer of a power grid, as jared kaplan said") == []
 
 
+def test_a_paper_is_named_by_a_run_of_its_title_words_and_paper() -> None:
+    assert _papers("What batch size does the dilated convolutions paper use?") == [
+        "dilated-convolutions"
+    ]
+    assert _papers("In the Identity Mappings paper, how deep is the deepest ResNet?") == [
+        "identity-mappings-resnets",
+        "deep-residual-learning",
+    ]
+    assert _papers("What does the multi-token prediction paper's 7B model reach?") == [
+        "multi-token-prediction"
+    ]
+    # Without "paper", such words are the subject, not a paper; "language models" is in two
+    # titles and names neither.
+    assert _papers("Why do dilated convolutions keep resolution?") == []
+    assert _papers("What does the language models paper say about depth?") == []
+
+
 INDEXED = {
     "ntm": {
         "title": "Neural Turing Machines",

@@ -29,6 +29,7 @@ _TOKEN = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z][A-Za-z0-9]*)*\b")
 _NOT_NAMES = frozenset(["arxiv", "corr", "openreview", "biorxiv", "pmlr"])
 _MATH = re.compile(r"^(?:log|exp|max|min|arg|sin|cos|tanh)[A-Z0-9_]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:[\-'][^\W_]+)*")
+_NOT_ENDS = STOPWORDS | {"via"}  # words a shortened title neither starts nor ends with
 
 
 def author_aliases(authors: Iterable[str]) -> list[str]:
@@ -53,6 +54,24 @@ def title_aliases(title: str, coined: bool = True) -> list[str]:
     if coined:
         names.extend(coined_words(title))
     return names
+
+
+def title_phrases(title: str) -> list[str]:
+    """The runs of two or more of the title's words that start and end with a content word, as
+    people shorten a title ("Identity Mappings", "Dilated Convolutions", "Scaling Laws"), longest
+    first; not the whole title, nor a part of it around a colon."""
+    words = title.replace(":", " : ").split()
+    phrases = []
+    for size in range(len(words) - 1, 1, -1):
+        for start in range(len(words) - size + 1):
+            run = words[start : start + size]
+            if not all(_WORD.fullmatch(word) for word in run):
+                continue  # a colon or "&"
+            if run[0].lower() in _NOT_ENDS or run[-1].lower() in _NOT_ENDS:
+                continue
+            phrases.append(" ".join(run))
+    whole = {name.lower() for name in title_aliases(title, coined=False)}
+    return [p for p in dict.fromkeys(phrases) if p.lower() not in whole]
 
 
 def is_coined(token: str) -> bool:

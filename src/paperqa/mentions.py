@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from paperqa.aliases import author_aliases, document_aliases, title_aliases
+from paperqa.aliases import author_aliases, document_aliases, title_aliases, title_phrases
 from paperqa.readinglist import Paper, papers_by_id, reading_list
 from paperqa.text import tokenize
 
@@ -87,6 +87,9 @@ def _names(paper: Paper) -> list[str]:
 def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     names = {paper.id: set(_names(paper)) for paper in reading_list()}
     shared = Counter(name.lower() for paper_names in names.values() for name in paper_names)
+    shared_phrases = shared + Counter(
+        phrase.lower() for paper in reading_list() for phrase in title_phrases(paper.title)
+    )
     patterns = []
     for paper in reading_list():
         own = sorted((n for n in names[paper.id] if shared[n.lower()] == 1), key=len, reverse=True)
@@ -99,6 +102,10 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
             pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(_flexible(n) for n in phrases)})(?!\w))"
         if words:
             pattern += rf"|(?<![\w-])(?:{'|'.join(_flexible(n) for n in words)})(?!\w)"
+        # "the dilated convolutions paper": a run of the title's words, followed by "paper".
+        shortened = [n for n in title_phrases(paper.title) if shared_phrases[n.lower()] == 1]
+        if shortened:
+            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(map(_flexible, shortened))})(?=\s+paper\b))"
         patterns.append((paper.id, re.compile(pattern)))
     return tuple(patterns)
 
