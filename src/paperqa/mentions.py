@@ -87,9 +87,8 @@ def _names(paper: Paper) -> list[str]:
 def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     names = {paper.id: set(_names(paper)) for paper in reading_list()}
     shared = Counter(name.lower() for paper_names in names.values() for name in paper_names)
-    shared_phrases = shared + Counter(
-        phrase.lower() for paper in reading_list() for phrase in title_phrases(paper.title)
-    )
+    shortened = {paper.id: title_phrases(paper.title) for paper in reading_list()}
+    shared_phrases = shared + Counter(p.lower() for runs in shortened.values() for p in runs)
     patterns = []
     for paper in reading_list():
         own = sorted((n for n in names[paper.id] if shared[n.lower()] == 1), key=len, reverse=True)
@@ -103,9 +102,9 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         if words:
             pattern += rf"|(?<![\w-])(?:{'|'.join(_flexible(n) for n in words)})(?!\w)"
         # "the dilated convolutions paper": a run of the title's words, followed by "paper".
-        shortened = [n for n in title_phrases(paper.title) if shared_phrases[n.lower()] == 1]
-        if shortened:
-            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(map(_flexible, shortened))})(?=\s+paper\b))"
+        runs = [n for n in shortened[paper.id] if shared_phrases[n.lower()] == 1]
+        if runs:
+            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(map(_flexible, runs))})(?=\s+paper\b))"
         patterns.append((paper.id, re.compile(pattern)))
     return tuple(patterns)
 
@@ -126,6 +125,11 @@ def nickname(paper_id: str, title: str = "") -> str:
 def _flexible(name: str) -> str:
     """A regex for ``name`` where a space and a hyphen match each other."""
     return r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", name))
+
+
+def names_paper(text: str, paper: str) -> bool:
+    """Whether ``text`` names the reading-list paper ``paper`` (by ``mentions``)."""
+    return any(m.paper == paper for m in mentions(text))
 
 
 def mentions(text: str, every: bool = False) -> list[Mention]:

@@ -59,7 +59,7 @@ from paperqa.generate.prompts import (
     USER_TEMPLATE,
 )
 from paperqa.generate.rewrite import rewrite_question
-from paperqa.mentions import mentions, nickname
+from paperqa.mentions import mentions, names_paper, nickname
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
@@ -398,7 +398,7 @@ class QAEngine:
         """One chat's answer as a sentence; when the chat was one paper's part of a split
         question, headed by that paper's title unless it names the paper itself."""
         text = raw if raw.endswith((".", "?", "!", "]")) else raw + "."
-        if paper is None or paper in {m.paper for m in mentions(text)}:
+        if paper is None or names_paper(text, paper):
             return text
         return f"{self.store.documents[paper]['title']}: {text}"
 

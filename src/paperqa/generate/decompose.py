@@ -22,7 +22,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from paperqa.mentions import Mention, mentions, nickname
+from paperqa.mentions import Mention, mentions, names_paper, nickname
 from paperqa.text import split_sentences
 
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
@@ -91,13 +91,20 @@ def _split_at_turn(named: list[str], lead: str, last: str) -> list[PaperQuestion
     head, tail = last[: turn.start()].rstrip(" ,"), last[turn.end() :].strip()
     if not head or not tail:
         return []
-    first_part = f"{lead} {head}?".strip()
-    if first not in {m.paper for m in mentions(first_part)}:
+    first_part = _first_part(lead, head, first)
+    if not first_part:
         return []
     second_part = tail[0].upper() + tail[1:]
     if not second_part.endswith("?"):
         second_part += "?"
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
+
+
+def _first_part(lead: str, head: str, paper: str) -> str | None:
+    """The first half of a split question: the lead sentences and the last one's head, as a
+    question; None when it no longer names its ``paper``."""
+    text = f"{lead} {head}?".strip()
+    return text if names_paper(text, paper) else None
 
 
 def _split_compared(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
@@ -109,10 +116,8 @@ def _split_compared(named: list[str], lead: str, last: str) -> list[PaperQuestio
     if not turn:
         return []
     head, tail = last[: turn.start()].rstrip(" ,"), last[turn.end() :].strip().rstrip("?. ")
-    first_part = f"{lead} {head}?".strip()
-    if first not in {m.paper for m in mentions(first_part)}:
-        return []
-    if second not in {m.paper for m in mentions(tail)}:
+    first_part = _first_part(lead, head, first)
+    if not first_part or not names_paper(tail, second):
         return []
     verb = "was" if _PAST_RE.search(head) else "is"
     return [PaperQuestion(first_part, first), PaperQuestion(f"What {verb} {tail}?", second)]
