@@ -51,6 +51,9 @@ def test_refusal_wordings_are_recognised() -> None:
     assert not is_refusal("Slot shuffling is applied only to the lateral links [2].")
     assert is_refusal("The number of GPU hours is not mentioned.")
     assert is_refusal("I cannot find this in the passages.")
+    assert is_refusal("The passages describe the sieve, but do not mention its depth.")
+    assert is_refusal("I'm sorry, but I cannot answer that.")
+    assert is_refusal("Unfortunately, the provided text does not specify the batch size.")
 
 
 @pytest.mark.parametrize(
@@ -61,6 +64,10 @@ def test_refusal_wordings_are_recognised() -> None:
         "The mixer cannot tell the order of the slots on its own, so slot indices are added [2].",
         "There is no gating: the lattice alone connects slots [1].",
         "Without slot shuffling the mixer does not generalise [3].",
+        # Retrieval papers speak of passages: a denial of theirs is no denial of the quoted ones.
+        "The sieve adds hard negative passages that score high on the query, but do not contain"
+        " the answer [1].",
+        "The reader also sees documents that do not contain the answer, given the question [2].",
     ],
 )
 def test_answers_with_negative_words_are_not_refusals(answer: str) -> None:

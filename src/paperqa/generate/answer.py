@@ -107,6 +107,11 @@ _SOURCE_RE = re.compile(
     r"information|details?|collection)\b|^\s*(?:I|I'm|Sorry)\b",
     re.IGNORECASE,
 )
+_CLAUSE_BREAK_RE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+-\s+")
+_CONJUNCTION_RE = re.compile(r"(?:but|and|yet|so)?", re.IGNORECASE)
+_SPEAKER_RE = re.compile(r"\bI\b")  # "..., but I cannot answer that"
+_RELATIVE_RE = re.compile(r"\b(?:that|which|who)\s*$", re.IGNORECASE)
+_OPENING_WORDS = 4  # where a sentence's subject is: "The provided passages ..."
 
 
 @dataclass
@@ -168,9 +173,9 @@ def _rows_of(vectors: np.ndarray, passages: list[Passage], used: list[Passage]) 
 def is_refusal(text: str) -> bool:
     """Whether the model's reply says the passages do not answer (checked on its first sentence).
 
-    The first sentence must both deny ("do not mention", "unable to") and speak of the sources or
-    the speaker ("the passages", "no information", "I"): a negative statement about the subject is
-    an answer.
+    The first sentence must say that something is missing ("no information", "is not mentioned"),
+    or deny ("do not mention", "unable to") of the sources or as the speaker ("the passages", "I")
+    in the same clause: a negative statement about the subject is an answer.
     """
     text = text.strip()
     if not text:
@@ -181,7 +186,29 @@ def is_refusal(text: str) -> bool:
     first = split_sentences(text)[0]
     if _PLAIN_REFUSAL_RE.search(first):
         return True
-    return bool(_REFUSAL_RE.search(first) and _SOURCE_RE.search(first))
+    return _denies_the_sources(first)
+
+
+def _denies_the_sources(sentence: str) -> bool:
+    """Whether a clause of ``sentence`` denies something of the sources or by the speaker: the
+    source ("the passages", "I") in the denying clause, or, where that clause goes on from the one
+    before without a subject of its own ("..., but do not mention X"), opening the sentence.
+
+    "DPR adds negative passages that score high given the question, but do not contain the
+    answer" and "RAG is hurt by documents that do not contain the answer" deny something of the
+    passages the paper speaks of, not of the quoted ones: they are answers.
+    """
+    opening = " ".join(sentence.split()[:_OPENING_WORDS])
+    for clause in _CLAUSE_BREAK_RE.split(sentence):
+        denial = _REFUSAL_RE.search(clause)
+        if not denial or _RELATIVE_RE.search(clause[: denial.start()]):
+            continue  # "passages that do not contain the answer": a kind of passage
+        if _SOURCE_RE.search(clause) or _SPEAKER_RE.search(clause):
+            return True
+        subjectless = _CONJUNCTION_RE.fullmatch(clause[: denial.start()].strip())
+        if subjectless and _SOURCE_RE.search(opening):
+            return True
+    return False
 
 
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:
