@@ -3,7 +3,7 @@ the indexed ones by their aliases (``PaperNames``)."""
 
 from __future__ import annotations
 
-from paperqa.mentions import PaperNames, mentions
+from paperqa.mentions import PaperNames, mentions, shared_author_names
 
 
 def _papers(text: str) -> list[str]:
@@ -38,6 +38,19 @@ def test_ordinary_words_name_nothing() -> None:
 def test_a_name_two_papers_share_names_neither() -> None:
     # Karpathy wrote two reading-list texts; ImageNet is a dataset many papers use.
     assert _papers("Which ImageNet results did Karpathy discuss?") == []
+
+
+def test_a_shared_author_name_names_the_paper_the_caller_chose_for_it() -> None:
+    text = "What did Legg propose, and what did Aaronson call complextropy?"
+    assert shared_author_names(text) == {
+        "Aaronson": frozenset({"coffee-automaton", "first-law-of-complexodynamics"})
+    }
+    assert _papers(text) == ["machine-super-intelligence"]
+    chosen = mentions(text, authors={"Aaronson": "first-law-of-complexodynamics"})
+    assert [(m.paper, m.name, m.by_author) for m in chosen] == [
+        ("machine-super-intelligence", "Legg", True),
+        ("first-law-of-complexodynamics", "Aaronson", True),
+    ]
 
 
 def test_an_author_name_is_marked_as_such() -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -127,16 +128,26 @@ def _flexible(name: str) -> str:
     return r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", name))
 
 
-def names_paper(text: str, paper: str) -> bool:
+def names_paper(text: str, paper: str, authors: Mapping[str, str] | None = None) -> bool:
     """Whether ``text`` names the reading-list paper ``paper`` (by ``mentions``)."""
-    return any(m.paper == paper for m in mentions(text))
+    return any(m.paper == paper for m in mentions(text, authors=authors))
 
 
-def mentions(text: str, every: bool = False) -> list[Mention]:
+def mentions(
+    text: str, every: bool = False, authors: Mapping[str, str] | None = None
+) -> list[Mention]:
     """The reading-list papers ``text`` names, each once, in the order they are first named;
-    with ``every``, each time it is named ("RMC ... in Santoro et al.'s paper": twice)."""
+    with ``every``, each time it is named ("RMC ... in Santoro et al.'s paper": twice).
+
+    ``authors``: author names several papers share (``shared_author_names``), each taken to name
+    the one paper the caller chose for it; otherwise such a name names none.
+    """
     found = []
-    for paper_id, pattern in _patterns():
+    patterns = [
+        *_patterns(),
+        *((paper, _as_written(name)) for name, paper in (authors or {}).items()),
+    ]
+    for paper_id, pattern in patterns:
         for match in pattern.finditer(text):
             name = match.group(0)
             by_author = name in _author_names(paper_id)
@@ -158,6 +169,29 @@ def mentions(text: str, every: bool = False) -> list[Mention]:
             for o in found
         )
     ]
+
+
+@cache
+def _shared_authors() -> dict[str, frozenset[str]]:
+    """The author names (as ``_author_names`` keeps them) that several reading-list papers share."""
+    papers: dict[str, set[str]] = defaultdict(set)
+    for paper in reading_list():
+        for name in _author_names(paper.id):
+            papers[name].add(paper.id)
+    return {name: frozenset(ids) for name, ids in papers.items() if len(ids) > 1}
+
+
+@cache
+def _as_written(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){_flexible(name)}(?!\w)")
+
+
+def shared_author_names(text: str) -> dict[str, frozenset[str]]:
+    """The author names in ``text`` that several reading-list papers share ("Aaronson",
+    "Karpathy"), each with those papers: ``mentions`` takes them to name none."""
+    return {
+        name: papers for name, papers in _shared_authors().items() if _as_written(name).search(text)
+    }
 
 
 def index_names(doc: str, meta: dict[str, Any]) -> list[str]:

@@ -254,6 +254,29 @@ def test_two_paper_question_is_answered_paper_by_paper_and_cites_both(engine: QA
 
 
 @pytest.mark.slow
+def test_an_author_of_several_papers_is_asked_in_the_one_the_question_is_about(
+    engine: QAEngine,
+) -> None:
+    # Aaronson wrote the blog post on complextropy and the coffee automaton paper; Karpathy the
+    # RNN post and the course notes. The question's words pick the paper each half searches.
+    prompt = engine.prompt(
+        "What test does Legg propose for his measure, and how does Aaronson define complextropy?"
+    )
+    assert {p.doc for p in prompt.passages} == {
+        "machine-super-intelligence",
+        "first-law-of-complexodynamics",
+    }
+    prompt = engine.prompt(
+        "How large was the regularized LSTM of Zaremba et al., and how many layers did "
+        "Karpathy's character-level LSTM on Shakespeare have?"
+    )
+    assert {p.doc for p in prompt.passages} == {
+        "rnn-regularization",
+        "unreasonable-effectiveness-of-rnns",
+    }
+
+
+@pytest.mark.slow
 def test_the_half_of_a_split_question_that_its_paper_cannot_answer_is_said_so(
     engine: QAEngine,
 ) -> None:

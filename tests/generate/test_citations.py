@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from paperqa.generate.citations import (
+    MIN_LEXICAL,
+    MIN_SCORE,
     AnswerPart,
     Fact,
     NumberText,
+    SentenceSupport,
+    _cite_best,
     attribute,
     attribute_parts,
     best_quote,
@@ -178,6 +182,16 @@ def test_paraphrase_is_attributed_with_embeddings(encoder) -> None:
     )
     assert [c.doc for c in result.citations] == ["lmn"]
     assert result.citations[0].pages == "8"
+
+
+def test_a_passage_sharing_enough_words_supports_a_sentence_another_scores_higher_on() -> None:
+    # The first passage paraphrases the sentence (high similarity, few shared words) and reaches
+    # neither threshold; the second shares enough words. The best combined score is not the test.
+    support = SentenceSupport("The mixer forgets old slots.", [], False, [0.29, 0.40], [0.66, 0.30])
+    assert support.scores[0] > support.scores[1]
+    assert max(support.scores) < MIN_SCORE and support.lexical[0] < MIN_LEXICAL <= 0.40
+    _cite_best(support)
+    assert support.supported and support.cited == [1]
 
 
 @pytest.mark.slow

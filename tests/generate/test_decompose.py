@@ -51,6 +51,20 @@ def test_a_turn_may_open_with_a_preposition_before_its_question_word() -> None:
     ]
 
 
+def test_an_author_several_papers_share_splits_where_the_caller_chose_the_paper() -> None:
+    question = "What test does Legg propose for his measure, and how does Aaronson define the"
+    question += " complextropy of a string?"
+    assert split_by_paper(question, INDEXED) == []  # "Aaronson" alone names neither of his
+    parts = split_by_paper(question, INDEXED, {"Aaronson": "first-law-of-complexodynamics"})
+    assert parts == [
+        PaperQuestion("What test does Legg propose for his measure?", "machine-super-intelligence"),
+        PaperQuestion(
+            "How does Aaronson define the complextropy of a string?",
+            "first-law-of-complexodynamics",
+        ),
+    ]
+
+
 def test_a_measure_of_the_second_paper_set_beside_the_first_is_asked_of_it() -> None:
     parts = split_by_paper(
         "How many GPUs did AlexNet train on, compared with the number of GPUs used for the "

@@ -59,7 +59,7 @@ from paperqa.generate.prompts import (
     USER_TEMPLATE,
 )
 from paperqa.generate.rewrite import rewrite_question
-from paperqa.mentions import mentions, names_paper, nickname
+from paperqa.mentions import mentions, names_paper, nickname, shared_author_names
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
@@ -467,7 +467,11 @@ class QAEngine:
         """The retrieved passages, and what to ask of them: the whole question, or one question
         per paper for a question that splits that way (``split_by_paper``). No model is needed
         yet: the gates decide on these which parts to build a prompt for (``_asked_chats``)."""
-        split = [] if papers else split_by_paper(run.standalone, self.store.documents)
+        if papers:
+            split = []
+        else:
+            authors = self._resolved_authors(run.standalone)
+            split = split_by_paper(run.standalone, self.store.documents, authors)
         if split:
             return self._by_paper(run, split, retriever, k)
         passages = self._retrieve(run, retriever, k, papers)
@@ -475,6 +479,25 @@ class QAEngine:
             passages = self._named_paper_first(run.standalone, passages)
         budget = self._evidence_tokens(run.standalone)
         return passages, [_Part(run.standalone, passages, budget)]
+
+    def _resolved_authors(self, question: str) -> dict[str, str]:
+        """Author names that several indexed papers share, where the question names none of
+        those papers, each taken to name the one whose passages match the question best:
+        "Legg's measure and Aaronson's complextropy" asks Legg's thesis and the blog post where
+        Aaronson defines complextropy, not his coffee automaton paper."""
+        from paperqa.retrieve import load_retriever
+
+        named = {m.paper for m in mentions(question)}
+        resolved = {}
+        for name, papers in shared_author_names(question).items():
+            candidates = sorted(p for p in papers if p in self.store.documents)
+            if not candidates or named & papers:
+                continue  # "Krizhevsky, Sutskever and Hinton": the authors of a named paper
+            searcher = load_retriever(self.settings, store=self.store, named_first=False)
+            best = searcher.search(question, 1, docs=candidates)
+            if best:
+                resolved[name] = best[0].doc
+        return resolved
 
     def _named_paper_first(self, question: str, passages: list[Passage]) -> list[Passage]:
         """For a question that names one paper, the same passages with all of that paper's

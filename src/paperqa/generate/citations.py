@@ -1,10 +1,11 @@
 """Citation attribution: which passage supports each sentence of an answer, decided by code.
 
 Every answer sentence is scored against every passage by lexical overlap (IDF-weighted recall of
-the sentence's content words in the passage) and by embedding similarity. The sentence cites its
-best passage; ``[n]`` markers the model wrote are kept only when the passage
-they name really supports the sentence. A sentence that no passage supports gets no marker and is
-reported in ``Attribution.unsupported`` and marked ``[unsupported]`` in the text.
+the sentence's content words in the passage) and by embedding similarity. A passage supports the
+sentence when either its overlap or the two combined reach a threshold; the sentence cites the
+best-scoring passage that supports it. ``[n]`` markers the model wrote are kept only when the
+passage they name really supports the sentence. A sentence that no passage supports gets no
+marker and is reported in ``Attribution.unsupported`` and marked ``[unsupported]`` in the text.
 
 Facts must hold in the passage cited: every number, quoted phrase and name (an acronym, a
 mixed-case or numbered name, a paper's nickname) of a sentence that is not the user's own word
@@ -510,14 +511,21 @@ def _semantic_scores(
 
 
 def _cite_best(support: SentenceSupport) -> None:
-    """Marks the sentence supported or not, and cites its best passage (or a valid marker)."""
+    """Marks the sentence supported or not, and cites its best supporting passage (or a valid
+    marker). A passage supports the sentence by its overlap or by its combined score: the passage
+    with the best combined score may reach neither while another reaches the overlap."""
     if not tokenize(support.sentence):
         return  # nothing checkable ("Yes."), cited with its neighbour
     scores = support.scores
-    best = int(np.argmax(scores))
-    support.supported = support.lexical[best] >= MIN_LEXICAL or scores[best] >= MIN_SCORE
+    supporting = [
+        j
+        for j, score in enumerate(scores)
+        if support.lexical[j] >= MIN_LEXICAL or score >= MIN_SCORE
+    ]
+    support.supported = bool(supporting)
     if not support.supported:
         return
+    best = max(supporting, key=lambda j: scores[j])
     valid = [
         m - 1
         for m in support.model_markers

@@ -19,7 +19,7 @@ both papers in one prompt.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from paperqa.mentions import Mention, mentions, names_paper, nickname
@@ -56,13 +56,17 @@ class PaperQuestion:
     paper: str
 
 
-def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestion]:
+def split_by_paper(
+    question: str, indexed: Collection[str], authors: Mapping[str, str] | None = None
+) -> list[PaperQuestion]:
     """The question's two parts, one per paper, or [] when it does not split that way.
 
     ``indexed``: the papers that can be searched; the question must name exactly two of them.
+    ``authors``: author names several papers share, each with the paper it is taken to name
+    (``paperqa.mentions.mentions``).
     """
     question = " ".join(question.split())  # as split_sentences gives the sentences
-    found = mentions(question)
+    found = mentions(question, authors=authors)
     named = list(dict.fromkeys(m.paper for m in found))
     if len(named) != 2 or not all(paper in indexed for paper in named):
         return []
@@ -72,18 +76,21 @@ def split_by_paper(question: str, indexed: Collection[str]) -> list[PaperQuestio
     last = sentences[-1]
     start = question.rfind(last)
     lead = question[:start].strip()
+    authors = authors or {}
     return (
-        _split_at_turn(named, lead, last)
-        or _split_compared(named, lead, last)
-        or _split_each(found, lead, last)
+        _split_at_turn(named, lead, last, authors)
+        or _split_compared(named, lead, last, authors)
+        or _split_each(found, lead, last, authors)
     )
 
 
-def _split_at_turn(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
+def _split_at_turn(
+    named: list[str], lead: str, last: str, authors: Mapping[str, str]
+) -> list[PaperQuestion]:
     """The question split where its last sentence turns to the second paper ("What did A report,
     and what did B report?"); the lead sentences go with the first part."""
     first, second = named
-    later = [m.start for m in mentions(last) if m.paper == second]
+    later = [m.start for m in mentions(last, authors=authors) if m.paper == second]
     turns = [m for m in _TURN_RE.finditer(last) if later and m.start() < later[0]]
     if not turns:
         return []
@@ -91,7 +98,7 @@ def _split_at_turn(named: list[str], lead: str, last: str) -> list[PaperQuestion
     head, tail = last[: turn.start()].rstrip(" ,"), last[turn.end() :].strip()
     if not head or not tail:
         return []
-    first_part = _first_part(lead, head, first)
+    first_part = _first_part(lead, head, first, authors)
     if not first_part:
         return []
     second_part = tail[0].upper() + tail[1:]
@@ -100,14 +107,16 @@ def _split_at_turn(named: list[str], lead: str, last: str) -> list[PaperQuestion
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
 
 
-def _first_part(lead: str, head: str, paper: str) -> str | None:
+def _first_part(lead: str, head: str, paper: str, authors: Mapping[str, str]) -> str | None:
     """The first half of a split question: the lead sentences and the last one's head, as a
     question; None when it no longer names its ``paper``."""
     text = f"{lead} {head}?".strip()
-    return text if names_paper(text, paper) else None
+    return text if names_paper(text, paper, authors) else None
 
 
-def _split_compared(named: list[str], lead: str, last: str) -> list[PaperQuestion]:
+def _split_compared(
+    named: list[str], lead: str, last: str, authors: Mapping[str, str]
+) -> list[PaperQuestion]:
     """The question split where it sets the second paper's measure beside the first's ("How long
     did A train, compared with the training time of B?"): the second part asks for that measure
     ("What was the training time of B?"), in the tense of the first."""
@@ -116,14 +125,16 @@ def _split_compared(named: list[str], lead: str, last: str) -> list[PaperQuestio
     if not turn:
         return []
     head, tail = last[: turn.start()].rstrip(" ,"), last[turn.end() :].strip().rstrip("?. ")
-    first_part = _first_part(lead, head, first)
-    if not first_part or not names_paper(tail, second):
+    first_part = _first_part(lead, head, first, authors)
+    if not first_part or not names_paper(tail, second, authors):
         return []
     verb = "was" if _PAST_RE.search(head) else "is"
     return [PaperQuestion(first_part, first), PaperQuestion(f"What {verb} {tail}?", second)]
 
 
-def _split_each(found: list[Mention], lead: str, last: str) -> list[PaperQuestion]:
+def _split_each(
+    found: list[Mention], lead: str, last: str, authors: Mapping[str, str]
+) -> list[PaperQuestion]:
     """The same question asked of each paper ("A and B both learn a prior. What form does it
     take in each?"), by the name the question gives the paper (``found``: the question's
     mentions; its short name when the question names it by an author). The lead sentences,
@@ -132,7 +143,7 @@ def _split_each(found: list[Mention], lead: str, last: str) -> list[PaperQuestio
     if not matches:
         return []
     each = matches[-1]
-    if any(m.start >= each.start() for m in mentions(last)):
+    if any(m.start >= each.start() for m in mentions(last, authors=authors)):
         return []  # "does each of A and B use": not a question to ask of one paper by name
     word = each.group("prep") or each.group("aux")
     before, after = last[: each.start()], last[each.end() :]
