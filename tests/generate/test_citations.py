@@ -538,6 +538,19 @@ def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
     assert unheld_question_facts("How much faster on 12 chips?", cited, [other]) == ["12"]
 
 
+def test_a_benchmark_or_language_the_question_names_in_capitals_must_be_held_too() -> None:
+    # An answer from the Pebble-9K results does not say how the braided nets fare on Gravel Bank
+    # or in German: a condition the question sets in capitalised words must be in the passages.
+    results = "Braided nets reach 4.83% error on the Pebble-9K test split and on English text."
+    cited = [Passage(Chunk(1, "braided", "Braided Pooling", 2, 2, results), 1.0, 1)]
+    question = "What error do braided nets reach on Gravel Bank, and on German-English text?"
+    assert unheld_question_facts(question, cited) == ["Gravel Bank", "German-English"]
+    assert unheld_question_facts("What error do braided nets reach on English text?", cited) == []
+    # Plurals hold by their singular; a sentence's first word and authors' names are not asked.
+    assert unheld_question_facts("Which Splits do the braided nets use? Test error?", cited) == []
+    assert unheld_question_facts("What error does Vinyals report for braided nets?", cited) == []
+
+
 def test_question_names_no_passage_of_the_cited_paper_mentions_are_unheld() -> None:
     table = "MX: [1x1x2048] weights: 37,748,736. The first MX layer holds 37M weights."
     cited = [Passage(Chunk(1, "vision-notes", "Vision Notes", 1, 1, table), 1.0, 1)]

@@ -24,12 +24,14 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 import numpy as np
 
 from paperqa.generate.prompts import UNSUPPORTED_MARK
 from paperqa.mentions import Mention, author_words, mentions
+from paperqa.readinglist import reading_list
 from paperqa.text import (
     NUMBER_WORDS,
     YEAR_PATTERN,
@@ -70,6 +72,8 @@ _DEPTH_NAME_RE = re.compile(r"([A-Za-z]+)-(\d+)")  # ResNet-152
 _DESCRIBED_NAME_RE = re.compile(r"(\w*[A-Z]\w*)-([a-z]+)")  # ImageNet-winning, LaTeX-trained
 _VARIANT_WORDS = frozenset({"base", "big", "large", "medium", "mini", "small", "tiny", "xl"})
 _YEAR_RE = re.compile(YEAR_PATTERN)
+_WORD_EDGES = "?!,.;:()[]\"'“”‘’"
+_POSSESSIVE_RE = re.compile(r"['’]s$")
 # A number joined to a word by a hyphen names something ("top-5 error", "VGG-16"); a year so
 # joined ("ILSVRC-2012") still dates it.
 _NAMED_NUMBER_RE = re.compile(r"\b[A-Za-z]+-\d{1,3}(?:\.\d+)?\b(?!\.\d)")
@@ -315,13 +319,50 @@ def unheld_question_facts(
     numbers = {id(p): NumberText.of(p.text) for p in pool}  # once per passage, not per fact
     # ``holds`` takes a paper's name as held in that paper's own passages, and the pool holds
     # passages of the cited papers only: a named paper holds where it is cited or mentioned.
-    return [
+    unheld = [
         fact.text
         for fact in facts
         if not any(
             holds(fact, p, numbers[id(p)]) for p in (cited if fact.kind == "number" else pool)
         )
     ]
+    return unheld + _unheld_conditions(question, pool)
+
+
+def _unheld_conditions(question: str, pool: Sequence[Passage]) -> list[str]:
+    """The capitalised words of ``question`` that no passage of ``pool`` holds (each part of a
+    hyphenated one, in the plural or not): "Penn Treebank", "Chinese", "English-to-German" set
+    a condition that an answer from passages on another benchmark, language or pair ignores."""
+    words = _condition_words(question)
+    if not words:
+        return []
+    held = set().union(*(tokenize(p.text) for p in pool), *(tokenize(p.chunk.title) for p in pool))
+    return [w for w in words if not set(tokenize(w.replace("-", " "))) <= held]
+
+
+def _condition_words(question: str) -> list[str]:
+    """The runs of capitalised words in ``question`` ("Penn Treebank"), leaving out the first
+    word of a sentence, names already checked as names (``_FACT_NAME_RE``), papers' names and
+    their authors' names (a paper's text rarely names its own authors)."""
+    authors = _reading_list_author_words()
+    runs: list[list[str]] = []
+    for sentence in split_sentences(without_paper_names(question)):
+        after = False  # whether the word before was one of a run
+        for raw in sentence.split()[1:]:
+            word = _POSSESSIVE_RE.sub("", raw.strip(_WORD_EDGES))
+            terms = set(tokenize(word.replace("-", " ")))
+            kept = word[:1].isupper() and not _FACT_NAME_RE.fullmatch(word) and terms - authors
+            if kept and after:
+                runs[-1].append(word)
+            elif kept:
+                runs.append([word])
+            after = bool(kept) and raw == raw.rstrip(",;:)")  # "Chinese, Cantonese": two runs
+    return list(dict.fromkeys(" ".join(run) for run in runs))
+
+
+@cache
+def _reading_list_author_words() -> frozenset[str]:
+    return frozenset(t for paper in reading_list() for t in author_words(paper.id))
 
 
 def _holds_numbers(numbers: list[str], within: NumberText) -> bool:
