@@ -6,10 +6,12 @@ the reading list (``paperqa.aliases`` on its titles and authors, and its ``known
 plus ``known_as`` for a listed paper). Two rules match them, for two uses:
 
 - ``mentions(text)``: where a text names a reading-list paper, each paper once with its words
-  and position (``every=True``: each time it is named); a name two papers share names neither.
-  It puts the named papers first in retrieval, splits two-paper questions, gives follow-ups
-  their subject, checks a paper's name in a cited sentence and says that a named reading-list
-  paper is not indexed.
+  and position (``every=True``: each time it is named); a name two papers share names neither,
+  unless the caller says which paper it means (``authors``: an author's name found by
+  ``shared_author_names``, which the answer step resolves by retrieval to split a two-paper
+  question). It puts the named papers first in retrieval, splits two-paper questions, gives
+  follow-ups their subject, checks a paper's name in a cited sentence and says that a named
+  reading-list paper is not indexed.
 - ``PaperNames(documents).match(question)``: how strongly a question names each indexed paper
   (1 / how many papers share the name), on BM25's terms, and which of its terms are names: a
   retrieval feature (``paperqa.retrieve.features``).

@@ -488,13 +488,13 @@ class QAEngine:
         from paperqa.retrieve import load_retriever
 
         named = {m.paper for m in mentions(question)}
-        resolved = {}
+        resolved: dict[str, str] = {}
         for name, papers in shared_author_names(question).items():
             candidates = sorted(p for p in papers if p in self.store.documents)
             if not candidates or named & papers:
                 continue  # "Krizhevsky, Sutskever and Hinton": the authors of a named paper
             searcher = load_retriever(self.settings, store=self.store, named_first=False)
-            best = searcher.search(question, 1, docs=candidates)
+            best = searcher.search(question, 1, docs=candidates)  # the retriever is cached
             if best:
                 resolved[name] = best[0].doc
         return resolved

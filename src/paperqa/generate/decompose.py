@@ -13,7 +13,8 @@ each paper by its name, after the lead sentences. A question that sets a measure
 paper beside one of the second ("How long did A train, compared with the training time of B?")
 asks for the second as "What was the training time of B?". A question that names other than two
 papers, or has none of these forms, is not split: comparisons ("which is deeper, A or B?") need
-both papers in one prompt.
+both papers in one prompt. An author's name that several papers share ("Aaronson") names the one
+the caller chose for it (``authors``), and none otherwise.
 """
 
 from __future__ import annotations
