@@ -487,9 +487,12 @@ class QAEngine:
         Aaronson defines complextropy, not his coffee automaton paper."""
         from paperqa.retrieve import load_retriever
 
+        shared = shared_author_names(question)
+        if not shared:
+            return {}  # most questions: no need to look for the papers they name
         named = {m.paper for m in mentions(question)}
         resolved: dict[str, str] = {}
-        for name, papers in shared_author_names(question).items():
+        for name, papers in shared.items():
             candidates = sorted(p for p in papers if p in self.store.documents)
             if not candidates or named & papers:
                 continue  # "Krizhevsky, Sutskever and Hinton": the authors of a named paper
