@@ -38,6 +38,13 @@ _NAME = re.compile(
 _QUESTION_WORDS = frozenset(
     ["What", "How", "Why", "Which", "Who", "When", "Where", "Does", "Do", "Is", "Are", "Can", "In"]
 )
+# "What is dropout?", "Explain what complextropy is.": a question about a concept it names
+# without "the" or a pronoun stands on its own, however short; "What is the decoder?" does not.
+_ABOUT_A_CONCEPT = re.compile(
+    r"^\s*(?:what\s+(?:is|are)|what's|explain\s+what|explain|define|describe)\s+"
+    r"(?!(?:what|the|this|that|these|those|it|its|they|them|their)\b)\w",
+    re.IGNORECASE,
+)
 # The most of a previous question appended to a follow-up as its context.
 MAX_CONTEXT_CHARS = 300
 # Words that start a request, capitalised only because they start it ("Explain ...", "And ...").
@@ -97,9 +104,9 @@ def _is_follow_up(question: str) -> bool:
     if _paper_title(question) or _subject(question):
         # A question naming something leans on history only through references like "it".
         return bool(explicit or (pronoun and pronoun.group(1).lower() in _PERSONAL))
-    return bool(
-        explicit or pronoun or _FOLLOW_UP_START.search(question) or len(question.split()) <= 4
-    )
+    # "Which optimizer?", "What dataset?": a short question leans on the one before it.
+    short = len(question.split()) <= 4 and not _ABOUT_A_CONCEPT.search(question)
+    return bool(explicit or pronoun or _FOLLOW_UP_START.search(question) or short)
 
 
 def _paper_title(text: str) -> str | None:
