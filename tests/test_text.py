@@ -1,4 +1,5 @@
 from paperqa.text import (
+    asks_for_gist,
     asks_for_quantity,
     asks_why,
     document_header,
@@ -110,3 +111,21 @@ def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart(
     assert gives_reason("We attribute this to the larger batch.")
     assert gives_reason("It fails because the gradients vanish.")
     assert not gives_reason("The batch holds 256 images.")
+
+
+def test_a_question_about_what_a_paper_is_about_asks_for_its_gist() -> None:
+    for question in (
+        "What is the main idea of the ResNet paper?",
+        "Summarize the DPR and RAG papers.",
+        "Give me a short summary of GPipe.",
+        "What are the key findings of the scaling laws paper?",
+        "What is the Neural Turing Machine paper about?",
+        "What problem does GPipe solve?",
+    ):
+        assert asks_for_gist(question), question
+    for question in (
+        "What dropout did AlexNet use?",
+        "How does the summary statistic work?",
+        "What is the key difference between RAG-Sequence and RAG-Token?",
+    ):
+        assert not asks_for_gist(question), question

@@ -24,3 +24,11 @@ def test_a_quote_from_the_widened_context_cites_the_whole_span_and_no_section() 
     passage = _passage()
     quote = "We train for a week."
     assert passage.place_of(quote) == ("2-4", "")  # in 2.2, which the passage does not record
+
+
+def test_a_chunk_is_the_abstract_under_that_heading_or_where_the_paper_opens_with_it() -> None:
+    text = "Abstract We present a residual learning framework."
+    assert Chunk(0, "p", "T", 1, 1, "We present ...", section="ABSTRACT").is_abstract
+    assert not Chunk(1, "p", "T", 1, 1, text, section="1 Introduction").is_abstract
+    assert Chunk(2, "p", "T", 1, 1, "Title, Authors, Lab " + text).is_abstract
+    assert not Chunk(3, "p", "T", 4, 4, text, char_start=9000).is_abstract  # "Abstract" later on

@@ -337,6 +337,24 @@ def asks_why(question: str) -> bool:
     return bool(_REASON.search(question))
 
 
+# Questions that ask what a paper is about as a whole: its abstract answers them, in words they
+# rarely share ("What is the main idea of the ResNet paper?", "Summarize DPR").
+_GIST = re.compile(
+    r"\b(?:main|key|central|core|basic|big) (?:ideas?|contributions?|points?|findings?|insights?"
+    r"|messages?|claims?|takeaways?)\b|\bsummar(?:ise|ize)\b|\b(?:a|brief|short) summary\b"
+    r"|\bsummary of\b|\boverview\b|\btl;?dr\b"
+    r"|\bwhat (?:is|was) (?:[\w'-]+ ){1,6}(?:paper|post|article|thesis|tutorial|book) about\b"
+    r"|\bwhat does (?:[\w'-]+ ){1,6}(?:paper|post|article) (?:propose|introduce|contribute)\b"
+    r"|\bwhat problems? does .+ (?:solve|address|tackle)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_gist(question: str) -> bool:
+    """Whether ``question`` asks what a paper is about ("main idea", "summarize", "overview")."""
+    return bool(_GIST.search(question))
+
+
 def gives_reason(text: str) -> bool:
     """Whether ``text`` gives a reason ("because", "due to", "we attribute this to")."""
     return bool(_CAUSAL.search(text))

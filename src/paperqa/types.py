@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from paperqa.text import occurs
+
+_ABSTRACT_WORD = re.compile(r"\bAbstract\b")
+_ABSTRACT_WITHIN_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,16 @@ class Chunk:
         if self.page_start == self.page_end:
             return str(self.page_start)
         return f"{self.page_start}-{self.page_end}"
+
+    @property
+    def is_abstract(self) -> bool:
+        """Whether the chunk is its paper's abstract: in a section headed "Abstract", or, in a
+        paper whose abstract got no heading of its own, the chunk with "Abstract" in the paper's
+        first lines (after the title and authors)."""
+        if self.section:
+            return self.section.strip().lower() == "abstract"
+        match = _ABSTRACT_WORD.search(self.text)
+        return match is not None and self.char_start + match.start() < _ABSTRACT_WITHIN_CHARS
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

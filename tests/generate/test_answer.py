@@ -228,6 +228,17 @@ def test_a_question_naming_one_paper_is_answered_from_that_paper(engine: QAEngin
 
 
 @pytest.mark.slow
+def test_a_question_about_a_papers_main_idea_is_answered_from_its_abstract(
+    engine: QAEngine,
+) -> None:
+    # Retrieval alone led with a figure analysis of the paper and the identity-mappings paper's
+    # restatement of its idea, which the answer cited.
+    answer = engine.ask("What is the main idea of the ResNet paper?")
+    assert not answer.refused and "residual" in answer.answer.lower()
+    assert [(c.doc, c.pages) for c in answer.citations] == [("deep-residual-learning", "1")]
+
+
+@pytest.mark.slow
 def test_reading_list_paper_missing_from_the_index_says_how_to_add_it(engine: QAEngine) -> None:
     assert "zephyr" not in engine.store.documents
     answer = engine.ask("What alignment method does the Zephyr paper distil?")

@@ -165,3 +165,16 @@ def test_reference_marks_are_left_out_of_the_quoted_evidence() -> None:
     assert "top-3 miss rate was 12.8%." in evidence[0].text
     assert "[2, 34]" not in evidence[0].text and "[24]" not in evidence[0].text
     assert "w[0] and w[1]" in evidence[0].text and "[0, 1]" in evidence[0].text
+
+
+def test_a_question_about_a_papers_gist_quotes_its_abstract() -> None:
+    text = "Deep stacks are hard to train. We present folded slot networks. They reach 3% error."
+    abstract = Passage(Chunk(0, "paper-a", "T", 1, 1, text, section="Abstract"), 1.0, 1)
+    detail = _passage(
+        1, "paper-a", f"{FILLER} The main idea of Fig. 7 is small responses. {FILLER}"
+    )
+    evidence = select_evidence("What is the main idea of paper-a?", [abstract, detail], 40, _words)
+    assert "We present folded slot networks." in " ".join(e.text for e in evidence)
+    # Not a gist question: the abstract shares no word with it and stays out.
+    evidence = select_evidence("What does Fig. 7 show?", [abstract, detail], 40, _words)
+    assert "folded slot networks" not in " ".join(e.text for e in evidence)

@@ -51,3 +51,17 @@ def test_a_search_limited_to_some_papers_is_left_as_ranked(bm25):
     question = "What weight decay did AlexNet use?"
     limited = [p.chunk.id for p in named.search(question, 5, docs=["cs231n-notes"])]
     assert limited == [p.chunk.id for p in plain.search(question, 5, docs=["cs231n-notes"])]
+
+
+@pytest.mark.slow
+def test_a_question_about_a_papers_gist_gets_its_abstract_first_and_only_that_paper(bm25):
+    named, plain = bm25
+    question = "What is the main idea of the ResNet paper?"
+    assert not plain.search(question, 5)[0].matched.is_abstract
+    passages = named.search(question, 5)
+    assert passages[0].doc == "deep-residual-learning" and passages[0].matched.is_abstract
+    assert {p.doc for p in passages} == {"deep-residual-learning"}  # not the follow-up paper
+    assert [p.rank for p in passages] == [1, 2, 3, 4, 5]
+    first = named.search("Summarize the DPR and RAG papers.", 5)[:2]
+    assert [p.doc for p in first] == ["dense-passage-retrieval", "retrieval-augmented-generation"]
+    assert all(p.matched.is_abstract for p in first)

@@ -4,7 +4,8 @@ Each passage is split into sentences (``paperqa.text.split_sentences``; table-li
 sentence ends are cut into short word windows), without its numbered reference marks ("[24]", which
 would read as the prompt's passage numbers). A sentence scores by the IDF-weighted share of the
 question's terms it holds (more if it has a number and the question asks how many, or gives a
-reason and the question asks why), a little less the lower its passage ranks, and at least
+reason and the question asks why; any sentence of a paper's abstract when the question asks what
+the paper is about), a little less the lower its passage ranks, and at least
 ``FOLLOW_SHARE`` of the score of the sentence before it (an explanation or a detail often follows
 the sentence it completes without repeating its words). A sentence of a passage's widened context,
 outside the chunk that matched (``Passage.core``), scores ``CONTEXT_SHARE`` of that; a sentence
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from paperqa.text import (
     YEAR_PATTERN,
+    asks_for_gist,
     asks_for_quantity,
     asks_why,
     gives_reason,
@@ -52,6 +54,9 @@ CONTEXT_SHARE = 0.5
 # Added to a sentence's score when the question asks for an amount and the sentence has a number,
 # or asks why and the sentence gives a reason (the same weight for both).
 QUANTITY_BONUS = REASON_BONUS = 0.15
+# Added to each sentence of a paper's abstract when the question asks what the paper is about:
+# the abstract answers it in words the question rarely shares ("main idea", "summarize").
+GIST_BONUS = 0.3
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
@@ -157,12 +162,15 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     total = sum(idf.values()) or 1.0
     quantity = asks_for_quantity(question)
     reason = asks_why(question)
+    gist = asks_for_gist(question)
     for piece in pieces:
         share = sum(idf[t] for t in wanted & piece.terms) / total
         if quantity and share > 0 and re.search(r"\d", piece.text):
             share += QUANTITY_BONUS
         if reason and share > 0 and gives_reason(piece.text):
             share += REASON_BONUS
+        if gist and passages[piece.passage].matched.is_abstract:
+            share += GIST_BONUS
         piece.score = share / (1 + RANK_DECAY * piece.passage)
     _inherit_from_predecessors(pieces)
     for piece in pieces:

@@ -46,7 +46,7 @@ def load_retriever(
     from paperqa.retrieve.window import widened
 
     retriever = widened(retriever, store.chunks, settings.passage_words)
-    return NamedPapersFirst(retriever, store.documents) if named_first else retriever
+    return NamedPapersFirst(retriever, store.documents, store.chunks) if named_first else retriever
 
 
 def _reranking(settings: Settings, name: str, store: IndexStore, base: Retriever) -> Retriever:

@@ -9,20 +9,31 @@ one's best passages, searched within that paper, round-robin, ahead of the rest 
 base retriever ranks higher first), so it may get more than ``k`` passages. Ranks are renumbered
 in the new order. A search limited to some papers (``docs``) is left as the
 base retriever ranks it.
+
+A question that asks what a paper is about ("What is the main idea of the ResNet paper?",
+"Summarize DPR and RAG"; ``paperqa.text.asks_for_gist``), naming it or limited to it, gets that
+paper's abstract first and then the best passages of the papers it is about, and no others: the
+abstract answers it, in words it rarely shares with the question, and retrieval otherwise brought
+a detail of the paper, or the follow-up paper that restates the idea.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from paperqa.mentions import mentions
 from paperqa.retrieve.base import Retriever
-from paperqa.types import Passage
+from paperqa.text import asks_for_gist
+from paperqa.types import Chunk, Passage
 
 # Each named paper gets this many of its passages at the head of the list.
 PER_PAPER_PASSAGES = 2
+# A question about a paper's gist gets at most this many chunks of its abstract first; one about
+# the gist of several papers (at most MAX_GIST_PAPERS) the first chunk of each one's abstract.
+ABSTRACT_CHUNKS = 2
+MAX_GIST_PAPERS = 3
 
 
 def named_papers(question: str, indexed: Collection[str]) -> list[str]:
@@ -34,12 +45,16 @@ def named_papers(question: str, indexed: Collection[str]) -> list[str]:
 class NamedPapersFirst:
     """``base``'s passages with the papers the query names moved (or searched) to the front."""
 
-    def __init__(self, base: Retriever, indexed: Collection[str]):
+    def __init__(self, base: Retriever, indexed: Collection[str], chunks: Sequence[Chunk] = ()):
         self.base = base
         self.name = base.name
         self.indexed = set(indexed)
+        self.chunks = chunks
 
     def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Passage]:
+        about = self._papers_asked_about(query, docs)
+        if about:
+            return self._abstracts_first(query, k, about)
         passages = self.base.search(query, k, docs)
         if docs:
             return passages
@@ -69,3 +84,27 @@ class NamedPapersFirst:
             found = self.base.search(query, PER_PAPER_PASSAGES, docs=[doc])
             own += [p for p in found if p.chunk.id not in {q.chunk.id for q in own}]
         return own[:PER_PAPER_PASSAGES]
+
+    def _papers_asked_about(self, query: str, docs: Collection[str] | None) -> list[str]:
+        """The papers a question about their gist is about: named, or the ones searched."""
+        if not asks_for_gist(query):
+            return []
+        papers = list(docs) if docs else named_papers(query, self.indexed)
+        return papers if len(papers) <= MAX_GIST_PAPERS else []
+
+    def _abstracts_first(self, query: str, k: int, papers: list[str]) -> list[Passage]:
+        """Each paper's abstract (all of its first chunks for one paper, the first of each for
+        several), then the papers' best passages for ``query``: ``k`` in all, or one abstract
+        chunk per paper if that is more."""
+        own = self.base.search(query, k, docs=papers)
+        per_paper = ABSTRACT_CHUNKS if len(papers) == 1 else 1
+        score = own[0].score if own else 0.0
+        opening = [
+            Passage(chunk, score)
+            for paper in papers
+            for chunk in [c for c in self.chunks if c.doc == paper and c.is_abstract][:per_paper]
+        ]
+        shown = {p.chunk.id for p in opening}
+        rest = [p for p in own if p.matched.id not in shown]
+        merged = [*opening, *rest][: max(k, len(opening))]
+        return [replace(p, rank=rank) for rank, p in enumerate(merged, start=1)]
