@@ -46,9 +46,10 @@ def test_without_a_subject_the_previous_question_is_appended() -> None:
     assert RESNET[0][0] in rewritten
 
 
-def test_a_short_question_about_a_concept_it_names_stands_on_its_own() -> None:
+def test_a_short_question_about_a_concept_or_the_papers_stands_on_its_own() -> None:
     history = [("How is the coffee automaton simulated?", "In Python.")]
-    for question in ("Explain what complextropy is.", "What is dropout?", "Define sophistication."):
+    questions = ("Explain what complextropy is.", "What is dropout?", "Define sophistication.")
+    for question in (*questions, "Which papers use dropout?"):
         assert rewrite_question(question, history) == question
     # Short questions that name nothing of their own still lean on the one before.
     for question in ("What is the decoder?", "Explain the results.", "Which optimizer?"):

@@ -40,9 +40,11 @@ _QUESTION_WORDS = frozenset(
 )
 # "What is dropout?", "Explain what complextropy is.": a question about a concept it names
 # without "the" or a pronoun stands on its own, however short; "What is the decoder?" does not.
-_ABOUT_A_CONCEPT = re.compile(
+# Nor does one that asks which papers do something ("Which papers use dropout?").
+_STANDS_ALONE = re.compile(
     r"^\s*(?:what\s+(?:is|are)|what's|explain\s+what|explain|define|describe)\s+"
-    r"(?!(?:what|the|this|that|these|those|it|its|they|them|their)\b)\w",
+    r"(?!(?:what|the|this|that|these|those|it|its|they|them|their)\b)\w"
+    r"|^\s*(?:which|what)\s+(?:papers|posts|works|authors)\b",
     re.IGNORECASE,
 )
 # The most of a previous question appended to a follow-up as its context.
@@ -105,7 +107,7 @@ def _is_follow_up(question: str) -> bool:
         # A question naming something leans on history only through references like "it".
         return bool(explicit or (pronoun and pronoun.group(1).lower() in _PERSONAL))
     # "Which optimizer?", "What dataset?": a short question leans on the one before it.
-    short = len(question.split()) <= 4 and not _ABOUT_A_CONCEPT.search(question)
+    short = len(question.split()) <= 4 and not _STANDS_ALONE.search(question)
     return bool(explicit or pronoun or _FOLLOW_UP_START.search(question) or short)
 
 
