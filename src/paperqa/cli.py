@@ -728,8 +728,11 @@ def eval_answers(
     )
     qs = load_questions(_questions_file(questions))  # a bad file fails before the model loads
     out = report_dir(out)
+    engine = QAEngine(settings)
+    # Started as `paperqa ask` starts: the first question is timed and read like the others.
+    engine.warm_up()
     # Progress goes to stderr, so --json output on stdout stays clean.
-    report = evaluate_answers(QAEngine(settings), qs, limit, progress=True)
+    report = evaluate_answers(engine, qs, limit, progress=True)
     _write_report(out, "answers.json", report)
     _echo_summary(report, as_json)
 

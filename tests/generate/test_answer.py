@@ -239,6 +239,19 @@ def test_a_question_about_a_papers_main_idea_is_answered_from_its_abstract(
 
 
 @pytest.mark.slow
+def test_a_question_gets_the_same_answer_whatever_was_asked_before(engine: QAEngine) -> None:
+    # llama.cpp reused all it had cached of the previous prompt: asked twice in a row, this got
+    # "SortaGrad is a curriculum learning strategy ..." and then "SortaGrad uses the length ...".
+    question = "What is SortaGrad in Deep Speech 2?"
+    engine.warm_up()  # as `paperqa ask`, `chat` and `serve` start
+    first = engine.ask(question)
+    assert not first.refused and "SortaGrad" in first.answer
+    assert engine.ask(question).answer == first.answer
+    engine.ask("What is complextropy?")
+    assert engine.ask(question).answer == first.answer
+
+
+@pytest.mark.slow
 def test_reading_list_paper_missing_from_the_index_says_how_to_add_it(engine: QAEngine) -> None:
     assert "zephyr" not in engine.store.documents
     answer = engine.ask("What alignment method does the Zephyr paper distil?")

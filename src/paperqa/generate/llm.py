@@ -135,6 +135,7 @@ class LlamaCppLLM(LLM):
         return None
 
     def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        self._keep_only_the_system_prompt(messages)
         chunks = self._llama.create_chat_completion(
             messages=messages,  # type: ignore[arg-type]
             max_tokens=max_tokens,
@@ -146,6 +147,17 @@ class LlamaCppLLM(LLM):
             delta = chunk["choices"][0]["delta"].get("content")  # type: ignore[index]
             if delta:
                 yield delta
+
+    def _keep_only_the_system_prompt(self, messages: list[Message]) -> None:
+        """Forget what the cache holds after the system prompt (a few tokens short of its end:
+        the count leaves out the chat template's marks), so that every prompt is read on from
+        the same point. llama.cpp reuses all that a prompt shares with the one before it (a
+        question asked again: all but its last token), and what it computes depends on where
+        reading starts: asked twice in a row, 2 of 17 dev questions got another answer, and a
+        chat or an eval run could answer a question otherwise than `paperqa ask`."""
+        if messages and messages[0]["role"] == "system":
+            shared = self.count_tokens(messages[0]["content"])
+            self._llama.n_tokens = min(self._llama.n_tokens, shared)
 
 
 class TransformersLLM(LLM):
