@@ -236,6 +236,9 @@ def test_a_question_about_a_papers_main_idea_is_answered_from_its_abstract(
     answer = engine.ask("What is the main idea of the ResNet paper?")
     assert not answer.refused and "residual" in answer.answer.lower()
     assert [(c.doc, c.pages) for c in answer.citations] == [("deep-residual-learning", "1")]
+    # Limited to one paper, the question names nothing: the relevance gate had refused it.
+    answer = engine.ask("What is the main idea?", papers=["gpipe"])
+    assert not answer.refused and {c.doc for c in answer.citations} == {"gpipe"}
 
 
 @pytest.mark.slow

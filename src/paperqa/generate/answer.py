@@ -63,7 +63,7 @@ from paperqa.mentions import mentions, names_paper, nickname, shared_author_name
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
-from paperqa.text import display_text, normalize, split_sentences, tokenize
+from paperqa.text import asks_for_gist, display_text, normalize, split_sentences, tokenize
 from paperqa.types import Passage
 
 if TYPE_CHECKING:
@@ -168,6 +168,12 @@ def _rows_of(vectors: np.ndarray, passages: list[Passage], used: list[Passage]) 
     """The rows of ``vectors`` (one per passage of ``passages``) that belong to ``used``."""
     index = {id(p): i for i, p in enumerate(passages)}
     return vectors[[index[id(p)] for p in used]]
+
+
+def _asks_gist_of_abstract(part: _Part) -> bool:
+    """Whether ``part`` asks what a paper is about and retrieval found its abstract: "What is the
+    main idea?" of a chosen paper shares few words with it, yet the abstract answers it."""
+    return asks_for_gist(part.question) and any(p.matched.is_abstract for p in part.retrieved)
 
 
 def is_refusal(text: str) -> bool:
@@ -661,7 +667,8 @@ class QAEngine:
         for part, query in zip(parts, queries, strict=True):
             relevance = _rows_of(vectors, passages, part.retrieved) @ query
             best = float(relevance.max(initial=-1.0))
-            on_topic.append(not self._off_topic(part.question, best, part.paper is not None))
+            own_paper = part.paper is not None or _asks_gist_of_abstract(part)
+            on_topic.append(not self._off_topic(part.question, best, own_paper))
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return vectors, on_topic
 

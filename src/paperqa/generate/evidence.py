@@ -56,7 +56,7 @@ CONTEXT_SHARE = 0.5
 QUANTITY_BONUS = REASON_BONUS = 0.15
 # Added to each sentence of a paper's abstract when the question asks what the paper is about:
 # the abstract answers it in words the question rarely shares ("main idea", "summarize").
-GIST_BONUS = 0.3
+GIST_BONUS = 1.0
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
