@@ -93,9 +93,9 @@ class NamedPapersFirst:
         return papers if len(papers) <= MAX_GIST_PAPERS else []
 
     def _abstracts_first(self, query: str, k: int, papers: list[str]) -> list[Passage]:
-        """Each paper's abstract (all of its first chunks for one paper, the first of each for
-        several), then the papers' best passages for ``query``: ``k`` in all, or one abstract
-        chunk per paper if that is more."""
+        """Each paper's abstract (up to ``ABSTRACT_CHUNKS`` of its chunks for one paper, the
+        first of each for several), then the papers' best passages for ``query``: ``k`` in all,
+        or one abstract chunk per paper if that is more."""
         own = self.base.search(query, k, docs=papers)
         per_paper = ABSTRACT_CHUNKS if len(papers) == 1 else 1
         score = own[0].score if own else 0.0
