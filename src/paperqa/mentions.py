@@ -16,7 +16,9 @@ plus ``known_as`` for a listed paper). Two rules match them, for two uses:
   (1 / how many papers share the name), on BM25's terms, and which of its terms are names: a
   retrieval feature (``paperqa.retrieve.features``).
 
-In both, a name of several words matches in any case, one word ("Graves", "NTM") only as written.
+In both, a name of several words matches in any case, and so does a one-word name with a capital
+or digit after its first letter ("alexnet", "ntm", "cs231n": no English word is written so); a
+plain word ("Transformer") and a person's name ("Graves") only as written.
 
 Why two rules and not one: they answer different questions, over different names, and each
 answer is relied on as it is. ``mentions`` decides that a text names a paper, and something acts
@@ -95,13 +97,15 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     patterns = []
     for paper in reading_list():
         own = sorted((n for n in names[paper.id] if shared[n.lower()] == 1), key=len, reverse=True)
-        # People type "the coffee automaton paper": a name of several words names the paper in
-        # any case. One word ("Transformer", "RAG") and a person's name only as written.
-        phrases = [n for n in own if _is_phrase(n) and n not in _author_names(paper.id)]
-        words = [n for n in own if n not in phrases]
+        # People type "the coffee automaton paper" and "alexnet": a name of several words or a
+        # coined word names the paper in any case; a plain word ("Transformer") and a person's
+        # name only as written.
+        authors = _author_names(paper.id)
+        any_case = [n for n in own if n not in authors and (_is_phrase(n) or is_made_up(n))]
+        words = [n for n in own if n not in any_case]
         pattern = f"(?i:{_flexible(paper.title)})"
-        if phrases:
-            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(_flexible(n) for n in phrases)})(?!\w))"
+        if any_case:
+            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(_flexible(n) for n in any_case)})(?!\w))"
         if words:
             pattern += rf"|(?<![\w-])(?:{'|'.join(_flexible(n) for n in words)})(?!\w)"
         # "the dilated convolutions paper": a run of the title's words, followed by "paper".
@@ -114,6 +118,12 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 def _is_phrase(name: str) -> bool:
     return len(re.split(r"[\s-]+", name)) > 1
+
+
+def is_made_up(word: str) -> bool:
+    """Whether a one-word name has a capital or digit after its first letter (AlexNet, NTM, DS2):
+    no English word is written so, and people type it in lower case too."""
+    return any(c.isupper() or c.isdigit() for c in word[1:])
 
 
 def nickname(paper_id: str, title: str = "") -> str:
@@ -217,13 +227,14 @@ class PaperNames:
 
     def __init__(self, documents: dict[str, dict[str, Any]]):
         self._phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        # One-word names match only as written (case-sensitive): "Graves", "NTM", "GPipe".
+        # One-word names match as written ("Graves", "Transformer"), a made-up one in any case
+        # ("gpipe"): keyed by how the query's words are compared.
         self._words: dict[str, set[str]] = defaultdict(set)
         for doc, meta in documents.items():
             for alias in index_names(doc, meta):
                 terms = tuple(tokenize(alias))
                 if len(alias.split()) == 1:
-                    self._words[alias].add(doc)
+                    self._words[alias.lower() if is_made_up(alias) else alias].add(doc)
                 elif terms:
                     self._phrases[terms].add(doc)
 
@@ -238,6 +249,7 @@ class PaperNames:
         tokens = tokenize(query)
         words = {w.strip("'’.,;:?!()\"") for w in query.split()}
         words |= {w[:-2] for w in words if w.endswith(("'s", "’s"))}
+        words |= {w.lower() for w in words}
         matched = []
         for phrase, docs in self._phrases.items():
             if _is_phrase_in(phrase, tokens):

@@ -165,6 +165,7 @@ def test_answerable_question_cites_the_right_paper(engine: QAEngine) -> None:
     [
         "Which team won the 1998 NBA Finals?",
         "How does the Mixtral model route tokens to its experts?",
+        "how many parameters does gpt-3 have?",  # the papers know GPT-2, not GPT-3
     ],
 )
 def test_out_of_scope_question_is_refused(engine: QAEngine, question: str) -> None:
@@ -173,6 +174,13 @@ def test_out_of_scope_question_is_refused(engine: QAEngine, question: str) -> No
     assert answer.answer == REFUSAL_TEXT
     assert answer.citations == []
     assert answer.passages  # the closest passages are still shown
+
+
+@pytest.mark.slow
+def test_a_paper_named_in_lower_case_is_the_one_cited(engine: QAEngine) -> None:
+    answer = engine.ask("what dataset did alexnet train on?")
+    assert "ImageNet" in answer.answer
+    assert {c.doc for c in answer.citations} == {"imagenet-classification-deep-cnns"}
 
 
 @pytest.mark.slow

@@ -81,9 +81,14 @@ EVIDENCE_TOKENS: int = Settings.model_fields["evidence_tokens"].default
 # two-paper dev questions: every fact of the answer key is in 7 of 12 prompts at the default
 # budget, 9 of 12 at 700 tokens).
 EXTRA_PAPER_SHARE = 0.4
-# Names: words with inner capitals or digits (XyzNet, ABC-7, Q42), or capitalised words that do not
-# start the sentence (Mamba, Kaplan).
-_NAME_RE = re.compile(r"\b[A-Za-z]\w*(?:[A-Z]|\d)[\w-]*\b|(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]*")
+# Names: words with inner capitals or digits (XyzNet, ABC-7, Q42), a name and its version in any
+# case (gpt-3), or capitalised words that do not start the sentence (Mamba, Kaplan).
+_NAME_RE = re.compile(
+    r"\b[A-Za-z]\w*(?:[A-Z]|\d)[\w-]*\b|\b[A-Za-z]+-\d[\w.-]*\b|"
+    r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z][\w-]*"
+)
+# A model and its version ("gpt-3", "resnet-1001"): known only as a whole, not by its parts.
+_VERSIONED_RE = re.compile(r"[a-z][a-z\d]*-\d[\d.]*[a-z]?")
 # Tokens kept free besides the answer itself, for chat-template tokens the estimate misses.
 CONTEXT_MARGIN = 32
 
@@ -759,14 +764,19 @@ class QAEngine:
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question that no indexed passage contains (by the BM25 tokenizer). A
-        hyphenated name is known by its parts: "LaTeX-trained" where "LaTeX" is."""
+        hyphenated name is known by its parts ("LaTeX-trained" where "LaTeX" is), but a versioned
+        one only as a whole: "GPT-2" does not make "GPT-3" known."""
         with self._lock:
             if self._vocabulary is None:
                 self._vocabulary = {t for tokens in self.store.bm25_tokens() for t in tokens}
         return [
             name
             for name in _NAME_RE.findall(question)
-            if any(t not in self._vocabulary for t in tokenize(name) if "-" not in t)
+            if any(
+                t not in self._vocabulary
+                for t in tokenize(name)
+                if "-" not in t or _VERSIONED_RE.fullmatch(t)
+            )
         ]
 
     def _check_question(self, question: str) -> str:
