@@ -2,6 +2,7 @@ from paperqa.aliases import (
     author_aliases,
     coined_words,
     defined_acronyms,
+    defines,
     document_aliases,
     frequent_coined,
     given_names,
@@ -30,6 +31,13 @@ def test_a_parenthesis_that_is_not_an_acronym_is_ignored():
     assert defined_acronyms("errors drop (see Table 1) and (2017) and (a) and (Fig)") == []
     # Letters that the preceding words do not spell are no definition.
     assert defined_acronyms("a model of the world (XYZ) works") == []
+
+
+def test_a_text_defines_a_short_form_only_where_it_spells_it_out():
+    assert defines(OPENING, "LMN") and defines(OPENING, "lmn")
+    assert defines("Two Slot Mixers (TSMs) are used.", "TSM")
+    assert not defines("The LMN (see Table 2) and the (LMN) cell.", "LMN")
+    assert not defines(OPENING, "XYZ")
 
 
 def test_names_the_authors_give():

@@ -1,4 +1,5 @@
 from paperqa.text import (
+    asked_short_form,
     asks_for_gist,
     asks_for_quantity,
     asks_why,
@@ -111,6 +112,16 @@ def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart(
     assert gives_reason("We attribute this to the larger batch.")
     assert gives_reason("It fails because the gradients vanish.")
     assert not gives_reason("The batch holds 256 images.")
+
+
+def test_a_question_about_what_a_short_form_stands_for_names_it() -> None:
+    assert asked_short_form("What does NTM stand for?") == "NTM"
+    assert asked_short_form("what do NTMs stand for in the paper") == "NTM"
+    assert asked_short_form("What is the acronym LMN short for?") == "LMN"
+    assert asked_short_form("What is the full name of GPipe?") == "GPipe"
+    assert asked_short_form("What does the abbreviation CTC mean?") == "CTC"
+    assert asked_short_form("What does the NTM controller output?") is None
+    assert asked_short_form("What do the letters in Table 2 mean?") is None
 
 
 def test_a_question_about_what_a_paper_is_about_asks_for_its_gist() -> None:

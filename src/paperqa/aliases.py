@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from paperqa.text import STOPWORDS, author_name
 
@@ -95,7 +95,18 @@ def coined_words(text: str) -> list[str]:
 
 def defined_acronyms(text: str) -> list[str]:
     """Short forms the text defines, with their long forms: "Neural Turing Machine", "NTM"."""
-    names: list[str] = []
+    return [name for long_form, short in _definitions(text) for name in (long_form, short)]
+
+
+def defines(text: str, short: str) -> bool:
+    """Whether ``text`` spells out the short form ``short`` ("Neural Turing Machines (NTMs)"),
+    in any case."""
+    wanted = short.lower()
+    return wanted in text.lower() and any(s.lower() == wanted for _, s in _definitions(text))
+
+
+def _definitions(text: str) -> Iterator[tuple[str, str]]:
+    """Each (long form, short form) the text defines, in order."""
     for match in _PAREN.finditer(text):
         short = match.group(1)
         if short.endswith("s") and sum(c.isupper() for c in short[:-1]) >= 2:
@@ -105,8 +116,7 @@ def defined_acronyms(text: str) -> list[str]:
         words = _WORD.findall(text[max(0, match.start() - 160) : match.start()])
         long_form = _long_form(short, words[-(len(short) + 4) :])
         if long_form:
-            names.extend([long_form, short])
-    return names
+            yield long_form, short
 
 
 def _long_form(short: str, words: Sequence[str]) -> str | None:

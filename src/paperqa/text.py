@@ -355,6 +355,29 @@ def asks_for_gist(question: str) -> bool:
     return bool(_GIST.search(question))
 
 
+# Questions that ask what a short form stands for ("What does NTM stand for?"): the sentence that
+# spells it out answers them, and it is rarely the passage most about the short form.
+_EXPANSION = re.compile(
+    r"\bwhat (?:does|do|did) (?:the )?(?:acronym |abbreviation |name )?([\w-]+) stand for\b"
+    r"|\bwhat (?:is|was) (?:the )?(?:acronym |abbreviation )?([\w-]+) short for\b"
+    r"|\b(?:what (?:is|was) )?the (?:full|long) (?:name|form) of (?:the )?([\w-]+)"
+    r"|\bwhat does the (?:acronym|abbreviation) ([\w-]+) mean\b",
+    re.IGNORECASE,
+)
+
+
+def asked_short_form(question: str) -> str | None:
+    """The short form whose long form ``question`` asks for ("What does NTM stand for?": "NTM"),
+    if it asks for one; a plural's "s" is dropped ("NTMs")."""
+    match = _EXPANSION.search(question)
+    if not match:
+        return None
+    short = next(group for group in match.groups() if group)
+    if len(short) > 2 and short.endswith("s") and short[:-1].isupper():
+        short = short[:-1]
+    return short
+
+
 def gives_reason(text: str) -> bool:
     """Whether ``text`` gives a reason ("because", "due to", "we attribute this to")."""
     return bool(_CAUSAL.search(text))

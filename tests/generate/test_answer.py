@@ -184,6 +184,22 @@ def test_a_paper_named_in_lower_case_is_the_one_cited(engine: QAEngine) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "long_form", "paper"),
+    [
+        ("What does NTM stand for?", "neural turing machine", "neural-turing-machines"),
+        ("What does DPR stand for?", "dense passage retriever", "dense-passage-retrieval"),
+    ],
+)
+def test_what_a_short_form_stands_for_is_answered_from_where_it_is_spelt_out(
+    engine: QAEngine, question: str, long_form: str, paper: str
+) -> None:
+    answer = engine.ask(question)
+    assert long_form in answer.answer.lower()
+    assert {c.doc for c in answer.citations} == {paper}
+
+
+@pytest.mark.slow
 def test_a_refusal_within_the_chosen_papers_says_only_they_were_searched(engine: QAEngine) -> None:
     answer = engine.ask("Which team won the 1998 NBA Finals?", papers=["deep-residual-learning"])
     assert answer.refused

@@ -178,3 +178,14 @@ def test_a_question_about_a_papers_gist_quotes_its_abstract() -> None:
     # Not a gist question: the abstract shares no word with it and stays out.
     evidence = select_evidence("What does Fig. 7 show?", [abstract, detail], 40, _words)
     assert "folded slot networks" not in " ".join(e.text for e in evidence)
+
+
+def test_a_question_about_a_short_form_quotes_the_sentence_that_spells_it_out() -> None:
+    text = (
+        "The LMN scans its cells and the LMN rewrites them, and an LMN stack is deep. "
+        f"{FILLER} We call the model a Lattice Memory Network (LMN). {FILLER}"
+    )
+    evidence = select_evidence(
+        "What does LMN stand for?", [_passage(0, "paper-a", text)], 20, _words
+    )
+    assert "Lattice Memory Network (LMN)" in " ".join(e.text for e in evidence)

@@ -65,3 +65,19 @@ def test_a_question_about_a_papers_gist_gets_its_abstract_first_and_only_that_pa
     first = named.search("Summarize the DPR and RAG papers.", 5)[:2]
     assert [p.doc for p in first] == ["dense-passage-retrieval", "retrieval-augmented-generation"]
     assert all(p.matched.is_abstract for p in first)
+
+
+@pytest.mark.slow
+def test_a_question_about_a_short_form_gets_the_passage_that_spells_it_out_first(bm25):
+    named, plain = bm25
+    question = "What does NTM stand for?"
+    assert "Neural Turing Machines (NTMs)" not in " ".join(
+        p.text for p in plain.search(question, 5)
+    )
+    passages = named.search(question, 5)
+    assert passages[0].doc == "neural-turing-machines"
+    assert "Neural Turing Machine” (NTM)" in passages[0].matched.text
+    assert len(passages) == 5 and [p.rank for p in passages] == [1, 2, 3, 4, 5]
+    limited = named.search("What does CTC stand for?", 5, docs=["deep-speech-2"])
+    assert {p.doc for p in limited} == {"deep-speech-2"}
+    assert "Connectionist Temporal Classification" in limited[0].matched.text

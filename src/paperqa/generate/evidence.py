@@ -26,8 +26,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from paperqa.aliases import defines
 from paperqa.text import (
     YEAR_PATTERN,
+    asked_short_form,
     asks_for_gist,
     asks_for_quantity,
     asks_why,
@@ -57,6 +59,9 @@ QUANTITY_BONUS = REASON_BONUS = 0.15
 # Added to each sentence of a paper's abstract when the question asks what the paper is about:
 # the abstract answers it in words the question rarely shares ("main idea", "summarize").
 GIST_BONUS = 1.0
+# Added to a sentence that spells out the short form a question asks about ("Neural Turing
+# Machines (NTMs)" for "What does NTM stand for?"): the only sentence that answers it.
+DEFINITION_BONUS = 1.0
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b",
@@ -163,6 +168,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     quantity = asks_for_quantity(question)
     reason = asks_why(question)
     gist = asks_for_gist(question)
+    short = asked_short_form(question)
     for piece in pieces:
         share = sum(idf[t] for t in wanted & piece.terms) / total
         if quantity and share > 0 and re.search(r"\d", piece.text):
@@ -171,6 +177,8 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
             share += REASON_BONUS
         if gist and passages[piece.passage].matched.is_abstract:
             share += GIST_BONUS
+        if short and defines(piece.text, short):
+            share += DEFINITION_BONUS
         piece.score = share / (1 + RANK_DECAY * piece.passage)
     _inherit_from_predecessors(pieces)
     for piece in pieces:

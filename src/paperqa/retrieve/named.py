@@ -15,6 +15,11 @@ A question that asks what a paper is about ("What is the main idea of the ResNet
 paper's abstract first and then the best passages of the papers it is about, and no others: the
 abstract answers it, in words it rarely shares with the question, and retrieval otherwise brought
 a detail of the paper, or the follow-up paper that restates the idea.
+
+A question that asks what a short form stands for ("What does NTM stand for?";
+``paperqa.text.asked_short_form``) gets first the passage where a paper spells it out ("Neural
+Turing Machines (NTMs)"), for the papers it names or is limited to, else those ranked highest:
+the passages most about "NTM" use it and never spell it out.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
+from paperqa.aliases import defines
 from paperqa.mentions import mentions
 from paperqa.retrieve.base import Retriever
-from paperqa.text import asks_for_gist
+from paperqa.text import asked_short_form, asks_for_gist
 from paperqa.types import Chunk, Passage
 
 # Each named paper gets this many of its passages at the head of the list.
@@ -34,6 +40,9 @@ PER_PAPER_PASSAGES = 2
 # the gist of several papers (at most MAX_GIST_PAPERS) the first chunk of each one's abstract.
 ABSTRACT_CHUNKS = 2
 MAX_GIST_PAPERS = 3
+# A question about what a short form stands for gets the first passage that spells it out in each
+# of at most this many papers.
+DEFINING_PAPERS = 2
 
 
 def named_papers(question: str, indexed: Collection[str]) -> list[str]:
@@ -56,6 +65,9 @@ class NamedPapersFirst:
         if about:
             return self._abstracts_first(query, k, about)
         passages = self.base.search(query, k, docs)
+        short = asked_short_form(query)
+        if short:
+            return self._definitions_first(passages, short, query, k, docs)
         if docs:
             return passages
         named = named_papers(query, self.indexed)
@@ -84,6 +96,32 @@ class NamedPapersFirst:
             found = self.base.search(query, PER_PAPER_PASSAGES, docs=[doc])
             own += [p for p in found if p.chunk.id not in {q.chunk.id for q in own}]
         return own[:PER_PAPER_PASSAGES]
+
+    def _definitions_first(
+        self,
+        passages: list[Passage],
+        short: str,
+        query: str,
+        k: int,
+        docs: Collection[str] | None,
+    ) -> list[Passage]:
+        """The first chunk spelling out ``short`` in each of the papers the query names (or
+        ``docs``), else of those ``passages`` rank highest, ahead of ``passages``: ``k`` in all."""
+        first: dict[str, Chunk] = {}
+        for chunk in self.chunks:
+            if (
+                chunk.doc not in first
+                and (not docs or chunk.doc in docs)
+                and defines(chunk.text, short)
+            ):
+                first[chunk.doc] = chunk
+        ranked = [*named_papers(query, first), *(p.doc for p in passages), *first]
+        papers = [doc for doc in dict.fromkeys(ranked) if doc in first][:DEFINING_PAPERS]
+        score = passages[0].score if passages else 0.0
+        opening = [Passage(first[doc], score) for doc in papers]
+        shown = {p.chunk.id for p in opening}
+        merged = [*opening, *(p for p in passages if p.matched.id not in shown)][:k]
+        return [replace(p, rank=rank) for rank, p in enumerate(merged, start=1)]
 
     def _papers_asked_about(self, query: str, docs: Collection[str] | None) -> list[str]:
         """The papers a question about their gist is about: named, or the ones searched."""
