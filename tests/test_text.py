@@ -2,6 +2,7 @@ from paperqa.text import (
     asked_short_form,
     asks_for_gist,
     asks_for_quantity,
+    asks_which_paper,
     asks_why,
     document_header,
     gives_reason,
@@ -122,6 +123,18 @@ def test_a_question_about_what_a_short_form_stands_for_names_it() -> None:
     assert asked_short_form("What does the abbreviation CTC mean?") == "CTC"
     assert asked_short_form("What does the NTM controller output?") is None
     assert asked_short_form("What do the letters in Table 2 mean?") is None
+
+
+def test_a_question_may_ask_which_paper_did_something() -> None:
+    for question in (
+        "Which paper introduced residual connections?",
+        "In which paper is the copy task used?",
+        "Which of the papers uses QM9?",
+        "What post explains LSTM gates?",
+    ):
+        assert asks_which_paper(question), question
+    assert not asks_which_paper("Which optimizer did the paper use?")
+    assert not asks_which_paper("What does the paper introduce?")
 
 
 def test_a_question_about_what_a_paper_is_about_asks_for_its_gist() -> None:

@@ -378,6 +378,19 @@ def asked_short_form(question: str) -> str | None:
     return short
 
 
+_WHICH_PAPER = re.compile(
+    r"^\W*(?:in |from )?(?:which|what) (?:of the )?(?:papers?|works?|articles?|posts?"
+    r"|publications?|stud(?:y|ies)|thes[ie]s)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_which_paper(question: str) -> bool:
+    """Whether ``question`` asks which paper says or does something ("Which paper introduced
+    residual connections?")."""
+    return bool(_WHICH_PAPER.search(question))
+
+
 def gives_reason(text: str) -> bool:
     """Whether ``text`` gives a reason ("because", "due to", "we attribute this to")."""
     return bool(_CAUSAL.search(text))

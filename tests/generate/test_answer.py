@@ -14,6 +14,7 @@ from paperqa.generate.answer import (
     _Run,
     build_messages,
     is_refusal,
+    name_the_papers,
     passage_block,
 )
 from paperqa.generate.citations import AnswerPart
@@ -83,6 +84,21 @@ def test_passage_block_names_the_paper_as_questions_do() -> None:
     assert passage_block(3, Passage(alexnet, 1.0, 1)) == "[3] AlexNet:\nx"
     own = Chunk(8, "notes", "My Notes: On Attention", 1, 1, "y")
     assert passage_block(4, Passage(own, 1.0, 1)) == "[4] My Notes:\ny"
+
+
+def test_a_paper_the_model_points_to_by_its_passage_is_named_by_its_title() -> None:
+    papers = {1: ("pointer-networks", "Pointer Networks"), 2: ("gpipe", "GPipe: Easy Scaling")}
+    assert name_the_papers("[2] introduced micro-batches.", papers) == (
+        "GPipe: Easy Scaling [2] introduced micro-batches."
+    )
+    assert name_the_papers("The paper introduced it [1]. It is fast [2].", papers) == (
+        "Pointer Networks introduced it [1]. It is fast [2]."
+    )
+    assert name_the_papers("The copy task is used in paper [1].", papers) == (
+        "The copy task is used in Pointer Networks [1]."
+    )
+    assert name_the_papers("[1] Pointer Networks did.", papers) == "Pointer Networks did."
+    assert name_the_papers("The paper says so.", papers) == "The paper says so."  # no marker
 
 
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
@@ -196,6 +212,26 @@ def test_what_a_short_form_stands_for_is_answered_from_where_it_is_spelt_out(
 ) -> None:
     answer = engine.ask(question)
     assert long_form in answer.answer.lower()
+    assert {c.doc for c in answer.citations} == {paper}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "title", "paper"),
+    [
+        ("Which paper introduced the pointer network?", "Pointer Networks", "pointer-networks"),
+        (
+            "Which paper proposed complextropy?",
+            "The First Law of Complexodynamics",
+            "first-law-of-complexodynamics",
+        ),
+    ],
+)
+def test_which_paper_did_something_is_answered_with_its_title(
+    engine: QAEngine, question: str, title: str, paper: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.answer.startswith(title)
     assert {c.doc for c in answer.citations} == {paper}
 
 

@@ -131,6 +131,31 @@ def test_unsupported_sentence_is_flagged_not_cited() -> None:
     assert result.text.endswith("in 1850 [unsupported].")
 
 
+def test_a_sentence_naming_a_passages_paper_answers_which_paper_did_something() -> None:
+    # Invented text under a reading-list paper's id. The sentence adds nothing to the question
+    # but the paper's name, so its own words barely overlap passages that all say "slotpointing".
+    texts = [
+        "Slotpointing outputs positions in the input sequence, one at each step.",
+        "We train slotpointing on convex hulls.",
+        "Slotpointing beats the baseline by a wide margin.",
+    ]
+    pointer = [
+        Passage(Chunk(200 + i, "pointer-networks", "Pointer Networks", 1, 1, text), 0.5, i + 1)
+        for i, text in enumerate(texts)
+    ]
+    sentence, question = (
+        "Pointer Networks proposed slotpointing.",
+        "Which paper proposed slotpointing?",
+    )
+    result = attribute(sentence, pointer, question=question)
+    assert [c.doc for c in result.citations] == ["pointer-networks"]
+    assert result.unsupported == []
+    # Asked what slotpointing is, the same sentence says nothing the passages hold.
+    assert attribute(sentence, pointer, question="What is slotpointing?").citations == []
+    # And the paper named must be that of a passage holding the question's words.
+    assert attribute(sentence, PASSAGES, question=question).citations == []
+
+
 @pytest.mark.slow
 def test_short_answer_uses_the_question(encoder) -> None:
     result = attribute(

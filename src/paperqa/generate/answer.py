@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -63,7 +63,14 @@ from paperqa.mentions import mentions, names_paper, nickname, shared_author_name
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
-from paperqa.text import asks_for_gist, display_text, normalize, split_sentences, tokenize
+from paperqa.text import (
+    asks_for_gist,
+    asks_which_paper,
+    display_text,
+    normalize,
+    split_sentences,
+    tokenize,
+)
 from paperqa.types import Passage
 
 if TYPE_CHECKING:
@@ -89,6 +96,14 @@ _NAME_RE = re.compile(
 )
 # A model and its version ("gpt-3", "resnet-1001"): known only as a whole, not by its parts.
 _VERSIONED_RE = re.compile(r"[a-z][a-z\d]*-\d[\d.]*[a-z]?")
+# The subject of a sentence answering "which paper", when it points to a passage, not a paper.
+_PAPER_SUBJECT = re.compile(
+    r"^(?:\[(\d+)\]|(?:the|this|that) (?:paper|work|article|post|study)\b)", re.IGNORECASE
+)
+_PAPER_POINTER = re.compile(
+    r"\b(?:the |this )?(?:paper|passage|work|article|post|source) \[(\d+)\]", re.IGNORECASE
+)
+_MARKER_RE = re.compile(r"\[(\d+)\]")
 # Tokens kept free besides the answer itself, for chat-template tokens the estimate misses.
 CONTEXT_MARGIN = 32
 
@@ -179,6 +194,29 @@ def _asks_gist_of_abstract(part: _Part) -> bool:
     """Whether ``part`` asks what a paper is about and retrieval found its abstract: "What is the
     main idea?" of a chosen paper shares few words with it, yet the abstract answers it."""
     return asks_for_gist(part.question) and any(p.matched.is_abstract for p in part.retrieved)
+
+
+def name_the_papers(text: str, papers: Mapping[int, tuple[str, str]]) -> str:
+    """``text`` with each paper the model points to by a passage ("[2] introduced ...", "The
+    paper introduced ... [2]", "used in paper [2]") named by its title: the answer to "which
+    paper ...?". ``papers``: the (id, title) of the passage each marker cites."""
+    return " ".join(_paper_named(sentence, papers) for sentence in split_sentences(text))
+
+
+def _paper_named(sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
+    def title(pointer: re.Match[str]) -> str:
+        number = int(pointer.group(1))
+        return f"{papers[number][1]} [{number}]" if number in papers else pointer.group(0)
+
+    sentence = _PAPER_POINTER.sub(title, sentence)
+    subject = _PAPER_SUBJECT.match(sentence)
+    markers = [int(m) for m in _MARKER_RE.findall(sentence)]
+    if not subject or not markers or markers[0] not in papers:
+        return sentence
+    (doc, name), rest = papers[markers[0]], sentence[subject.end() :]
+    if subject.group(1) and names_paper(rest, doc):  # "[1] Pointer Networks introduced ..."
+        return rest.strip()
+    return (f"{name} [{markers[0]}]" if subject.group(1) else name) + rest
 
 
 def is_refusal(text: str) -> bool:
@@ -412,6 +450,9 @@ class QAEngine:
                 used += quoted
             if not is_refusal(raw):
                 rows = _rows_of(vectors, passages, quoted)
+                if asks_which_paper(part.question):  # the model points to passages, by number
+                    papers = [(p.doc, self.store.documents[p.doc]["title"]) for p in quoted]
+                    raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows))
             elif part.paper:
@@ -713,7 +754,12 @@ class QAEngine:
             text = UNHELD_TEXT.format(refusal=self._refusal(run), names=names)
             dropped = [s.sentence for s in attribution.sentences]
             return self._finish(run, text, True, used, unsupported=followed + dropped)
-        return self._finish(run, attribution.text, False, used, attribution.citations, unsupported)
+        text = attribution.text
+        if asks_which_paper(run.standalone):  # "The paper introduced X [1]."
+            text = name_the_papers(
+                text, {c.marker: (c.doc, c.title) for c in attribution.citations}
+            )
+        return self._finish(run, text, False, used, attribution.citations, unsupported)
 
     @staticmethod
     def _refusal(run: _Run) -> str:

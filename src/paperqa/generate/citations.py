@@ -35,6 +35,7 @@ from paperqa.readinglist import reading_list
 from paperqa.text import (
     NUMBER_WORDS,
     YEAR_PATTERN,
+    asks_which_paper,
     normalize,
     occurs,
     split_sentences,
@@ -78,6 +79,10 @@ _POSSESSIVE_RE = re.compile(r"['’]s$")
 # joined ("ILSVRC-2012") still dates it.
 _NAMED_NUMBER_RE = re.compile(r"\b[A-Za-z]+-\d{1,3}(?:\.\d+)?\b(?!\.\d)")
 # A number that points to a part of the paper ("Table 2", "Sec. 5.1", "Eq. (4)") counts nothing.
+# The words of "Which paper introduced ...?" that ask for the paper, not about its subject.
+_WHICH_PAPER_TERMS = frozenset(
+    tokenize("paper papers work article post introduced introduces proposed proposes first")
+)
 _POINTER_NUMBER_RE = re.compile(
     r"\b(?:tables?|tab|figures?|figs?|sections?|secs?|sect|equations?|eqs?|appendix|algorithm"
     r"|theorem|lemma|chapter|corollary|proposition|definition)\.?\s*\(?[A-Z]?\d+(?:\.\d+)*\)?",
@@ -493,6 +498,8 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
             text, [], False, lexical, [float(x) for x in semantic[i]], parse_markers(sentence)
         )
         _cite_best(support)
+        if not support.supported and asks_which_paper(part.question):
+            _cite_the_paper_named(support, part, passage_terms)
         _hold_facts(support, part.passages, numbers, part.question)
         supports.append(support)
     # Sentences without content words take the citations of the sentence before them.
@@ -500,6 +507,24 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
         if not tokenize(cur.sentence) and prev.supported:
             cur.cited, cur.supported = list(prev.cited), True
     return supports
+
+
+def _cite_the_paper_named(
+    support: SentenceSupport, part: AnswerPart, passage_terms: list[set[str]]
+) -> None:
+    """A sentence answering "which paper ...?" ("Pointer Networks introduced the pointer
+    network.") adds nothing to the question but the paper: it holds where it names the paper of
+    a passage that has most of the question's own words, and cites the closest such passage."""
+    named = {m.paper for m in mentions(support.sentence)}
+    wanted = set(_question_terms(part.question)) - _WHICH_PAPER_TERMS
+    holding = [
+        j
+        for j, passage in enumerate(part.passages)
+        if passage.doc in named and len(wanted & passage_terms[j]) * 2 >= len(wanted)
+    ]
+    if holding:
+        support.cited = [max(holding, key=lambda j: support.semantic[j])]
+        support.supported = True
 
 
 def _scored_words(sentence: str, question: str) -> str:
