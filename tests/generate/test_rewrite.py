@@ -101,3 +101,35 @@ def test_a_long_earlier_question_is_clipped_where_it_is_appended() -> None:
     rewritten = rewrite_question("And what else?", history)
     assert rewritten.startswith("And what else? (follow-up to: What about the decoder")
     assert len(rewritten) < 400
+
+
+# (previous question, follow-up, how the follow-up is read)
+NEW_SUBJECTS = [
+    (
+        "What dropout rate did the Transformer use?",
+        "What about AlexNet?",
+        "What dropout rate did the AlexNet use?",
+    ),
+    ("What batch size did GPipe use?", "Same for DS2?", "What batch size did DS2 use?"),
+    ("How deep is ResNet-152?", "And ResNet-1001?", "How deep is ResNet-1001?"),
+    (
+        "What is the top-5 error on ImageNet?",
+        "And on CIFAR-10?",
+        "What is the top-5 error on CIFAR-10?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("previous", "question", "standalone"), NEW_SUBJECTS)
+def test_a_question_that_is_only_a_new_subject_asks_the_last_question_of_it(
+    previous: str, question: str, standalone: str
+) -> None:
+    assert rewrite_question(question, [(previous, "...")]) == standalone
+
+
+def test_a_new_subject_of_another_kind_gets_the_last_question_as_context() -> None:
+    # A paper asked about, then a language: "Mandarin" does not take the paper's place.
+    previous = "What WER does Deep Speech 2 reach on English?"
+    assert rewrite_question("And on Mandarin?", [(previous, "...")]) == (
+        f"And on Mandarin? (follow-up to: {previous})"
+    )

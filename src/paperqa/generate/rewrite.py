@@ -6,6 +6,11 @@ paper it named (by title or nickname, ``paperqa.mentions``), else its first name
 (``Neural Turing Machine``), replaces only the words that refer back ("that paper", "it"); every
 other word of the user's question is kept. When no subject can be found, the previous question is
 appended as context, which still steers retrieval.
+
+A question that is only a new subject ("What about AlexNet?", "And on CIFAR-10?") asks the
+previous question of it: "What dropout rate did the Transformer use?" then "What about AlexNet?"
+is "What dropout rate did the AlexNet use?", where the new subject takes the old one's place
+(both papers, or both other names).
 """
 
 from __future__ import annotations
@@ -47,6 +52,13 @@ _STANDS_ALONE = re.compile(
     r"|^\s*(?:which|what)\s+(?:papers|posts|works|authors)\b",
     re.IGNORECASE,
 )
+# "What about AlexNet?", "And on CIFAR-10?", "Same for GPipe?": a new subject for the last question.
+_NEW_SUBJECT = re.compile(
+    r"^\s*(?:and\s+)?(?:(?:what|how)\s+about|same\s+for|and)\s+"
+    r"(?:(?:for|in|on|with)\s+)?(?:the\s+)?(?P<subject>[^?.!]+?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+MAX_SUBJECT_WORDS = 4
 # The most of a previous question appended to a follow-up as its context.
 MAX_CONTEXT_CHARS = 300
 # Words that start a request, capitalised only because they start it ("Explain ...", "And ...").
@@ -64,7 +76,11 @@ def rewrite_question(question: str, history: list[tuple[str, str]] | None = None
 def _against(question: str, previous: str) -> str:
     """``question`` made standalone against ``previous``, itself a standalone question."""
     previous = _clip(previous)
-    if not _is_follow_up(question):
+    asked_again = _asked_of_new_subject(question, previous)
+    if asked_again:
+        return asked_again
+    # "And on Mandarin?" says nothing on its own, though it names something.
+    if not (_is_follow_up(question) or _NEW_SUBJECT.match(question)):
         return question
     paper = _paper_title(previous)
     subject = paper or _subject(previous)
@@ -82,6 +98,24 @@ def _against(question: str, previous: str) -> str:
     if match:  # possessive: its/their
         return rewritten[: match.start()] + f"{subject}'s" + rewritten[match.end() :]
     return f"{question} (follow-up to: {previous})"
+
+
+def _asked_of_new_subject(question: str, previous: str) -> str | None:
+    """``previous`` with its subject replaced by the one ``question`` names ("What about
+    AlexNet?"), when that is all it says and both subjects are papers, or neither is."""
+    match = _NEW_SUBJECT.match(question)
+    if not match or len(match.group("subject").split()) > MAX_SUBJECT_WORDS:
+        return None
+    new, old = match.group("subject"), _subject(previous)
+    if old is None or _subject(new) is None:
+        return None
+    # The whole word the old subject starts: "ResNet-152", not "ResNet" of it.
+    where = re.search(rf"(?<![\w-]){re.escape(old)}[\w-]*", previous)
+    if where is None or bool(mentions(new)) != bool(mentions(previous)):
+        return None
+    if where.group(0).lower() == new.lower():
+        return None
+    return previous[: where.start()] + new + previous[where.end() :]
 
 
 def _standalone_previous(history: list[tuple[str, str]]) -> str:
