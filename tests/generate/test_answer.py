@@ -98,6 +98,10 @@ def test_a_paper_the_model_points_to_by_its_passage_is_named_by_its_title() -> N
         "The copy task is used in Pointer Networks [1]."
     )
     assert name_the_papers("[1] Pointer Networks did.", papers) == "Pointer Networks did."
+    # Authors the model gives the paper go: it reads them off passages that cite other people.
+    assert name_the_papers("The paper by Long et al. (2015) introduced it [1].", papers) == (
+        "Pointer Networks introduced it [1]."
+    )
     assert name_the_papers("The paper says so.", papers) == "The paper says so."  # no marker
 
 

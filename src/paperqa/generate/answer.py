@@ -97,8 +97,11 @@ _NAME_RE = re.compile(
 # A model and its version ("gpt-3", "resnet-1001"): known only as a whole, not by its parts.
 _VERSIONED_RE = re.compile(r"[a-z][a-z\d]*-\d[\d.]*[a-z]?")
 # The subject of a sentence answering "which paper", when it points to a passage, not a paper.
+# Its authors as the model gives them ("The paper by Long et al. (2015)") go with it: the model
+# reads them off passages that cite or thank other people, and the title says which paper it is.
 _PAPER_SUBJECT = re.compile(
-    r"^(?:\[(\d+)\]|(?:the|this|that) (?:paper|work|article|post|study)\b)", re.IGNORECASE
+    r"^(?:\[(\d+)\]|(?i:the|this|that) (?i:paper|work|article|post|study)\b)"
+    r"(?: by (?:[A-Z][\w.'-]*(?:,? and |, | )?)+(?:et al\.? ?)?(?:\(\d{4}\) ?)?(?=[a-z]))?"
 )
 _PAPER_POINTER = re.compile(
     r"\b(?:the |this )?(?:paper|passage|work|article|post|source) \[(\d+)\]", re.IGNORECASE
@@ -216,7 +219,9 @@ def _paper_named(sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
     (doc, name), rest = papers[markers[0]], sentence[subject.end() :]
     if subject.group(1) and names_paper(rest, doc):  # "[1] Pointer Networks introduced ..."
         return rest.strip()
-    return (f"{name} [{markers[0]}]" if subject.group(1) else name) + rest
+    named = f"{name} [{markers[0]}]" if subject.group(1) else name
+    rest = rest.lstrip()
+    return f"{named} {rest}" if rest[:1].isalnum() else named + rest
 
 
 def is_refusal(text: str) -> bool:
