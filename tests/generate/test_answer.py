@@ -103,6 +103,12 @@ def test_a_paper_the_model_points_to_by_its_passage_is_named_by_its_title() -> N
         "Pointer Networks introduced it [1]."
     )
     assert name_the_papers("The paper says so.", papers) == "The paper says so."  # no marker
+    assert name_the_papers("The papers are [1], [2] and [1].", papers) == (
+        "The papers are Pointer Networks [1] and GPipe: Easy Scaling [2]."
+    )
+    assert name_the_papers("Pointer Networks [1] and [2] do.", papers) == (
+        "Pointer Networks [1] and GPipe: Easy Scaling [2] do."
+    )
 
 
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:

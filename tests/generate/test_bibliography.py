@@ -11,7 +11,7 @@ import pytest
 from scripted_model import scripted_model
 
 from paperqa.generate.answer import QAEngine
-from paperqa.generate.bibliography import asks_for_record, record_answer
+from paperqa.generate.bibliography import asks_about_collection, asks_for_record, record_answer
 from paperqa.ingest.pipeline import ingest
 from paperqa.readinglist import papers_by_id
 from paperqa.settings import Settings
@@ -87,6 +87,27 @@ def test_only_questions_about_authors_or_date_ask_for_the_record() -> None:
     assert not asks_for_record("Who proposed the attention mechanism?")
     assert asks_for_record("In what year did the ResNet paper come out?")
     assert asks_for_record("Authors of the GPipe paper?")
+
+
+def test_a_papers_title_comes_from_its_record() -> None:
+    # The model answered "British Cycling", a title the paper cites.
+    answer = _answer("What is the title of the DPR paper?")
+    assert answer is not None
+    assert answer.text.startswith("Dense Passage Retrieval for Open-Domain Question Answering")
+    assert not asks_for_record("What is the title of Table 2 in the DPR paper?")
+
+
+def test_the_collection_is_counted_and_listed_from_the_index() -> None:
+    answer = _answer("How many papers are in the collection?")
+    assert answer is not None and answer.citations == []
+    assert answer.text == (
+        "The collection holds 3 papers: Neural Turing Machines (2014); Dense Passage Retrieval "
+        "for Open-Domain Question Answering (2020); Retrieval-Augmented Generation for "
+        "Knowledge-Intensive NLP Tasks (2020)."
+    )
+    assert asks_about_collection("Which papers do you have?")
+    assert not asks_about_collection("How many papers use dropout?")
+    assert not asks_about_collection("Which papers are about Kolmogorov complexity?")
 
 
 def test_a_question_that_only_mentions_a_papers_authors_or_dates_asks_about_its_content() -> None:

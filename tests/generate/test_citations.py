@@ -154,6 +154,14 @@ def test_a_sentence_naming_a_passages_paper_answers_which_paper_did_something() 
     assert attribute(sentence, pointer, question="What is slotpointing?").citations == []
     # And the paper named must be that of a passage holding the question's words.
     assert attribute(sentence, PASSAGES, question=question).citations == []
+    # A sentence naming several such papers cites a passage of each.
+    ntm = Passage(Chunk(300, "neural-turing-machines", "NTM", 1, 1, "Slotpointing helps."), 0.4, 5)
+    result = attribute(
+        "Pointer Networks and Neural Turing Machines proposed slotpointing.",
+        [*pointer, ntm],
+        question=question,
+    )
+    assert {c.doc for c in result.citations} == {"pointer-networks", "neural-turing-machines"}
 
 
 @pytest.mark.slow

@@ -107,6 +107,7 @@ _PAPER_POINTER = re.compile(
     r"\b(?:the |this )?(?:paper|passage|work|article|post|source) \[(\d+)\]", re.IGNORECASE
 )
 _MARKER_RE = re.compile(r"\[(\d+)\]")
+_MARKER_RUN = re.compile(r"\[\d+\](?:(?:, ?|,? and )\[\d+\])+")
 # Tokens kept free besides the answer itself, for chat-template tokens the estimate misses.
 CONTEXT_MARGIN = 32
 
@@ -211,9 +212,11 @@ def _paper_named(sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
         number = int(pointer.group(1))
         return f"{papers[number][1]} [{number}]" if number in papers else pointer.group(0)
 
+    original = sentence  # "The papers that use it are [1], [2] and [4]."
+    sentence = _MARKER_RUN.sub(lambda run: _titled_run(run, original, papers), sentence)
+    markers = [int(m) for m in _MARKER_RE.findall(sentence)]
     sentence = _PAPER_POINTER.sub(title, sentence)
     subject = _PAPER_SUBJECT.match(sentence)
-    markers = [int(m) for m in _MARKER_RE.findall(sentence)]
     if not subject or not markers or markers[0] not in papers:
         return sentence
     (doc, name), rest = papers[markers[0]], sentence[subject.end() :]
@@ -222,6 +225,27 @@ def _paper_named(sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
     named = f"{name} [{markers[0]}]" if subject.group(1) else name
     rest = rest.lstrip()
     return f"{named} {rest}" if rest[:1].isalnum() else named + rest
+
+
+def _short_title(meta: dict[str, Any]) -> str:
+    """A paper's title without a trailing note in brackets ("(course notes, Modules 1-2)")."""
+    return re.sub(r"\s*\([^()]*\)$", "", meta["title"])
+
+
+def _titled_run(run: re.Match[str], sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
+    """A run of markers ("[1], [2] and [4]") as the titles of their papers, each paper once with
+    its first marker; the paper whose title the run follows keeps its marker alone."""
+    before = sentence[: run.start()].rstrip().lower()
+    titled: dict[str, str] = {}
+    for number in map(int, re.findall(r"\d+", run.group(0))):
+        if number not in papers:
+            return run.group(0)
+        doc, title = papers[number]
+        titled.setdefault(
+            doc, f"[{number}]" if before.endswith(title.lower()) else f"{title} [{number}]"
+        )
+    items = list(titled.values())
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def is_refusal(text: str) -> bool:
@@ -456,7 +480,7 @@ class QAEngine:
             if not is_refusal(raw):
                 rows = _rows_of(vectors, passages, quoted)
                 if asks_which_paper(part.question):  # the model points to passages, by number
-                    papers = [(p.doc, self.store.documents[p.doc]["title"]) for p in quoted]
+                    papers = [(p.doc, _short_title(self.store.documents[p.doc])) for p in quoted]
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows))
@@ -762,7 +786,11 @@ class QAEngine:
         text = attribution.text
         if asks_which_paper(run.standalone):  # "The paper introduced X [1]."
             text = name_the_papers(
-                text, {c.marker: (c.doc, c.title) for c in attribution.citations}
+                text,
+                {
+                    c.marker: (c.doc, _short_title({"title": c.title}))
+                    for c in attribution.citations
+                },
             )
         return self._finish(run, text, False, used, attribution.citations, unsupported)
 

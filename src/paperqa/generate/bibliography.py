@@ -1,4 +1,5 @@
-"""Questions about a paper itself (who wrote it, when it appeared), answered from the index.
+"""Questions about a paper itself (who wrote it, when it appeared, its title) or about the
+collection (how many papers, which), answered from the index.
 
 "Who wrote the GPipe paper?" and "What year is the NTM paper from?" ask about the paper, not
 about what it says. A model reading passages answers them from whatever names and years the
@@ -45,6 +46,27 @@ _YEAR_RE = re.compile(
     ),
     re.IGNORECASE,
 )
+# "What is the title of the DPR paper?": the model answered from a passage's cited titles.
+_TITLE_RE = re.compile(
+    _ASKS + r"(?:what(?:'s| is| was) the (?:full |exact )?title of\b"
+    r"(?! (?:the )?(?:table|figure|fig|section|chapter|appendix)\b)"
+    r"|what(?:'s| is| was) [^?]*\b(?:paper|post|article)(?:'s)? (?:full |exact )?title\W*$)",
+    re.IGNORECASE,
+)
+# "How many papers are in the collection?", "Which papers do you have?", "List the papers."
+_PLACE = r"(?: in (?:the|this|your) (?:collection|index|library|corpus))?"
+_COLLECTION_RE = re.compile(
+    _ASKS
+    + r"(?:how many (?:papers|documents|texts|sources) (?:are (?:there|indexed)"
+    + _PLACE
+    + r"|are in (?:the|this|your) (?:collection|index|library|corpus)|do you (?:have|know))"
+    r"|(?:which|what) (?:papers|documents|texts|sources) (?:are (?:there|indexed|available)"
+    + _PLACE
+    + r"|are in (?:the|this|your) (?:collection|index|library|corpus)"
+    r"|do you (?:have|know))"
+    r"|(?:list|show)(?: me)? (?:all )?(?:the |your )?(?:papers|documents)" + _PLACE + r")\W*$",
+    re.IGNORECASE,
+)
 _CAPITALISED_RE = re.compile(r"\b[A-Z][\w-]*")
 # A second question joined to the first ("..., and what BLEU did it reach?") needs the passages.
 _SECOND_QUESTION_RE = re.compile(
@@ -54,10 +76,26 @@ _SECOND_QUESTION_RE = re.compile(
 
 
 def asks_for_record(question: str) -> bool:
-    """Whether the question asks only who wrote a paper or when it appeared."""
+    """Whether the question asks only who wrote a paper, when it appeared or its title."""
     if _SECOND_QUESTION_RE.search(question):
         return False
-    return bool(_AUTHORS_RE.search(question) or _YEAR_RE.search(question))
+    return any(rx.search(question) for rx in (_AUTHORS_RE, _YEAR_RE, _TITLE_RE))
+
+
+def asks_about_collection(question: str) -> bool:
+    """Whether the question asks how many papers there are, or which ("List the papers.")."""
+    return bool(_COLLECTION_RE.search(question))
+
+
+def collection_answer(documents: dict[str, dict[str, Any]]) -> RecordAnswer:
+    """The indexed papers, counted and listed with their years, oldest first."""
+    ordered = sorted(documents.values(), key=lambda meta: (meta.get("year") or 0, meta["title"]))
+    titles = "; ".join(
+        f"{meta['title']} ({meta['year']})" if meta.get("year") else meta["title"]
+        for meta in ordered
+    )
+    noun = "paper" if len(ordered) == 1 else "papers"
+    return RecordAnswer(f"The collection holds {len(ordered)} {noun}: {titles}.", [], [])
 
 
 @dataclass
@@ -80,6 +118,8 @@ def record_answer(
 
     ``papers`` is the user's paper filter: a question naming none of them ("Who wrote this
     paper?") is about the one paper chosen, if just one is."""
+    if asks_about_collection(question):
+        return collection_answer(documents)
     if not asks_for_record(question):
         return None
     found = mentions(question)

@@ -498,8 +498,8 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
             text, [], False, lexical, [float(x) for x in semantic[i]], parse_markers(sentence)
         )
         _cite_best(support)
-        if not support.supported and asks_which_paper(part.question):
-            _cite_the_paper_named(support, part, passage_terms)
+        if asks_which_paper(part.question):
+            _cite_the_papers_named(support, part, passage_terms)
         _hold_facts(support, part.passages, numbers, part.question)
         supports.append(support)
     # Sentences without content words take the citations of the sentence before them.
@@ -509,21 +509,22 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     return supports
 
 
-def _cite_the_paper_named(
+def _cite_the_papers_named(
     support: SentenceSupport, part: AnswerPart, passage_terms: list[set[str]]
 ) -> None:
     """A sentence answering "which paper ...?" ("Pointer Networks introduced the pointer
-    network.") adds nothing to the question but the paper: it holds where it names the paper of
-    a passage that has most of the question's own words, and cites the closest such passage."""
+    network.") adds nothing to the question but the papers: it holds where it names the papers
+    of passages that have at least half of the question's own words, and cites the closest such
+    passage of each."""
     named = {m.paper for m in mentions(support.sentence)}
     wanted = set(_question_terms(part.question)) - _WHICH_PAPER_TERMS
-    holding = [
-        j
-        for j, passage in enumerate(part.passages)
-        if passage.doc in named and len(wanted & passage_terms[j]) * 2 >= len(wanted)
-    ]
-    if holding:
-        support.cited = [max(holding, key=lambda j: support.semantic[j])]
+    best: dict[str, int] = {}
+    for j, passage in enumerate(part.passages):
+        holds = passage.doc in named and len(wanted & passage_terms[j]) * 2 >= len(wanted)
+        if holds and support.semantic[j] >= support.semantic[best.get(passage.doc, j)]:
+            best[passage.doc] = j
+    if best and not support.supported:
+        support.cited = sorted(best.values())
         support.supported = True
 
 
