@@ -309,6 +309,9 @@ def test_a_question_about_a_papers_main_idea_is_answered_from_its_abstract(
     # Limited to one paper, the question names nothing: the relevance gate had refused it.
     answer = engine.ask("What is the main idea?", papers=["gpipe"])
     assert not answer.refused and {c.doc for c in answer.citations} == {"gpipe"}
+    # A text with no abstract is summarized from its own passages, which the gate had refused.
+    answer = engine.ask("Give an overview of the CS231n notes.")
+    assert not answer.refused and {c.doc for c in answer.citations} == {"cs231n-notes"}
 
 
 @pytest.mark.slow

@@ -195,9 +195,16 @@ def _rows_of(vectors: np.ndarray, passages: list[Passage], used: list[Passage]) 
 
 
 def _asks_gist_of_abstract(part: _Part) -> bool:
-    """Whether ``part`` asks what a paper is about and retrieval found its abstract: "What is the
-    main idea?" of a chosen paper shares few words with it, yet the abstract answers it."""
-    return asks_for_gist(part.question) and any(p.matched.is_abstract for p in part.retrieved)
+    """Whether ``part`` asks what a paper is about and retrieval found its abstract, or found
+    only passages of the papers it names: "What is the main idea?" of a chosen paper, or
+    "Summarize the CS231n notes." (which have no abstract), shares few words with them, yet
+    they answer it."""
+    if not asks_for_gist(part.question) or not part.retrieved:
+        return False
+    if any(p.matched.is_abstract for p in part.retrieved):
+        return True
+    named = {m.paper for m in mentions(part.question)}
+    return bool(named) and all(p.doc in named for p in part.retrieved)
 
 
 def name_the_papers(text: str, papers: Mapping[int, tuple[str, str]]) -> str:
