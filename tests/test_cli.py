@@ -710,14 +710,31 @@ def test_ask_about_a_listed_paper_missing_from_the_index_needs_no_model(
     _one_line_error(code, err, "absent.gguf")  # any other question still needs the model
 
 
+def _without_a_model(monkeypatch, index) -> list[str]:
+    """Arguments naming ``index`` and a model file that does not exist: an `ask` that needs the
+    model fails with a one-line error."""
+    monkeypatch.setattr("paperqa.cli._exit_now", lambda: sys.exit(0))
+    return ["--index-dir", str(index), "--model", str(index.parent / "absent.gguf")]
+
+
+def test_ask_lists_the_collection_without_the_model_and_with_no_empty_sources(
+    monkeypatch, capsys, small_index
+):
+    args = _without_a_model(monkeypatch, small_index)
+    code, out, err = _main(monkeypatch, capsys, "ask", "How many papers are in the index?", *args)
+    assert code == 0, err
+    assert out == (
+        "The collection holds 3 papers: Document 0 (2020); Document 1 (2020); Document 2 (2020).\n"
+    )
+
+
 def test_ask_refuses_a_question_naming_what_no_paper_mentions_without_the_model(
     monkeypatch, capsys, small_index
 ):
     # the gates refuse it before any prompt is built: a cold `ask` must not load the model for it
     from paperqa.generate.answer import REFUSAL_TEXT
 
-    args = ["--index-dir", str(small_index), "--model", str(small_index.parent / "absent.gguf")]
-    monkeypatch.setattr("paperqa.cli._exit_now", lambda: sys.exit(0))
+    args = _without_a_model(monkeypatch, small_index)
     code, out, err = _main(monkeypatch, capsys, "ask", "Who won the 2018 FIFA World Cup?", *args)
     assert code == 0, err
     assert out.startswith(REFUSAL_TEXT + "\n")

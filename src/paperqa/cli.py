@@ -439,6 +439,8 @@ def _sources_text(answer: Answer) -> str:
         for p in answer.passages[:3]:
             lines.append(f"  - {p.chunk.title}, p. {p.chunk.pages}: {p.text[:160]}...")
         return "\n".join(lines)
+    if not answer.citations:  # the collection listed from the index: nothing to cite
+        return ""
     lines.append("Sources:")
     for c in answer.citations:
         lines.append(f"  {c.label}  [{c.doc}]")
