@@ -194,7 +194,7 @@ def _rows_of(vectors: np.ndarray, passages: list[Passage], used: list[Passage]) 
     return vectors[[index[id(p)] for p in used]]
 
 
-def _asks_gist_of_abstract(part: _Part) -> bool:
+def _asks_gist_it_found(part: _Part) -> bool:
     """Whether ``part`` asks what a paper is about and retrieval found its abstract, or found
     only passages of the papers it names: "What is the main idea?" of a chosen paper, or
     "Summarize the CS231n notes." (which have no abstract), shares few words with them, yet
@@ -234,9 +234,9 @@ def _paper_named(sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
     return f"{named} {rest}" if rest[:1].isalnum() else named + rest
 
 
-def _short_title(meta: dict[str, Any]) -> str:
+def _short_title(title: str) -> str:
     """A paper's title without a trailing note in brackets ("(course notes, Modules 1-2)")."""
-    return re.sub(r"\s*\([^()]*\)$", "", meta["title"])
+    return re.sub(r"\s*\([^()]*\)$", "", title)
 
 
 def _titled_run(run: re.Match[str], sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
@@ -487,7 +487,8 @@ class QAEngine:
             if not is_refusal(raw):
                 rows = _rows_of(vectors, passages, quoted)
                 if asks_which_paper(part.question):  # the model points to passages, by number
-                    papers = [(p.doc, _short_title(self.store.documents[p.doc])) for p in quoted]
+                    titles = [self.store.documents[p.doc]["title"] for p in quoted]
+                    papers = [(p.doc, _short_title(t)) for p, t in zip(quoted, titles, strict=True)]
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows))
@@ -749,7 +750,7 @@ class QAEngine:
         for part, query in zip(parts, queries, strict=True):
             relevance = _rows_of(vectors, passages, part.retrieved) @ query
             best = float(relevance.max(initial=-1.0))
-            own_paper = part.paper is not None or _asks_gist_of_abstract(part)
+            own_paper = part.paper is not None or _asks_gist_it_found(part)
             on_topic.append(not self._off_topic(part.question, best, own_paper))
         run.timings["relevance_s"] = time.perf_counter() - run.start - run.timings["retrieve_s"]
         return vectors, on_topic
@@ -792,13 +793,8 @@ class QAEngine:
             return self._finish(run, text, True, used, unsupported=followed + dropped)
         text = attribution.text
         if asks_which_paper(run.standalone):  # "The paper introduced X [1]."
-            text = name_the_papers(
-                text,
-                {
-                    c.marker: (c.doc, _short_title({"title": c.title}))
-                    for c in attribution.citations
-                },
-            )
+            cited = {c.marker: (c.doc, _short_title(c.title)) for c in attribution.citations}
+            text = name_the_papers(text, cited)
         return self._finish(run, text, False, used, attribution.citations, unsupported)
 
     @staticmethod

@@ -54,17 +54,14 @@ _TITLE_RE = re.compile(
     re.IGNORECASE,
 )
 # "How many papers are in the collection?", "Which papers do you have?", "List the papers."
-_PLACE = r"(?: in (?:the|this|your) (?:collection|index|library|corpus))?"
+_IN_IT = r" in (?:the|this|your) (?:collection|index|library|corpus)"
 _COLLECTION_RE = re.compile(
     _ASKS
-    + r"(?:how many (?:papers|documents|texts|sources) (?:are (?:there|indexed)"
-    + _PLACE
-    + r"|are in (?:the|this|your) (?:collection|index|library|corpus)|do you (?:have|know))"
-    r"|(?:which|what) (?:papers|documents|texts|sources) (?:are (?:there|indexed|available)"
-    + _PLACE
-    + r"|are in (?:the|this|your) (?:collection|index|library|corpus)"
-    r"|do you (?:have|know))"
-    r"|(?:list|show)(?: me)? (?:all )?(?:the |your )?(?:papers|documents)" + _PLACE + r")\W*$",
+    + rf"(?:how many (?:papers|documents|texts|sources) (?:are (?:there|indexed)(?:{_IN_IT})?"
+    + rf"|are{_IN_IT}|do you (?:have|know))"
+    + r"|(?:which|what) (?:papers|documents|texts|sources) (?:are (?:there|indexed|available)"
+    + rf"(?:{_IN_IT})?|are{_IN_IT}|do you (?:have|know))"
+    + rf"|(?:list|show)(?: me)? (?:all )?(?:the |your )?(?:papers|documents)(?:{_IN_IT})?)\W*$",
     re.IGNORECASE,
 )
 _CAPITALISED_RE = re.compile(r"\b[A-Z][\w-]*")

@@ -117,11 +117,7 @@ class NamedPapersFirst:
                 first[chunk.doc] = chunk
         ranked = [*named_papers(query, first), *(p.doc for p in passages), *first]
         papers = [doc for doc in dict.fromkeys(ranked) if doc in first][:DEFINING_PAPERS]
-        score = passages[0].score if passages else 0.0
-        opening = [Passage(first[doc], score) for doc in papers]
-        shown = {p.chunk.id for p in opening}
-        merged = [*opening, *(p for p in passages if p.matched.id not in shown)][:k]
-        return [replace(p, rank=rank) for rank, p in enumerate(merged, start=1)]
+        return _ahead([first[doc] for doc in papers], passages, k)
 
     def _papers_asked_about(self, query: str, docs: Collection[str] | None) -> list[str]:
         """The papers a question about their gist is about: named, or the ones searched."""
@@ -136,13 +132,19 @@ class NamedPapersFirst:
         or one abstract chunk per paper if that is more."""
         own = self.base.search(query, k, docs=papers)
         per_paper = ABSTRACT_CHUNKS if len(papers) == 1 else 1
-        score = own[0].score if own else 0.0
-        opening = [
-            Passage(chunk, score)
+        abstracts = [
+            chunk
             for paper in papers
             for chunk in [c for c in self.chunks if c.doc == paper and c.is_abstract][:per_paper]
         ]
-        shown = {p.chunk.id for p in opening}
-        rest = [p for p in own if p.matched.id not in shown]
-        merged = [*opening, *rest][: max(k, len(opening))]
-        return [replace(p, rank=rank) for rank, p in enumerate(merged, start=1)]
+        return _ahead(abstracts, own, max(k, len(abstracts)))
+
+
+def _ahead(chunks: list[Chunk], passages: list[Passage], length: int) -> list[Passage]:
+    """``chunks`` as passages scored like the best of ``passages``, then the rest of
+    ``passages``: ``length`` in all, ranked in that order."""
+    score = passages[0].score if passages else 0.0
+    shown = {chunk.id for chunk in chunks}
+    rest = [p for p in passages if p.matched.id not in shown]
+    merged = [*(Passage(chunk, score) for chunk in chunks), *rest][:length]
+    return [replace(p, rank=rank) for rank, p in enumerate(merged, start=1)]
