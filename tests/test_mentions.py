@@ -76,6 +76,13 @@ def test_a_made_up_name_names_its_paper_in_any_case() -> None:
     assert _papers("gpipe vs resnet") == ["gpipe", "deep-residual-learning"]
 
 
+def test_a_made_up_name_split_where_its_case_changes_still_names_its_paper() -> None:
+    assert _papers("What hardware did Alex net use?") == ["imagenet-classification-deep-cnns"]
+    assert _papers("how deep is res-net?") == ["deep-residual-learning"]
+    assert _papers("Which net did Alex build?") == []  # split only where the name's case changes
+    assert _papers("the res of the net") == []
+
+
 def test_a_paper_is_named_by_a_run_of_its_title_words_and_paper() -> None:
     assert _papers("What batch size does the dilated convolutions paper use?") == [
         "dilated-convolutions"

@@ -1,5 +1,6 @@
 from paperqa.text import (
     asked_short_form,
+    asks_for_duration,
     asks_for_gist,
     asks_for_quantity,
     asks_which_paper,
@@ -12,6 +13,7 @@ from paperqa.text import (
     passage_text,
     sentence_spans,
     split_sentences,
+    states_duration,
     tokenize,
 )
 
@@ -104,6 +106,19 @@ def test_questions_that_ask_for_an_amount_are_told_apart():
         "What kind of network encodes the question?",
     ):
         assert not asks_for_quantity(question), question
+
+
+def test_questions_that_ask_how_long_something_took_and_spans_of_time_are_told_apart():
+    assert asks_for_duration("How long did it take to train AlexNet?")
+    assert asks_for_duration("how much time did training the big model take?")
+    assert asks_for_duration("How many GPUs were used, and how long did training take?")
+    assert not asks_for_duration("How long are the passages DPR splits articles into?")
+    assert not asks_for_duration("How much time does GPipe save?")
+    assert states_duration("between five and six days")
+    assert states_duration("300,000 steps (3.5 days)")
+    assert states_duration("it ran for 12h")
+    assert not states_duration("The big model took 1018 parameters to train.")
+    assert not states_duration("It was published in 2017.")
 
 
 def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart():

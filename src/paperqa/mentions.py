@@ -105,7 +105,7 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         words = [n for n in own if n not in any_case]
         pattern = f"(?i:{_flexible(paper.title)})"
         if any_case:
-            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(_flexible(n) for n in any_case)})(?!\w))"
+            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(_splittable(n) for n in any_case)})(?!\w))"
         if words:
             pattern += rf"|(?<![\w-])(?:{'|'.join(_flexible(n) for n in words)})(?!\w)"
         # "the dilated convolutions paper": a run of the title's words, followed by "paper".
@@ -138,6 +138,17 @@ def nickname(paper_id: str, title: str = "") -> str:
 def _flexible(name: str) -> str:
     """A regex for ``name`` where a space and a hyphen match each other."""
     return r"[\s-]+".join(re.escape(part) for part in re.split(r"[\s-]+", name))
+
+
+def _splittable(name: str) -> str:
+    """``_flexible`` for a name matched in any case, where a made-up word may also be split by a
+    space or hyphen where its case changes: people type "Alex net" and "Res-Net"."""
+    if _is_phrase(name) or not is_made_up(name):
+        return _flexible(name)
+    parts = re.findall(r"[A-Z]*[a-z]+|[A-Z]+(?![a-z])|\d+", name)
+    if "".join(parts) != name:
+        return re.escape(name)
+    return r"[\s-]?".join(re.escape(part) for part in parts)
 
 
 def names_paper(text: str, paper: str, authors: Mapping[str, str] | None = None) -> bool:

@@ -332,6 +332,30 @@ _CAUSAL = re.compile(
 )
 
 
+# Questions that ask how long something took, and the words a duration is given in: "How long did
+# it take to train X?" is not answered by a count of parameters.
+_DURATION = re.compile(
+    r"\bhow (?:long|much time)\b[^?]*?\b(?:take|took|taken|train|trained|training|run|ran|last"
+    r"|lasted|build|building|built)\b",
+    re.IGNORECASE,
+)
+_TIME_UNIT = re.compile(
+    r"\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|steps?|epochs?"
+    r"|iterations?|updates?|overnight)\b|\d\s*(?:ms|s|h)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_duration(question: str) -> bool:
+    """Whether ``question`` asks how long something took ("how long did training take")."""
+    return bool(_DURATION.search(question))
+
+
+def states_duration(text: str) -> bool:
+    """Whether ``text`` gives a span of time or of training ("five to six days", "3000 steps")."""
+    return bool(_TIME_UNIT.search(text))
+
+
 def asks_why(question: str) -> bool:
     """Whether ``question`` asks for a reason ("why", "what goes wrong")."""
     return bool(_REASON.search(question))

@@ -210,6 +210,13 @@ def test_a_paper_named_in_lower_case_is_the_one_cited(engine: QAEngine) -> None:
 
 
 @pytest.mark.slow
+def test_how_long_training_took_is_answered_with_the_time_it_took(engine: QAEngine) -> None:
+    answer = engine.ask("How long did it take to train the big Transformer?")
+    assert "3.5 days" in answer.answer
+    assert {c.doc for c in answer.citations} == {"attention-is-all-you-need"}
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "long_form", "paper"),
     [

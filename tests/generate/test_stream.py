@@ -20,7 +20,7 @@ PAPERS = {  # invented
     "lattice.md": "# Lattice Memory Networks\n\n## Encoder\n\nThe encoder of the lattice memory "
     "network stacks seven gated blocks, each followed by slot shuffling at a rate of 0.15.\n",
     "braids.md": "# Braided Pooling\n\n## Results\n\nBraided pooling trains texture networks of "
-    "118 layers and reaches 4.83% error on Pebble-9K.\n",
+    "118 layers and reaches 4.83% error on Pebble-9K. Each network takes nine days to train.\n",
 }
 BLOCKS = "How many gated blocks does the lattice memory network's encoder stack?"
 
@@ -99,6 +99,17 @@ def test_an_answer_whose_number_no_passage_holds_is_refused(engine: QAEngine, mo
     assert "12" in words  # what the model wrote went out as it wrote it...
     assert answer.refused and answer.answer == REFUSAL_TEXT  # ...but the answer is not kept
     assert answer.unsupported == ["The encoder stacks 12 gated blocks."]
+
+
+def test_a_question_how_long_something_took_is_answered_only_with_a_span_of_time(
+    engine: QAEngine, model: Any
+) -> None:
+    question = "How long does a braided pooling network take to train?"
+    _, answer = _stream(engine, model, "A braided pooling network trains 118 layers [1].", question)
+    assert answer.refused and answer.answer == REFUSAL_TEXT  # a number, but not how long
+    _, answer = _stream(engine, model, "It takes nine days to train [1].", question)
+    assert not answer.refused and answer.answer == "It takes nine days to train [1]."
+    assert [c.doc for c in answer.citations] == ["braids"]
 
 
 def test_the_models_refusal_is_a_refusal(engine: QAEngine, model: Any) -> None:

@@ -81,3 +81,12 @@ def test_a_question_about_a_short_form_gets_the_passage_that_spells_it_out_first
     limited = named.search("What does CTC stand for?", 5, docs=["deep-speech-2"])
     assert {p.doc for p in limited} == {"deep-speech-2"}
     assert "Connectionist Temporal Classification" in limited[0].matched.text
+
+
+@pytest.mark.slow
+def test_a_question_how_long_something_took_is_searched_for_a_span_of_time(bm25):
+    named, plain = bm25
+    question = "How long did it take to train AlexNet?"
+    days = "between five and six days"
+    assert days not in " ".join(p.text for p in plain.search(question, 5))
+    assert days in " ".join(p.text for p in named.search(question, 5))

@@ -64,11 +64,13 @@ from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
 from paperqa.text import (
+    asks_for_duration,
     asks_for_gist,
     asks_which_paper,
     display_text,
     normalize,
     split_sentences,
+    states_duration,
     tokenize,
 )
 from paperqa.types import Passage
@@ -253,6 +255,13 @@ def _titled_run(run: re.Match[str], sentence: str, papers: Mapping[int, tuple[st
         )
     items = list(titled.values())
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _gives_the_kind_asked(question: str, reply: str) -> bool:
+    """Whether the model's reply is of the kind the question asks for: one asking how long
+    something took gives a span of time or steps ("The big Transformer took 1018 parameters to
+    train" read a number off a table of training costs; it is no answer)."""
+    return not asks_for_duration(question) or states_duration(reply)
 
 
 def is_refusal(text: str) -> bool:
@@ -484,7 +493,7 @@ class QAEngine:
                 raw = yield from self._generate(run, chat.messages)
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
-            if not is_refusal(raw):
+            if not is_refusal(raw) and _gives_the_kind_asked(part.question, raw):
                 rows = _rows_of(vectors, passages, quoted)
                 if asks_which_paper(part.question):  # the model points to passages, by number
                     titles = [self.store.documents[p.doc]["title"] for p in quoted]

@@ -20,6 +20,10 @@ A question that asks what a short form stands for ("What does NTM stand for?";
 ``paperqa.text.asked_short_form``) gets first the passage where a paper spells it out ("Neural
 Turing Machines (NTMs)"), for the papers it names or is limited to, else those ranked highest:
 the passages most about "NTM" use it and never spell it out.
+
+A question that asks how long something took ("How long did it take to train AlexNet?";
+``paperqa.text.asks_for_duration``) is searched with the words durations are given in added: its
+own words match "long sequences" and the tables of training costs, not "five to six days".
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import replace
 from paperqa.aliases import defines
 from paperqa.mentions import mentions
 from paperqa.retrieve.base import Retriever
-from paperqa.text import asked_short_form, asks_for_gist
+from paperqa.text import asked_short_form, asks_for_duration, asks_for_gist
 from paperqa.types import Chunk, Passage
 
 # Each named paper gets this many of its passages at the head of the list.
@@ -43,6 +47,8 @@ MAX_GIST_PAPERS = 3
 # A question about what a short form stands for gets the first passage that spells it out in each
 # of at most this many papers.
 DEFINING_PAPERS = 2
+# Added to the search words of a question that asks how long something took.
+DURATION_WORDS = "time hours days"
 
 
 def named_papers(question: str, indexed: Collection[str]) -> list[str]:
@@ -61,6 +67,8 @@ class NamedPapersFirst:
         self.chunks = chunks
 
     def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Passage]:
+        if asks_for_duration(query):
+            query = f"{query} {DURATION_WORDS}"
         about = self._papers_asked_about(query, docs)
         if about:
             return self._abstracts_first(query, k, about)
