@@ -582,6 +582,10 @@ def test_a_benchmark_or_language_the_question_names_in_capitals_must_be_held_too
     # Plurals hold by their singular; a sentence's first word and authors' names are not asked.
     assert unheld_question_facts("Which Splits do the braided nets use? Test error?", cited) == []
     assert unheld_question_facts("What error does Vinyals report for braided nets?", cited) == []
+    # A word the passage writes as two holds: "Pebble Set" answers for "Pebbleset".
+    spaced = [Passage(Chunk(2, "braided", "Braided Pooling", 2, 2, "On the Pebble Set."), 1.0, 1)]
+    assert unheld_question_facts("What error on the Pebbleset?", spaced) == []
+    assert unheld_question_facts("What error on Gravelset?", spaced) == ["Gravelset"]
 
 
 def test_question_names_no_passage_of_the_cited_paper_mentions_are_unheld() -> None:

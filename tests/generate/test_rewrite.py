@@ -117,11 +117,27 @@ NEW_SUBJECTS = [
         "And on CIFAR-10?",
         "What is the top-5 error on CIFAR-10?",
     ),
+    # Naming no paper or name: another thing asked for in place of the last one.
+    (
+        "What optimizer did ResNet use?",
+        "And the learning rate?",
+        "What learning rate did ResNet use?",
+    ),
+    (
+        "How many GPUs did AlexNet use?",
+        "What about the batch size?",
+        "What batch size did AlexNet use?",
+    ),
+    (
+        "What is the top-5 error of ResNet-152?",
+        "And the top-1 error?",
+        "What is the top-1 error of ResNet-152?",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("previous", "question", "standalone"), NEW_SUBJECTS)
-def test_a_question_that_is_only_a_new_subject_asks_the_last_question_of_it(
+def test_a_question_that_is_only_a_new_subject_or_thing_asks_the_last_question_of_it(
     previous: str, question: str, standalone: str
 ) -> None:
     assert rewrite_question(question, [(previous, "...")]) == standalone
@@ -132,4 +148,13 @@ def test_a_new_subject_of_another_kind_gets_the_last_question_as_context() -> No
     previous = "What WER does Deep Speech 2 reach on English?"
     assert rewrite_question("And on Mandarin?", [(previous, "...")]) == (
         f"And on Mandarin? (follow-up to: {previous})"
+    )
+
+
+def test_a_follow_up_naming_no_other_thing_of_that_kind_gets_the_last_question_as_context() -> None:
+    # "What problem do they solve?" asks for a problem; the decoder is no other problem.
+    previous = RESNET[0][0]
+    assert rewrite_question("And why?", RESNET) == f"And why? (follow-up to: {previous})"
+    assert rewrite_question("What about the decoder?", RESNET) == (
+        f"What about the decoder? (follow-up to: {previous})"
     )

@@ -341,7 +341,10 @@ def _unheld_conditions(question: str, pool: Sequence[Passage]) -> list[str]:
     words = _condition_words(question)
     if not words:
         return []
-    held = set().union(*(tokenize(p.text) for p in pool), *(tokenize(p.chunk.title) for p in pool))
+    texts = [text for p in pool for text in (p.text, p.chunk.title)]
+    held = set().union(*(tokenize(text) for text in texts))
+    # A word the passages write as two ("Penn Tree Bank" for "Penn Treebank") holds too.
+    held |= {a + b for text in texts for a, b in itertools.pairwise(tokenize(text))}
     return [w for w in words if not set(tokenize(w.replace("-", " "))) <= held]
 
 

@@ -10,7 +10,9 @@ appended as context, which still steers retrieval.
 A question that is only a new subject ("What about AlexNet?", "And on CIFAR-10?") asks the
 previous question of it: "What dropout rate did the Transformer use?" then "What about AlexNet?"
 is "What dropout rate did the AlexNet use?", where the new subject takes the old one's place
-(both papers, or both other names).
+(both papers, or both other names). One that names no paper or name ("And the learning rate?")
+asks for that instead of what the previous question asked for: "What optimizer did ResNet use?"
+then "And the learning rate?" is "What learning rate did ResNet use?".
 """
 
 from __future__ import annotations
@@ -59,6 +61,49 @@ _NEW_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 MAX_SUBJECT_WORDS = 4
+# What a question asks for: the words between "what/which" (or "how many/much") and its verb
+# ("What optimizer did ...", "How many GPUs were ..."), or after "what is the" up to "of/on/in"
+# ("What is the top-5 error of ...", "What is the decoder?").
+_ASKED_FOR = re.compile(
+    r"^\s*(?:(?:what|which)\s+(?!is\b|was\b|are\b|were\b)|how\s+(?:many|much)\s+)"
+    r"(?P<aspect>[\w-]+(?:\s+[\w-]+){0,2}?)\s+"
+    r"(?P<rest>(?:did|does|do|is|was|were|are|has|have|had)\b.*)$"
+    r"|^\s*what\s+(?:is|was|are|were)\s+the\s+(?P<noun>[\w-]+(?:\s+[\w-]+){0,2}?)"
+    r"(?=\s+(?:of|on|in|for)\b|\s*[?.]?\s*$)",
+    re.IGNORECASE,
+)
+# The verbs of a question that asks what something had or used, whose thing asked for another
+# thing can take the place of: "What optimizer did ResNet use?", but not "What problem do
+# residual connections solve?" (then "What about the decoder?" is no other problem).
+_HAVING_VERB = re.compile(
+    r"\b(?:use[sd]?|ha(?:ve|s|d)|reach(?:ed)?|achieved?|get|got|report(?:ed)?|train(?:ed)?"
+    r"|employ(?:ed)?|adopt(?:ed)?|appl(?:y|ied)|set|cho(?:o)?se|need(?:ed)?|take|took)\b",
+    re.IGNORECASE,
+)
+# Words that make a new "subject" something other than a thing asked for ("And why?", "And it?").
+_NOT_ASPECT = frozenset(
+    [
+        "why",
+        "how",
+        "what",
+        "when",
+        "where",
+        "who",
+        "which",
+        "it",
+        "its",
+        "they",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "also",
+        "so",
+        "then",
+        "else",
+    ]
+)
 # The most of a previous question appended to a follow-up as its context.
 MAX_CONTEXT_CHARS = 300
 # Words that start a request, capitalised only because they start it ("Explain ...", "And ...").
@@ -107,7 +152,9 @@ def _asked_of_new_subject(question: str, previous: str) -> str | None:
     if not match or len(match.group("subject").split()) > MAX_SUBJECT_WORDS:
         return None
     new, old = match.group("subject"), _subject(previous)
-    if old is None or _subject(new) is None:
+    if _subject(new) is None:
+        return _asked_for_instead(new, previous)
+    if old is None:
         return None
     # The whole word the old subject starts: "ResNet-152", not "ResNet" of it.
     where = re.search(rf"(?<![\w-]){re.escape(old)}[\w-]*", previous)
@@ -116,6 +163,23 @@ def _asked_of_new_subject(question: str, previous: str) -> str | None:
     if where.group(0).lower() == new.lower():
         return None
     return previous[: where.start()] + new + previous[where.end() :]
+
+
+def _asked_for_instead(aspect: str, previous: str) -> str | None:
+    """``previous`` asking for ``aspect`` ("the learning rate") instead of what it asked for
+    ("What optimizer did ResNet use?": "What learning rate did ResNet use?"), or None when
+    ``aspect`` is no plain noun phrase or ``previous`` has no such form."""
+    words = aspect.split()
+    if not words or any(w.lower() in _NOT_ASPECT for w in words):
+        return None
+    match = _ASKED_FOR.match(previous)
+    if match is None:
+        return None
+    if match.group("noun"):
+        return previous[: match.start("noun")] + aspect + previous[match.end("noun") :]
+    if not _HAVING_VERB.search(match.group("rest")):
+        return None
+    return f"What {aspect} {match.group('rest')}"
 
 
 def _standalone_previous(history: list[tuple[str, str]]) -> str:
