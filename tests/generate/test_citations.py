@@ -354,6 +354,24 @@ def test_a_number_given_for_a_named_paper_must_come_from_it_or_a_passage_naming_
     assert {c.chunk_id for c in result.citations} == {1} and not result.unsupported
 
 
+def test_a_plain_word_naming_a_paper_in_another_paper_is_the_thing_not_the_paper() -> None:
+    # "Transformer" names the Transformer paper as written; in another paper it is the
+    # architecture, whose size there is not the paper's model's.
+    other = "We train a single 6-billion-parameter multilingual Transformer on 103 languages."
+    own = "Table 3: the big model has dmodel = 1024 and dropout 0.3."
+    passages = [
+        Passage(Chunk(1, "gpipe", "GPipe", 2, 2, other), 1.0, 1),
+        Passage(Chunk(2, "attention-is-all-you-need", "Attention", 9, 9, own), 0.9, 2),
+    ]
+    result = attribute("The big Transformer has 6 billion parameters.", passages)
+    assert result.citations == [] and result.unsupported
+    # A name of its own ("AlexNet") in course notes still names the paper there.
+    notes = "AlexNet has 60 million parameters, most of them in its fully connected layers."
+    passages[0] = Passage(Chunk(1, "cs231n-notes", "CS231n", 1, 1, notes), 1.0, 1)
+    result = attribute("AlexNet has 60 million parameters.", passages)
+    assert [c.doc for c in result.citations] == ["cs231n-notes"] and not result.unsupported
+
+
 def test_a_models_name_the_question_does_not_use_is_the_answer_not_a_papers_name() -> None:
     # Asked what RMC stands for, "Relational Memory Core" answers; it also names the paper.
     text = "Our module, the Relational Memory Core (RMC), keeps its slots in a grid of cells."

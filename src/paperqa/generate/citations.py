@@ -30,7 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from paperqa.generate.prompts import UNSUPPORTED_MARK
-from paperqa.mentions import Mention, author_words, mentions
+from paperqa.mentions import Mention, author_words, is_made_up, mentions
 from paperqa.readinglist import reading_list
 from paperqa.text import (
     NUMBER_WORDS,
@@ -646,9 +646,17 @@ def _held_in(facts: list[Fact], passage: Passage, numbers: NumberText) -> set[Fa
     rate from course notes is not the Pointer Network's)."""
     held = {f for f in facts if holds(f, passage, numbers)}
     named = [f for f in facts if f.papers]
-    if named and not any(f in held for f in named):
+    if named and not any(f in held and _names_there(f, passage) for f in named):
         held = {f for f in held if f.kind != "number"}
     return held
+
+
+def _names_there(fact: Fact, passage: Passage) -> bool:
+    """Whether ``passage`` names the paper of ``fact`` by it: a passage of that paper, or one
+    using a name of its own (AlexNet in course notes). A plain word ("Transformer") in another
+    paper is the architecture, not the paper: GPipe's "6-billion-parameter Transformer" is not
+    the big Transformer's size."""
+    return passage.doc in fact.papers or is_made_up(fact.text) or " " in fact.text.strip()
 
 
 def _support_by_facts(support: SentenceSupport, facts: list[Fact], held: list[set[Fact]]) -> None:
