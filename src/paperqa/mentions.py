@@ -143,11 +143,9 @@ def _flexible(name: str) -> str:
 def _splittable(name: str) -> str:
     """``_flexible`` for a name matched in any case, where a made-up word may also be split by a
     space or hyphen where its case changes: people type "Alex net" and "Res-Net"."""
-    if _is_phrase(name) or not is_made_up(name):
-        return _flexible(name)
     parts = re.findall(r"[A-Z]*[a-z]+|[A-Z]+(?![a-z])|\d+", name)
-    if "".join(parts) != name:
-        return re.escape(name)
+    if _is_phrase(name) or not is_made_up(name) or "".join(parts) != name:
+        return _flexible(name)
     return r"[\s-]?".join(re.escape(part) for part in parts)
 
 

@@ -341,10 +341,10 @@ def _unheld_conditions(question: str, pool: Sequence[Passage]) -> list[str]:
     words = _condition_words(question)
     if not words:
         return []
-    texts = [text for p in pool for text in (p.text, p.chunk.title)]
-    held = set().union(*(tokenize(text) for text in texts))
+    tokens = [tokenize(text) for p in pool for text in (p.text, p.chunk.title)]
+    held = set().union(*tokens)
     # A word the passages write as two ("Penn Tree Bank" for "Penn Treebank") holds too.
-    held |= {a + b for text in texts for a, b in itertools.pairwise(tokenize(text))}
+    held |= {a + b for words in tokens for a, b in itertools.pairwise(words)}
     return [w for w in words if not set(tokenize(w.replace("-", " "))) <= held]
 
 
