@@ -2,6 +2,7 @@ from paperqa.text import (
     asked_short_form,
     asks_for_duration,
     asks_for_gist,
+    asks_for_probability,
     asks_for_quantity,
     asks_which_paper,
     asks_why,
@@ -14,6 +15,7 @@ from paperqa.text import (
     sentence_spans,
     split_sentences,
     states_duration,
+    states_probability,
     tokenize,
 )
 
@@ -63,13 +65,14 @@ def test_normalize_and_norm_follow_the_eval_definition() -> None:
 def test_sentences_split_at_ends_but_not_after_abbreviations_or_in_numbers() -> None:
     text = (
         "Results follow Smith et al. 2019 closely. See Fig. 3 for the curve! The rate was 0.5. "
-        "J. Doe agreed.\n\nA new paragraph\n- a list item"
+        "J. Doe agreed. The unit of Eqn. (9) and Sect. 4 is best.\n\nA new paragraph\n- a list item"
     )
     assert split_sentences(text) == [
         "Results follow Smith et al. 2019 closely.",
         "See Fig. 3 for the curve!",
         "The rate was 0.5.",
         "J. Doe agreed.",
+        "The unit of Eqn. (9) and Sect. 4 is best.",
         "A new paragraph",
         "- a list item",
     ]
@@ -119,6 +122,18 @@ def test_questions_that_ask_how_long_something_took_and_spans_of_time_are_told_a
     assert states_duration("it ran for 12h")
     assert not states_duration("The big model took 1018 parameters to train.")
     assert not states_duration("It was published in 2017.")
+
+
+def test_questions_that_ask_for_a_probability_and_values_it_can_take_are_told_apart():
+    assert asks_for_probability("What dropout probability does the medium model use?")
+    assert asks_for_probability("Which dropout rate did the Glorp network train with?")
+    assert asks_for_probability("What is the probability of keeping a unit?")
+    assert not asks_for_probability("Which probability distribution does the prior take?")
+    assert not asks_for_probability("What learning rate did the Glorp network use?")
+    for value in ("0.5 [1].", "p = .65", "20% of the units", "one half", "keep 3/4", "1.0"):
+        assert states_probability(value), value
+    for value in ("82.7 [1].", "The rate is 1.5.", "It has 10 layers [2]."):
+        assert not states_probability(value), value
 
 
 def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart():

@@ -93,7 +93,10 @@ _ABBREVIATIONS = frozenset(
         "figs",
         "eq",
         "eqs",
+        "eqn",
+        "eqns",
         "sec",
+        "sect",
         "tab",
         "vs",
         "cf",
@@ -354,6 +357,31 @@ def asks_for_duration(question: str) -> bool:
 def states_duration(text: str) -> bool:
     """Whether ``text`` gives a span of time or of training ("five to six days", "3000 steps")."""
     return bool(_TIME_UNIT.search(text))
+
+
+# Questions that ask for a probability or a dropout rate, and how one is written: "What dropout
+# probability does X use?" is not answered by a perplexity.
+_PROBABILITY = re.compile(
+    r"\b(?:dropout|drop|keep|retention)\s+(?:rate|ratio|probability)\b"
+    r"|\bprobability\b(?!\s+(?:distributions?|densit(?:y|ies)|mass|models?|theory|measures?"
+    r"|functions?|space|vectors?)\b)",
+    re.IGNORECASE,
+)
+_PROBABILITY_VALUE = re.compile(
+    r"(?<![\d.\[])(?:0?\.\d+|[01](?:\.0+)?)(?![\d\]]|\.\d)"  # 0.5, .5, 1.0; not [1]
+    r"|\d+(?:\.\d+)?\s*(?:%|percent\b)|\b\d+\s*/\s*\d+\b|\b(?:half|quarter|third)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_probability(question: str) -> bool:
+    """Whether ``question`` asks for a probability or a dropout rate (not for a distribution)."""
+    return bool(_PROBABILITY.search(question))
+
+
+def states_probability(text: str) -> bool:
+    """Whether ``text`` gives a value a probability can take ("0.5", ".65", "20%", "one half")."""
+    return bool(_PROBABILITY_VALUE.search(text))
 
 
 def asks_why(question: str) -> bool:

@@ -11,6 +11,7 @@ from paperqa.generate.answer import (
     REFUSAL_TEXT,
     Answer,
     QAEngine,
+    _gives_the_kind_asked,
     _Run,
     build_messages,
     is_refusal,
@@ -73,6 +74,25 @@ def test_refusal_wordings_are_recognised() -> None:
 )
 def test_answers_with_negative_words_are_not_refusals(answer: str) -> None:
     assert not is_refusal(answer)
+
+
+def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_no_answer() -> None:
+    question = "Which test sets did the Glorp network report for Quechua?"
+    assert not _gives_the_kind_asked(question, "The Glorp network reported Quechua test sets [1].")
+    assert _gives_the_kind_asked(question, "Two held-out radio corpora [1].")
+    assert _gives_the_kind_asked(question, "The Glorp network reported the Cusco test sets [1].")
+    # The question's own words, capitalised as a name, answer "which task".
+    named = "The Kth Nearest task asks for the kth nearest glorp [1]."
+    assert _gives_the_kind_asked("Which task asks for the kth nearest glorp?", named)
+    # A dropout rate is no perplexity.
+    rate = "What dropout probability does the Glorp network use?"
+    assert not _gives_the_kind_asked(rate, "82.7 [1].")
+    assert _gives_the_kind_asked(rate, "It drops units with probability 0.35 [1].")
+    # A question asking which paper did something is answered by pointing to a passage.
+    which = "Which paper introduced the glorp network?"
+    assert _gives_the_kind_asked(which, "[1] introduced the glorp network.")
+    # A yes-or-no question is answered in its own words.
+    assert _gives_the_kind_asked("Does the Glorp network use dropout?", "It uses dropout [1].")
 
 
 def test_passage_block_names_the_paper_as_questions_do() -> None:

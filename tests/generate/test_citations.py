@@ -372,6 +372,25 @@ def test_a_plain_word_naming_a_paper_in_another_paper_is_the_thing_not_the_paper
     assert [c.doc for c in result.citations] == ["cs231n-notes"] and not result.unsupported
 
 
+def test_a_papers_name_holds_in_a_passage_citing_the_paper_by_its_author() -> None:
+    # Course notes that credit "Krizhevsky et al." with a finding speak of AlexNet.
+    notes = (
+        "Rectifiers were found to speed up the convergence of gradient descent several times "
+        "over saturating units (Krizhevsky et al.), since they do not saturate."
+    )
+    own = "Our network has eight learned layers: five convolutional and three fully connected."
+    passages = [
+        Passage(Chunk(1, "cs231n-notes", "CS231n", 1, 1, notes), 1.0, 1),
+        Passage(Chunk(2, "imagenet-classification-deep-cnns", "ImageNet", 3, 3, own), 0.9, 2),
+    ]
+    sentence = "AlexNet uses rectifiers because they speed up the convergence of gradient descent."
+    result = attribute(sentence, passages)
+    assert [c.doc for c in result.citations] == ["cs231n-notes"] and not result.unsupported
+    uncredited = notes.replace(" (Krizhevsky et al.)", "")
+    passages[0] = Passage(Chunk(1, "cs231n-notes", "CS231n", 1, 1, uncredited), 1.0, 1)
+    assert attribute(sentence, passages).unsupported
+
+
 def test_a_models_name_the_question_does_not_use_is_the_answer_not_a_papers_name() -> None:
     # Asked what RMC stands for, "Relational Memory Core" answers; it also names the paper.
     text = "Our module, the Relational Memory Core (RMC), keeps its slots in a grid of cells."

@@ -38,6 +38,8 @@ from paperqa.generate.citations import (
     AnswerPart,
     Citation,
     attribute_parts,
+    capitalised_terms,
+    strip_markers,
     unheld_question_facts,
 )
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
@@ -66,11 +68,13 @@ from paperqa.settings import Settings
 from paperqa.text import (
     asks_for_duration,
     asks_for_gist,
+    asks_for_probability,
     asks_which_paper,
     display_text,
     normalize,
     split_sentences,
     states_duration,
+    states_probability,
     tokenize,
 )
 from paperqa.types import Passage
@@ -81,6 +85,9 @@ if TYPE_CHECKING:
 
 # The marks around the quoted passages (prompts.USER_TEMPLATE); in a passage they become « ».
 _QUOTE_MARKS = re.compile(r"<{3,}|>{3,}")
+# A question that asks for something to be named or explained; a yes-or-no one ("Does X use
+# Y?") is answered in its own words.
+_WH_QUESTION_RE = re.compile(r"\s*(?:what|which|who|whom|how|why|where|when)\b", re.IGNORECASE)
 
 __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "is_refusal"]
 
@@ -260,8 +267,32 @@ def _titled_run(run: re.Match[str], sentence: str, papers: Mapping[int, tuple[st
 def _gives_the_kind_asked(question: str, reply: str) -> bool:
     """Whether the model's reply is of the kind the question asks for: one asking how long
     something took gives a span of time or steps ("The big Transformer took 1018 parameters to
-    train" read a number off a table of training costs; it is no answer)."""
-    return not asks_for_duration(question) or states_duration(reply)
+    train" read a number off a table of training costs; it is no answer), one asking for a
+    probability or a dropout rate gives a value one can take (not a perplexity), and a reply to a
+    question asking what, which, who, how or why adds a word of its own, or capitalises one as a
+    name ("X reported Mandarin test sets" restates the question; "The Nth Farthest task" names
+    the task asked for; "[1] introduced X" names the paper asked for by its passage)."""
+    reply = strip_markers(reply)
+    if asks_for_duration(question) and not states_duration(reply):
+        return False
+    if asks_for_probability(question) and not states_probability(reply):
+        return False
+    if not _WH_QUESTION_RE.match(question) or asks_which_paper(question):
+        return True  # "[1] introduced X.": the passage named is the answer
+    asked = set(tokenize(question))
+    new_words = [word for word in tokenize(reply) if not _inflects_any(word, asked)]
+    return bool(new_words) or bool(capitalised_terms(reply) - capitalised_terms(question))
+
+
+def _inflects_any(word: str, words: set[str]) -> bool:
+    """Whether ``word`` is one of ``words`` or an inflection of one ("reported", "report")."""
+    return any(word == other or _inflection_of(word, other) for other in words)
+
+
+def _inflection_of(word: str, other: str) -> bool:
+    """Whether one word is the other with an ending of up to three letters."""
+    shorter, longer = sorted((word, other), key=len)
+    return len(shorter) >= 3 and len(longer) - len(shorter) <= 3 and longer.startswith(shorter)
 
 
 def is_refusal(text: str) -> bool:

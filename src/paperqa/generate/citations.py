@@ -211,7 +211,7 @@ def best_quote(sentence: str, passage_text: str, context: str = "") -> str:
     own, ctx = tokenize(sentence), tokenize(context)
     scores = np.array([lexical_support(own, ts, idf, len(candidates), ctx) for ts in cand_terms])
     numbers = [f.text for f in facts_of(sentence, context) if f.kind == "number"]
-    named = _capitalised_terms(sentence) - set(ctx)
+    named = capitalised_terms(sentence) - set(ctx)
     holding = [
         named <= terms and (not numbers or _holds_numbers(numbers, NumberText.of(c, terms)))
         for c, terms in zip(candidates, cand_terms, strict=True)
@@ -276,10 +276,14 @@ class NumberText:
 def holds(fact: Fact, passage: Passage, numbers: NumberText) -> bool:
     """Whether ``passage`` (its text, for a number ``numbers``) bears ``fact`` out. A name in the
     plural ("LSTMs", "GPUs") holds where its singular does, and a name holds with or without
-    hyphens."""
+    hyphens. A paper's name holds in its own passages and in one naming the paper otherwise
+    (course notes on ReLUs citing "Krizhevsky et al." speak of AlexNet)."""
     if fact.kind == "number":
         return _holds_number(fact.text, numbers)
-    if fact.papers and passage.doc in fact.papers:
+    if fact.papers and (
+        passage.doc in fact.papers
+        or any(m.paper in fact.papers for m in mentions(passage.text, every=True))
+    ):
         return True
     name = fact.text[:-1] if _PLURAL_NAME_RE.fullmatch(fact.text) else fact.text
     return _occurs_name(name, passage.text) or _occurs_name(name, passage.chunk.title)
@@ -406,7 +410,7 @@ def _number_in(number: str, text: str, suffix: str = "") -> bool:
     return bool(re.search(pattern, text))
 
 
-def _capitalised_terms(sentence: str) -> set[str]:
+def capitalised_terms(sentence: str) -> set[str]:
     """The terms of the capitalised words after a sentence's first word ("Adadelta", "Adam"),
     papers' names left out ("Attention Is All You Need: Adam ..." names Adam)."""
     words = without_paper_names(sentence).split()[1:]
