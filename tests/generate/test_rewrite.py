@@ -158,3 +158,44 @@ def test_a_follow_up_naming_no_other_thing_of_that_kind_gets_the_last_question_a
     assert rewrite_question("What about the decoder?", RESNET) == (
         f"What about the decoder? (follow-up to: {previous})"
     )
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "standalone"),
+    [
+        (
+            "What optimizer did the Glorp network use?",
+            "How many steps?",
+            "How many steps did the Glorp network use?",
+        ),
+        (
+            "What optimizer did the Glorp network use?",
+            "What learning rate schedule?",
+            "What learning rate schedule did the Glorp network use?",
+        ),
+        (
+            "What is the top-5 error of QuorNet-152?",
+            "What top-1 error?",
+            "What is the top-1 error of QuorNet-152?",
+        ),
+    ],
+)
+def test_a_bare_what_or_how_many_asks_the_last_question_for_that_thing(
+    previous: str, question: str, standalone: str
+) -> None:
+    assert rewrite_question(question, [(previous, "...")]) == standalone
+
+
+def test_why_alone_asks_the_reason_for_the_last_answer() -> None:
+    turn = ("Where does the Glorp network apply dropout?", "It drops only the lateral links [1].")
+    for question in ("Why?", "And why?", "Why is that?", "how come?"):
+        assert rewrite_question(question, [turn]) == (
+            "Why is it that Glorp drops only the lateral links?"
+        )
+    said = (turn[0], "The dropout mask is shared across the links [1]. It helps.")
+    assert rewrite_question("Why?", [said]) == (
+        "Why is it that the dropout mask is shared across the links?"
+    )
+    # A refusal or a one-word answer states nothing to ask why of.
+    for answer in ("The papers in this collection don't answer that.", "Degradation."):
+        assert rewrite_question("Why?", [(turn[0], answer)]) == (f"Why? (follow-up to: {turn[0]})")

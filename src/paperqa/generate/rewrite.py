@@ -12,16 +12,22 @@ previous question of it: "What dropout rate did the Transformer use?" then "What
 is "What dropout rate did the AlexNet use?", where the new subject takes the old one's place
 (both papers, or both other names). One that names no paper or name ("And the learning rate?")
 asks for that instead of what the previous question asked for: "What optimizer did ResNet use?"
-then "And the learning rate?" is "What learning rate did ResNet use?".
+then "And the learning rate?" is "What learning rate did ResNet use?", and so does a bare "How
+many warmup steps?" ("How many warmup steps did the Transformer use?").
+
+"Why?" ("And why?", "Why is that?") asks the reason for the previous answer's first sentence:
+"Why is it that AlexNet trained on two GTX 580 3GB GPUs?".
 """
 
 from __future__ import annotations
 
 import re
 
+from paperqa.generate.citations import strip_markers
+from paperqa.generate.prompts import CHOSEN_PAPERS_REFUSAL_TEXT, REFUSAL_TEXT
 from paperqa.mentions import mentions, nickname
 from paperqa.readinglist import reading_list
-from paperqa.text import STOPWORDS
+from paperqa.text import STOPWORDS, split_sentences
 
 _PAPER_REF = re.compile(
     r"\b(?:this|that|the same|the|same|their|its)\s+(?:paper|article|work|study|post|blog post)\b",
@@ -104,6 +110,23 @@ _NOT_ASPECT = frozenset(
         "else",
     ]
 )
+# "Why?", "And why?", "Why is that?", "How come?": the reason for the previous answer.
+_WHY_ALONE = re.compile(
+    r"^\s*(?:(?:and|but|so)\s+)?(?:why(?:\s+(?:is|was)\s+(?:that|this|it)(?:\s+so)?|\s+so)?"
+    r"|how\s+come|for\s+what\s+reason)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# An answer shorter than this ("Degradation.") states nothing a "why" can be asked of.
+MIN_STATEMENT_WORDS = 4
+# How the answers that state nothing begin: a refusal, of all papers or of the ones chosen.
+_REFUSALS = (REFUSAL_TEXT, CHOSEN_PAPERS_REFUSAL_TEXT.split("{")[0])
+# "How many steps?", "What learning rate schedule?": a thing asked for, with no verb or subject.
+_BARE_ASK = re.compile(
+    r"^\s*(?:and\s+)?(?P<wh>what|which|how\s+many|how\s+much)\s+"
+    r"(?P<aspect>[\w-]+(?:\s+[\w-]+){0,3}?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_AUXILIARIES = frozenset(["is", "was", "are", "were", "did", "does", "do", "has", "have", "had"])
 # The most of a previous question appended to a follow-up as its context.
 MAX_CONTEXT_CHARS = 300
 # Words that start a request, capitalised only because they start it ("Explain ...", "And ...").
@@ -115,13 +138,34 @@ def rewrite_question(question: str, history: list[tuple[str, str]] | None = None
     question = question.strip()
     if not history:
         return question
-    return _against(question, _standalone_previous(history))
+    previous = _standalone_previous(history)
+    return _why_of(question, history[-1][1], previous) or _against(question, previous)
+
+
+def _why_of(question: str, answer: str, previous: str) -> str | None:
+    """ "Why?" (or "And why?", "Why is that?") asked of the previous answer's first sentence,
+    when it states something: "Why is it that dropout is applied only to the non-recurrent
+    connections?", an opening "It" or "They" being the previous question's subject. None for
+    another question, or after a refusal or a one-word answer."""
+    if not _WHY_ALONE.match(question) or answer.startswith(_REFUSALS):
+        return None
+    sentences = split_sentences(strip_markers(answer))
+    first = sentences[0].rstrip(" .!?") if sentences else ""
+    words = first.split()
+    if len(words) < MIN_STATEMENT_WORDS:
+        return None
+    subject = _paper_title(previous) or _subject(previous)
+    if subject and words[0].lower() in ("it", "they"):
+        first = " ".join([subject, *words[1:]])
+    elif words[0].lower() in STOPWORDS:  # "The ...": not a name
+        first = first[0].lower() + first[1:]
+    return f"Why is it that {first}?"
 
 
 def _against(question: str, previous: str) -> str:
     """``question`` made standalone against ``previous``, itself a standalone question."""
     previous = _clip(previous)
-    asked_again = _asked_of_new_subject(question, previous)
+    asked_again = _asked_of_new_subject(question, previous) or _bare_ask(question, previous)
     if asked_again:
         return asked_again
     # "And on Mandarin?" says nothing on its own, though it names something.
@@ -180,6 +224,29 @@ def _asked_for_instead(aspect: str, previous: str) -> str | None:
     if not _HAVING_VERB.search(match.group("rest")):
         return None
     return f"What {aspect} {match.group('rest')}"
+
+
+def _bare_ask(question: str, previous: str) -> str | None:
+    """``previous`` asking for what a question of only "what/which/how many" and a noun asks
+    ("How many steps?" after "What optimizer did the Transformer use?": "How many steps did the
+    Transformer use?"), where ``previous`` has that form and the noun names nothing of its own."""
+    match = _BARE_ASK.match(question)
+    if match is None or _subject(match.group("aspect")) is not None:
+        return None
+    words = match.group("aspect").split()
+    if any(w.lower() in _NOT_ASPECT or w.lower() in _AUXILIARIES for w in words):
+        return None
+    asked = _ASKED_FOR.match(previous)
+    if asked is None:
+        return None
+    wh = match.group("wh").lower()
+    if asked.group("noun"):
+        if wh not in ("what", "which"):
+            return None
+        return previous[: asked.start("noun")] + " ".join(words) + previous[asked.end("noun") :]
+    if not _HAVING_VERB.search(asked.group("rest")):
+        return None
+    return f"{' '.join([wh.capitalize(), *words])} {asked.group('rest')}"
 
 
 def _standalone_previous(history: list[tuple[str, str]]) -> str:
