@@ -83,7 +83,7 @@ def test_a_made_up_name_split_where_its_case_changes_still_names_its_paper() -> 
     assert _papers("the res of the net") == []
 
 
-def test_a_paper_is_named_by_a_run_of_its_title_words_and_paper() -> None:
+def test_a_paper_is_named_by_a_run_of_its_title_words_and_what_it_is() -> None:
     assert _papers("What batch size does the dilated convolutions paper use?") == [
         "dilated-convolutions"
     ]
@@ -94,6 +94,11 @@ def test_a_paper_is_named_by_a_run_of_its_title_words_and_paper() -> None:
     assert _papers("What does the multi-token prediction paper's 7B model reach?") == [
         "multi-token-prediction"
     ]
+    # Or by such a run, or the initials of one, and what the title says the text is.
+    assert _papers("Who wrote the minimum description length tutorial?") == ["mdl-tutorial"]
+    assert _papers("Who are the authors of the MDL tutorial?") == ["mdl-tutorial"]
+    assert _papers("How does the MDL principle pick a model?") == []  # the idea, not the text
+    assert _papers("What does the MDL paper say?") == []  # another paper's title is about MDL
     # Without "paper", such words are the subject, not a paper; "language models" is in two
     # titles and names neither.
     assert _papers("Why do dilated convolutions keep resolution?") == []

@@ -48,6 +48,9 @@ from paperqa.aliases import author_aliases, document_aliases, title_aliases, tit
 from paperqa.readinglist import Paper, papers_by_id, reading_list
 from paperqa.text import tokenize
 
+# What a text is called after a shortened title: "the dilated convolutions paper".
+_KINDS = ("paper", "tutorial", "post", "blog", "article", "thesis", "notes", "book", "chapter")
+_KIND = rf"\s+(?:{'|'.join(_KINDS)})\b"
 _MIN_SURNAME = 4  # shorter surnames (He, Yu, Li) are common words or too ambiguous
 
 
@@ -108,12 +111,29 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
             pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(_splittable(n) for n in any_case)})(?!\w))"
         if words:
             pattern += rf"|(?<![\w-])(?:{'|'.join(_flexible(n) for n in words)})(?!\w)"
-        # "the dilated convolutions paper": a run of the title's words, followed by "paper".
+        # "the dilated convolutions paper": a run of the title's words, followed by what the
+        # text is; "the MDL tutorial": its initials, followed by what the title says it is.
         runs = [n for n in shortened[paper.id] if shared_phrases[n.lower()] == 1]
         if runs:
-            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(map(_flexible, runs))})(?=\s+paper\b))"
+            pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(map(_flexible, runs))})(?={_KIND}))"
+        initials = [i for i in _initials(paper.title) if shared_phrases[i.lower()] == 0]
+        kinds = [w for w in _KINDS if re.search(rf"\b{w}\b", paper.title, re.IGNORECASE)]
+        if initials and kinds:
+            pattern += rf"|(?<![\w-])(?:{'|'.join(initials)})(?=\s+(?i:{'|'.join(kinds)})\b)"
         patterns.append((paper.id, re.compile(pattern)))
     return tuple(patterns)
+
+
+def _initials(title: str) -> list[str]:
+    """The initials of each run of three or more capitalised words of a title ("Minimum
+    Description Length": "MDL")."""
+    runs = [run.split() for run in title_phrases(title)]
+    initials = [
+        "".join(word[0] for word in run)
+        for run in runs
+        if len(run) >= 3 and all(word[0].isupper() for word in run)
+    ]
+    return list(dict.fromkeys(i for i in initials if i.isalpha()))
 
 
 def _is_phrase(name: str) -> bool:
