@@ -4,6 +4,7 @@ from paperqa.text import (
     asks_for_gist,
     asks_for_probability,
     asks_for_quantity,
+    asks_for_whole_number,
     asks_which_paper,
     asks_why,
     document_header,
@@ -16,6 +17,7 @@ from paperqa.text import (
     split_sentences,
     states_duration,
     states_probability,
+    states_whole_number,
     tokenize,
 )
 
@@ -134,6 +136,17 @@ def test_questions_that_ask_for_a_probability_and_values_it_can_take_are_told_ap
         assert states_probability(value), value
     for value in ("82.7 [1].", "The rate is 1.5.", "It has 10 layers [2]."):
         assert not states_probability(value), value
+
+
+def test_questions_that_ask_for_a_count_or_a_dimension_and_whole_numbers_are_told_apart():
+    assert asks_for_whole_number("What is the embedding dimension of the big Glorp model?")
+    assert asks_for_whole_number("How many attention heads does the Glorp network use?")
+    assert not asks_for_whole_number("What bits per dimension does the Glorp model reach?")
+    assert not asks_for_whole_number("How many GPU-hours did training take?")
+    for value in ("2048 [1].", "Six layers", "1.5 billion", "21M passages"):
+        assert states_whole_number(value), value
+    for value in ("38.1 [1].", "It reaches 4.49%."):
+        assert not states_whole_number(value), value
 
 
 def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart():

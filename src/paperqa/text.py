@@ -384,6 +384,31 @@ def states_probability(text: str) -> bool:
     return bool(_PROBABILITY_VALUE.search(text))
 
 
+# Questions that ask for a count or a dimension, which are whole numbers: "What is the
+# embedding dimension of the big Transformer?" is not answered by a BLEU score (38.1).
+_WHOLE = re.compile(
+    r"\b(?<!per )(?:dimension(?:s|ality)?|d_?model|hidden size)\b"
+    r"|\bhow many\s+(?:[\w-]+\s+)?(?:layers?|heads?|units?|neurons?|gpus?|filters?|channels?"
+    r"|slots?|memories|partitions?|accelerators?|passages?|documents?)(?![\w-])",
+    re.IGNORECASE,
+)
+_WHOLE_VALUE = re.compile(
+    rf"(?<![\d.\[])\d+(?![.,]?\d|\])|\b(?:{'|'.join(NUMBER_WORDS)})\b"  # not "[1]"
+    r"|\d(?:\.\d+)?\s*(?:thousand|million|billion|[kMB]\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_whole_number(question: str) -> bool:
+    """Whether ``question`` asks how many layers, heads, GPUs, ... or for a dimension."""
+    return bool(_WHOLE.search(question))
+
+
+def states_whole_number(text: str) -> bool:
+    """Whether ``text`` gives a whole number ("6", "2048", "two"), not only decimals ("38.1")."""
+    return bool(_WHOLE_VALUE.search(text))
+
+
 def asks_why(question: str) -> bool:
     """Whether ``question`` asks for a reason ("why", "what goes wrong")."""
     return bool(_REASON.search(question))

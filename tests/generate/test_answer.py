@@ -88,6 +88,10 @@ def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_
     rate = "What dropout probability does the Glorp network use?"
     assert not _gives_the_kind_asked(rate, "82.7 [1].")
     assert _gives_the_kind_asked(rate, "It drops units with probability 0.35 [1].")
+    # A dimension is no BLEU score.
+    width = "What is the model dimension of the big Glorp network?"
+    assert not _gives_the_kind_asked(width, "38.1 [1].")
+    assert _gives_the_kind_asked(width, "It is 1024 [1].")
     # A question asking which paper did something is answered by pointing to a passage.
     which = "Which paper introduced the glorp network?"
     assert _gives_the_kind_asked(which, "[1] introduced the glorp network.")

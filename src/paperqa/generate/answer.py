@@ -69,12 +69,14 @@ from paperqa.text import (
     asks_for_duration,
     asks_for_gist,
     asks_for_probability,
+    asks_for_whole_number,
     asks_which_paper,
     display_text,
     normalize,
     split_sentences,
     states_duration,
     states_probability,
+    states_whole_number,
     tokenize,
 )
 from paperqa.types import Passage
@@ -268,7 +270,8 @@ def _gives_the_kind_asked(question: str, reply: str) -> bool:
     """Whether the model's reply is of the kind the question asks for: one asking how long
     something took gives a span of time or steps ("The big Transformer took 1018 parameters to
     train" read a number off a table of training costs; it is no answer), one asking for a
-    probability or a dropout rate gives a value one can take (not a perplexity), and a reply to a
+    probability or a dropout rate gives a value one can take (not a perplexity), one asking how
+    many layers, heads, ... or for a dimension a whole number (not a BLEU score), and a reply to a
     question asking what, which, who, how or why adds a word of its own, or capitalises one as a
     name ("X reported Mandarin test sets" restates the question; "The Nth Farthest task" names
     the task asked for; "[1] introduced X" names the paper asked for by its passage)."""
@@ -276,6 +279,8 @@ def _gives_the_kind_asked(question: str, reply: str) -> bool:
     if asks_for_duration(question) and not states_duration(reply):
         return False
     if asks_for_probability(question) and not states_probability(reply):
+        return False
+    if asks_for_whole_number(question) and not states_whole_number(reply):
         return False
     if not _WH_QUESTION_RE.match(question) or asks_which_paper(question):
         return True  # "[1] introduced X.": the passage named is the answer
