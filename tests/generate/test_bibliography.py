@@ -52,6 +52,17 @@ def test_the_year_of_a_paper_comes_from_its_record_citing_its_title_page() -> No
     assert [p.chunk.page_start for p in answer.passages] == [1]
 
 
+def test_the_title_page_quoted_names_the_author_however_pypdf_set_the_accent() -> None:
+    # pypdf gives "Grünwald" as "Gr¨unwald"; the record has the name as written.
+    documents = {
+        "mdl-tutorial": {"title": "A Tutorial", "authors": ["Peter Grünwald"], "year": 2004}
+    }
+    page = "A Tutorial Introduction Peter Gr¨unwald Centrum voor Wiskunde. Kruislaan 413."
+    chunks = [Chunk(0, "mdl-tutorial", "A Tutorial", 1, 1, page)]
+    answer = record_answer("Who wrote the MDL tutorial?", documents, chunks, None)
+    assert answer is not None and "Gr¨unwald" in answer.citations[0].quote
+
+
 def test_the_authors_of_each_paper_named_are_listed_with_a_citation_each() -> None:
     answer = _answer("Who wrote the DPR and RAG papers?")
     assert answer is not None

@@ -12,6 +12,7 @@ its title and authors are printed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -166,6 +167,12 @@ def _joined(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _folded(text: str) -> str:
+    """``text`` as lower-case letters and digits without accents: "Gr¨unwald" is "grunwald"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).lower()
+
+
 def _title_page(doc: str, chunks: list[Chunk]) -> Chunk | None:
     """The paper's first chunk: its title page, where its authors are printed."""
     own = [chunk for chunk in chunks if chunk.doc == doc]
@@ -173,9 +180,11 @@ def _title_page(doc: str, chunks: list[Chunk]) -> Chunk | None:
 
 
 def _citation(marker: int, doc: str, meta: dict[str, Any], chunk: Chunk) -> Citation:
-    """The title page cited, quoting its sentence that names the first author, if one does."""
-    surname = re.split(r"\s+et al\b|\s*\(", meta["authors"][0])[0].split()[-1]
-    quote = next((s for s in split_sentences(chunk.text) if surname in s), "")
+    """The title page cited, quoting its sentence that names the first author (accents aside:
+    pypdf gives "Gr¨unwald" for Grünwald), else its first sentence."""
+    surname = _folded(re.split(r"\s+et al\b|\s*\(", meta["authors"][0])[0].split()[-1])
+    sentences = split_sentences(chunk.text)
+    quote = next((s for s in sentences if surname in _folded(s)), sentences[0] if sentences else "")
     return Citation(
         marker=marker,
         doc=doc,
