@@ -210,6 +210,16 @@ def test_answerable_question_cites_the_right_paper(engine: QAEngine) -> None:
 
 
 @pytest.mark.slow
+def test_a_papers_name_the_passages_never_write_does_not_make_its_question_off_topic(
+    engine: QAEngine,
+) -> None:
+    # The course notes never write "CS231n"; with it the question scored under min_relevance.
+    answer = engine.ask("Which activation does CS231n recommend?")
+    assert not answer.refused and "ReLU" in answer.answer
+    assert {c.doc for c in answer.citations} == {"cs231n-notes"}
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
     [

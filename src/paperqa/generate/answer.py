@@ -41,6 +41,7 @@ from paperqa.generate.citations import (
     capitalised_terms,
     strip_markers,
     unheld_question_facts,
+    without_paper_names,
 )
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.generate.evidence import (
@@ -790,10 +791,13 @@ class QAEngine:
             return np.zeros((0, 1), dtype=np.float32), [False] * len(parts)
         # The chunks that matched, not their widened context: the gates were set on chunks.
         vectors = self.embedder.encode_passages([p.matched.text for p in passages])
-        queries = self.embedder.encode_queries([part.question for part in parts])
+        # Each question also without the papers' names: a name the passages never write
+        # ("CS231n") must not make a question on the paper seem off-topic.
+        asked = [(part.question, without_paper_names(part.question)) for part in parts]
+        queries = self.embedder.encode_queries([text for pair in asked for text in pair])
         on_topic = []
-        for part, query in zip(parts, queries, strict=True):
-            relevance = _rows_of(vectors, passages, part.retrieved) @ query
+        for i, part in enumerate(parts):
+            relevance = _rows_of(vectors, passages, part.retrieved) @ queries[2 * i : 2 * i + 2].T
             best = float(relevance.max(initial=-1.0))
             own_paper = part.paper is not None or _asks_gist_it_found(part)
             on_topic.append(not self._off_topic(part.question, best, own_paper))
