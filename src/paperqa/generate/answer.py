@@ -91,6 +91,13 @@ _QUOTE_MARKS = re.compile(r"<{3,}|>{3,}")
 # A question that asks for something to be named or explained; a yes-or-no one ("Does X use
 # Y?") is answered in its own words.
 _WH_QUESTION_RE = re.compile(r"\s*(?:what|which|who|whom|how|why|where|when)\b", re.IGNORECASE)
+# Kinds of value a question can ask for, each with how a reply gives one: a duration, a
+# probability, a whole number (a count or a dimension).
+_VALUE_KINDS = (
+    (asks_for_duration, states_duration),
+    (asks_for_probability, states_probability),
+    (asks_for_whole_number, states_whole_number),
+)
 
 __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "is_refusal"]
 
@@ -277,11 +284,7 @@ def _gives_the_kind_asked(question: str, reply: str) -> bool:
     name ("X reported Mandarin test sets" restates the question; "The Nth Farthest task" names
     the task asked for; "[1] introduced X" names the paper asked for by its passage)."""
     reply = strip_markers(reply)
-    if asks_for_duration(question) and not states_duration(reply):
-        return False
-    if asks_for_probability(question) and not states_probability(reply):
-        return False
-    if asks_for_whole_number(question) and not states_whole_number(reply):
+    if any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
         return False
     if not _WH_QUESTION_RE.match(question) or asks_which_paper(question):
         return True  # "[1] introduced X.": the passage named is the answer

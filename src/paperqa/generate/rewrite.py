@@ -209,10 +209,11 @@ def _asked_of_new_subject(question: str, previous: str) -> str | None:
     return previous[: where.start()] + new + previous[where.end() :]
 
 
-def _asked_for_instead(aspect: str, previous: str) -> str | None:
+def _asked_for_instead(aspect: str, previous: str, wh: str = "What") -> str | None:
     """``previous`` asking for ``aspect`` ("the learning rate") instead of what it asked for
-    ("What optimizer did ResNet use?": "What learning rate did ResNet use?"), or None when
-    ``aspect`` is no plain noun phrase or ``previous`` has no such form."""
+    ("What optimizer did ResNet use?": "What learning rate did ResNet use?"; ``wh`` "How many":
+    "How many steps did ResNet use?"), or None when ``aspect`` is no plain noun phrase or
+    ``previous`` has no such form."""
     words = aspect.split()
     if not words or any(w.lower() in _NOT_ASPECT for w in words):
         return None
@@ -220,33 +221,26 @@ def _asked_for_instead(aspect: str, previous: str) -> str | None:
     if match is None:
         return None
     if match.group("noun"):
+        if wh.lower() not in ("what", "which"):
+            return None
         return previous[: match.start("noun")] + aspect + previous[match.end("noun") :]
     if not _HAVING_VERB.search(match.group("rest")):
         return None
-    return f"What {aspect} {match.group('rest')}"
+    return f"{wh} {aspect} {match.group('rest')}"
 
 
 def _bare_ask(question: str, previous: str) -> str | None:
     """``previous`` asking for what a question of only "what/which/how many" and a noun asks
     ("How many steps?" after "What optimizer did the Transformer use?": "How many steps did the
-    Transformer use?"), where ``previous`` has that form and the noun names nothing of its own."""
+    Transformer use?"), where the noun names nothing of its own (``_asked_for_instead``)."""
     match = _BARE_ASK.match(question)
     if match is None or _subject(match.group("aspect")) is not None:
         return None
     words = match.group("aspect").split()
-    if any(w.lower() in _NOT_ASPECT or w.lower() in _AUXILIARIES for w in words):
+    if any(w.lower() in _AUXILIARIES for w in words):
         return None
-    asked = _ASKED_FOR.match(previous)
-    if asked is None:
-        return None
-    wh = match.group("wh").lower()
-    if asked.group("noun"):
-        if wh not in ("what", "which"):
-            return None
-        return previous[: asked.start("noun")] + " ".join(words) + previous[asked.end("noun") :]
-    if not _HAVING_VERB.search(asked.group("rest")):
-        return None
-    return f"{' '.join([wh.capitalize(), *words])} {asked.group('rest')}"
+    wh = " ".join(match.group("wh").split()).capitalize()
+    return _asked_for_instead(" ".join(words), previous, wh)
 
 
 def _standalone_previous(history: list[tuple[str, str]]) -> str:
