@@ -13,6 +13,7 @@ from paperqa.generate.answer import (
     QAEngine,
     _gives_the_kind_asked,
     _Run,
+    _with_the_cell_asked,
     build_messages,
     is_refusal,
     name_the_papers,
@@ -74,6 +75,31 @@ def test_refusal_wordings_are_recognised() -> None:
 )
 def test_answers_with_negative_words_are_not_refusals(answer: str) -> None:
     assert not is_refusal(answer)
+
+
+GLORP_TABLE = (
+    "Table 2 compares the systems. Clean read: Glorp 4.10, Blorp 3.25, Human 5.80;"
+    " Noisy street: Glorp 21.5, Blorp 12.75, Human 19.3 Table 2: Word error rates."
+)
+
+
+def test_a_figure_read_off_the_wrong_column_is_the_cell_the_question_names() -> None:
+    question = "What word error rate does Blorp reach on noisy street speech?"
+    fixed = _with_the_cell_asked(
+        "Blorp reaches 19.3 on noisy street speech [1].", question, [GLORP_TABLE]
+    )
+    assert fixed == "Blorp reaches 12.75 on noisy street speech [1]."
+    assert _with_the_cell_asked("12.75 [1].", question, [GLORP_TABLE]) == "12.75 [1]."
+    # A figure from elsewhere, or two figures (a comparison), are the model's own reading.
+    assert _with_the_cell_asked("It is 7.5 [1].", question, [GLORP_TABLE]) == "It is 7.5 [1]."
+    both = "Blorp reaches 19.3 against 21.5 for Glorp [1]."
+    assert _with_the_cell_asked(both, question, [GLORP_TABLE]) == both
+    # A question naming two columns names no one cell.
+    versus = "How does Blorp compare with humans on noisy street speech?"
+    assert (
+        _with_the_cell_asked("It reaches 19.3 [1].", versus, [GLORP_TABLE])
+        == "It reaches 19.3 [1]."
+    )
 
 
 def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_no_answer() -> None:

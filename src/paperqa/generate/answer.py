@@ -66,6 +66,7 @@ from paperqa.mentions import mentions, names_paper, nickname, shared_author_name
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
+from paperqa.tables import cell_asked, table_cells
 from paperqa.text import (
     asks_for_duration,
     asks_for_gist,
@@ -304,6 +305,38 @@ def _inflection_of(word: str, other: str) -> bool:
     return len(shorter) >= 3 and len(longer) - len(shorter) <= 3 and longer.startswith(shorter)
 
 
+# A figure in a reply, not a passage's marker ("[1]"): "22.15", "1,024", the "15.3" of "15.3%".
+_REPLY_FIGURE_RE = re.compile(r"(?<![\w.\[])\d[\d,]*(?:\.\d+)?(?![\d\]]|\.\d)")
+
+
+def _with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
+    """``reply`` giving the figure of the table cell the question names, where it gives another
+    figure of that table instead.
+
+    The model reads a labelled row ("Noisy street: Alpha 21.5, Beta 12.75") by position and
+    often takes a neighbouring column's figure. Where the question names both the row and the
+    column of one cell (``paperqa.tables.cell_asked``) and the reply gives one figure of that
+    table, not the cell's, the figure is the cell's. A reply giving several (a comparison) is
+    left as it is.
+    """
+    cells = table_cells(*evidence)
+    asked = cell_asked(question, cells)
+    value = _REPLY_FIGURE_RE.search(asked.figure) if asked else None
+    if asked is None or value is None:
+        return reply  # no cell named, or one with no figure ("—")
+    table = {_figure_value(c.figure) for c in cells if c.table == asked.table}
+    given = [m for m in _REPLY_FIGURE_RE.finditer(reply) if _figure_value(m.group()) in table]
+    if len(given) != 1 or _figure_value(given[0].group()) == _figure_value(asked.figure):
+        return reply
+    return reply[: given[0].start()] + value.group() + reply[given[0].end() :]
+
+
+def _figure_value(figure: str) -> str:
+    """A figure's digits as written, without thousands commas or a unit: "1,024" and "1024"."""
+    found = _REPLY_FIGURE_RE.search(figure)
+    return found.group().replace(",", "") if found else figure
+
+
 def is_refusal(text: str) -> bool:
     """Whether the model's reply says the passages do not answer (checked on its first sentence).
 
@@ -539,6 +572,7 @@ class QAEngine:
                     titles = [self.store.documents[p.doc]["title"] for p in quoted]
                     papers = [(p.doc, _short_title(t)) for p, t in zip(quoted, titles, strict=True)]
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
+                raw = _with_the_cell_asked(raw, part.question, [e.text for e in chat.evidence])
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows))
             elif part.paper:

@@ -33,6 +33,7 @@ from paperqa.ingest.clean import (
     normalize_unicode,
     words,
 )
+from paperqa.tables import label_table_rows
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
@@ -127,12 +128,18 @@ def _finish(
 ) -> ParsedDocument:
     """Clean and check the pages' lines, find headings (or take the given heading lines), assemble.
 
+    A PDF's flattened tables are read row by row (``paperqa.tables``).
+
     ``repairs`` are notes on repairs already made (glyph codes decoded).
     """
     cleaned = clean_pages(pages_lines, repairs or [])
     pages = []
     for number, lines in enumerate(cleaned.pages, start=1):
-        heading_lines = headings[number - 1] if isinstance(headings, list) else headings.find(lines)
+        if isinstance(headings, list):  # given as line numbers, which a rewrite would move
+            heading_lines = headings[number - 1]
+        else:
+            lines = label_table_rows(lines)
+            heading_lines = headings.find(lines)
         text, found = assemble(lines, heading_lines)
         pages.append(PageText(number, text, found))
     note = "; ".join(cleaned.notes)

@@ -1,0 +1,193 @@
+"""Flattened tables read row by row: each figure labelled with its column's heading.
+
+pypdf gives a table as one line per row ("Clean read 4.10 3.25 5.80") under a line of column
+headings ("Test set Alpha Beta Gamma"), and cleaning would join them into one run of figures
+where nothing says which figure is whose. ``label_table_rows`` (at ingest) rewrites such a block
+as one line, its rows apart: "Clean read: Alpha 4.10, Beta 3.25, Gamma 5.80; Noisy street: ...".
+A reader (the model, the evidence selector, BM25) then finds the row a question names and the
+column beside its figure, and ``cell_asked`` (at answer time) reads back the one cell whose row
+and column a question names both.
+
+Only plain tables are rewritten: two or more consecutive rows ending in the same number of
+figures and no run of figures amid their words, under a heading line with one heading per
+column after the labels' own heading ("Model", "Test set", or none), none of them a figure or a
+fragment of a caption. Anything else is left as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+from paperqa.text import tokenize
+
+# A cell's figure: "4.94", "15.3%", "2.3M", "6.4×", "79,168", a dash for none.
+_FIGURE_RE = re.compile(
+    r"[<>~≈±]?[−-]?\d[\d,]*(?:\.\d+)?(?:%|×|[xMBKk])?[*†‡]?|[—–-]|n/a", re.IGNORECASE
+)
+# A heading word that continues the one before: "(val)" in "Top-5 (val)", "err." in "top-1 err.".
+_CONTINUATION_RE = re.compile(r"\(.*|[a-z]{1,4}\.")
+_BRACKETS = ("()", "[]")
+_FILLER = frozenset({"of", "the", "and", "in", "for", "on", "with", "to", "a", "by", "at"})
+MIN_ROWS = 2
+MIN_COLUMNS = 2
+# The row labels' own heading, before the column headings: one or two words ending in one of
+# these ("Model", "Test set"). Any other word there means a column heading of several words
+# ("All No UNK" heads two columns), and which words go together is not known.
+MAX_LABEL_HEADING_WORDS = 2
+_LABEL_HEADINGS = frozenset(
+    {"model", "models", "method", "methods", "target", "task", "tasks", "architecture", "dataset"}
+    | {"datasets", "set", "system", "approach", "parser", "network", "retriever", "data"}
+)
+
+
+def label_table_rows(lines: list[str]) -> list[str]:
+    """``lines`` with each plain table's heading line and rows replaced by one line of labelled
+    rows; other lines unchanged."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        rows = _rows_from(lines, i)
+        headings = _column_headings(out[-1], len(rows[0][1])) if rows and out else None
+        if headings is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        # One sentence, as the unlabelled rows were: with the caption below it, a table is one
+        # piece of evidence; row by row, its rows lose the caption's words and drop out.
+        out[-1] = "; ".join(_labelled(label, figures, headings) for label, figures in rows)
+        i += len(rows)
+    return out
+
+
+def _rows_from(lines: list[str], start: int) -> list[tuple[str, list[str]]]:
+    """The rows of a table starting at ``lines[start]``: consecutive lines with a label and the
+    same number (at least two) of figures at their end; fewer than ``MIN_ROWS`` is no table."""
+    rows: list[tuple[str, list[str]]] = []
+    for line in lines[start:]:
+        label, figures = _split_row(line)
+        if (
+            not label
+            or len(figures) < MIN_COLUMNS
+            or (rows and len(figures) != len(rows[0][1]))
+            or _has_figure_run(label)  # a figure amid words: a column this reading misses
+        ):
+            break
+        rows.append((label, figures))
+    return rows if len(rows) >= MIN_ROWS else []
+
+
+def _split_row(line: str) -> tuple[str, list[str]]:
+    """A row's label and the figures that end it: ("WSJ eval'92", ["4.94", "3.60", "5.03"])."""
+    words = line.split()
+    n = 0
+    while n < len(words) and _FIGURE_RE.fullmatch(words[-1 - n]):
+        n += 1
+    return " ".join(words[: len(words) - n]), words[len(words) - n :]
+
+
+def _has_figure_run(label: str) -> bool:
+    words = label.split()
+    return any(_FIGURE_RE.fullmatch(a) and _FIGURE_RE.fullmatch(b) for a, b in pairwise(words))
+
+
+def _column_headings(line: str, columns: int) -> list[str] | None:
+    """The last ``columns`` headings of a heading line, or None where it is not one: a line
+    ending in a figure, fewer headings than columns, a heading that is a figure, a filler word
+    or an unclosed bracket (a caption's "(Section 3.1)" cut across two lines)."""
+    cells: list[str] = []
+    for word in line.split():
+        if cells and _CONTINUATION_RE.fullmatch(word):
+            cells[-1] += f" {word}"
+        else:
+            cells.append(word)
+    label_heading = cells[: len(cells) - columns]
+    if (
+        len(cells) < columns
+        or _split_row(line)[1]
+        or not _is_label_heading(label_heading)
+        or (cells[0].lower() in _LABEL_HEADINGS and not label_heading)  # "Dataset Train Dev"
+    ):
+        return None
+    headings = cells[-columns:]
+    for heading in headings:
+        if (
+            any(_FIGURE_RE.fullmatch(word) for word in heading.split())
+            or heading.lower() in _FILLER
+            or any(heading.count(a) != heading.count(b) for a, b in _BRACKETS)
+        ):
+            return None
+    return headings
+
+
+def _is_label_heading(words: list[str]) -> bool:
+    return not words or (
+        len(words) <= MAX_LABEL_HEADING_WORDS and words[-1].lower() in _LABEL_HEADINGS
+    )
+
+
+def _labelled(label: str, figures: list[str], headings: list[str]) -> str:
+    cells = ", ".join(f"{h} {f}" for h, f in zip(headings, figures, strict=True))
+    return f"{label}: {cells}"
+
+
+# Reading labelled rows back: "label: heading figure, heading figure" rows joined by "; ".
+_FIGURE = _FIGURE_RE.pattern
+_CELL = rf"[^,;:]+? (?:{_FIGURE})"
+_ROW_RE = re.compile(
+    rf"(?P<label>[^:;]+?): (?P<cells>{_CELL}(?:, {_CELL})+)(?=[;\s]|$)", re.IGNORECASE
+)
+_CELL_RE = re.compile(rf"(?P<heading>.+) (?P<figure>{_FIGURE})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure of a labelled table, with its row's label and its column's heading."""
+
+    table: int  # which table of the text, counted from 0
+    row: str
+    heading: str
+    figure: str
+
+
+def table_cells(*texts: str) -> list[Cell]:
+    """The cells of the labelled tables in ``texts`` (see ``label_table_rows``), in order."""
+    cells: list[Cell] = []
+    table = -1
+    for match, end in _rows_with_end_before(texts):
+        if end is None:
+            table += 1  # rows of one table are joined by "; "
+        label = re.split(r"[.!?] ", match["label"])[-1].strip()  # not the sentence before it
+        for cell in match["cells"].split(", "):
+            parts = _CELL_RE.fullmatch(cell.strip())
+            if parts:
+                cells.append(Cell(table, label, parts["heading"], parts["figure"]))
+    return cells
+
+
+def _rows_with_end_before(texts: tuple[str, ...]) -> Iterator[tuple[re.Match[str], int | None]]:
+    """Each labelled row of ``texts``, with where the row before it ended when it is of the same
+    table (None when the row starts a table)."""
+    for text in texts:
+        end = None
+        for match in _ROW_RE.finditer(text):
+            yield (
+                match,
+                end if end is not None and text[end : match.start()].strip() == ";" else None,
+            )
+            end = match.end()
+
+
+def cell_asked(question: str, cells: list[Cell]) -> Cell | None:
+    """The one cell whose row label and column heading ``question`` both names (every word of
+    each, as ``tokenize`` gives them), or None where no cell, or more than one figure, is."""
+    asked = _words(question)
+    found = [c for c in cells if _words(c.row) <= asked and _words(c.heading) <= asked]
+    return found[0] if len({c.figure for c in found}) == 1 else None
+
+
+def _words(text: str) -> set[str]:
+    # Parts of a compound only: "eval'92" in a question and "eval’92" in a table are one word.
+    return {t for t in tokenize(text) if t.isalnum()}
