@@ -89,14 +89,14 @@ def test_labelled_rows_are_read_back_as_cells_of_their_table() -> None:
         " Beta 12.75% Table 3: Word error rates. Small net: Top-1 (val) 40.2%, Top-1 (test) 39.9%"
     )
     assert table_cells(text, "Large net: Dev 7.1, Test 6.9") == [
-        Cell(0, "Clean read", "Alpha", "4.10"),
-        Cell(0, "Clean read", "Beta", "3.25"),
+        Cell(0, "Clean read", "Alpha", "4.10", first_row=True),
+        Cell(0, "Clean read", "Beta", "3.25", first_row=True),
         Cell(0, "Noisy street", "Alpha", "21.5"),
         Cell(0, "Noisy street", "Beta", "12.75%"),
-        Cell(1, "Small net", "Top-1 (val)", "40.2%"),
-        Cell(1, "Small net", "Top-1 (test)", "39.9%"),
-        Cell(2, "Large net", "Dev", "7.1"),
-        Cell(2, "Large net", "Test", "6.9"),
+        Cell(1, "Small net", "Top-1 (val)", "40.2%", first_row=True),
+        Cell(1, "Small net", "Top-1 (test)", "39.9%", first_row=True),
+        Cell(2, "Large net", "Dev", "7.1", first_row=True),
+        Cell(2, "Large net", "Test", "6.9", first_row=True),
     ]
 
 
@@ -106,6 +106,18 @@ def test_the_cell_asked_is_the_one_whose_row_and_column_the_question_names() -> 
     assert cell_asked("What does Beta score on street audio?", cells) is None  # no row named
     assert cell_asked("How do Alpha and Beta do on noisy street audio?", cells) is None
     assert cell_asked("What does Beta score?", cells) is None
+
+
+def test_a_column_headed_by_a_papers_name_is_named_by_any_of_its_names() -> None:
+    # The line above the table runs into its first row's label ("Far field Quiet room").
+    text = (
+        "Far field Quiet room: DS1 9.1, DS2 4.2, Human 5.0;"
+        " Busy cafe: DS1 30.2, DS2 18.4, Human 9.9"
+    )
+    cells = table_cells(text)
+    assert cell_asked("What WER does Deep Speech 2 get in a busy cafe?", cells) == cells[4]
+    assert cell_asked("What WER does Deep Speech 2 reach in the quiet room?", cells) == cells[1]
+    assert cell_asked("What WER does the model get in a busy cafe?", cells) is None
 
 
 @pytest.mark.slow

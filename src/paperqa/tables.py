@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from paperqa.mentions import mentions
 from paperqa.text import tokenize
 
 # A cell's figure: "4.94", "15.3%", "2.3M", "6.4×", "79,168", a dash for none.
@@ -150,6 +151,9 @@ class Cell:
     row: str
     heading: str
     figure: str
+    # The first row's label may begin with the words of the line above the table ("Noisy
+    # Speech Street: ..."), which the row label does not mark off.
+    first_row: bool = False
 
 
 def table_cells(*texts: str) -> list[Cell]:
@@ -163,7 +167,8 @@ def table_cells(*texts: str) -> list[Cell]:
         for cell in match["cells"].split(", "):
             parts = _CELL_RE.fullmatch(cell.strip())
             if parts:
-                cells.append(Cell(table, label, parts["heading"], parts["figure"]))
+                heading, figure = parts["heading"], parts["figure"]
+                cells.append(Cell(table, label, heading, figure, first_row=end is None))
     return cells
 
 
@@ -181,11 +186,36 @@ def _rows_with_end_before(texts: tuple[str, ...]) -> Iterator[tuple[re.Match[str
 
 
 def cell_asked(question: str, cells: list[Cell]) -> Cell | None:
-    """The one cell whose row label and column heading ``question`` both names (every word of
-    each, as ``tokenize`` gives them), or None where no cell, or more than one figure, is."""
+    """The one cell whose row label and column heading ``question`` both names, or None where
+    no cell, or more than one figure, is.
+
+    The question names a label by all of its words (as ``tokenize`` gives them), or by any name
+    of the paper the label is a name of: "Deep Speech 2" names a column headed "DS2".
+    """
     asked = _words(question)
-    found = [c for c in cells if _words(c.row) <= asked and _words(c.heading) <= asked]
+    papers = {m.paper for m in mentions(question)}
+    found = [
+        c
+        for c in cells
+        if _named(_row_asked(c, asked), asked, papers) and _named(c.heading, asked, papers)
+    ]
     return found[0] if len({c.figure for c in found}) == 1 else None
+
+
+def _row_asked(cell: Cell, asked: set[str]) -> str:
+    """The row label as the question may name it: a first row's without words above it."""
+    if not cell.first_row:
+        return cell.row
+    words = cell.row.split()
+    tails = (" ".join(words[i:]) for i in range(len(words)))
+    return next((tail for tail in tails if _words(tail) <= asked), cell.row)
+
+
+def _named(label: str, asked: set[str], papers: set[str]) -> bool:
+    if _words(label) <= asked:
+        return True
+    named = mentions(label)
+    return len(named) == 1 and named[0].name == label and named[0].paper in papers
 
 
 def _words(text: str) -> set[str]:

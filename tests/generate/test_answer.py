@@ -90,8 +90,11 @@ def test_a_figure_read_off_the_wrong_column_is_the_cell_the_question_names() -> 
     )
     assert fixed == "Blorp reaches 12.75 on noisy street speech [1]."
     assert _with_the_cell_asked("12.75 [1].", question, [GLORP_TABLE]) == "12.75 [1]."
-    # A figure from elsewhere, or two figures (a comparison), are the model's own reading.
-    assert _with_the_cell_asked("It is 7.5 [1].", question, [GLORP_TABLE]) == "It is 7.5 [1]."
+    # A figure no passage holds, blended from two cells, is the cell's too.
+    assert _with_the_cell_asked("It is 12.5 [1].", question, [GLORP_TABLE]) == "It is 12.75 [1]."
+    # A figure the passages give elsewhere, or two figures (a comparison), are the model's own.
+    elsewhere = [GLORP_TABLE, "Blorp trained for 7.5 days."]
+    assert _with_the_cell_asked("It is 7.5 [1].", question, elsewhere) == "It is 7.5 [1]."
     both = "Blorp reaches 19.3 against 21.5 for Glorp [1]."
     assert _with_the_cell_asked(both, question, [GLORP_TABLE]) == both
     # A question naming two columns names no one cell.

@@ -189,3 +189,17 @@ def test_a_question_about_a_short_form_quotes_the_sentence_that_spells_it_out() 
         "What does LMN stand for?", [_passage(0, "paper-a", text)], 20, _words
     )
     assert "Lattice Memory Network (LMN)" in " ".join(e.text for e in evidence)
+
+
+def test_a_long_table_is_cut_into_windows_of_whole_rows() -> None:
+    rows = [
+        f"Net {name}: Add {n}1.5, Control {n}2.5, Program {n}3.5, Copy {n}4.5, Reverse {n}5.5"
+        for n, name in enumerate(["Alpha", "Beta", "Gamma", "Delta", "Epsilon"], start=1)
+    ]
+    table = _passage(0, "paper-a", "Table 1: Accuracy on the tasks. " + "; ".join(rows))
+    quoted = select_evidence("What Reverse accuracy does Net Delta reach?", [table], 30, _words)
+    # The row asked about is quoted whole (cut by word count, its last figure went to the next
+    # window), and rows quoted side by side keep the semicolon between them.
+    assert "Net Delta: Add 41.5, Control 42.5, Program 43.5, Copy 44.5, Reverse 45.5;" in (
+        quoted[0].text
+    )

@@ -311,13 +311,13 @@ _REPLY_FIGURE_RE = re.compile(r"(?<![\w.\[])\d[\d,]*(?:\.\d+)?(?![\d\]]|\.\d)")
 
 def _with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
     """``reply`` giving the figure of the table cell the question names, where it gives another
-    figure of that table instead.
+    figure of that table, or one the evidence does not hold, instead.
 
     The model reads a labelled row ("Noisy street: Alpha 21.5, Beta 12.75") by position and
-    often takes a neighbouring column's figure. Where the question names both the row and the
-    column of one cell (``paperqa.tables.cell_asked``) and the reply gives one figure of that
-    table, not the cell's, the figure is the cell's. A reply giving several (a comparison) is
-    left as it is.
+    often takes a neighbouring column's figure, or blends two ("12.5"). Where the question names
+    both the row and the column of one cell (``paperqa.tables.cell_asked``) and the reply gives
+    one such figure, besides those the question gives ("eval'93"), the figure is the cell's. A
+    reply giving several (a comparison) is left as it is.
     """
     cells = table_cells(*evidence)
     asked = cell_asked(question, cells)
@@ -325,10 +325,21 @@ def _with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
     if asked is None or value is None:
         return reply  # no cell named, or one with no figure ("—")
     table = {_figure_value(c.figure) for c in cells if c.table == asked.table}
-    given = [m for m in _REPLY_FIGURE_RE.finditer(reply) if _figure_value(m.group()) in table]
+    quoted = _figure_values(" ".join(evidence))
+    in_question = _figure_values(question)
+    given = [
+        m
+        for m in _REPLY_FIGURE_RE.finditer(reply)
+        if (figure := _figure_value(m.group())) not in in_question
+        and (figure in table or figure not in quoted)
+    ]
     if len(given) != 1 or _figure_value(given[0].group()) == _figure_value(asked.figure):
         return reply
     return reply[: given[0].start()] + value.group() + reply[given[0].end() :]
+
+
+def _figure_values(text: str) -> set[str]:
+    return {_figure_value(m.group()) for m in _REPLY_FIGURE_RE.finditer(text)}
 
 
 def _figure_value(figure: str) -> str:

@@ -1,8 +1,9 @@
 """The evidence a prompt carries: the sentences of the retrieved passages that bear on the question.
 
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
-sentence ends are cut into short word windows), without its numbered reference marks ("[24]", which
-would read as the prompt's passage numbers). A sentence scores by the IDF-weighted share of the
+sentence ends are cut into short windows, of whole rows where ``paperqa.tables`` wrote them, else
+of words), without its numbered reference marks ("[24]", which would read as the prompt's passage
+numbers). A sentence scores by the IDF-weighted share of the
 question's terms it holds (more if it has a number and the question asks how many, or gives a
 reason and the question asks why; any sentence of a paper's abstract when the question asks what
 the paper is about), a little less the lower its passage ranks, and at least
@@ -103,17 +104,37 @@ class _Piece:
 
 
 def pieces_of(text: str) -> list[str]:
-    """``text`` cut into sentences, overlong ones into word windows."""
+    """``text`` cut into sentences, overlong ones into windows of whole clauses where they have
+    semicolons (a table's rows, "row: heading figure, ...; row: ..."), else of words."""
     text = without_reference_marks(join_hyphen_breaks(text))
     out: list[str] = []
     for sentence in split_sentences(text):
-        words = sentence.split()
-        if len(words) <= MAX_WINDOW_WORDS:
+        if len(sentence.split()) <= MAX_WINDOW_WORDS:
             out.append(sentence)
             continue
-        for start in range(0, len(words), MAX_WINDOW_WORDS):
-            out.append(" ".join(words[start : start + MAX_WINDOW_WORDS]))
+        windows = _windows(sentence.split("; "))
+        for number, clauses in enumerate(windows, start=1):
+            # A window that more clauses follow keeps its semicolon: windows quoted side by
+            # side read as the one sentence they were.
+            words = ("; ".join(clauses) + (";" if number < len(windows) else "")).split()
+            for start in range(0, len(words), MAX_WINDOW_WORDS):
+                out.append(" ".join(words[start : start + MAX_WINDOW_WORDS]))
     return out
+
+
+def _windows(clauses: list[str]) -> list[list[str]]:
+    """Consecutive ``clauses`` packed into windows of at most ``MAX_WINDOW_WORDS`` words (a
+    longer clause is a window of its own, cut into words by the caller)."""
+    windows: list[list[str]] = [[]]
+    size = 0
+    for clause in clauses:
+        words = len(clause.split())
+        if windows[-1] and size + words > MAX_WINDOW_WORDS:
+            windows.append([])
+            size = 0
+        windows[-1].append(clause)
+        size += words
+    return windows
 
 
 def is_instruction(sentence: str) -> bool:
