@@ -160,28 +160,25 @@ def table_cells(*texts: str) -> list[Cell]:
     """The cells of the labelled tables in ``texts`` (see ``label_table_rows``), in order."""
     cells: list[Cell] = []
     table = -1
-    for match, end in _rows_with_end_before(texts):
-        if end is None:
-            table += 1  # rows of one table are joined by "; "
+    for match, starts_table in _labelled_rows(texts):
+        if starts_table:
+            table += 1
         label = re.split(r"[.!?] ", match["label"])[-1].strip()  # not the sentence before it
         for cell in match["cells"].split(", "):
             parts = _CELL_RE.fullmatch(cell.strip())
             if parts:
                 heading, figure = parts["heading"], parts["figure"]
-                cells.append(Cell(table, label, heading, figure, first_row=end is None))
+                cells.append(Cell(table, label, heading, figure, first_row=starts_table))
     return cells
 
 
-def _rows_with_end_before(texts: tuple[str, ...]) -> Iterator[tuple[re.Match[str], int | None]]:
-    """Each labelled row of ``texts``, with where the row before it ended when it is of the same
-    table (None when the row starts a table)."""
+def _labelled_rows(texts: tuple[str, ...]) -> Iterator[tuple[re.Match[str], bool]]:
+    """Each labelled row of ``texts``, and whether it starts a table: the rows of one table are
+    joined by "; ", so a row after anything else starts one."""
     for text in texts:
-        end = None
+        end = None  # where the row before ended
         for match in _ROW_RE.finditer(text):
-            yield (
-                match,
-                end if end is not None and text[end : match.start()].strip() == ";" else None,
-            )
+            yield match, end is None or text[end : match.start()].strip() != ";"
             end = match.end()
 
 
