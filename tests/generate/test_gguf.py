@@ -15,6 +15,7 @@ from paperqa.generate.gguf import (
     packaged_gguf,
     packaged_model,
     part_files,
+    q8_0_copy,
     resolve_gguf,
 )
 
@@ -131,3 +132,64 @@ def test_first_uses_at_once_all_get_the_verified_file(tmp_path, monkeypatch) -> 
         paths = list(pool.map(lambda _: packaged_gguf(model, tmp_path), range(4)))
     assert len(set(paths)) == 1 and paths[0].read_bytes() == whole
     assert list(paths[0].parent.glob("*.tmp")) == []
+
+
+@pytest.mark.slow
+def test_the_8_bit_copy_is_written_once_and_computes_what_the_packaged_file_does(
+    tmp_path: Path,
+) -> None:
+    from llama_cpp import Llama
+
+    packaged = packaged_gguf(SMALL, tmp_path)
+    copy = q8_0_copy(SMALL, packaged)
+    assert copy.parent == packaged.parent and list(copy.parent.glob("*.tmp")) == []
+    mtime = copy.stat().st_mtime_ns
+    assert q8_0_copy(SMALL, packaged) == copy and copy.stat().st_mtime_ns == mtime
+
+    messages = [{"role": "user", "content": "How many layers does a Transformer encoder have?"}]
+    replies = []
+    for path in (packaged, copy):
+        llama = Llama(model_path=str(path), n_ctx=256, n_threads=2, seed=0, verbose=False)
+        reply = llama.create_chat_completion(messages, max_tokens=12, temperature=0.0, top_k=1)
+        replies.append(reply["choices"][0]["message"]["content"])
+        file_type = llama.metadata["general.file_type"]
+        del llama
+    assert file_type == "7"  # the copy's: LLAMA_FTYPE_MOSTLY_Q8_0
+    assert replies[0] == replies[1]
+
+    with copy.open("ab") as f:  # damaged after it was written: written again
+        f.write(b"x")
+    assert q8_0_copy(SMALL, packaged) == copy and copy.stat().st_mtime_ns != mtime
+
+
+def test_model_weights_choose_the_packaged_file_or_its_8_bit_copy(monkeypatch) -> None:
+    from paperqa.generate import llm
+    from paperqa.settings import Settings
+
+    for features, choice, expected in [
+        (["AVX2", "AMX_INT8"], "auto", True),
+        (["AVX2", "AVX512"], "auto", False),
+        (["AVX2", "AMX_INT8"], "as-packaged", False),
+        (["AVX2"], "q8_0", True),
+    ]:
+        monkeypatch.setattr(llm, "llama_cpp_cpu_features", lambda f=features: f)
+        assert llm._in_8_bit_blocks(Settings(model_weights=choice)) is expected
+
+
+def test_a_copy_that_cannot_be_written_falls_back_to_the_packaged_file_unless_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from paperqa.generate import llm
+    from paperqa.settings import Settings
+
+    not_a_model = tmp_path / "qwen2.5-coder-0.5b-instruct.gguf"
+    not_a_model.write_bytes(b"GGUF" + bytes(1000))  # llama.cpp's quantizer refuses it
+    monkeypatch.setattr(llm, "resolve_gguf", lambda name, cache: not_a_model)
+    monkeypatch.setattr(llm, "llama_cpp_cpu_features", lambda: ["AMX_INT8"])
+    settings = Settings(model=SMALL.name)
+
+    assert llm._llama_cpp_gguf(settings) == not_a_model
+    assert "reading the packaged file instead" in capsys.readouterr().err
+    with pytest.raises(ModelNotAvailableError, match=r"could not write .*as-packaged"):
+        llm._llama_cpp_gguf(settings.updated(model_weights="q8_0"))
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == [not_a_model.name]

@@ -3,12 +3,15 @@
 The default chat models ship on PyPI split across many data-only wheels. ``packaged_gguf`` joins
 the parts, in order, into one file under ``<cache_dir>/models``, checks the result against the
 pinned sha256 and only then moves it into place (temp file + rename), so a crash mid-way never
-leaves a file that looks complete.
+leaves a file that looks complete. ``q8_0_copy`` writes, the same way, a copy of such a file in
+8-bit blocks, which llama.cpp's AMX kernels read faster.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -65,6 +68,7 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
 }
 
 _CHUNK = 8 * 1024 * 1024
+_Q8_0 = 7  # LLAMA_FTYPE_MOSTLY_Q8_0 in llama.h
 
 
 def packaged_model(name: str) -> PackagedModel | None:
@@ -190,6 +194,59 @@ def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
             )
         os.replace(tmp, target)
     finally:
+        tmp.unlink(missing_ok=True)
+
+
+def q8_0_copy(model: PackagedModel, packaged: Path) -> Path:
+    """The packaged model's file with its weights in 8-bit blocks (Q8_0), written beside it on
+    first use. Each weight of the packaged file (4 to 6 bits) is rounded to the nearest of 255
+    levels, so the model computes nearly the same numbers; on a 2-core Xeon, llama.cpp's AMX
+    kernels read a prompt of Q8_0 weights 1.3 times as fast as the packaged Q4_K_M ones, and
+    write faster too.
+
+    The stamp records the packaged file's sha256 and the copy's size, times and inode, so a copy
+    altered or left from another packaged file is written again.
+    """
+    target = packaged.with_name(f"{model.name}.q8_0.gguf")
+    stamp = target.with_name(target.name + ".sha256")
+    if stamp_valid(stamp, target, model.sha256):
+        return target
+    from filelock import FileLock
+
+    with FileLock(str(target.with_name(f".{target.name}.lock"))):
+        if not stamp_valid(stamp, target, model.sha256):
+            print(
+                f"paperqa: writing the 8-bit copy of {model.name} that this CPU reads faster "
+                "(once, about 10 s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            _requantize(packaged, target, _Q8_0)
+            _write_stamp(stamp, target, model.sha256)
+    return target
+
+
+def _requantize(source: Path, target: Path, file_type: int) -> None:
+    """Writes ``source``'s weights as ``file_type`` to ``target`` (temp file + rename), with
+    llama.cpp's own quantizer, its tensor-by-tensor log silenced."""
+    import llama_cpp
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = file_type
+    params.allow_requantize = True
+    params.nthread = os.cpu_count() or 1
+    tmp = temporary_path(target)
+    log = logging.getLogger("llama-cpp-python")  # llama-cpp-python prints llama.cpp's log by it
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        if llama_cpp.llama_model_quantize(bytes(source), bytes(tmp), ctypes.byref(params)):
+            raise ModelNotAvailableError(
+                f"llama.cpp could not write {target} from {source} (a full disk?)"
+            )
+        os.replace(tmp, target)
+    finally:
+        log.setLevel(level)
         tmp.unlink(missing_ok=True)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from typing import Any
 from paperqa.errors import ModelNotAvailableError
 from paperqa.files import temporary_path
 from paperqa.generate import prefix_state
-from paperqa.generate.gguf import packaged_model, resolve_gguf
+from paperqa.generate.gguf import packaged_model, q8_0_copy, resolve_gguf
 from paperqa.models import OFFLINE_NOTE, on_disk_or_hub
 from paperqa.settings import Settings
 
@@ -427,6 +428,7 @@ def load_llm(settings: Settings) -> LLM:
         settings.threads,
         str(settings.cache_dir),
         settings.prompt_lookup_tokens,
+        settings.model_weights,
     )
     if backend == "openai":
         key += (settings.openai_base_url, settings.openai_api_key)
@@ -473,4 +475,20 @@ def _llama_cpp_gguf(settings: Settings) -> Path:
             "model name (qwen2.5-coder-1.5b-instruct, qwen2.5-coder-0.5b-instruct); for a hub "
             "name or a model folder use --backend transformers (or auto)"
         )
-    return path
+    packaged = packaged_model(settings.model)
+    if packaged is None or not _in_8_bit_blocks(settings):
+        return path
+    try:
+        return q8_0_copy(packaged, path)
+    except ModelNotAvailableError as exc:
+        if settings.model_weights == "q8_0":
+            raise ModelNotAvailableError(f"{exc}; or PAPERQA_MODEL_WEIGHTS=as-packaged") from None
+        print(f"paperqa: {exc}; reading the packaged file instead", file=sys.stderr, flush=True)
+        return path
+
+
+def _in_8_bit_blocks(settings: Settings) -> bool:
+    """Whether llama.cpp reads a packaged model from its Q8_0 copy (``model_weights``)."""
+    if settings.model_weights == "auto":
+        return "AMX_INT8" in llama_cpp_cpu_features()
+    return settings.model_weights == "q8_0"
