@@ -35,6 +35,34 @@ def test_a_heading_with_a_word_in_parentheses_is_one_heading() -> None:
     ]
 
 
+def test_rows_side_by_side_under_two_heading_lines_are_each_labelled_in_full() -> None:
+    lines = [
+        TEXT_BEFORE,
+        "Training Model Top-1 Top-10",
+        "Alpha Beta Alpha Beta",
+        "None Plain 10.5 20.5 30.5 40.5",
+        "Joint Fancy 11.0 21.0 31.0 41.0 Tuned + Fancy 12.0 22.0 32.0 42.0",
+        CAPTION,
+    ]
+    labelled = label_table_rows(lines)
+    assert labelled == [
+        TEXT_BEFORE,
+        "None Plain: Top-1 Alpha 10.5, Top-1 Beta 20.5, Top-10 Alpha 30.5, Top-10 Beta 40.5;"
+        " Joint Fancy: Top-1 Alpha 11.0, Top-1 Beta 21.0, Top-10 Alpha 31.0, Top-10 Beta 41.0;"
+        " Tuned + Fancy: Top-1 Alpha 12.0, Top-1 Beta 22.0, Top-10 Alpha 32.0, Top-10 Beta 42.0",
+        CAPTION,
+    ]
+    cell = cell_asked("What Top-10 Beta does Tuned + Fancy reach?", table_cells(*labelled))
+    assert cell is not None and cell.figure == "42.0"
+
+
+def test_headings_repeated_without_wider_ones_over_them_are_kept_as_they_are() -> None:
+    lines = [TEXT_BEFORE, "Model Dev Test Dev", "Small net 1.5 2.5 3.5", "Large net 4.5 5.5 6.5"]
+    assert label_table_rows(lines)[1] == (
+        "Small net: Dev 1.5, Test 2.5, Dev 3.5; Large net: Dev 4.5, Test 5.5, Dev 6.5"
+    )
+
+
 @pytest.mark.parametrize(
     ("heading", "rows"),
     [
@@ -127,3 +155,9 @@ def test_corpus_tables_label_their_figures(corpus_dir: Path) -> None:
     # The system-versus-human tables: one labelled figure per system in every row.
     rows = re.findall(r": DS1 [\d.]+, DS2 [\d.]+, Human [\d.]+", text)
     assert len(rows) >= 10
+
+    # DPR's main table: two heading lines (k over the datasets), two rows on some lines.
+    dpr = parse_file(corpus_dir / "pdf" / "dense-passage-retrieval.pdf")
+    text = " ".join(p.text for p in dpr.pages)
+    rows = re.findall(r"\w: Top-20 NQ [\d.]+, Top-20 TriviaQA [\d.]+", text)
+    assert len(rows) == 5

@@ -9,9 +9,11 @@ column beside its figure, and ``cell_asked`` (at answer time) reads back the one
 and column a question names both.
 
 Only plain tables are rewritten: two or more consecutive rows ending in the same number of
-figures and no run of figures amid their words, under a heading line with one heading per
-column after the labels' own heading ("Model", "Test set", or none), none of them a figure or a
-fragment of a caption. Anything else is left as it was.
+figures, under a heading line with one heading per column after the labels' own heading
+("Model", "Test set", or none), none of them a figure or a fragment of a caption. A line may hold
+two rows side by side, the second's label capitalised ("Joint net 71.2 80.4 Net + rules 73.5
+81.0"), and headings that repeat under a line of wider ones take both ("Top-20 Set A"). Anything
+else is left as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import pairwise
 
 from paperqa.mentions import mentions
 from paperqa.text import tokenize
@@ -45,39 +46,70 @@ _LABEL_HEADINGS = frozenset(
 
 
 def label_table_rows(lines: list[str]) -> list[str]:
-    """``lines`` with each plain table's heading line and rows replaced by one line of labelled
-    rows; other lines unchanged."""
+    """``lines`` with each plain table's heading line(s) and rows replaced by one line of
+    labelled rows; other lines unchanged."""
     out: list[str] = []
     i = 0
     while i < len(lines):
-        rows = _rows_from(lines, i)
-        headings = _column_headings(out[-1], len(rows[0][1])) if rows and out else None
+        rows, used = _rows_from(lines, i)
+        headings, heading_lines = _headings_above(out, len(rows[0][1])) if rows else (None, 0)
         if headings is None:
             out.append(lines[i])
             i += 1
             continue
+        del out[len(out) - heading_lines :]
         # One sentence, as the unlabelled rows were: with the caption below it, a table is one
         # piece of evidence; row by row, its rows lose the caption's words and drop out.
-        out[-1] = "; ".join(_labelled(label, figures, headings) for label, figures in rows)
-        i += len(rows)
+        out.append("; ".join(_labelled(label, figures, headings) for label, figures in rows))
+        i += used
     return out
 
 
-def _rows_from(lines: list[str], start: int) -> list[tuple[str, list[str]]]:
-    """The rows of a table starting at ``lines[start]``: consecutive lines with a label and the
-    same number (at least two) of figures at their end; fewer than ``MIN_ROWS`` is no table."""
+def _rows_from(lines: list[str], start: int) -> tuple[list[tuple[str, list[str]]], int]:
+    """The rows of a table starting at ``lines[start]``, and how many lines they fill:
+    consecutive lines of rows with a label and the same number (at least two) of figures each;
+    fewer than ``MIN_ROWS`` rows is no table. A line may hold several rows ("Joint net 71.2
+    80.4 Net + rules 73.5 81.0"), where pypdf put rows side by side: a label that begins with a
+    capital letter starts each row after the first."""
     rows: list[tuple[str, list[str]]] = []
+    used = 0
     for line in lines[start:]:
-        label, figures = _split_row(line)
-        if (
+        found = _rows_of_line(line)
+        columns = len(rows[0][1]) if rows else len(found[0][1]) if found else 0
+        if not found or any(
             not label
             or len(figures) < MIN_COLUMNS
-            or (rows and len(figures) != len(rows[0][1]))
-            or _has_figure_run(label)  # a figure amid words: a column this reading misses
+            or len(figures) != columns
+            or (n > 0 and not label[0].isupper())  # "Copy 1 100 word 28.1": one row's words
+            for n, (label, figures) in enumerate(found)
         ):
             break
-        rows.append((label, figures))
-    return rows if len(rows) >= MIN_ROWS else []
+        rows += found
+        used += 1
+    return (rows, used) if len(rows) >= MIN_ROWS else ([], 0)
+
+
+def _rows_of_line(line: str) -> list[tuple[str, list[str]]]:
+    """The rows a line holds: each run of two or more figures ends one, after its label
+    ("WSJ eval'92 4.94 3.60" is one row; a lone figure stays in a label: "1 RNN, 5 total")."""
+    rows: list[tuple[str, list[str]]] = []
+    label: list[str] = []
+    figures: list[str] = []
+    for word in line.split():
+        if _FIGURE_RE.fullmatch(word):
+            figures.append(word)
+            continue
+        if len(figures) >= MIN_COLUMNS:
+            rows.append((" ".join(label), figures))
+            label = []
+        else:
+            label += figures
+        label.append(word)
+        figures = []
+    if not figures:
+        return []  # a line that does not end in figures is no row
+    rows.append((" ".join(label), figures))
+    return rows
 
 
 def _split_row(line: str) -> tuple[str, list[str]]:
@@ -89,9 +121,20 @@ def _split_row(line: str) -> tuple[str, list[str]]:
     return " ".join(words[: len(words) - n]), words[len(words) - n :]
 
 
-def _has_figure_run(label: str) -> bool:
-    words = label.split()
-    return any(_FIGURE_RE.fullmatch(a) and _FIGURE_RE.fullmatch(b) for a, b in pairwise(words))
+def _headings_above(out: list[str], columns: int) -> tuple[list[str] | None, int]:
+    """The column headings in the last lines of ``out``, and how many lines they fill: one
+    heading line, or two where the last repeats its headings under wider ones ("Top-5 Top-20"
+    over "Alpha Beta Alpha Beta" heads "Top-5 Alpha", "Top-5 Beta", "Top-20 Alpha", ...).
+    Headings repeated otherwise ("Dev Test Dev Test Test", under data sets spanning two columns
+    or one) stay as they are: which wider heading spans which is not in the text."""
+    headings = _column_headings(out[-1], columns) if out else None
+    if headings is None or len(set(headings)) == len(headings):
+        return headings, 1
+    period = next(p for p in range(1, columns + 1) if headings == headings[:p] * (columns // p))
+    wider = _column_headings(out[-2], columns // period) if len(out) > 1 else None
+    if period == columns or wider is None:
+        return headings, 1
+    return [f"{wider[i // period]} {heading}" for i, heading in enumerate(headings)], 2
 
 
 def _column_headings(line: str, columns: int) -> list[str] | None:
