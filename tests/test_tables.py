@@ -148,6 +148,14 @@ def test_a_column_headed_by_a_papers_name_is_named_by_any_of_its_names() -> None
     assert cell_asked("What WER does the model get in a busy cafe?", cells) is None
 
 
+def test_a_heading_of_initials_is_named_by_the_capitalised_words_they_stand_for() -> None:
+    cells = table_cells("Tiny convnet: GB 1.5, RS 2.5; Wide resnet: GB 3.5, RS 4.5")
+    assert cell_asked("What does the wide resnet score on Green Bank?", cells) == cells[2]
+    assert cell_asked("What does the wide resnet score on RedShift?", cells) == cells[3]
+    assert cell_asked("What does the wide resnet score on the green bank?", cells) is None
+    assert cell_asked("What does the wide resnet score on Green fields and Bank?", cells) is None
+
+
 @pytest.mark.slow
 def test_corpus_tables_label_their_figures(corpus_dir: Path) -> None:
     doc = parse_file(corpus_dir / "pdf" / "deep-speech-2.pdf")

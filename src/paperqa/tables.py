@@ -186,6 +186,12 @@ _ROW_RE = re.compile(
 _CELL_RE = re.compile(rf"(?P<heading>.+) (?P<figure>{_FIGURE})", re.IGNORECASE)
 
 
+# A question's words for its initialisms: capitalised words apart, also inside one word
+# ("WebQuestions"); any other run of letters and digits, or a mark, ends a run of them.
+_CAPITALISED_RE = re.compile(r"[A-Z][a-z]+|[A-Za-z0-9]+|[^\sA-Za-z0-9]")
+MAX_INITIALS = 5
+
+
 @dataclass(frozen=True)
 class Cell:
     """One figure of a labelled table, with its row's label and its column's heading."""
@@ -229,10 +235,11 @@ def cell_asked(question: str, cells: list[Cell]) -> Cell | None:
     """The one cell whose row label and column heading ``question`` both names, or None where
     no cell, or more than one figure, is.
 
-    The question names a label by all of its words (as ``tokenize`` gives them), or by any name
-    of the paper the label is a name of: "Deep Speech 2" names a column headed "DS2".
+    The question names a label by all of its words (as ``tokenize`` gives them, or by the
+    initials of capitalised words: "Natural Questions" names a column headed "NQ"), or by any
+    name of the paper the label is a name of: "Deep Speech 2" names a column headed "DS2".
     """
-    asked = _words(question)
+    asked = _words(question) | _initialisms(question)
     papers = {m.paper for m in mentions(question)}
     found = [
         c
@@ -256,6 +263,22 @@ def _named(label: str, asked: set[str], papers: set[str]) -> bool:
         return True
     named = mentions(label)
     return len(named) == 1 and named[0].name == label and named[0].paper in papers
+
+
+def _initialisms(question: str) -> set[str]:
+    """The initials of each run of two to five capitalised words, lowercased ("Natural
+    Questions": "nq"; "WebQuestions": "wq"), as tables head the data sets and models they list."""
+    found: set[str] = set()
+    run: list[str] = []
+    for token in [*_CAPITALISED_RE.findall(question), "."]:
+        if token[0].isupper() and token[1:].islower():
+            run.append(token)
+            continue
+        for i in range(len(run)):
+            for j in range(i + 2, min(i + MAX_INITIALS, len(run)) + 1):
+                found.add("".join(word[0] for word in run[i:j]).lower())
+        run = []
+    return found
 
 
 def _words(text: str) -> set[str]:
