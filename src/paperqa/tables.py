@@ -112,15 +112,6 @@ def _rows_of_line(line: str) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def _split_row(line: str) -> tuple[str, list[str]]:
-    """A row's label and the figures that end it: ("WSJ eval'92", ["4.94", "3.60", "5.03"])."""
-    words = line.split()
-    n = 0
-    while n < len(words) and _FIGURE_RE.fullmatch(words[-1 - n]):
-        n += 1
-    return " ".join(words[: len(words) - n]), words[len(words) - n :]
-
-
 def _headings_above(out: list[str], columns: int) -> tuple[list[str] | None, int]:
     """The column headings in the last lines of ``out``, and how many lines they fill: one
     heading line, or two where the last repeats its headings under wider ones ("Top-5 Top-20"
@@ -150,7 +141,7 @@ def _column_headings(line: str, columns: int) -> list[str] | None:
     label_heading = cells[: len(cells) - columns]
     if (
         len(cells) < columns
-        or _split_row(line)[1]
+        or _FIGURE_RE.fullmatch(line.split()[-1])
         or not _is_label_heading(label_heading)
         or (cells[0].lower() in _LABEL_HEADINGS and not label_heading)  # "Dataset Train Dev"
     ):
