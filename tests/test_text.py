@@ -82,6 +82,20 @@ def test_sentences_split_at_ends_but_not_after_abbreviations_or_in_numbers() -> 
         assert text[start:end] == text[start:end].strip()
 
 
+def test_a_sentence_keeps_the_closing_quote_or_bracket_after_its_end() -> None:
+    text = 'It merges two gates into one "mixing gate." It is simpler. (See Fig. 2.) Done.'
+    assert split_sentences(text) == [
+        'It merges two gates into one "mixing gate."',
+        "It is simpler.",
+        "(See Fig. 2.)",
+        "Done.",
+    ]
+    assert split_sentences("One means \u201clet it all through!\u201d Zero means none.") == [
+        "One means \u201clet it all through!\u201d",
+        "Zero means none.",
+    ]
+
+
 def test_passage_text_carries_title_authors_year_and_section() -> None:
     header = document_header("A Paper", ["Ada Lovelace", "Alan M. Turing"], 1950)
     assert header == "A Paper (Lovelace, Turing 1950)"

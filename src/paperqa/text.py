@@ -79,10 +79,12 @@ def display_text(text: str) -> str:
 
 # --- Sentences ------------------------------------------------------------------------------
 
-# A sentence ends at . ! ? (and closing quotes or brackets) before a space and a capital, digit or
-# opening bracket, at a blank line, or before a list item on a new line.
+# A sentence ends at . ! ? (and the closing quotes or brackets after it, which it keeps) before a
+# space and a capital, digit or opening bracket, at a blank line, or before a list item on a new
+# line.
 _BOUNDARY = re.compile(
-    r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'“(\[]?[A-Z0-9])|\n\s*\n\s*|\n(?=\s*(?:[-*•]|\d+[.)])\s)"
+    r"(?<=[.!?])(?P<close>[\"'’”)\]]*)\s+(?=[\"'“(\[]?[A-Z0-9])|\n\s*\n\s*"
+    r"|\n(?=\s*(?:[-*•]|\d+[.)])\s)"
 )
 _ABBREVIATIONS = frozenset(
     [
@@ -117,13 +119,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start : match.start()].rstrip("\"'’”)]")
+        end = match.end("close") if match.group("close") is not None else match.start()
+        before = text[start : match.start()]
         last_word = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.strip() else ""
         if "\n" not in match.group() and (
             last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
         ):
             continue  # "et al. 2017", "Fig. 3", "J. Smith": not an end
-        _add_span(text, start, match.start(), spans)
+        _add_span(text, start, end, spans)
         start = match.end()
     _add_span(text, start, len(text), spans)
     return spans
