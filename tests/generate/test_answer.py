@@ -126,6 +126,18 @@ def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_
     assert _gives_the_kind_asked(which, "[1] introduced the glorp network.")
     # A yes-or-no question is answered in its own words.
     assert _gives_the_kind_asked("Does the Glorp network use dropout?", "It uses dropout [1].")
+    relative = "Does the Glorp network use dropout, which Smith proposed?"
+    assert _gives_the_kind_asked(relative, "It uses dropout [1].")
+
+
+def test_a_question_is_checked_by_what_its_last_sentence_asks_after_its_scene_setting() -> None:
+    scene = "According to the Glorp notes, which two gates does a Blorp cell merge into one?"
+    assert not _gives_the_kind_asked(scene, "A Blorp cell merges two gates into one [1].")
+    assert _gives_the_kind_asked(scene, "It merges the reset and carry gates [1].")
+    lead = "The Glorp network uses wide layers. How many units does its decoder have?"
+    assert not _gives_the_kind_asked(lead, "38.1 [1].")
+    assert not _gives_the_kind_asked(lead, "Its decoder has wide layers of units [1].")
+    assert _gives_the_kind_asked(lead, "Its decoder has 1000 units [1].")
 
 
 def test_passage_block_names_the_paper_as_questions_do() -> None:

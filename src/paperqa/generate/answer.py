@@ -89,9 +89,15 @@ if TYPE_CHECKING:
 
 # The marks around the quoted passages (prompts.USER_TEMPLATE); in a passage they become « ».
 _QUOTE_MARKS = re.compile(r"<{3,}|>{3,}")
-# A question that asks for something to be named or explained; a yes-or-no one ("Does X use
-# Y?") is answered in its own words.
-_WH_QUESTION_RE = re.compile(r"\s*(?:what|which|who|whom|how|why|where|when)\b", re.IGNORECASE)
+# A question that asks for something to be named or explained, in its last sentence, after any
+# phrase that sets the scene ("According to X, which ...", "In Mini Glorp, how many ..."); a
+# yes-or-no one ("Does X use Y?", "Does X use Y, which ...?") is answered in its own words.
+_WH_QUESTION_RE = re.compile(
+    r"\s*(?:(?:according|in|on|at|for|from|with|without|by|among|after|before|once|if|while|"
+    r"compared|given|besides|beyond|across|within|under|during|unlike|as|since|to)\b[^,?]*,\s*)?"
+    r"(?:what|which|who|whom|how|why|where|when)\b",
+    re.IGNORECASE,
+)
 # Kinds of value a question can ask for, each with how a reply gives one: a duration, a
 # probability, a whole number (a count or a dimension).
 _VALUE_KINDS = (
@@ -287,7 +293,8 @@ def _gives_the_kind_asked(question: str, reply: str) -> bool:
     reply = strip_markers(reply)
     if any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
         return False
-    if not _WH_QUESTION_RE.match(question) or asks_which_paper(question):
+    asks = split_sentences(question)[-1:]
+    if not (asks and _WH_QUESTION_RE.match(asks[0])) or asks_which_paper(question):
         return True  # "[1] introduced X.": the passage named is the answer
     asked = set(tokenize(question))
     new_words = [word for word in tokenize(reply) if not _inflects_any(word, asked)]
