@@ -12,6 +12,7 @@ from paperqa.generate.answer import (
     Answer,
     QAEngine,
     _gives_the_kind_asked,
+    _quoted_instead,
     _Run,
     _with_the_cell_asked,
     build_messages,
@@ -20,6 +21,7 @@ from paperqa.generate.answer import (
     passage_block,
 )
 from paperqa.generate.citations import AnswerPart
+from paperqa.generate.evidence import Evidence
 from paperqa.generate.prompts import PART_NOT_FOUND_TEXT, UNHELD_TEXT, USER_TEMPLATE
 from paperqa.settings import Settings
 from paperqa.types import Chunk, Passage
@@ -128,6 +130,29 @@ def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_
     assert _gives_the_kind_asked("Does the Glorp network use dropout?", "It uses dropout [1].")
     relative = "Does the Glorp network use dropout, which Smith proposed?"
     assert _gives_the_kind_asked(relative, "It uses dropout [1].")
+
+
+def test_a_reply_restating_the_question_gives_way_to_the_quoted_sentence_closest_to_it() -> None:
+    passage = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
+    evidence = [
+        Evidence(passage, "Blorp cells have three gates. Each gate is a sigmoid layer."),
+        Evidence(passage, "The Glorp cell is simpler. It folds the reset and carry gates in one."),
+    ]
+    question = "According to the notes, which two gates does a Glorp cell fold into one?"
+    assert _quoted_instead(question, "A Glorp cell folds two gates into one.", evidence) == (
+        "The Glorp cell is simpler. It folds the reset and carry gates in one."
+    )
+    # A reply that answers, or declines, is left as it is.
+    answered = "It merges the reset and carry gates."
+    assert _quoted_instead(question, answered, evidence) == answered
+    assert _quoted_instead(question, "Not found in the papers.", evidence) == (
+        "Not found in the papers."
+    )
+    # So is one where no quoted sentence adds to the question.
+    echo = [Evidence(passage, "A Glorp cell folds two gates into one.")]
+    assert _quoted_instead(question, "A Glorp cell folds two gates into one.", echo) == (
+        "A Glorp cell folds two gates into one."
+    )
 
 
 def test_a_question_is_checked_by_what_its_last_sentence_asks_after_its_scene_setting() -> None:

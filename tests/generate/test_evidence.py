@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from paperqa.generate.evidence import (
+    Evidence,
+    closest_quoted_sentence,
     echoes_instruction,
     instruction_sentences,
     is_instruction,
@@ -203,3 +205,14 @@ def test_a_long_table_is_cut_into_windows_of_whole_rows() -> None:
     assert "Net Delta: Add 41.5, Control 42.5, Program 43.5, Copy 44.5, Reverse 45.5;" in (
         quoted[0].text
     )
+
+
+def test_the_closest_quoted_sentence_comes_with_the_sentence_it_leans_on() -> None:
+    evidence = [
+        Evidence(OPTIMIZER, "Blorp cells have three gates. ... A later variant is the Glorp cell."),
+        Evidence(SHUFFLING, "A variant is the Glorp cell. It merges the reset and carry gates."),
+    ]
+    assert closest_quoted_sentence("Which gates does a Glorp cell merge?", evidence) == (
+        "A variant is the Glorp cell. It merges the reset and carry gates."
+    )
+    assert closest_quoted_sentence("What optimizer was used?", evidence) is None

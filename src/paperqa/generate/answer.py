@@ -46,6 +46,7 @@ from paperqa.generate.citations import (
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.generate.evidence import (
     Evidence,
+    closest_quoted_sentence,
     echoes_instruction,
     instruction_sentences,
     select_evidence,
@@ -286,19 +287,37 @@ def _gives_the_kind_asked(question: str, reply: str) -> bool:
     something took gives a span of time or steps ("The big Transformer took 1018 parameters to
     train" read a number off a table of training costs; it is no answer), one asking for a
     probability or a dropout rate gives a value one can take (not a perplexity), one asking how
-    many layers, heads, ... or for a dimension a whole number (not a BLEU score), and a reply to a
-    question asking what, which, who, how or why adds a word of its own, or capitalises one as a
-    name ("X reported Mandarin test sets" restates the question; "The Nth Farthest task" names
-    the task asked for; "[1] introduced X" names the paper asked for by its passage)."""
+    many layers, heads, ... or for a dimension a whole number (not a BLEU score), and the reply
+    does not merely restate the question (``_restates``)."""
     reply = strip_markers(reply)
     if any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
         return False
+    return not _restates(question, reply)
+
+
+def _restates(question: str, reply: str) -> bool:
+    """Whether a reply to a question asking what, which, who, how or why adds no word of its own
+    and capitalises none as a name ("X reported Mandarin test sets" restates the question; "The
+    Nth Farthest task" names the task asked for; "[1] introduced X" names the paper asked for by
+    its passage)."""
     asks = split_sentences(question)[-1:]
     if not (asks and _WH_QUESTION_RE.match(asks[0])) or asks_which_paper(question):
-        return True  # "[1] introduced X.": the passage named is the answer
+        return False
+    reply = strip_markers(reply)
     asked = set(tokenize(question))
     new_words = [word for word in tokenize(reply) if not _inflects_any(word, asked)]
-    return bool(new_words) or bool(capitalised_terms(reply) - capitalised_terms(question))
+    return not new_words and not capitalised_terms(reply) - capitalised_terms(question)
+
+
+def _quoted_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
+    """A reply that restates the question gives way to the quoted sentence closest to the question,
+    where that sentence answers in its own words: the small model echoes the question's wording
+    ("A GRU folds into its single update gate") when a passage says it otherwise ("It combines
+    the forget and input gates into a single update gate")."""
+    if is_refusal(reply) or not _restates(question, reply):
+        return reply
+    quoted = closest_quoted_sentence(question, evidence)
+    return quoted if quoted and _gives_the_kind_asked(question, quoted) else reply
 
 
 def _inflects_any(word: str, words: set[str]) -> bool:
@@ -582,6 +601,7 @@ class QAEngine:
                 if used:
                     yield "\n"
                 raw = yield from self._generate(run, chat.messages)
+                raw = _quoted_instead(part.question, raw, chat.evidence)
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
             if not is_refusal(raw) and _gives_the_kind_asked(part.question, raw):
@@ -614,7 +634,8 @@ class QAEngine:
     def _part_answer(self, raw: str, paper: str | None) -> str:
         """One chat's answer as a sentence; when the chat was one paper's part of a split
         question, headed by that paper's title unless it names the paper itself."""
-        text = raw if raw.endswith((".", "?", "!", "]")) else raw + "."
+        ended = raw.rstrip("\"'’”)").endswith((".", "?", "!")) or raw.endswith("]")
+        text = raw if ended else raw + "."
         if paper is None or names_paper(text, paper):
             return text
         return f"{self.store.documents[paper]['title']}: {text}"

@@ -280,6 +280,27 @@ def _fill(
     return chosen
 
 
+def closest_quoted_sentence(question: str, evidence: Sequence[Evidence]) -> str | None:
+    """The quoted sentence that holds the most of the question's terms (IDF-weighted over the
+    quoted sentences), after the sentence it leans on where it does ("It combines ..."); None
+    when no quoted sentence shares a term with the question."""
+    quoted = [
+        (sentence, runs[i - 1] if i and _LEANS_BACK.search(sentence) else None)
+        for block in evidence
+        for run in block.text.split(" ... ")
+        for runs in [split_sentences(run)]
+        for i, sentence in enumerate(runs)
+    ]
+    wanted = set(tokenize(question))
+    terms = [set(tokenize(sentence)) for sentence, _ in quoted]
+    idf = {t: math.log(1 + len(terms) / (1 + sum(t in ts for ts in terms))) for t in wanted}
+    scores = [sum(idf[t] for t in wanted & ts) for ts in terms]
+    if not scores or max(scores) <= 0:
+        return None
+    sentence, lead = quoted[scores.index(max(scores))]
+    return f"{lead} {sentence}" if lead else sentence
+
+
 def instruction_sentences(passages: Sequence[Passage]) -> list[str]:
     """The sentences of ``passages`` that give orders (kept out of the prompt)."""
     return [s for p in passages for s in pieces_of(p.text) if is_instruction(s)]
