@@ -3,7 +3,8 @@
 - ``normalize`` (matching: NFKC, lower case, PDF hyphenation joined, whitespace collapsed) and
   ``norm`` (the evaluation's form of it: all whitespace removed, so ``12 %`` matches ``12%``).
 - ``sentence_spans`` / ``split_sentences``: sentences of a page or of an answer, not cut after
-  common abbreviations ("et al.", "Fig.") or inside numbers.
+  common abbreviations ("et al.", "Fig.") or inside numbers, each with the closing quote or
+  bracket after its end.
 - ``tokenize``: the terms that BM25 indexes and that citation checks compare. ``sub-layer``
   gives ``sub-layer``, ``sub`` and ``layer``; ``42.5%`` gives ``42.5``; ``βk`` stays one
   token; number words become digits and a light plural rule makes ``layers`` match ``layer``.

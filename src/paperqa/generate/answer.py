@@ -91,7 +91,7 @@ if TYPE_CHECKING:
 # The marks around the quoted passages (prompts.USER_TEMPLATE); in a passage they become « ».
 _QUOTE_MARKS = re.compile(r"<{3,}|>{3,}")
 # A question that asks for something to be named or explained, in its last sentence, after any
-# phrase that sets the scene ("According to X, which ...", "In Mini Glorp, how many ..."); a
+# phrase that sets the scene ("According to X, which ...", "In Glorp World, how many ..."); a
 # yes-or-no one ("Does X use Y?", "Does X use Y, which ...?") is answered in its own words.
 _WH_QUESTION_RE = re.compile(
     r"\s*(?:(?:according|in|on|at|for|from|with|without|by|among|after|before|once|if|while|"
@@ -312,8 +312,8 @@ def _restates(question: str, reply: str) -> bool:
 def _quoted_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
     """A reply that restates the question gives way to the quoted sentence closest to the question,
     where that sentence answers in its own words: the small model echoes the question's wording
-    ("A GRU folds into its single update gate") when a passage says it otherwise ("It combines
-    the forget and input gates into a single update gate")."""
+    ("A Glorp cell folds two gates into one") when a passage says it otherwise ("It merges the
+    reset and carry gates")."""
     if is_refusal(reply) or not _restates(question, reply):
         return reply
     quoted = closest_quoted_sentence(question, evidence)
