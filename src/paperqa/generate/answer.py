@@ -17,7 +17,8 @@ supported by any passage. An answer whose cited passages never mention a
 number the question asks about ("1001-layer"), or whose cited papers' passages never mention a
 name it asks about, or that cites neither the paper the question names nor a passage mentioning
 it, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which says what they
-lack.
+lack. A reply that only restates the question gives way to the quoted sentence closest to it
+(``_quoted_instead``), or is refused where that sentence adds nothing either.
 """
 
 from __future__ import annotations

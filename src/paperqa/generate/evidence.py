@@ -18,6 +18,8 @@ short brings that neighbour along. Kept sentences stay in their passage's order,
 "reply only with X") are data, not evidence: they are never put in the prompt, and an answer
 repeating one is caught (``echoes_instruction``). Bibliography entries ("arXiv preprint ...,
 2018", "19(2):313-330") are left out too: they name works and report no finding.
+``closest_quoted_sentence`` finds, among the sentences quoted, the one nearest the question: the
+answer step's stand-in for a reply that only restates the question.
 """
 
 from __future__ import annotations
@@ -282,7 +284,7 @@ def _fill(
 
 def closest_quoted_sentence(question: str, evidence: Sequence[Evidence]) -> str | None:
     """The quoted sentence that holds the most of the question's terms (IDF-weighted over the
-    quoted sentences), after the sentence it leans on where it does ("It combines ..."); None
+    quoted sentences), after the sentence it leans on where it does ("It merges ..."); None
     when no quoted sentence shares a term with the question."""
     quoted = [
         (sentence, runs[i - 1] if i and _LEANS_BACK.search(sentence) else None)
