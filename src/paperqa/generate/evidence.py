@@ -185,8 +185,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
         if not is_instruction(text) and not is_reference_entry(text)
     ]
     wanted = set(tokenize(question))
-    n = len(pieces) or 1
-    idf = {t: math.log(1 + n / (1 + sum(t in p.terms for p in pieces))) for t in wanted}
+    idf = _question_idf(wanted, [p.terms for p in pieces])
     total = sum(idf.values()) or 1.0
     quantity = asks_for_quantity(question)
     reason = asks_why(question)
@@ -207,6 +206,12 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     for piece in pieces:
         piece.score *= 1.0 if piece.in_core else CONTEXT_SHARE
     return pieces
+
+
+def _question_idf(wanted: set[str], pieces: Sequence[set[str]]) -> dict[str, float]:
+    """Each question term's IDF over the pieces' term sets: rarer among them, more telling."""
+    n = len(pieces) or 1
+    return {t: math.log(1 + n / (1 + sum(t in terms for terms in pieces))) for t in wanted}
 
 
 def _passage_pieces(passage: Passage) -> list[tuple[str, bool]]:
@@ -295,7 +300,7 @@ def closest_quoted_sentence(question: str, evidence: Sequence[Evidence]) -> str 
     ]
     wanted = set(tokenize(question))
     terms = [set(tokenize(sentence)) for sentence, _ in quoted]
-    idf = {t: math.log(1 + len(terms) / (1 + sum(t in ts for ts in terms))) for t in wanted}
+    idf = _question_idf(wanted, terms)
     scores = [sum(idf[t] for t in wanted & ts) for ts in terms]
     if not scores or max(scores) <= 0:
         return None
