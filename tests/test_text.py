@@ -82,6 +82,15 @@ def test_sentences_split_at_ends_but_not_after_abbreviations_or_in_numbers() -> 
         assert text[start:end] == text[start:end].strip()
 
 
+def test_an_abbreviation_just_inside_a_bracket_ends_no_sentence() -> None:
+    text = "Train on a few (e.g. 12 samples) first. It helps (Fig. 3) a lot. Done."
+    assert split_sentences(text) == [
+        "Train on a few (e.g. 12 samples) first.",
+        "It helps (Fig. 3) a lot.",
+        "Done.",
+    ]
+
+
 def test_a_sentence_keeps_the_closing_quote_or_bracket_after_its_end() -> None:
     text = 'It merges two gates into one "mixing gate." It is simpler. (See Fig. 2.) Done.'
     assert split_sentences(text) == [

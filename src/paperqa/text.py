@@ -122,11 +122,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text):
         end = match.end("close") if match.group("close") is not None else match.start()
         before = text[start : match.start()]
-        last_word = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.strip() else ""
+        last_word = before.rsplit(None, 1)[-1].lower().strip("([{\"'“‘.") if before.strip() else ""
         if "\n" not in match.group() and (
             last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
         ):
-            continue  # "et al. 2017", "Fig. 3", "J. Smith": not an end
+            continue  # "et al. 2017", "(Fig. 3", "J. Smith": not an end
         _add_span(text, start, end, spans)
         start = match.end()
     _add_span(text, start, len(text), spans)

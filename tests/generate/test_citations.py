@@ -661,3 +661,35 @@ def test_a_paper_the_question_names_must_be_cited_or_mentioned_by_the_cited_pass
     thesis = "The agent learns with the Quillon update and decaying credit traces."
     cited = [Passage(Chunk(3, "agent-notes", "Agent Notes", 9, 9, thesis), 1.0, 1)]
     assert unheld_question_facts(question, cited) == ["the coffee automaton"]
+
+
+def test_a_short_answer_cites_the_paper_the_question_names_where_it_holds_there() -> None:
+    # Invented sentences under the ids of two reading-list papers ("AlexNet" names the first).
+    named = Passage(
+        Chunk(
+            300,
+            "imagenet-classification-deep-cnns",
+            "ImageNet",
+            6,
+            6,
+            "The step size started at 0.05 and was cut twice before the end.",
+        ),
+        1.0,
+        1,
+    )
+    other = Passage(
+        Chunk(
+            301,
+            "deep-residual-learning",
+            "Residual",
+            7,
+            7,
+            "The initial step size of 0.5 "
+            "was too large for our deepest nets, so we use 0.05 as the initial step size.",
+        ),
+        0.9,
+        2,
+    )
+    part = AnswerPart("0.05.", [named, other], "What initial step size did AlexNet use?")
+    result = attribute_parts([part])
+    assert [c.doc for c in result.citations] == ["imagenet-classification-deep-cnns"]

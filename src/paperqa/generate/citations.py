@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
@@ -495,6 +495,8 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     idf = _idf(passage_terms)
     numbers = [NumberText.of(p.text, t) for p, t in zip(part.passages, passage_terms, strict=True)]
     context = _question_terms(part.question)
+    named = {m.paper for m in mentions(part.question)}
+    own = {j for j, p in enumerate(part.passages) if p.doc in named}
     supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):
         lexical = [
@@ -504,7 +506,7 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
         support = SentenceSupport(
             text, [], False, lexical, [float(x) for x in semantic[i]], parse_markers(sentence)
         )
-        _cite_best(support)
+        _cite_best(support, own)
         if asks_which_paper(part.question):
             _cite_the_papers_named(support, part, passage_terms)
         _hold_facts(support, part.passages, numbers, part.question)
@@ -584,10 +586,13 @@ def _semantic_scores(
     return encoder.encode_queries(probes) @ passage_vectors.T
 
 
-def _cite_best(support: SentenceSupport) -> None:
+def _cite_best(support: SentenceSupport, named: Collection[int] = ()) -> None:
     """Marks the sentence supported or not, and cites its best supporting passage (or a valid
     marker). A passage supports the sentence by its overlap or by its combined score: the passage
-    with the best combined score may reach neither while another reaches the overlap."""
+    with the best combined score may reach neither while another reaches the overlap. The best is
+    one of the ``named`` passages (of the papers the question names) where one of them supports
+    the sentence: "0.01", asked of AlexNet, is AlexNet's learning rate, not the one a ResNet
+    passage that shares more of the question's words warms up with."""
     if not tokenize(support.sentence):
         return  # nothing checkable ("Yes."), cited with its neighbour
     scores = support.scores
@@ -599,7 +604,7 @@ def _cite_best(support: SentenceSupport) -> None:
     support.supported = bool(supporting)
     if not support.supported:
         return
-    best = max(supporting, key=lambda j: scores[j])
+    best = max([j for j in supporting if j in named] or supporting, key=lambda j: scores[j])
     valid = [
         m - 1
         for m in support.model_markers
