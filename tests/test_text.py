@@ -18,6 +18,7 @@ from paperqa.text import (
     states_duration,
     states_probability,
     states_whole_number,
+    term_spans,
     tokenize,
 )
 
@@ -25,6 +26,18 @@ from paperqa.text import (
 def test_hyphenated_words_keep_whole_and_parts():
     tokens = tokenize("sub-layer units")
     assert {"sub-layer", "sub", "layer", "unit"} <= set(tokens)
+
+
+def test_term_spans_give_each_term_with_where_its_word_is():
+    text = "The rough-and-ready Layers, e.g. two"
+    spans = term_spans(text)
+    assert [term for term, _, _ in spans] == ["rough-and-ready", "layer", "e.g", "2"]
+    assert [text[start:end] for _, start, end in spans] == [
+        "rough-and-ready",
+        "Layers",
+        "e.g",
+        "two",
+    ]
 
 
 def test_decimals_and_percentages_survive():

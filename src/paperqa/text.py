@@ -488,6 +488,17 @@ def stem(token: str) -> str:
     return token
 
 
+def term_spans(text: str) -> list[tuple[str, int, int]]:
+    """The terms of ``text`` with the span of each word, for lining up a reply with the sentence
+    it copies: ``tokenize``'s terms, except that a hyphenated word stays one term."""
+    spans: list[tuple[str, int, int]] = []
+    for match in _WORD.finditer(text):
+        word = match.group().lower().rstrip(".,")
+        if word and word not in STOPWORDS:
+            spans.append((stem(word), match.start(), match.start() + len(word)))
+    return spans
+
+
 def tokenize(text: str) -> list[str]:
     """The terms of ``text``, in order, stopwords removed (BM25's and the citation check's)."""
     text = unicodedata.normalize("NFKC", text).lower()

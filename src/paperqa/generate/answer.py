@@ -18,7 +18,9 @@ number the question asks about ("1001-layer"), or whose cited papers' passages n
 name it asks about, or that cites neither the paper the question names nor a passage mentioning
 it, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which says what they
 lack. A reply that only restates the question gives way to the quoted sentence closest to it
-(``_quoted_instead``), or is refused where that sentence adds nothing either.
+(``_quoted_instead``), or is refused where that sentence adds nothing either; one that copies a
+quoted sentence without its bracketed detail ("(41 vs. 29)") gets it back
+(``paperqa.generate.brackets``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy as np
 
 from paperqa.errors import QuestionError
 from paperqa.generate.bibliography import RecordAnswer, record_answer
+from paperqa.generate.brackets import restore_brackets
 from paperqa.generate.citations import (
     AnswerPart,
     Citation,
@@ -603,6 +606,7 @@ class QAEngine:
                     yield "\n"
                 raw = yield from self._generate(run, chat.messages)
                 raw = _quoted_instead(part.question, raw, chat.evidence)
+                raw = restore_brackets(raw, [e.text for e in chat.evidence])
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
             if not is_refusal(raw) and _gives_the_kind_asked(part.question, raw):
