@@ -95,6 +95,15 @@ def test_sentences_split_at_ends_but_not_after_abbreviations_or_in_numbers() -> 
         assert text[start:end] == text[start:end].strip()
 
 
+def test_a_citation_marker_stays_with_the_sentence_it_ends() -> None:
+    text = "Shuffling of 0.15 was used, e.g. in training [3]. Braided nets reach 118 layers.\nDone."
+    assert split_sentences(text) == [
+        "Shuffling of 0.15 was used, e.g. in training [3].",
+        "Braided nets reach 118 layers.",
+        "Done.",
+    ]
+
+
 def test_an_abbreviation_just_inside_a_bracket_ends_no_sentence() -> None:
     text = "Train on a few (e.g. 12 samples) first. It helps (Fig. 3) a lot. Done."
     assert split_sentences(text) == [

@@ -23,7 +23,7 @@ from paperqa.generate.citations import (
     without_paper_names,
 )
 from paperqa.settings import Settings
-from paperqa.text import split_sentences, tokenize
+from paperqa.text import tokenize
 from paperqa.types import Chunk, Passage
 
 # Invented papers and sentences (the papers of the reading list must not be committed): a
@@ -68,15 +68,6 @@ def encoder():
     from paperqa.embedder import get_embedder
 
     return get_embedder(Settings())
-
-
-def test_sentences_split_at_ends_not_inside_numbers_or_abbreviations() -> None:
-    text = "Shuffling of 0.15 was used, e.g. in training [3]. Braided nets reach 118 layers.\nDone."
-    assert split_sentences(text) == [
-        "Shuffling of 0.15 was used, e.g. in training [3].",
-        "Braided nets reach 118 layers.",
-        "Done.",
-    ]
 
 
 def test_markers_are_parsed_and_stripped() -> None:

@@ -52,15 +52,16 @@ def _with_bracket(reply: str, text: str, sentence_start: int, bracket: re.Match[
     if {term for term, _, _ in term_spans(inner)} <= set(reply_terms):
         return reply
     lead = [term for term, _, _ in term_spans(text[sentence_start : bracket.start()])]
-    following = [term for term, _, _ in term_spans(text[bracket.end() : bracket.end() + 200])]
     if len(lead) < ANCHOR_TERMS:
         return reply
-    for i in range(len(terms) - 1):
-        if reply_terms[i : i + 2] != lead[-2:]:
+    following = [term for term, _, _ in term_spans(text[bracket.end() : bracket.end() + 200])]
+    near = ANCHOR_TERMS - 1  # the terms just before the bracket that the reply must always hold
+    for i in range(len(terms) - near + 1):
+        if reply_terms[i : i + near] != lead[-near:]:
             continue
-        after = terms[i + 1][2]
+        after = terms[i + near - 1][2]
         next_terms = _terms_to_clause_end(reply[after:])
-        lead_held = i > 0 and reply_terms[i - 1] == lead[-3]
+        lead_held = i > 0 and reply_terms[i - 1] == lead[-ANCHOR_TERMS]
         goes_on = bool(following) and next_terms[:1] == following[:1]
         if goes_on or (lead_held and not next_terms):
             return f"{reply[:after]} ({inner}){reply[after:]}"
