@@ -567,6 +567,24 @@ def test_an_answer_to_a_neighbouring_question_is_refused(engine: QAEngine, case:
 
 
 @pytest.mark.slow
+def test_a_name_the_cited_paper_holds_outside_the_quoted_passages_is_no_reason_to_refuse(
+    engine: QAEngine,
+) -> None:
+    # The post names Sean Carroll where it sets the scene, not in the passage that answers.
+    question = "What does Aaronson call the glorp in Sean Carroll's question?"  # invented
+    text = "I'll call this quantity the zarkov glorp, to tell it apart from other glorps."
+    passage = Passage(Chunk(1, "first-law-of-complexodynamics", "First Law", 1, 1, text), 1.0)
+    written = AnswerPart("He calls this quantity the zarkov glorp.", [passage], question)
+    checked = engine._attributed(_Run(question, 0.0, question), [written], [passage])
+    assert not checked.refused and "zarkov glorp" in checked.answer
+    # A name the paper never mentions is still a question about something else.
+    other = question.replace("Sean Carroll", "Blorp Zarkov")
+    written = AnswerPart(written.answer, [passage], other)
+    checked = engine._attributed(_Run(other, 0.0, other), [written], [passage])
+    assert checked.refused and '"Blorp Zarkov"' in checked.answer
+
+
+@pytest.mark.slow
 def test_warm_up_loads_the_model_before_the_first_question(
     corpus_index: Settings, model_cache: Path, tmp_path: Path
 ) -> None:

@@ -112,6 +112,11 @@ def test_marker_after_the_period_stays_with_its_sentence() -> None:
     assert result.text == "Slot shuffling of 0.15 was used. It raises the loss [1]."
 
 
+def test_a_marker_goes_outside_the_quote_that_closes_a_sentence() -> None:
+    result = attribute('We applied slot shuffling "at a rate of 0.15."', PASSAGES)
+    assert result.text == 'We applied slot shuffling "at a rate of 0.15." [1]'
+
+
 def test_unsupported_sentence_is_flagged_not_cited() -> None:
     result = attribute(
         "Slot shuffling of 0.15 was applied. It was invented at a lunar research base in 1850.",
@@ -626,6 +631,22 @@ def test_question_names_no_passage_of_the_cited_paper_mentions_are_unheld() -> N
     assert unheld_question_facts(
         "How many weights has the first MX layer of TriNet?", cited, [heading]
     ) == ["TriNet"]
+
+
+def test_an_author_the_question_sets_the_scene_with_holds_anywhere_in_the_cited_paper() -> None:
+    # Carroll (an author of the coffee automaton paper) appears in the post's opening only.
+    answer = "We call this rise and fall of structure glorpiness."
+    cited = [Passage(Chunk(1, "glorp-post", "Glorp", 2, 2, answer), 1.0, 1)]
+    opening = "Carroll and Zorn asked why structure rises and then falls as a system mixes."
+    whole = Passage(Chunk(-1, "glorp-post", "Glorp", 1, 3, f"{opening}\n{answer}"), 0.0)
+    question = "What name is coined for Carroll's notion of structure that rises and falls?"
+    assert unheld_question_facts(question, cited) == ["Carroll"]
+    assert unheld_question_facts(question, cited, papers=[whole]) == []
+    # Other names must still be in the quoted passages: the paper's text elsewhere may be on
+    # another data set or person ("Zorn", "Gravel Bank"); so must a number.
+    for asked, lacking in [("Zorn", "Zorn"), ("Gravel Bank", "Gravel Bank"), ("12 chips", "12")]:
+        other = f"What name is coined for {asked}'s notion of structure?"
+        assert unheld_question_facts(other, cited, papers=[whole]) == [lacking]
 
 
 def test_a_paper_the_question_names_holds_where_it_is_cited_and_years_are_exempt() -> None:

@@ -535,6 +535,7 @@ class QAEngine:
         self._lock = threading.Lock()
         self._llm: LLM | None = None
         self._vocabulary: set[str] | None = None
+        self._papers: dict[str, Passage] = {}  # each paper's whole text (``_whole_paper``)
         self._on_model_load: Callable[[], None] | None = None  # see warm_up
 
     @property
@@ -938,16 +939,26 @@ class QAEngine:
         self, run: _Run, kept: list[AnswerPart], citations: list[Citation], used: list[Passage]
     ) -> list[str]:
         """The numbers the question asks about that no cited passage mentions, and the names (and
-        uncited papers) that no quoted passage of a cited paper mentions
-        (``unheld_question_facts``). A question split by paper is left alone: its lead sentences
-        name things of the other paper."""
+        uncited papers) that no quoted passage of a cited paper mentions; a paper named by an
+        author may be mentioned anywhere in a cited paper (``unheld_question_facts``). A question
+        split by paper is left alone: its lead sentences name things of the other paper."""
         if len(kept) != 1 or kept[0].question != run.standalone:
             return []
         cited_ids = {c.chunk_id for c in citations}
-        cited_docs = {c.doc for c in citations}
+        cited_docs = sorted({c.doc for c in citations})
         cited = [p for p in used if p.chunk.id in cited_ids]
         context = [p for p in used if p.doc in cited_docs]
-        return unheld_question_facts(run.standalone, cited, context)
+        papers = [self._whole_paper(doc) for doc in cited_docs]
+        return unheld_question_facts(run.standalone, cited, context, papers)
+
+    def _whole_paper(self, doc: str) -> Passage:
+        """One passage holding all of the paper's text (its chunks, overlaps and all)."""
+        if doc not in self._papers:  # two threads at once both build it: no harm
+            chunks = [c for c in self.store.chunks if c.doc == doc]
+            text = "\n".join(c.text for c in chunks)
+            whole = replace(chunks[0], id=-1, text=text, page_end=chunks[-1].page_end)
+            self._papers[doc] = Passage(whole, 0.0)
+        return self._papers[doc]
 
     def _finish(
         self,

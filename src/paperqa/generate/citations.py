@@ -280,6 +280,11 @@ def holds(fact: Fact, passage: Passage, numbers: NumberText) -> bool:
     (course notes on ReLUs citing "Krizhevsky et al." speak of AlexNet)."""
     if fact.kind == "number":
         return _holds_number(fact.text, numbers)
+    return _holds_name(fact, passage)
+
+
+def _holds_name(fact: Fact, passage: Passage) -> bool:
+    """``holds`` for a fact that is no number: a name, a paper's among them."""
     if fact.papers and (
         passage.doc in fact.papers
         or any(m.paper in fact.papers for m in mentions(passage.text, every=True))
@@ -304,18 +309,24 @@ def _occurs_name(name: str, text: str) -> bool:
 
 
 def unheld_question_facts(
-    question: str, cited: Sequence[Passage], context: Sequence[Passage] = ()
+    question: str,
+    cited: Sequence[Passage],
+    context: Sequence[Passage] = (),
+    papers: Sequence[Passage] = (),
 ) -> list[str]:
     """The numbers ``question`` asks about that none of the ``cited`` passages holds, and the
-    names that neither they nor ``context`` (the other passages of the cited papers) hold.
+    names that neither they nor ``context`` (the other quoted passages of the cited papers) hold;
+    a paper named by an author also holds anywhere in ``papers`` (each cited paper's whole text,
+    as one passage).
 
     An answer whose citations never mention the "1001-layer" network the question asks about
     answers a neighbouring question (from passages on shallower ResNets). A name may sit a passage
-    away, in the section the cited one belongs to ("the VGGNet case study"), so any passage of the
-    cited paper will do. A paper the question names holds where that paper is cited (its passages
-    need not repeat its name) or where the quoted passages mention it ("AlexNet" in course notes
-    on AlexNet); an answer about "AlexNet" from a ResNet paper that never names it is about
-    something else. A year, which dates a paper more often than it states a finding, is left out.
+    away, in the section the cited one belongs to ("the VGGNet case study"), so any quoted passage
+    of the cited paper will do. A paper the question names holds where that paper is cited (its
+    passages need not repeat its name) or where the quoted passages mention it ("AlexNet" in
+    course notes on AlexNet); an answer about "AlexNet" from a ResNet paper that never names it
+    is about something else. A year, which dates a paper more often than it states a finding, is
+    left out.
     """
     facts = [
         fact
@@ -324,18 +335,25 @@ def unheld_question_facts(
         and not _YEAR_RE.fullmatch(fact.text)
         and not _NUMBER_WORD_RE.fullmatch(fact.text)  # "the two models": a count, not a thing
     ]
-    pool = list({id(p): p for p in [*cited, *context]}.values())
-    numbers = {id(p): NumberText.of(p.text) for p in pool}  # once per passage, not per fact
-    # ``holds`` takes a paper's name as held in that paper's own passages, and the pool holds
-    # passages of the cited papers only: a named paper holds where it is cited or mentioned.
+    quoted = list({id(p): p for p in [*cited, *context]}.values())
+    numbers = [NumberText.of(p.text) for p in cited]  # once per passage, not per fact
+    # An author's name may name the person, not the paper ("Sean Carroll's question", in a post
+    # that only says where Carroll asked it): it holds anywhere in the cited ``papers``.
+    people = {m.name for m in mentions(question, every=True) if m.by_author}
     unheld = [
         fact.text
         for fact in facts
-        if not any(
-            holds(fact, p, numbers[id(p)]) for p in (cited if fact.kind == "number" else pool)
-        )
+        if not _held(fact, numbers, [*quoted, *papers] if fact.text in people else quoted)
     ]
-    return unheld + _unheld_conditions(question, pool)
+    return unheld + _unheld_conditions(question, quoted)
+
+
+def _held(fact: Fact, numbers: list[NumberText], pool: list[Passage]) -> bool:
+    """Whether a fact of the question holds: a number in the cited passages (``numbers``),
+    a name in a passage of the ``pool``."""
+    if fact.kind == "number":
+        return any(_holds_number(fact.text, within) for within in numbers)
+    return any(_holds_name(fact, p) for p in pool)
 
 
 def _unheld_conditions(question: str, pool: Sequence[Passage]) -> list[str]:
@@ -742,10 +760,15 @@ def _render(supports: list[SentenceSupport]) -> str:
             marks = "".join(f"[{n}]" for n in sorted(numbers[j] for j in s.cited))
         elif not s.supported and tokenize(s.sentence):
             marks = UNSUPPORTED_MARK
-        sentence = s.sentence
-        if marks:
-            match = re.search(r"[.!?:;]+[\"')]*$", sentence)
-            cut = match.start() if match else len(sentence)
-            sentence = f"{sentence[:cut].rstrip()} {marks}{sentence[cut:]}"
-        out.append(sentence)
+        out.append(_marked(s.sentence, marks) if marks else s.sentence)
     return " ".join(out)
+
+
+def _marked(sentence: str, marks: str) -> str:
+    """``sentence`` with ``marks`` before its final punctuation ("... of 0.2 [1]."), or after a
+    quote or bracket that closes after that punctuation, outside what it quotes
+    ('... the name "Glorp." [1]')."""
+    match = re.search(r"[.!?:;]+([\"')\]’”]*)$", sentence)
+    if match is None or match[1]:
+        return f"{sentence} {marks}"
+    return f"{sentence[: match.start()].rstrip()} {marks}{sentence[match.start() :]}"
