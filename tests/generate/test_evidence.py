@@ -55,6 +55,17 @@ def test_a_sentence_leaning_back_brings_its_neighbour() -> None:
     assert evidence[0].text.startswith("We trained the model with the Rmsfold optimizer.")
 
 
+def test_a_sentence_pointing_back_with_this_brings_its_neighbour() -> None:
+    passage = _passage(
+        0,
+        "paper-a",
+        f"{FILLER} Put briefly: a glorp is a blorp that survives every storm. We take this to be "
+        f"our working definition of a glorp in what follows. {FILLER}",
+    )
+    evidence = select_evidence("What working definition of a glorp is used?", [passage], 30, _words)
+    assert "a glorp is a blorp that survives every storm" in evidence[0].text
+
+
 def test_the_sentence_after_a_relevant_one_can_carry_the_answer() -> None:
     passage = _passage(
         0,
