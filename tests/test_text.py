@@ -4,6 +4,7 @@ from paperqa.text import (
     asks_for_gist,
     asks_for_probability,
     asks_for_quantity,
+    asks_for_rate,
     asks_for_whole_number,
     asks_which_paper,
     asks_why,
@@ -17,6 +18,7 @@ from paperqa.text import (
     split_sentences,
     states_duration,
     states_probability,
+    states_rate,
     states_whole_number,
     term_spans,
     tokenize,
@@ -192,6 +194,22 @@ def test_questions_that_ask_for_a_count_or_a_dimension_and_whole_numbers_are_tol
         assert states_whole_number(value), value
     for value in ("38.1 [1].", "It reaches 4.49%."):
         assert not states_whole_number(value), value
+
+
+def test_questions_that_ask_for_an_accuracy_or_error_rate_and_the_values_they_can_take() -> None:
+    for question in (
+        "What ImageNet top-1 accuracy does the Glorp network reach?",
+        "What top-5 error does the Glorp network get?",
+        "What is the WER of the Glorp recogniser on the noisy set?",
+        "What F1 score does the Glorp parser reach?",
+    ):
+        assert asks_for_rate(question), question
+    assert not asks_for_rate("What error function does the Glorp network minimise?")
+    assert not asks_for_rate("What perplexity does the Glorp model reach?")
+    for value in ("81.2 [1].", "0.92", "It reaches 4.49% on 1,200 images.", "mean squared"):
+        assert states_rate(value), value
+    for value in ("The 50-layer network reaches a top-1 accuracy of 200.", "2048 [1]."):
+        assert not states_rate(value), value
 
 
 def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart():

@@ -413,6 +413,33 @@ def states_whole_number(text: str) -> bool:
     return bool(_WHOLE_VALUE.search(text))
 
 
+# Questions that ask for an accuracy or an error rate, which lie between 0 and 100: "What
+# ImageNet accuracy does the 1001-layer network reach?" is not answered by the "200" of "a
+# 200-layer network".
+_RATE = re.compile(
+    r"\b(?:accurac(?:y|ies)|error\s+rates?|(?:top-?\s?\d|top-(?:one|five)|test|validation"
+    r"|classification|word|character)[\s-]+errors?|WER|CER|F1)\b",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
+# A figure on its own: not a marker ("[1]"), nor part of a name or a compound ("top-1", "50-layer").
+_FIGURE = re.compile(r"(?<![\w.\[-])\d[\d,]*(?:\.\d+)?(?![\d\]]|\.\d|-[A-Za-z])")
+
+
+def asks_for_rate(question: str) -> bool:
+    """Whether ``question`` asks for an accuracy or an error rate ("top-5 error", "WER")."""
+    return bool(_RATE.search(question))
+
+
+def states_rate(text: str) -> bool:
+    """Whether ``text`` gives a value an accuracy or error rate can take: a percentage, a figure
+    of at most 100 ("0.92", "15.3"), or no figure at all (an answer in words)."""
+    if _PERCENT.search(text):
+        return True
+    figures = [float(figure.replace(",", "")) for figure in _FIGURE.findall(text)]
+    return not figures or min(figures) <= 100
+
+
 def asks_why(question: str) -> bool:
     """Whether ``question`` asks for a reason ("why", "what goes wrong")."""
     return bool(_REASON.search(question))

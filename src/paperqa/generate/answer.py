@@ -18,8 +18,8 @@ number the question asks about ("1001-layer"), or whose cited papers' passages n
 name it asks about, or that cites neither the paper the question names nor a passage mentioning
 it, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which says what they
 lack. A reply that only restates the question gives way to the quoted sentence closest to it
-(``_quoted_instead``), or is refused where that sentence adds nothing either; one that copies a
-quoted sentence without its bracketed detail ("(41 vs. 29)") gets it back
+(``paperqa.generate.replies``), or is refused where that sentence adds nothing either; one that
+copies a quoted sentence without its bracketed detail ("(41 vs. 29)") gets it back
 (``paperqa.generate.brackets``).
 """
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -42,15 +42,12 @@ from paperqa.generate.citations import (
     AnswerPart,
     Citation,
     attribute_parts,
-    capitalised_terms,
-    strip_markers,
     unheld_question_facts,
     without_paper_names,
 )
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.generate.evidence import (
     Evidence,
-    closest_quoted_sentence,
     echoes_instruction,
     instruction_sentences,
     select_evidence,
@@ -66,24 +63,23 @@ from paperqa.generate.prompts import (
     UNHELD_TEXT,
     USER_TEMPLATE,
 )
+from paperqa.generate.replies import (
+    gives_the_kind_asked,
+    is_refusal,
+    name_the_papers,
+    quoted_instead,
+    with_the_cell_asked,
+)
 from paperqa.generate.rewrite import rewrite_question
 from paperqa.mentions import mentions, names_paper, nickname, shared_author_names
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
-from paperqa.tables import cell_asked, table_cells
 from paperqa.text import (
-    asks_for_duration,
     asks_for_gist,
-    asks_for_probability,
-    asks_for_whole_number,
     asks_which_paper,
     display_text,
-    normalize,
     split_sentences,
-    states_duration,
-    states_probability,
-    states_whole_number,
     tokenize,
 )
 from paperqa.types import Passage
@@ -94,22 +90,6 @@ if TYPE_CHECKING:
 
 # The marks around the quoted passages (prompts.USER_TEMPLATE); in a passage they become « ».
 _QUOTE_MARKS = re.compile(r"<{3,}|>{3,}")
-# A question that asks for something to be named or explained, in its last sentence, after any
-# phrase that sets the scene ("According to X, which ...", "In Glorp World, how many ..."); a
-# yes-or-no one ("Does X use Y?", "Does X use Y, which ...?") is answered in its own words.
-_WH_QUESTION_RE = re.compile(
-    r"\s*(?:(?:according|in|on|at|for|from|with|without|by|among|after|before|once|if|while|"
-    r"compared|given|besides|beyond|across|within|under|during|unlike|as|since|to)\b[^,?]*,\s*)?"
-    r"(?:what|which|who|whom|how|why|where|when)\b",
-    re.IGNORECASE,
-)
-# Kinds of value a question can ask for, each with how a reply gives one: a duration, a
-# probability, a whole number (a count or a dimension).
-_VALUE_KINDS = (
-    (asks_for_duration, states_duration),
-    (asks_for_probability, states_probability),
-    (asks_for_whole_number, states_whole_number),
-)
 
 __all__ = ["REFUSAL_TEXT", "Answer", "Citation", "QAEngine", "build_messages", "is_refusal"]
 
@@ -127,46 +107,8 @@ _NAME_RE = re.compile(
 )
 # A model and its version ("gpt-3", "resnet-1001"): known only as a whole, not by its parts.
 _VERSIONED_RE = re.compile(r"[a-z][a-z\d]*-\d[\d.]*[a-z]?")
-# The subject of a sentence answering "which paper", when it points to a passage, not a paper.
-# Its authors as the model gives them ("The paper by Long et al. (2015)") go with it: the model
-# reads them off passages that cite or thank other people, and the title says which paper it is.
-_PAPER_SUBJECT = re.compile(
-    r"^(?:\[(\d+)\]|(?i:the|this|that) (?i:paper|work|article|post|study)\b)"
-    r"(?: by (?:[A-Z][\w.'-]*(?:,? and |, | )?)+(?:et al\.? ?)?(?:\(\d{4}\) ?)?(?=[a-z]))?"
-)
-_PAPER_POINTER = re.compile(
-    r"\b(?:the |this )?(?:paper|passage|work|article|post|source) \[(\d+)\]", re.IGNORECASE
-)
-_MARKER_RE = re.compile(r"\[(\d+)\]")
-_MARKER_RUN = re.compile(r"\[\d+\](?:(?:, ?|,? and )\[\d+\])+")
 # Tokens kept free besides the answer itself, for chat-template tokens the estimate misses.
 CONTEXT_MARGIN = 32
-
-# A refusal says the passages/papers lack the answer ("The passages do not mention XyzNet"), or the
-# model says it cannot answer. Negative words about the subject itself ("LSTMs are unable to learn
-# long-term dependencies", "the Transformer does not contain recurrence") are answers.
-_REFUSAL_RE = re.compile(  # denials that need a source or speaker in the same sentence
-    r"do(?:es)?(?: not|n'?t) (?:answer|contain|mention|provide|include|discuss|specify|say|state|"
-    r"describe|address|cover|give)|cannot (?:answer|determine|find|say)|"
-    r"can'?t (?:answer|determine|find|say)|unable to|no (?:details?|data)\b",
-    re.IGNORECASE,
-)
-_PLAIN_REFUSAL_RE = re.compile(  # denials that refuse on their own ("X is not mentioned.")
-    r"don'?t answer|cannot be answered|no (?:information|mention)\b|"
-    r"(?:is|are|was|were) not (?:mentioned|provided|specified|stated|discussed|covered|given|"
-    r"reported|available)\b",
-    re.IGNORECASE,
-)
-_SOURCE_RE = re.compile(
-    r"\b(?:passages?|papers?|texts?|context|documents?|excerpts?|sources?|provided|given|"
-    r"information|details?|collection)\b|^\s*(?:I|I'm|Sorry)\b",
-    re.IGNORECASE,
-)
-_CLAUSE_BREAK_RE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+-\s+")
-_CONJUNCTION_RE = re.compile(r"(?:but|and|yet|so)?", re.IGNORECASE)
-_SPEAKER_RE = re.compile(r"\bI\b")  # "..., but I cannot answer that"
-_RELATIVE_RE = re.compile(r"\b(?:that|which|who)\s*$", re.IGNORECASE)
-_OPENING_WORDS = 4  # where a sentence's subject is: "The provided passages ..."
 
 
 @dataclass
@@ -238,185 +180,9 @@ def _asks_gist_it_found(part: _Part) -> bool:
     return bool(named) and all(p.doc in named for p in part.retrieved)
 
 
-def name_the_papers(text: str, papers: Mapping[int, tuple[str, str]]) -> str:
-    """``text`` with each paper the model points to by a passage ("[2] introduced ...", "The
-    paper introduced ... [2]", "used in paper [2]") named by its title: the answer to "which
-    paper ...?". ``papers``: the (id, title) of the passage each marker cites."""
-    return " ".join(_paper_named(sentence, papers) for sentence in split_sentences(text))
-
-
-def _paper_named(sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
-    def title(pointer: re.Match[str]) -> str:
-        number = int(pointer.group(1))
-        return f"{papers[number][1]} [{number}]" if number in papers else pointer.group(0)
-
-    original = sentence  # "The papers that use it are [1], [2] and [4]."
-    sentence = _MARKER_RUN.sub(lambda run: _titled_run(run, original, papers), sentence)
-    markers = [int(m) for m in _MARKER_RE.findall(sentence)]
-    sentence = _PAPER_POINTER.sub(title, sentence)
-    subject = _PAPER_SUBJECT.match(sentence)
-    if not subject or not markers or markers[0] not in papers:
-        return sentence
-    (doc, name), rest = papers[markers[0]], sentence[subject.end() :]
-    if subject.group(1) and names_paper(rest, doc):  # "[1] Pointer Networks introduced ..."
-        return rest.strip()
-    named = f"{name} [{markers[0]}]" if subject.group(1) else name
-    rest = rest.lstrip()
-    return f"{named} {rest}" if rest[:1].isalnum() else named + rest
-
-
 def _short_title(title: str) -> str:
     """A paper's title without a trailing note in brackets ("(course notes, Modules 1-2)")."""
     return re.sub(r"\s*\([^()]*\)$", "", title)
-
-
-def _titled_run(run: re.Match[str], sentence: str, papers: Mapping[int, tuple[str, str]]) -> str:
-    """A run of markers ("[1], [2] and [4]") as the titles of their papers, each paper once with
-    its first marker; the paper whose title the run follows keeps its marker alone."""
-    before = sentence[: run.start()].rstrip().lower()
-    titled: dict[str, str] = {}
-    for number in map(int, re.findall(r"\d+", run.group(0))):
-        if number not in papers:
-            return run.group(0)
-        doc, title = papers[number]
-        titled.setdefault(
-            doc, f"[{number}]" if before.endswith(title.lower()) else f"{title} [{number}]"
-        )
-    items = list(titled.values())
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _gives_the_kind_asked(question: str, reply: str) -> bool:
-    """Whether the model's reply is of the kind the question asks for: one asking how long
-    something took gives a span of time or steps ("The big Transformer took 1018 parameters to
-    train" read a number off a table of training costs; it is no answer), one asking for a
-    probability or a dropout rate gives a value one can take (not a perplexity), one asking how
-    many layers, heads, ... or for a dimension a whole number (not a BLEU score), and the reply
-    does not merely restate the question (``_restates``)."""
-    reply = strip_markers(reply)
-    if any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
-        return False
-    return not _restates(question, reply)
-
-
-def _restates(question: str, reply: str) -> bool:
-    """Whether a reply to a question asking what, which, who, how or why adds no word of its own
-    and capitalises none as a name ("X reported Mandarin test sets" restates the question; "The
-    Nth Farthest task" names the task asked for; "[1] introduced X" names the paper asked for by
-    its passage)."""
-    asks = split_sentences(question)[-1:]
-    if not (asks and _WH_QUESTION_RE.match(asks[0])) or asks_which_paper(question):
-        return False
-    reply = strip_markers(reply)
-    asked = set(tokenize(question))
-    new_words = [word for word in tokenize(reply) if not _inflects_any(word, asked)]
-    return not new_words and not capitalised_terms(reply) - capitalised_terms(question)
-
-
-def _quoted_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
-    """A reply that restates the question gives way to the quoted sentence closest to the question,
-    where that sentence answers in its own words: the small model echoes the question's wording
-    ("A Glorp cell folds two gates into one") when a passage says it otherwise ("It merges the
-    reset and carry gates")."""
-    if is_refusal(reply) or not _restates(question, reply):
-        return reply
-    quoted = closest_quoted_sentence(question, evidence)
-    return quoted if quoted and _gives_the_kind_asked(question, quoted) else reply
-
-
-def _inflects_any(word: str, words: set[str]) -> bool:
-    """Whether ``word`` is one of ``words`` or an inflection of one ("reported", "report")."""
-    return any(word == other or _inflection_of(word, other) for other in words)
-
-
-def _inflection_of(word: str, other: str) -> bool:
-    """Whether one word is the other with an ending of up to three letters."""
-    shorter, longer = sorted((word, other), key=len)
-    return len(shorter) >= 3 and len(longer) - len(shorter) <= 3 and longer.startswith(shorter)
-
-
-# A figure in a reply, not a passage's marker ("[1]"): "22.15", "1,024", the "15.3" of "15.3%".
-_REPLY_FIGURE_RE = re.compile(r"(?<![\w.\[])\d[\d,]*(?:\.\d+)?(?![\d\]]|\.\d)")
-
-
-def _with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
-    """``reply`` giving the figure of the table cell the question names, where it gives another
-    figure of that table, or one the evidence does not hold, instead.
-
-    The model reads a labelled row ("Noisy street: Alpha 21.5, Beta 12.75") by position and
-    often takes a neighbouring column's figure, or blends two ("12.5"). Where the question names
-    both the row and the column of one cell (``paperqa.tables.cell_asked``) and the reply gives
-    one such figure, besides those the question gives ("eval'93"), the figure is the cell's. A
-    reply giving several (a comparison) is left as it is.
-    """
-    cells = table_cells(*evidence)
-    asked = cell_asked(question, cells)
-    value = _REPLY_FIGURE_RE.search(asked.figure) if asked else None
-    if asked is None or value is None:
-        return reply  # no cell named, or one with no figure ("—")
-    table = {_figure_value(c.figure) for c in cells if c.table == asked.table}
-    quoted = _figure_values(" ".join(evidence))
-    in_question = _figure_values(question)
-    given = [
-        m
-        for m in _REPLY_FIGURE_RE.finditer(reply)
-        if (figure := _figure_value(m.group())) not in in_question
-        and (figure in table or figure not in quoted)
-    ]
-    if len(given) != 1 or _figure_value(given[0].group()) == _figure_value(asked.figure):
-        return reply
-    return reply[: given[0].start()] + value.group() + reply[given[0].end() :]
-
-
-def _figure_values(text: str) -> set[str]:
-    return {_figure_value(m.group()) for m in _REPLY_FIGURE_RE.finditer(text)}
-
-
-def _figure_value(figure: str) -> str:
-    """A figure's digits as written, without thousands commas or a unit: "1,024" and "1024"."""
-    found = _REPLY_FIGURE_RE.search(figure)
-    return found.group().replace(",", "") if found else figure
-
-
-def is_refusal(text: str) -> bool:
-    """Whether the model's reply says the passages do not answer (checked on its first sentence).
-
-    The first sentence must say that something is missing ("no information", "is not mentioned"),
-    or deny ("do not mention", "unable to") of the sources or as the speaker ("the passages", "I")
-    in the same clause: a negative statement about the subject is an answer.
-    """
-    text = text.strip()
-    if not text:
-        return True
-    lowered = normalize(text)
-    if any(normalize(r).rstrip(".") in lowered for r in (REFUSAL_TEXT, MODEL_REFUSAL)):
-        return True
-    first = split_sentences(text)[0]
-    if _PLAIN_REFUSAL_RE.search(first):
-        return True
-    return _denies_the_sources(first)
-
-
-def _denies_the_sources(sentence: str) -> bool:
-    """Whether a clause of ``sentence`` denies something of the sources or by the speaker: the
-    source ("the passages", "I") in the denying clause, or, where that clause goes on from the one
-    before without a subject of its own ("..., but do not mention X"), opening the sentence.
-
-    "DPR adds negative passages that score high given the question, but do not contain the
-    answer" and "RAG is hurt by documents that do not contain the answer" deny something of the
-    passages the paper speaks of, not of the quoted ones: they are answers.
-    """
-    opening = " ".join(sentence.split()[:_OPENING_WORDS])
-    for clause in _CLAUSE_BREAK_RE.split(sentence):
-        denial = _REFUSAL_RE.search(clause)
-        if not denial or _RELATIVE_RE.search(clause[: denial.start()]):
-            continue  # "passages that do not contain the answer": a kind of passage
-        if _SOURCE_RE.search(clause) or _SPEAKER_RE.search(clause):
-            return True
-        subjectless = _CONJUNCTION_RE.fullmatch(clause[: denial.start()].strip())
-        if subjectless and _SOURCE_RE.search(opening):
-            return True
-    return False
 
 
 def passage_block(number: int, passage: Passage, text: str | None = None) -> str:
@@ -606,17 +372,17 @@ class QAEngine:
                 if used:
                     yield "\n"
                 raw = yield from self._generate(run, chat.messages)
-                raw = _quoted_instead(part.question, raw, chat.evidence)
+                raw = quoted_instead(part.question, raw, chat.evidence)
                 raw = restore_brackets(raw, [e.text for e in chat.evidence])
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
-            if not is_refusal(raw) and _gives_the_kind_asked(part.question, raw):
+            if not is_refusal(raw) and gives_the_kind_asked(part.question, raw):
                 rows = _rows_of(vectors, passages, quoted)
                 if asks_which_paper(part.question):  # the model points to passages, by number
                     titles = [self.store.documents[p.doc]["title"] for p in quoted]
                     papers = [(p.doc, _short_title(t)) for p, t in zip(quoted, titles, strict=True)]
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
-                raw = _with_the_cell_asked(raw, part.question, [e.text for e in chat.evidence])
+                raw = with_the_cell_asked(raw, part.question, [e.text for e in chat.evidence])
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows))
             elif part.paper:

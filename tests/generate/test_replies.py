@@ -1,0 +1,162 @@
+"""Tests of reading the model's reply: refusals, restatements, the table cell asked, papers
+named by their passage."""
+
+import pytest
+
+from paperqa.generate.evidence import Evidence
+from paperqa.generate.prompts import REFUSAL_TEXT
+from paperqa.generate.replies import (
+    gives_the_kind_asked,
+    is_refusal,
+    name_the_papers,
+    quoted_instead,
+    with_the_cell_asked,
+)
+from paperqa.types import Chunk, Passage
+
+
+def test_refusal_wordings_are_recognised() -> None:
+    assert is_refusal(REFUSAL_TEXT)
+    assert is_refusal("The passages do not mention LoRA. It may be ...")
+    assert is_refusal("The provided passages don't contain information about the World Cup.")
+    assert is_refusal("")
+    assert not is_refusal("The mixer is a column of 7 gated blocks [1].")
+    assert not is_refusal("Slot shuffling is applied only to the lateral links [2].")
+    assert is_refusal("The number of GPU hours is not mentioned.")
+    assert is_refusal("I cannot find this in the passages.")
+    assert is_refusal("The passages describe the sieve, but do not mention its depth.")
+    assert is_refusal("I'm sorry, but I cannot answer that.")
+    assert is_refusal("Unfortunately, the provided text does not specify the batch size.")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Plain mixers are unable to recall long streams, which LMNs fix [1].",
+        "The lattice reader does not contain gates or pooling [1].",
+        "The mixer cannot tell the order of the slots on its own, so slot indices are added [2].",
+        "There is no gating: the lattice alone connects slots [1].",
+        "Without slot shuffling the mixer does not generalise [3].",
+        # Retrieval papers speak of passages: a denial of theirs is no denial of the quoted ones.
+        "The sieve adds hard negative passages that score high on the query, but do not contain"
+        " the answer [1].",
+        "The reader also sees documents that do not contain the answer, given the question [2].",
+    ],
+)
+def test_answers_with_negative_words_are_not_refusals(answer: str) -> None:
+    assert not is_refusal(answer)
+
+
+GLORP_TABLE = (
+    "Table 2 compares the systems. Clean read: Glorp 4.10, Blorp 3.25, Human 5.80;"
+    " Noisy street: Glorp 21.5, Blorp 12.75, Human 19.3 Table 2: Word error rates."
+)
+
+
+def test_a_figure_read_off_the_wrong_column_is_the_cell_the_question_names() -> None:
+    question = "What word error rate does Blorp reach on noisy street speech?"
+    fixed = with_the_cell_asked(
+        "Blorp reaches 19.3 on noisy street speech [1].", question, [GLORP_TABLE]
+    )
+    assert fixed == "Blorp reaches 12.75 on noisy street speech [1]."
+    assert with_the_cell_asked("12.75 [1].", question, [GLORP_TABLE]) == "12.75 [1]."
+    # A figure no passage holds, blended from two cells, is the cell's too.
+    assert with_the_cell_asked("It is 12.5 [1].", question, [GLORP_TABLE]) == "It is 12.75 [1]."
+    # A figure the passages give elsewhere, or two figures (a comparison), are the model's own.
+    elsewhere = [GLORP_TABLE, "Blorp trained for 7.5 days."]
+    assert with_the_cell_asked("It is 7.5 [1].", question, elsewhere) == "It is 7.5 [1]."
+    both = "Blorp reaches 19.3 against 21.5 for Glorp [1]."
+    assert with_the_cell_asked(both, question, [GLORP_TABLE]) == both
+    # A question naming two columns names no one cell.
+    versus = "How does Blorp compare with humans on noisy street speech?"
+    assert (
+        with_the_cell_asked("It reaches 19.3 [1].", versus, [GLORP_TABLE]) == "It reaches 19.3 [1]."
+    )
+
+
+def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_no_answer() -> None:
+    question = "Which test sets did the Glorp network report for Quechua?"
+    assert not gives_the_kind_asked(question, "The Glorp network reported Quechua test sets [1].")
+    assert gives_the_kind_asked(question, "Two held-out radio corpora [1].")
+    assert gives_the_kind_asked(question, "The Glorp network reported the Cusco test sets [1].")
+    # The question's own words, capitalised as a name, answer "which task".
+    named = "The Kth Nearest task asks for the kth nearest glorp [1]."
+    assert gives_the_kind_asked("Which task asks for the kth nearest glorp?", named)
+    # A dropout rate is no perplexity.
+    rate = "What dropout probability does the Glorp network use?"
+    assert not gives_the_kind_asked(rate, "82.7 [1].")
+    assert gives_the_kind_asked(rate, "It drops units with probability 0.35 [1].")
+    # A dimension is no BLEU score.
+    width = "What is the model dimension of the big Glorp network?"
+    assert not gives_the_kind_asked(width, "38.1 [1].")
+    assert gives_the_kind_asked(width, "It is 1024 [1].")
+    # An accuracy is no layer count.
+    accuracy = "What top-1 accuracy does the 900-layer Glorp network reach?"
+    assert not gives_the_kind_asked(accuracy, "The 900-layer network reaches 300 [1].")
+    assert gives_the_kind_asked(accuracy, "The 900-layer network reaches 81.2 [1].")
+    assert gives_the_kind_asked(accuracy, "It reaches a top-1 accuracy of 78% [1].")
+    # A question asking which paper did something is answered by pointing to a passage.
+    which = "Which paper introduced the glorp network?"
+    assert gives_the_kind_asked(which, "[1] introduced the glorp network.")
+    # A yes-or-no question is answered in its own words.
+    assert gives_the_kind_asked("Does the Glorp network use dropout?", "It uses dropout [1].")
+    relative = "Does the Glorp network use dropout, which Smith proposed?"
+    assert gives_the_kind_asked(relative, "It uses dropout [1].")
+
+
+def test_a_reply_restating_the_question_gives_way_to_the_quoted_sentence_closest_to_it() -> None:
+    passage = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
+    evidence = [
+        Evidence(passage, "Blorp cells have three gates. Each gate is a sigmoid layer."),
+        Evidence(passage, "The Glorp cell is simpler. It folds the reset and carry gates in one."),
+    ]
+    question = "According to the notes, which two gates does a Glorp cell fold into one?"
+    assert quoted_instead(question, "A Glorp cell folds two gates into one.", evidence) == (
+        "The Glorp cell is simpler. It folds the reset and carry gates in one."
+    )
+    # A reply that answers, or declines, is left as it is.
+    answered = "It merges the reset and carry gates."
+    assert quoted_instead(question, answered, evidence) == answered
+    assert quoted_instead(question, "Not found in the papers.", evidence) == (
+        "Not found in the papers."
+    )
+    # So is one where no quoted sentence adds to the question.
+    echo = [Evidence(passage, "A Glorp cell folds two gates into one.")]
+    assert quoted_instead(question, "A Glorp cell folds two gates into one.", echo) == (
+        "A Glorp cell folds two gates into one."
+    )
+
+
+def test_a_question_is_checked_by_what_its_last_sentence_asks_after_its_scene_setting() -> None:
+    scene = "According to the Glorp notes, which two gates does a Blorp cell merge into one?"
+    assert not gives_the_kind_asked(scene, "A Blorp cell merges two gates into one [1].")
+    assert gives_the_kind_asked(scene, "It merges the reset and carry gates [1].")
+    lead = "The Glorp network uses wide layers. How many units does its decoder have?"
+    assert not gives_the_kind_asked(lead, "38.1 [1].")
+    assert not gives_the_kind_asked(lead, "Its decoder has wide layers of units [1].")
+    assert gives_the_kind_asked(lead, "Its decoder has 1000 units [1].")
+
+
+def test_a_paper_the_model_points_to_by_its_passage_is_named_by_its_title() -> None:
+    papers = {1: ("pointer-networks", "Pointer Networks"), 2: ("gpipe", "GPipe: Easy Scaling")}
+    assert name_the_papers("[2] introduced micro-batches.", papers) == (
+        "GPipe: Easy Scaling [2] introduced micro-batches."
+    )
+    assert name_the_papers("The paper introduced it [1]. It is fast [2].", papers) == (
+        "Pointer Networks introduced it [1]. It is fast [2]."
+    )
+    assert name_the_papers("The copy task is used in paper [1].", papers) == (
+        "The copy task is used in Pointer Networks [1]."
+    )
+    assert name_the_papers("[1] Pointer Networks did.", papers) == "Pointer Networks did."
+    # Authors the model gives the paper go: it reads them off passages that cite other people.
+    assert name_the_papers("The paper by Long et al. (2015) introduced it [1].", papers) == (
+        "Pointer Networks introduced it [1]."
+    )
+    assert name_the_papers("The paper says so.", papers) == "The paper says so."  # no marker
+    assert name_the_papers("The papers are [1], [2] and [1].", papers) == (
+        "The papers are Pointer Networks [1] and GPipe: Easy Scaling [2]."
+    )
+    assert name_the_papers("Pointer Networks [1] and [2] do.", papers) == (
+        "Pointer Networks [1] and GPipe: Easy Scaling [2] do."
+    )
