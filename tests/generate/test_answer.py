@@ -222,9 +222,10 @@ def test_a_question_naming_one_paper_reads_that_paper_first(engine: QAEngine) ->
     quoted = engine.prompt(answer.standalone_question).evidence
     own = [e.passage.doc == "attention-is-all-you-need" for e in quoted]
     assert own == sorted(own, reverse=True)  # the paper's blocks first, then any other's
-    # The model then answers 8, or, where the evidence sentence with "h = 8" gave way to others
-    # (the fourth and fifth passages tie closely, and their order varies with the CPU's
-    # arithmetic) and it reads "8192" off GPipe's, the answer is refused: never GPipe's 32.
+    # The model then answers 8, or, where it reads another figure off GPipe's passage, the answer
+    # is refused: never GPipe's 32. (The fourth and fifth passages tie closely and their order
+    # varies with the CPU's arithmetic; before "For each of these we use ..." brought the
+    # sentence before it, one order left "h = 8" out of the evidence and the model said 8192.)
     assert "32" not in answer.answer
     if not answer.refused:
         assert re.search(r"\b8\b", answer.answer)

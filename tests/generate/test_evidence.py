@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from paperqa.generate.evidence import (
     Evidence,
     closest_quoted_sentence,
@@ -55,15 +57,31 @@ def test_a_sentence_leaning_back_brings_its_neighbour() -> None:
     assert evidence[0].text.startswith("We trained the model with the Rmsfold optimizer.")
 
 
-def test_a_sentence_pointing_back_with_this_brings_its_neighbour() -> None:
-    passage = _passage(
-        0,
-        "paper-a",
-        f"{FILLER} Put briefly: a glorp is a blorp that survives every storm. We take this to be "
-        f"our working definition of a glorp in what follows. {FILLER}",
-    )
-    evidence = select_evidence("What working definition of a glorp is used?", [passage], 30, _words)
-    assert "a glorp is a blorp that survives every storm" in evidence[0].text
+@pytest.mark.parametrize(
+    ("text", "question", "words", "before"),
+    [
+        (
+            "Put briefly: a glorp is a blorp that survives every storm. We take this to be our "
+            "working definition of a glorp in what follows.",
+            "What working definition of a glorp is used?",
+            30,
+            "a glorp is a blorp that survives every storm",
+        ),
+        (
+            "In this work we stack n = 5 glorp blocks. For each of these we use a width of 64 "
+            "units, a gate with two inputs and a bias that starts at zero.",
+            "What width is used in each layer?",
+            40,
+            "n = 5 glorp blocks",
+        ),
+    ],
+)
+def test_a_sentence_pointing_back_with_this_brings_its_neighbour(
+    text: str, question: str, words: int, before: str
+) -> None:
+    passage = _passage(0, "paper-a", f"{FILLER} {text} {FILLER}")
+    evidence = select_evidence(question, [passage], words, _words)
+    assert before in evidence[0].text
 
 
 def test_the_sentence_after_a_relevant_one_can_carry_the_answer() -> None:
