@@ -94,6 +94,11 @@ def test_a_paper_is_named_by_a_run_of_its_title_words_and_what_it_is() -> None:
     assert _papers("What does the multi-token prediction paper's 7B model reach?") == [
         "multi-token-prediction"
     ]
+    # A word between may place the text among its authors' others.
+    assert _papers("What does the identity-mappings follow-up paper change?") == [
+        "identity-mappings-resnets"
+    ]
+    assert _papers("What does the dilated convolutions segmentation paper use?") == []
     # Or by such a run, or the initials of one, and what the title says the text is.
     assert _papers("Who wrote the minimum description length tutorial?") == ["mdl-tutorial"]
     assert _papers("Who are the authors of the MDL tutorial?") == ["mdl-tutorial"]

@@ -50,7 +50,9 @@ from paperqa.text import tokenize
 
 # What a text is called after a shortened title: "the dilated convolutions paper".
 _KINDS = ("paper", "tutorial", "post", "blog", "article", "thesis", "notes", "book", "chapter")
-_KIND = rf"\s+(?:{'|'.join(_KINDS)})\b"
+# "the identity mappings follow-up paper": a word that places the text among its author's others
+_PLACING = r"(?:\s+(?:follow-?up|original|earlier|later|companion|first|\d{4}))?"
+_KIND = rf"{_PLACING}\s+(?:{'|'.join(_KINDS)})\b"
 _MIN_SURNAME = 4  # shorter surnames (He, Yu, Li) are common words or too ambiguous
 
 

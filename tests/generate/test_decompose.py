@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from paperqa.generate.decompose import PaperQuestion, split_by_paper
+import pytest
+
+from paperqa.generate.decompose import PaperQuestion, _positive, split_by_paper
 from paperqa.readinglist import reading_list
 
 INDEXED = {paper.id for paper in reading_list()} - {"zephyr"}
@@ -100,7 +102,6 @@ def test_line_breaks_and_runs_of_spaces_do_not_move_the_split() -> None:
 
 def test_comparisons_and_single_paper_questions_are_not_split() -> None:
     for question in (
-        "Which is deeper, the ResNet on ImageNet or the Transformer encoder?",
         "How many layers does the Transformer encoder have, and what is its model size?",
         "What is GPipe, and how does it compare with data parallelism?",
         # "each" before the papers' names, or of something inside one of them
@@ -149,3 +150,54 @@ def test_a_question_asking_the_same_of_each_paper_is_asked_of_each_by_name() -> 
         "How long is it in Scaling Laws for Neural Language Models?",
         "How long is it in AlexNet?",
     ]
+
+
+def test_a_comparison_of_two_papers_asks_each_for_its_measure() -> None:
+    parts = split_by_paper(
+        "Both are big. Which network is deeper: the pre-activation ResNet of the identity "
+        "mappings follow-up paper, or the multilingual Transformer that the GPipe authors "
+        "trained? Give both depths.",
+        INDEXED | {"identity-mappings-resnets", "gpipe"},
+    )
+    # A side naming a paper and a model (ResNet, Transformer) asks the paper it names.
+    assert parts == [
+        PaperQuestion(
+            "Both are big. How many layers does the pre-activation ResNet of the identity "
+            "mappings follow-up paper have?",
+            "identity-mappings-resnets",
+        ),
+        PaperQuestion(
+            "Both are big. How many layers does the multilingual Transformer that the GPipe "
+            "authors trained have?",
+            "gpipe",
+        ),
+    ]
+    assert [p.text for p in split_by_paper("Which was faster, AlexNet or GPipe?", INDEXED)] == [
+        "How fast was AlexNet?",
+        "How fast was GPipe?",
+    ]
+    parts = split_by_paper("Which has more layers: AlexNet or the Transformer?", INDEXED)
+    assert parts[1].text == "How many layers does the Transformer have?"
+
+
+def test_a_comparison_within_one_paper_or_of_unindexed_papers_is_not_split() -> None:
+    assert split_by_paper("Which is larger, AlexNet or the AlexNet ensemble?", INDEXED) == []
+    assert split_by_paper("Which is deeper, AlexNet or the Zephyr model?", INDEXED) == []
+
+
+@pytest.mark.parametrize(
+    ("comparative", "plain"),
+    [
+        ("deeper", "deep"),
+        ("larger", "large"),
+        ("bigger", "big"),
+        ("smaller", "small"),
+        ("wider", "wide"),
+        ("simpler", "simple"),
+        ("earlier", "early"),
+        ("faster", "fast"),
+        ("more accurate", "accurate"),
+    ],
+)
+def test_a_comparative_asks_how_the_plain_adjective(comparative: str, plain: str) -> None:
+    assert _positive(comparative) == plain

@@ -49,6 +49,22 @@ _EACH_RE = re.compile(
 )
 
 
+# "Which network is deeper: A, or B?", "Which has more layers, A or B?": a comparative, then
+# the two things compared.
+_WHICH_RE = re.compile(
+    r"^(?:which|what)\b(?P<subject>(?:\s+[\w-]+){0,3}?)\s+"
+    r"(?:(?P<verb>is|was|are|were)\s+(?P<adj>(?:more|less)\s+[a-z-]+|[a-z]{2,}er)"
+    r"|(?P<have>has|had|have)\s+(?:more|fewer|less)\s+(?P<noun>[a-z-]+))"
+    r"\s*[:,]?\s+(?P<first>.+?),?\s+or\s+(?P<second>[^?]+?)\s*\?$",
+    re.IGNORECASE,
+)
+# What a network's size is counted in: "How deep is it?" is answered with its width or its
+# parameters as often as with its layers.
+_COUNTED_IN = {"deep": "layers", "shallow": "layers"}
+# Stems that lose a final "e" before "-er" ("larger", "wider", "simpler").
+_DROPPED_E_RE = re.compile(r"(?:rg|[bpt]l|(?<![aeiou])[aeiou][cdrstvz])$")
+
+
 @dataclass(frozen=True)
 class PaperQuestion:
     """One part of a split question: its text and the paper it asks about."""
@@ -67,6 +83,9 @@ def split_by_paper(
     (``paperqa.mentions.mentions``).
     """
     question = " ".join(question.split())  # as split_sentences gives the sentences
+    which = _split_which(question, indexed, authors or {})
+    if which:
+        return which
     found = mentions(question, authors=authors)
     named = list(dict.fromkeys(m.paper for m in found))
     if len(named) != 2 or not all(paper in indexed for paper in named):
@@ -155,3 +174,65 @@ def _split_each(
         PaperQuestion(f"{lead} {before}{word} {name}{after}".strip(), paper)
         for paper, name in names.items()
     ]
+
+
+def _split_which(
+    question: str, indexed: Collection[str], authors: Mapping[str, str]
+) -> list[PaperQuestion]:
+    """A comparison of two papers' things ("Which network is deeper: A, or B? Give both
+    depths.") asked of each: "How deep is A?", "How deep is B?". The small model, given both
+    papers' evidence at once, declines or answers one; each answer in turn is what the reader
+    compares. Sentences before the comparison go with both; those after it ("Give both.") ask
+    nothing new. [] when each side does not name one indexed paper of its own."""
+    sentences = split_sentences(question)
+    for at, sentence in enumerate(sentences):
+        match = _WHICH_RE.match(sentence)
+        if not match:
+            continue
+        sides = [match["first"].strip(" ,:"), match["second"].strip(" ,:")]
+        papers = [_side_paper(side, authors) for side in sides]
+        if None in papers or papers[0] == papers[1] or not all(p in indexed for p in papers):
+            return []
+        lead = " ".join(sentences[:at])
+        return [
+            PaperQuestion(f"{lead} {_asked_of(match, side)}".strip(), paper)
+            for side, paper in zip(sides, papers, strict=True)
+            if paper is not None
+        ]
+    return []
+
+
+def _side_paper(side: str, authors: Mapping[str, str]) -> str | None:
+    """The one paper one side of a comparison names; a paper named by its own name or an author
+    before one named by the model it introduces ("the multilingual Transformer that the GPipe
+    authors trained" is GPipe's)."""
+    found = mentions(side, authors=authors)
+    own = {m.paper for m in found if not m.by_model} or {m.paper for m in found}
+    return own.pop() if len(own) == 1 else None
+
+
+def _asked_of(match: re.Match[str], side: str) -> str:
+    """The comparison's measure asked of one side: "How deep is A?", "How many layers does A
+    have?"."""
+    past = (match["have"] or match["verb"]).lower() in ("had", "was", "were")
+    does = "did" if past else "does"
+    if match["have"]:
+        return f"How many {match['noun']} {does} {side} have?"
+    adjective = _positive(match["adj"])
+    if adjective in _COUNTED_IN:
+        return f"How many {_COUNTED_IN[adjective]} {does} {side} have?"
+    return f"How {adjective} {'was' if past else 'is'} {side}?"
+
+
+def _positive(comparative: str) -> str:
+    """The plain form of a comparative: "deeper" → "deep", "more accurate" → "accurate",
+    "bigger" → "big", "larger" → "large", "earlier" → "early"."""
+    words = comparative.lower().split()
+    if len(words) == 2:
+        return words[1]
+    stem = words[0][:-2]
+    if stem.endswith("i"):
+        return stem[:-1] + "y"
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsfz":
+        return stem[:-1]
+    return stem + "e" if _DROPPED_E_RE.search(stem) else stem
