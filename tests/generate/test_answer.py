@@ -322,6 +322,16 @@ def test_two_paper_question_is_answered_paper_by_paper_and_cites_both(engine: QA
 
 
 @pytest.mark.slow
+def test_a_comparison_of_two_papers_gives_each_ones_figure_cited(engine: QAEngine) -> None:
+    answer = engine.ask("Which network is deeper: AlexNet or GPipe's multilingual Transformer?")
+    # Asked of each paper: the Transformer's half names GPipe's own depth, from GPipe.
+    assert {p.doc for p in answer.passages} == {"imagenet-classification-deep-cnns", "gpipe"}
+    gpipe_sentence = next(s for s in answer.answer.split(". ") if "GPipe" in s)
+    assert "128" in gpipe_sentence
+    assert "gpipe" in {c.doc for c in answer.citations}
+
+
+@pytest.mark.slow
 def test_an_author_of_several_papers_is_asked_in_the_one_the_question_is_about(
     engine: QAEngine,
 ) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from paperqa.generate.decompose import PaperQuestion, _positive, split_by_paper
+from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.readinglist import reading_list
 
 INDEXED = {paper.id for paper in reading_list()} - {"zephyr"}
@@ -183,21 +181,3 @@ def test_a_comparison_of_two_papers_asks_each_for_its_measure() -> None:
 def test_a_comparison_within_one_paper_or_of_unindexed_papers_is_not_split() -> None:
     assert split_by_paper("Which is larger, AlexNet or the AlexNet ensemble?", INDEXED) == []
     assert split_by_paper("Which is deeper, AlexNet or the Zephyr model?", INDEXED) == []
-
-
-@pytest.mark.parametrize(
-    ("comparative", "plain"),
-    [
-        ("deeper", "deep"),
-        ("larger", "large"),
-        ("bigger", "big"),
-        ("smaller", "small"),
-        ("wider", "wide"),
-        ("simpler", "simple"),
-        ("earlier", "early"),
-        ("faster", "fast"),
-        ("more accurate", "accurate"),
-    ],
-)
-def test_a_comparative_asks_how_the_plain_adjective(comparative: str, plain: str) -> None:
-    assert _positive(comparative) == plain

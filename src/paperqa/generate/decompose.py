@@ -11,10 +11,10 @@ they stay with the first half. A question that asks the same of both papers ("A 
 their prior. What form does it take in each?", "What dropout rate does each use?") is asked of
 each paper by its name, after the lead sentences. A question that sets a measure of the first
 paper beside one of the second ("How long did A train, compared with the training time of B?")
-asks for the second as "What was the training time of B?". A question that names other than two
-papers, or has none of these forms, is not split: comparisons ("which is deeper, A or B?") need
-both papers in one prompt. An author's name that several papers share ("Aaronson") names the one
-the caller chose for it (``authors``), and none otherwise.
+asks for the second as "What was the training time of B?". A comparison ("Which is deeper, A or
+B?", ``paperqa.generate.comparison``) asks each paper for its measure. A question that names
+other than two papers, or has none of these forms, is not split. An author's name that several
+papers share ("Aaronson") names the one the caller chose for it (``authors``), and none otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from paperqa.generate.comparison import parse_comparison
 from paperqa.mentions import Mention, mentions, names_paper, nickname
 from paperqa.text import split_sentences
 
@@ -47,22 +48,6 @@ _EACH_RE = re.compile(
     r"|\b(?P<aux>do|does|did)\s+(?:each|both)(?:\s+of\s+them)?\b",
     re.IGNORECASE,
 )
-
-
-# "Which network is deeper: A, or B?", "Which has more layers, A or B?": a comparative, then
-# the two things compared.
-_WHICH_RE = re.compile(
-    r"^(?:which|what)\b(?P<subject>(?:\s+[\w-]+){0,3}?)\s+"
-    r"(?:(?P<verb>is|was|are|were)\s+(?P<adj>(?:more|less)\s+[a-z-]+|[a-z]{2,}er)"
-    r"|(?P<have>has|had|have)\s+(?:more|fewer|less)\s+(?P<noun>[a-z-]+))"
-    r"\s*[:,]?\s+(?P<first>.+?),?\s+or\s+(?P<second>[^?]+?)\s*\?$",
-    re.IGNORECASE,
-)
-# What a network's size is counted in: "How deep is it?" is answered with its width or its
-# parameters as often as with its layers.
-_COUNTED_IN = {"deep": "layers", "shallow": "layers"}
-# Stems that lose a final "e" before "-er" ("larger", "wider", "simpler").
-_DROPPED_E_RE = re.compile(r"(?:rg|[bpt]l|(?<![aeiou])[aeiou][cdrstvz])$")
 
 
 @dataclass(frozen=True)
@@ -180,25 +165,24 @@ def _split_which(
     question: str, indexed: Collection[str], authors: Mapping[str, str]
 ) -> list[PaperQuestion]:
     """A comparison of two papers' things ("Which network is deeper: A, or B? Give both
-    depths.") asked of each: "How deep is A?", "How deep is B?". The small model, given both
-    papers' evidence at once, declines or answers one; each answer in turn is what the reader
+    depths.") asked of each: "How many layers does A have?", and of B. The small model, given
+    both papers' evidence at once, declines or answers one; the two answers are what the reader
     compares. Sentences before the comparison go with both; those after it ("Give both.") ask
-    nothing new. [] when each side does not name one indexed paper of its own."""
+    nothing new. [] unless each side names one indexed paper, not the other's."""
     sentences = split_sentences(question)
     for at, sentence in enumerate(sentences):
-        match = _WHICH_RE.match(sentence)
-        if not match:
-            continue
-        sides = [match["first"].strip(" ,:"), match["second"].strip(" ,:")]
-        papers = [_side_paper(side, authors) for side in sides]
-        if None in papers or papers[0] == papers[1] or not all(p in indexed for p in papers):
-            return []
-        lead = " ".join(sentences[:at])
-        return [
-            PaperQuestion(f"{lead} {_asked_of(match, side)}".strip(), paper)
-            for side, paper in zip(sides, papers, strict=True)
-            if paper is not None
-        ]
+        for comparison in parse_comparison(sentence):
+            papers = [_side_paper(side, authors) for side in comparison.sides]
+            first, second = papers
+            if first is None or second is None or first == second:
+                continue
+            if first not in indexed or second not in indexed:
+                return []
+            lead = " ".join(sentences[:at])
+            return [
+                PaperQuestion(f"{lead} {comparison.asked_of(side)}".strip(), paper)
+                for side, paper in zip(comparison.sides, (first, second), strict=True)
+            ]
     return []
 
 
@@ -209,30 +193,3 @@ def _side_paper(side: str, authors: Mapping[str, str]) -> str | None:
     found = mentions(side, authors=authors)
     own = {m.paper for m in found if not m.by_model} or {m.paper for m in found}
     return own.pop() if len(own) == 1 else None
-
-
-def _asked_of(match: re.Match[str], side: str) -> str:
-    """The comparison's measure asked of one side: "How deep is A?", "How many layers does A
-    have?"."""
-    past = (match["have"] or match["verb"]).lower() in ("had", "was", "were")
-    does = "did" if past else "does"
-    if match["have"]:
-        return f"How many {match['noun']} {does} {side} have?"
-    adjective = _positive(match["adj"])
-    if adjective in _COUNTED_IN:
-        return f"How many {_COUNTED_IN[adjective]} {does} {side} have?"
-    return f"How {adjective} {'was' if past else 'is'} {side}?"
-
-
-def _positive(comparative: str) -> str:
-    """The plain form of a comparative: "deeper" → "deep", "more accurate" → "accurate",
-    "bigger" → "big", "larger" → "large", "earlier" → "early"."""
-    words = comparative.lower().split()
-    if len(words) == 2:
-        return words[1]
-    stem = words[0][:-2]
-    if stem.endswith("i"):
-        return stem[:-1] + "y"
-    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsfz":
-        return stem[:-1]
-    return stem + "e" if _DROPPED_E_RE.search(stem) else stem

@@ -1,0 +1,133 @@
+"""Comparisons of two things, read as the measure to ask of each.
+
+"Which network is deeper: A, or B?", "Which of A and B has more layers?", "Is A faster than
+B?", "Did A use a larger batch size than B?" all set one measure of A beside the same measure of
+B. ``parse_comparison`` finds the two sides and the measure; ``Comparison.asked_of`` asks it of
+one side: "How many layers does A have?", "How fast is A?", "What batch size did A use?". Which
+paper each side names is the caller's business (``paperqa.generate.decompose``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ADJ = r"(?P<adj>(?:more|less)\s+[a-z-]+|[a-z]{2,}er)"
+_COUNT = r"(?P<count>more|fewer|less)\s+(?P<noun>[a-z-]+)"
+_SIZE = (
+    r"(?:(?:more|less)\s+(?P<amount>[a-z-]+)"
+    r"|(?:an?\s+)?(?P<size>larger|smaller|bigger|higher|lower|longer|shorter|wider|deeper)"
+    r"\s+(?P<thing>[a-z-]+(?:\s+[a-z-]+)?))"
+)
+_MEASURE = (
+    rf"(?:(?P<be>is|was|are|were)\s+{_ADJ}|(?P<have>has|had|have)\s+{_COUNT}"
+    rf"|(?P<use>uses|used|use)\s+{_SIZE})"
+)
+# "Which network is deeper: A, or B?"
+_WHICH_RE = re.compile(
+    rf"^(?:which|what)\b(?:\s+[\w-]+){{0,3}}?\s+{_MEASURE}\s*[:,]?\s+(?P<first>.+?),?\s+or\s+"
+    r"(?P<second>[^?]+?)\s*\?$",
+    re.IGNORECASE,
+)
+# "Which of A and B is deeper?": the pair is split where each part names a paper (the caller's).
+_WHICH_OF_RE = re.compile(
+    rf"^(?:which|what)(?:\s+[\w-]+)?\s+of\s+(?P<pair>.+?)\s+{_MEASURE}\s*\?$", re.IGNORECASE
+)
+_PAIR_RE = re.compile(r",?\s+(?:and|or)\s+", re.IGNORECASE)
+# "Is A deeper than B?", "Does A have more layers than B?", "Did A use a larger batch than B?"
+_THAN_RES = (
+    re.compile(
+        rf"^(?P<be>is|was|are|were)\s+(?P<first>.+?)\s+{_ADJ}\s+than\s+(?P<second>.+?)\s*\?$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^(?P<aux>does|did|do)\s+(?P<first>.+?)\s+(?:(?P<have>have)\s+{_COUNT}|(?P<use>use)\s+"
+        rf"{_SIZE})\s+than\s+(?P<second>.+?)\s*\?$",
+        re.IGNORECASE,
+    ),
+)
+_TRAILING_VERB_RE = re.compile(r"\s+(?:does|did|do|is|was|are|were|has|had)$", re.IGNORECASE)
+_PAST = frozenset({"was", "were", "had", "used", "did"})
+# What a network's size is counted in: "How deep is it?" is answered with its width or its
+# parameters as often as with its layers.
+_COUNTED_IN = {"deep": "layers", "shallow": "layers"}
+_IRREGULAR = {"better": "good", "worse": "bad", "further": "far", "farther": "far"}
+# Stems that lose a final "e" before "-er" ("larger", "wider", "simpler").
+_DROPPED_E_RE = re.compile(r"(?:rg|[bpt]l|(?<![aeiou])[aeiou][cdrstvz])$")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two sides and the measure set between them: an adjective ("deep"), a counted noun
+    ("layers"), a thing used ("batch size") or an amount used ("dropout")."""
+
+    sides: tuple[str, str]
+    adjective: str = ""
+    counted: str = ""
+    used: str = ""
+    amount: str = ""
+    past: bool = False
+
+    def asked_of(self, side: str) -> str:
+        """The measure asked of ``side``: "How deep is A?", "How many layers does A have?"."""
+        does = "did" if self.past else "does"
+        counted = self.counted or _COUNTED_IN.get(self.adjective, "")
+        if counted:
+            return f"How many {counted} {does} {side} have?"
+        if self.used:
+            return f"What {self.used} {does} {side} use?"
+        if self.amount:
+            much = "many" if re.search(r"[^s]s$", self.amount) else "much"
+            return f"How {much} {self.amount} {does} {side} use?"
+        return f"How {self.adjective} {'was' if self.past else 'is'} {side}?"
+
+
+def parse_comparison(sentence: str) -> list[Comparison]:
+    """The ways ``sentence`` reads as a comparison of two sides, [] when it is none: one for
+    "Which is deeper, A or B?", one per "and"/"or" of "Which of A and B is deeper?" (which one
+    parts the two sides is known only by the papers each names)."""
+    match = _WHICH_RE.match(sentence)
+    if match:
+        return [_comparison(match, match["first"], match["second"])]
+    match = _WHICH_OF_RE.match(sentence)
+    if match:
+        pair = match["pair"]
+        return [
+            _comparison(match, pair[: at.start()], pair[at.end() :])
+            for at in _PAIR_RE.finditer(pair)
+        ]
+    for than_re in _THAN_RES:
+        match = than_re.match(sentence)
+        if match:
+            return [_comparison(match, match["first"], match["second"])]
+    return []
+
+
+def _comparison(match: re.Match[str], first: str, second: str) -> Comparison:
+    groups = match.groupdict()
+    verb = next(groups[g] for g in ("aux", "be", "have", "use") if groups.get(g))
+    second = _TRAILING_VERB_RE.sub("", second.strip(" ,:"))
+    return Comparison(
+        sides=(first.strip(" ,:"), second),
+        adjective=positive(groups["adj"]) if groups.get("adj") else "",
+        counted=groups.get("noun") or "",
+        used=groups.get("thing") or "",
+        amount=groups.get("amount") or "",
+        past=verb.lower() in _PAST,
+    )
+
+
+def positive(comparative: str) -> str:
+    """The plain form of a comparative: "deeper" → "deep", "more accurate" → "accurate",
+    "bigger" → "big", "larger" → "large", "earlier" → "early", "better" → "good"."""
+    words = comparative.lower().split()
+    if len(words) == 2:
+        return words[1]
+    if words[0] in _IRREGULAR:
+        return _IRREGULAR[words[0]]
+    stem = words[0][:-2]
+    if stem.endswith("i"):
+        return stem[:-1] + "y"
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsfz":
+        return stem[:-1]
+    return stem + "e" if _DROPPED_E_RE.search(stem) else stem

@@ -1,0 +1,88 @@
+"""Comparisons read as the measure to ask of each side."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperqa.generate.comparison import Comparison, parse_comparison, positive
+
+
+def _asked(sentence: str) -> list[list[str]]:
+    return [[c.asked_of(side) for side in c.sides] for c in parse_comparison(sentence)]
+
+
+def test_which_then_the_two_sides_asks_each_for_the_measure() -> None:
+    assert _asked("Which net is deeper: the Glorp net, or the Blorp net? ") == []  # no "?" end
+    assert _asked("Which net is deeper: the Glorp net, or the Blorp net?") == [
+        ["How many layers does the Glorp net have?", "How many layers does the Blorp net have?"]
+    ]
+    assert _asked("Which was faster, Glorp or Blorp?") == [
+        ["How fast was Glorp?", "How fast was Blorp?"]
+    ]
+    assert _asked("Which has more heads: Glorp or Blorp?") == [
+        ["How many heads does Glorp have?", "How many heads does Blorp have?"]
+    ]
+    assert _asked("Which paper used a larger batch size, Glorp or Blorp?") == [
+        ["What batch size did Glorp use?", "What batch size did Blorp use?"]
+    ]
+    assert _asked("Which uses more dropout: Glorp or Blorp?") == [
+        ["How much dropout does Glorp use?", "How much dropout does Blorp use?"]
+    ]
+    assert _asked("Which used more GPUs, Glorp or Blorp?")[0][0] == "How many GPUs did Glorp use?"
+
+
+def test_which_of_a_pair_reads_each_and_as_a_possible_parting() -> None:
+    assert _asked("Which of Glorp and Blorp is more accurate?") == [
+        ["How accurate is Glorp?", "How accurate is Blorp?"]
+    ]
+    parts = parse_comparison("Which of Glorp and Zorp and Blorp has more layers?")
+    assert [c.sides for c in parts] == [
+        ("Glorp", "Zorp and Blorp"),
+        ("Glorp and Zorp", "Blorp"),
+    ]
+
+
+def test_than_sets_the_second_side_after_the_measure() -> None:
+    assert _asked("Is the Glorp net wider than the Blorp net?") == [
+        ["How wide is the Glorp net?", "How wide is the Blorp net?"]
+    ]
+    assert _asked("Did Glorp use a bigger learning rate than Blorp did?") == [
+        ["What learning rate did Glorp use?", "What learning rate did Blorp use?"]
+    ]
+    assert _asked("Does Glorp have fewer parameters than Blorp?") == [
+        ["How many parameters does Glorp have?", "How many parameters does Blorp have?"]
+    ]
+
+
+def test_questions_that_compare_nothing_read_as_no_comparison() -> None:
+    for sentence in (
+        "Which optimizer does Glorp use?",
+        "What is deeper in Glorp than in Blorp?",
+        "Which net, Glorp or Blorp, came first?",
+        "How deep is Glorp compared with Blorp?",
+    ):
+        assert parse_comparison(sentence) == [], sentence
+
+
+def test_a_counted_measure_wins_over_the_adjective() -> None:
+    assert Comparison(("A", "B"), adjective="deep").asked_of("A") == "How many layers does A have?"
+    assert Comparison(("A", "B"), adjective="wide").asked_of("B") == "How wide is B?"
+
+
+@pytest.mark.parametrize(
+    ("comparative", "plain"),
+    [
+        ("deeper", "deep"),
+        ("larger", "large"),
+        ("bigger", "big"),
+        ("smaller", "small"),
+        ("wider", "wide"),
+        ("simpler", "simple"),
+        ("earlier", "early"),
+        ("faster", "fast"),
+        ("better", "good"),
+        ("more accurate", "accurate"),
+    ],
+)
+def test_a_comparative_gives_its_plain_adjective(comparative: str, plain: str) -> None:
+    assert positive(comparative) == plain
