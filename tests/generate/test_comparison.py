@@ -31,6 +31,21 @@ def test_which_then_the_two_sides_asks_each_for_the_measure() -> None:
     assert _asked("Which used more GPUs, Glorp or Blorp?")[0][0] == "How many GPUs did Glorp use?"
 
 
+def test_a_thing_had_and_an_action_done_are_asked_of_each() -> None:
+    assert _asked("Which of Glorp and Blorp has the lower top-5 error on ImageNet?") == [
+        [
+            "What top-5 error on ImageNet does Glorp have?",
+            "What top-5 error on ImageNet does Blorp have?",
+        ]
+    ]
+    assert _asked("Which trained for longer: the Glorp net or Blorp?") == [
+        ["How long did the Glorp net train?", "How long did Blorp train?"]
+    ]
+    assert (
+        _asked("Which converges faster, Glorp or Blorp?")[0][0] == "How fast does Glorp converge?"
+    )
+
+
 def test_which_of_a_pair_reads_each_and_as_a_possible_parting() -> None:
     assert _asked("Which of Glorp and Blorp is more accurate?") == [
         ["How accurate is Glorp?", "How accurate is Blorp?"]
@@ -60,6 +75,7 @@ def test_questions_that_compare_nothing_read_as_no_comparison() -> None:
         "What is deeper in Glorp than in Blorp?",
         "Which net, Glorp or Blorp, came first?",
         "How deep is Glorp compared with Blorp?",
+        "Which is deeper Glorp or Blorp?",  # the two sides are set off by a colon or comma
     ):
         assert parse_comparison(sentence) == [], sentence
 

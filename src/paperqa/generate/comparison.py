@@ -14,18 +14,22 @@ from dataclasses import dataclass
 
 _ADJ = r"(?P<adj>(?:more|less)\s+[a-z-]+|[a-z]{2,}er)"
 _COUNT = r"(?P<count>more|fewer|less)\s+(?P<noun>[a-z-]+)"
+_SIZES = "larger|smaller|bigger|higher|lower|longer|shorter|wider|deeper|better|worse"
+_THING = r"[\w-]+(?:\s+[\w-]+){0,3}?"  # "batch size", "top-5 error on ImageNet"
 _SIZE = (
-    r"(?:(?:more|less)\s+(?P<amount>[a-z-]+)"
-    r"|(?:an?\s+)?(?P<size>larger|smaller|bigger|higher|lower|longer|shorter|wider|deeper)"
-    r"\s+(?P<thing>[a-z-]+(?:\s+[a-z-]+)?))"
+    rf"(?:(?:more|less)\s+(?P<amount>[a-z-]+)"
+    rf"|(?:an?\s+|the\s+)?(?P<size>{_SIZES})\s+(?P<thing>{_THING}))"
 )
+_HELD = rf"(?:an?\s+|the\s+)?(?:{_SIZES})\s+(?P<held>{_THING})"
+# "trained longer", "converges faster": a verb of the past or present and how it went.
+_DONE = r"(?P<verb>[a-z]+(?:ed|s))\s+(?:for\s+)?(?P<adverb>longer|faster|slower|earlier|later)"
 _MEASURE = (
-    rf"(?:(?P<be>is|was|are|were)\s+{_ADJ}|(?P<have>has|had|have)\s+{_COUNT}"
-    rf"|(?P<use>uses|used|use)\s+{_SIZE})"
+    rf"(?:(?P<be>is|was|are|were)\s+{_ADJ}|(?P<have>has|had|have)\s+(?:{_COUNT}|{_HELD})"
+    rf"|(?P<use>uses|used|use)\s+{_SIZE}|{_DONE})"
 )
 # "Which network is deeper: A, or B?"
 _WHICH_RE = re.compile(
-    rf"^(?:which|what)\b(?:\s+[\w-]+){{0,3}}?\s+{_MEASURE}\s*[:,]?\s+(?P<first>.+?),?\s+or\s+"
+    rf"^(?:which|what)\b(?:\s+[\w-]+){{0,3}}?\s+{_MEASURE}\s*[:,]\s+(?P<first>.+?),?\s+or\s+"
     r"(?P<second>[^?]+?)\s*\?$",
     re.IGNORECASE,
 )
@@ -41,8 +45,8 @@ _THAN_RES = (
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^(?P<aux>does|did|do)\s+(?P<first>.+?)\s+(?:(?P<have>have)\s+{_COUNT}|(?P<use>use)\s+"
-        rf"{_SIZE})\s+than\s+(?P<second>.+?)\s*\?$",
+        rf"^(?P<aux>does|did|do)\s+(?P<first>.+?)\s+(?:(?P<have>have)\s+(?:{_COUNT}|{_HELD})"
+        rf"|(?P<use>use)\s+{_SIZE})\s+than\s+(?P<second>.+?)\s*\?$",
         re.IGNORECASE,
     ),
 )
@@ -59,13 +63,16 @@ _DROPPED_E_RE = re.compile(r"(?:rg|[bpt]l|(?<![aeiou])[aeiou][cdrstvz])$")
 @dataclass(frozen=True)
 class Comparison:
     """Two sides and the measure set between them: an adjective ("deep"), a counted noun
-    ("layers"), a thing used ("batch size") or an amount used ("dropout")."""
+    ("layers"), a thing used ("batch size"), an amount used ("dropout"), a thing had ("top-5
+    error") or an action and how it went ("train", "long")."""
 
     sides: tuple[str, str]
     adjective: str = ""
     counted: str = ""
     used: str = ""
     amount: str = ""
+    held: str = ""
+    action: str = ""
     past: bool = False
 
     def asked_of(self, side: str) -> str:
@@ -79,6 +86,10 @@ class Comparison:
         if self.amount:
             much = "many" if re.search(r"[^s]s$", self.amount) else "much"
             return f"How {much} {self.amount} {does} {side} use?"
+        if self.held:
+            return f"What {self.held} {does} {side} have?"
+        if self.action:
+            return f"How {self.adjective} {does} {side} {self.action}?"
         return f"How {self.adjective} {'was' if self.past else 'is'} {side}?"
 
 
@@ -105,16 +116,26 @@ def parse_comparison(sentence: str) -> list[Comparison]:
 
 def _comparison(match: re.Match[str], first: str, second: str) -> Comparison:
     groups = match.groupdict()
-    verb = next(groups[g] for g in ("aux", "be", "have", "use") if groups.get(g))
+    verb = next(groups[g] for g in ("aux", "be", "have", "use", "verb") if groups.get(g))
     second = _TRAILING_VERB_RE.sub("", second.strip(" ,:"))
+    done = groups.get("adverb")
+    measure = groups.get("adj") or done
     return Comparison(
         sides=(first.strip(" ,:"), second),
-        adjective=positive(groups["adj"]) if groups.get("adj") else "",
+        adjective=positive(measure) if measure else "",
         counted=groups.get("noun") or "",
         used=groups.get("thing") or "",
         amount=groups.get("amount") or "",
-        past=verb.lower() in _PAST,
+        held=groups.get("held") or "",
+        action=_plain_verb(groups["verb"]) if done else "",
+        past=verb.lower() in _PAST or verb.lower().endswith("ed"),
     )
+
+
+def _plain_verb(verb: str) -> str:
+    """ "trained" → "train", "converged" → "converge", "stopped" → "stop", "trains" → "train"."""
+    verb = verb.lower()
+    return _restored(verb[:-2]) if verb.endswith("ed") else verb[:-1]
 
 
 def positive(comparative: str) -> str:
@@ -125,7 +146,12 @@ def positive(comparative: str) -> str:
         return words[1]
     if words[0] in _IRREGULAR:
         return _IRREGULAR[words[0]]
-    stem = words[0][:-2]
+    return _restored(words[0][:-2])
+
+
+def _restored(stem: str) -> str:
+    """A word before its "-er" or "-ed" was added: "earli" → "early", "bigg" → "big", "larg" →
+    "large"."""
     if stem.endswith("i"):
         return stem[:-1] + "y"
     if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsfz":
