@@ -9,6 +9,7 @@ paper each side names is the caller's business (``paperqa.generate.decompose``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ _WHICH_OF_RE = re.compile(
     rf"^(?:which|what)(?:\s+[\w-]+)?\s+of\s+(?P<pair>.+?)\s+{_MEASURE}\s*\?$", re.IGNORECASE
 )
 _PAIR_RE = re.compile(r",?\s+(?:and|or)\s+", re.IGNORECASE)
+MAX_PARTINGS = 8  # "and"s of a pair tried as the parting; names of several words hold few
 # "Is A deeper than B?", "Does A have more layers than B?", "Did A use a larger batch than B?"
 _THAN_RES = (
     re.compile(
@@ -105,7 +107,7 @@ def parse_comparison(sentence: str) -> list[Comparison]:
         pair = match["pair"]
         return [
             _comparison(match, pair[: at.start()], pair[at.end() :])
-            for at in _PAIR_RE.finditer(pair)
+            for at in itertools.islice(_PAIR_RE.finditer(pair), MAX_PARTINGS)
         ]
     for than_re in _THAN_RES:
         match = than_re.match(sentence)
