@@ -322,6 +322,20 @@ def test_two_paper_question_is_answered_paper_by_paper_and_cites_both(engine: QA
 
 
 @pytest.mark.slow
+def test_two_papers_named_side_by_side_are_each_answered_from_their_own_passages(
+    engine: QAEngine,
+) -> None:
+    # One prompt for the pair credited both papers with one rate; asked of each, each gives its own.
+    answer = engine.ask("What dropout rate did AlexNet and the Transformer use?")
+    assert {p.doc for p in answer.passages} == {
+        "imagenet-classification-deep-cnns",
+        "attention-is-all-you-need",
+    }
+    assert "0.5" in answer.answer and "0.1" in answer.answer
+    assert {c.doc for c in answer.citations} == {p.doc for p in answer.passages}
+
+
+@pytest.mark.slow
 def test_a_comparison_of_two_papers_gives_each_ones_figure_cited(engine: QAEngine) -> None:
     answer = engine.ask("Which network is deeper: AlexNet or GPipe's multilingual Transformer?")
     # Asked of each paper: the Transformer's half names GPipe's own depth, from GPipe.

@@ -102,9 +102,6 @@ def test_comparisons_and_single_paper_questions_are_not_split() -> None:
     for question in (
         "How many layers does the Transformer encoder have, and what is its model size?",
         "What is GPipe, and how does it compare with data parallelism?",
-        # "each" before the papers' names, or of something inside one of them
-        "What dropout rate does each of AlexNet and the Transformer use?",
-        "How many layers does each block have in ResNet and in the Transformer?",
         "AlexNet and the Transformer both use dropout. Which uses more?",
         # set beside a paper, not beside a measure of it
         "How deep is AlexNet compared with the Transformer?",
@@ -181,3 +178,64 @@ def test_a_comparison_of_two_papers_asks_each_for_its_measure() -> None:
 def test_a_comparison_within_one_paper_or_of_unindexed_papers_is_not_split() -> None:
     assert split_by_paper("Which is larger, AlexNet or the AlexNet ensemble?", INDEXED) == []
     assert split_by_paper("Which is deeper, AlexNet or the Zephyr model?", INDEXED) == []
+
+
+def test_two_papers_named_side_by_side_are_each_asked_the_question() -> None:
+    assert [
+        p.text for p in split_by_paper("What optimizer did AlexNet and GPipe use?", INDEXED)
+    ] == [
+        "What optimizer did AlexNet use?",
+        "What optimizer did GPipe use?",
+    ]
+    parts = split_by_paper(
+        "What batch sizes were used by both AlexNet and by the Transformer?", INDEXED
+    )
+    assert [p.text for p in parts] == [
+        "What batch sizes were used by AlexNet?",
+        "What batch sizes were used by the Transformer?",
+    ]
+    assert [p.paper for p in parts] == [
+        "imagenet-classification-deep-cnns",
+        "attention-is-all-you-need",
+    ]
+    # "Compare ..." and "differ in" ask for the thing compared.
+    assert [
+        p.text for p in split_by_paper("Compare the dropout rates of AlexNet and GPipe.", INDEXED)
+    ] == [
+        "What are the dropout rates of AlexNet?",
+        "What are the dropout rates of GPipe?",
+    ]
+    # "each of" before the pair, or "each" of something inside them, is asked of each.
+    parts = split_by_paper("What dropout rate does each of AlexNet and GPipe use?", INDEXED)
+    assert parts[0].text == "What dropout rate does AlexNet use?"
+    parts = split_by_paper("How many layers does each block have in ResNet and in GPipe?", INDEXED)
+    assert parts[1].text == "How many layers does each block have in GPipe?"
+    parts = split_by_paper("How do AlexNet and GPipe differ in their choice of hardware?", INDEXED)
+    assert parts[1].text == "What is the choice of hardware of GPipe?"
+
+
+def test_a_pair_asked_about_together_is_not_split() -> None:
+    for question in (
+        "What is the difference between AlexNet and GPipe?",
+        "Which results of the GPipe paper compare GPipe and AlexNet?",
+        "Which of AlexNet and GPipe used dropout?",
+        "Which paper, AlexNet or GPipe, used dropout?",
+        "What does AlexNet use, and ReLU?",  # a pair must name two papers
+    ):
+        assert split_by_paper(question, INDEXED) == [], question
+
+
+def test_a_question_asked_again_of_a_second_paper_by_its_name_alone_is_asked_of_each() -> None:
+    for question in (
+        "What dropout rate did AlexNet use, and the Transformer?",
+        "What dropout rate did AlexNet use? And the Transformer?",
+        "What dropout rate did AlexNet use? What about the Transformer?",
+    ):
+        assert [p.text for p in split_by_paper(question, INDEXED)] == [
+            "What dropout rate did AlexNet use?",
+            "What dropout rate did the Transformer use?",
+        ], question
+    # More than a name is a question of its own, for the other forms.
+    assert (
+        split_by_paper("What rate did AlexNet use? And what of its many kind heirs?", INDEXED) == []
+    )

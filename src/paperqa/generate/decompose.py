@@ -12,13 +12,18 @@ their prior. What form does it take in each?", "What dropout rate does each use?
 each paper by its name, after the lead sentences. A question that sets a measure of the first
 paper beside one of the second ("How long did A train, compared with the training time of B?")
 asks for the second as "What was the training time of B?". A comparison ("Which is deeper, A or
-B?", ``paperqa.generate.comparison``) asks each paper for its measure. A question that names
+B?", ``paperqa.generate.comparison``) asks each paper for its measure. Two papers named side by
+side ("What optimizer did A and B use?", "Compare the X of A and B.") are each asked the question
+with the pair replaced by its name, and a question asked again of the second paper by its name
+alone ("What dropout did A use, and B?", "... A use? And B?") is asked of each; not a pair asked
+about together ("the difference between A and B", "Which of A and B ...?"). A question that names
 other than two papers, or has none of these forms, is not split. An author's name that several
 papers share ("Aaronson") names the one the caller chose for it (``authors``), and none otherwise.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -48,6 +53,38 @@ _EACH_RE = re.compile(
     r"|\b(?P<aux>do|does|did)\s+(?:each|both)(?:\s+of\s+them)?\b",
     re.IGNORECASE,
 )
+
+
+# Two papers named side by side: "A and B", "A and by B", "A or B", "A vs. B".
+_JOINT_RE = re.compile(
+    r"\s*,?\s+(?:and|or|vs\.?|versus)\s+(?:(?:by|in|for|of|from|with|on|to)\s+)?(?P<det>the\s+)?",
+    re.IGNORECASE,
+)
+_BEFORE_PAIR_RE = re.compile(
+    r"(?:\b(?P<both>both|either|each\s+of)\s+)?(?P<det>\bthe\s+)?$", re.IGNORECASE
+)
+# "the difference between A and B" and "results that compare A and B" ask one thing of the two
+# together, and "Which of A and B ...?", "Which paper, A or B, ...?" which one it is.
+_TOGETHER_RE = re.compile(
+    r"(?:\b(?:between|among|compar\w*)|^(?:which|who|what)(?:\s+\w+)?\s*(?:,|\bof))\s+(?:both\s+)?"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# "Compare the dropout rates of A and B." asks "What are the dropout rates of A and B?".
+_COMPARE_RE = re.compile(r"^compare\s+(?P<what>.+?)\s*[.?!]?$", re.IGNORECASE)
+# "How do A and B differ in their schedules?" asks "What are the schedules of A and B?".
+_DIFFER_RE = re.compile(
+    r"^how\s+(?:do|did|does)\s+(?P<pair>.+?)\s+differ\s+(?:in|on)\s+(?:their\s+|the\s+)?"
+    r"(?P<what>.+?)\s*\?$",
+    re.IGNORECASE,
+)
+# "..., and B?", "And B?", "What about B?": the question before asked again of B.
+_ELLIPSIS_RE = re.compile(
+    r"(?:^|,\s*)(?:and|what\s+about|how\s+about)\s+(?:(?:for|in|of|with|by)\s+)?"
+    r"(?P<other>[^,?]+?)\s*\?$",
+    re.IGNORECASE,
+)
+MAX_ELLIPSIS_WORDS = 3  # besides the paper's name: "the", "paper", "'s paper"
 
 
 @dataclass(frozen=True)
@@ -86,6 +123,8 @@ def split_by_paper(
         _split_at_turn(named, lead, last, authors)
         or _split_compared(named, lead, last, authors)
         or _split_each(found, lead, last, authors)
+        or _split_pair(lead, last, authors)
+        or _split_ellipsis(lead, last, authors)
     )
 
 
@@ -193,3 +232,85 @@ def _side_paper(side: str, authors: Mapping[str, str]) -> str | None:
     found = mentions(side, authors=authors)
     own = {m.paper for m in found if not m.by_model} or {m.paper for m in found}
     return own.pop() if len(own) == 1 else None
+
+
+def _split_pair(lead: str, last: str, authors: Mapping[str, str]) -> list[PaperQuestion]:
+    """The same question asked of each of two papers named side by side ("What optimizer did A
+    and B use?", "For A and B, what was ...?"), the pair replaced by each name in turn. "Compare
+    the X of A and B." and "How do A and B differ in X?" ask for the X of each. Not "between A
+    and B": that asks one thing of both."""
+    last = _as_question(last)
+    pair = _named_pair(last, authors)
+    if pair is None:
+        return []
+    (start, end), names, papers = pair
+    return [
+        PaperQuestion(f"{lead} {last[:start]}{name}{last[end:]}".strip(), paper)
+        for name, paper in zip(names, papers, strict=True)
+    ]
+
+
+def _as_question(sentence: str) -> str:
+    """ "Compare the X of A and B." and "How do A and B differ in X?" as "What is/are the X of A
+    and B?"; other sentences as they are."""
+    compare = _COMPARE_RE.match(sentence)
+    if compare:
+        return _what_is(compare["what"])
+    differ = _DIFFER_RE.match(sentence)
+    if differ:
+        return _what_is(f"the {differ['what']} of {differ['pair']}")
+    return sentence
+
+
+def _what_is(what: str) -> str:
+    head = re.split(r"\s+(?:of|in|for|used|between)\s+", what, maxsplit=1)[0].split()[-1]
+    verb = "are" if re.search(r"[^s]s$", head) else "is"
+    return f"What {verb} {what}?"
+
+
+def _named_pair(
+    sentence: str, authors: Mapping[str, str]
+) -> tuple[tuple[int, int], tuple[str, str], tuple[str, str]] | None:
+    """Where ``sentence`` names two papers side by side: the span of the pair, the words naming
+    each ("the Transformer", "AlexNet") and the two papers; None when it names no such pair."""
+    found = mentions(sentence, every=True, authors=authors)
+    for first, second in itertools.pairwise(found):
+        if first.paper == second.paper:
+            continue
+        joint = _JOINT_RE.fullmatch(sentence, first.start + len(first.name), second.start)
+        if not joint:
+            continue
+        before = _BEFORE_PAIR_RE.search(sentence, 0, first.start)
+        if before is None or _TOGETHER_RE.search(sentence, 0, before.start()):
+            return None
+        start = before.start("det") if before["det"] else first.start
+        first_words = sentence[start : first.start + len(first.name)]
+        second_words = f"{joint['det'] or ''}{second.name}"
+        span = (before.start() if before["both"] else start, second.start + len(second.name))
+        return span, (first_words, second_words), (first.paper, second.paper)
+    return None
+
+
+def _split_ellipsis(lead: str, last: str, authors: Mapping[str, str]) -> list[PaperQuestion]:
+    """A question asked of one paper, then of the other by its name alone ("What dropout did A
+    use, and B?", "What dropout did A use? And B?"): the first asked again with B for A."""
+    ellipsis = _ELLIPSIS_RE.search(last)
+    if not ellipsis:
+        return []
+    asked = (lead + " " + last[: ellipsis.start()]).strip() if ellipsis.start() else lead
+    asked = asked if asked.endswith("?") else asked.rstrip(" ,.") + "?"
+    others = mentions(ellipsis["other"], authors=authors)
+    firsts = mentions(asked, every=True, authors=authors)
+    if len(others) != 1 or len({m.paper for m in firsts}) != 1:
+        return []
+    other, first = others[0], firsts[-1]
+    if other.paper == first.paper or _extra_words(ellipsis["other"], other.name):
+        return []
+    end = first.start + len(first.name)
+    again = f"{asked[: first.start]}{ellipsis['other']}{asked[end:]}"
+    return [PaperQuestion(asked, first.paper), PaperQuestion(again, other.paper)]
+
+
+def _extra_words(words: str, name: str) -> bool:
+    """Whether ``words`` say more than a paper's name ("the Transformer paper" does not)."""
+    return len(words.replace(name, " ").split()) > MAX_ELLIPSIS_WORDS
