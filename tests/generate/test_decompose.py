@@ -198,6 +198,14 @@ def test_two_papers_named_side_by_side_are_each_asked_the_question() -> None:
         "imagenet-classification-deep-cnns",
         "attention-is-all-you-need",
     ]
+    for question in (
+        "What were AlexNet's and GPipe's batch sizes?",
+        "What batch sizes did AlexNet and GPipe use, respectively?",
+    ):
+        assert [p.text for p in split_by_paper(question, INDEXED)][1] in (
+            "What were GPipe's batch sizes?",
+            "What batch sizes did GPipe use?",
+        ), question
     # "Compare ..." and "differ in" ask for the thing compared.
     assert [
         p.text for p in split_by_paper("Compare the dropout rates of AlexNet and GPipe.", INDEXED)

@@ -56,10 +56,14 @@ _EACH_RE = re.compile(
 
 
 # Two papers named side by side: "A and B", "A and by B", "A or B", "A vs. B".
+# "A's and B's rates": the first's possessive goes, the second's stays with the rest.
 _JOINT_RE = re.compile(
-    r"\s*,?\s+(?:and|or|vs\.?|versus)\s+(?:(?:by|in|for|of|from|with|on|to)\s+)?(?P<det>the\s+)?",
+    r"(?:['’]s)?\s*,?\s+(?:and|or|vs\.?|versus)\s+(?:(?:by|in|for|of|from|with|on|to)\s+)?"
+    r"(?P<det>the\s+)?",
     re.IGNORECASE,
 )
+# "..., respectively": said of a pair, not of one of its papers.
+_RESPECTIVELY_RE = re.compile(r",?\s+respectively\b", re.IGNORECASE)
 _BEFORE_PAIR_RE = re.compile(
     r"(?:\b(?P<both>both|either|each\s+of)\s+)?(?P<det>\bthe\s+)?$", re.IGNORECASE
 )
@@ -239,7 +243,7 @@ def _split_pair(lead: str, last: str, authors: Mapping[str, str]) -> list[PaperQ
     and B use?", "For A and B, what was ...?"), the pair replaced by each name in turn. "Compare
     the X of A and B." and "How do A and B differ in X?" ask for the X of each. Not "between A
     and B": that asks one thing of both."""
-    last = _as_question(last)
+    last = _as_question(_RESPECTIVELY_RE.sub("", last))
     pair = _named_pair(last, authors)
     if pair is None:
         return []
