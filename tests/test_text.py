@@ -9,6 +9,7 @@ from paperqa.text import (
     asks_which_paper,
     asks_why,
     document_header,
+    explains,
     gives_reason,
     norm,
     normalize,
@@ -219,6 +220,10 @@ def test_questions_that_ask_why_and_sentences_that_give_a_reason_are_told_apart(
     assert gives_reason("We attribute this to the larger batch.")
     assert gives_reason("It fails because the gradients vanish.")
     assert not gives_reason("The batch holds 256 images.")
+    # A cause stated outright, not a "since" or "thus" in passing.
+    assert explains("We attribute this to the larger batch.")
+    assert explains("The reason is that gradients vanish.")
+    assert gives_reason("We use it since it scales.") and not explains("We use it since it scales.")
 
 
 def test_a_question_about_what_a_short_form_stands_for_names_it() -> None:

@@ -504,6 +504,19 @@ def gives_reason(text: str) -> bool:
     return bool(_CAUSAL.search(text))
 
 
+# A cause stated outright, not a "since", "thus" or "so that" in passing.
+_EXPLAINS = re.compile(
+    r"\b(?:because|due to|attribute[sd]?|the reason|caused by|explains?|explained by)\b",
+    re.IGNORECASE,
+)
+
+
+def explains(text: str) -> bool:
+    """Whether ``text`` states a cause outright ("because", "we attribute this to", "the reason
+    is"); ``gives_reason`` also counts a "since" or "thus" in passing."""
+    return bool(_EXPLAINS.search(text))
+
+
 def stem(token: str) -> str:
     """Number words to digits, and a light plural rule (``layers`` -> ``layer``)."""
     if token in NUMBER_WORDS:

@@ -10,6 +10,7 @@ from paperqa.generate.replies import (
     is_refusal,
     name_the_papers,
     quoted_instead,
+    reason_instead,
     with_the_cell_asked,
 )
 from paperqa.types import Chunk, Passage
@@ -125,6 +126,34 @@ def test_a_reply_restating_the_question_gives_way_to_the_quoted_sentence_closest
     assert quoted_instead(question, "A Glorp cell folds two gates into one.", echo) == (
         "A Glorp cell folds two gates into one."
     )
+
+
+def test_a_reply_to_why_that_gives_no_reason_gives_way_to_the_quoted_reason() -> None:
+    passage = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
+    evidence = [
+        Evidence(passage, "We use a Glorp model since Glorp models scale well."),
+        Evidence(
+            passage,
+            "The gain from the Glorp model is 12% for Blorpish and 30% for Zorpish. We attribute "
+            "this to Blorpish words being longer than Zorpish ones.",
+        ),
+    ]
+    question = "Why does the Glorp model help less for Blorpish than for Zorpish?"
+    figures = "The gain drops from 30% for Zorpish to 12% for Blorpish [1]."
+    # A cause stated outright wins over a "since" in passing that shares more of the question.
+    assert reason_instead(question, figures, evidence) == (
+        "We attribute this to Blorpish words being longer than Zorpish ones."
+    )
+    # A reply that gives a reason or a purpose, or declines, and a question not asking why, stand.
+    for reply in (
+        "Because Blorpish words are longer [1].",
+        "The gain is scaled down to counteract longer words.",
+        "Not found in the papers.",
+    ):
+        assert reason_instead(question, reply, evidence) == reply
+    assert reason_instead("How much does it help Blorpish?", figures, evidence) == figures
+    # Without a quoted reason the reply stands.
+    assert reason_instead(question, figures, evidence[:0]) == figures
 
 
 def test_a_question_is_checked_by_what_its_last_sentence_asks_after_its_scene_setting() -> None:

@@ -68,6 +68,7 @@ from paperqa.generate.replies import (
     is_refusal,
     name_the_papers,
     quoted_instead,
+    reason_instead,
     with_the_cell_asked,
 )
 from paperqa.generate.rewrite import rewrite_question
@@ -371,9 +372,9 @@ class QAEngine:
             if chat:
                 if used:
                     yield "\n"
-                raw = yield from self._generate(run, chat.messages)
-                raw = quoted_instead(part.question, raw, chat.evidence)
-                raw = restore_brackets(raw, [e.text for e in chat.evidence])
+                raw = _in_the_passages_words(
+                    part.question, (yield from self._generate(run, chat.messages)), chat.evidence
+                )
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
             if not is_refusal(raw) and gives_the_kind_asked(part.question, raw):
@@ -782,3 +783,12 @@ class QAEngine:
         from paperqa.generate.llm import resolve_backend
 
         return resolve_backend(self.settings.backend, self.settings.model)
+
+
+def _in_the_passages_words(question: str, raw: str, evidence: list[Evidence]) -> str:
+    """The model's reply with what the quoted passages say put in where it falls short: the
+    closest quoted sentence for a restatement of the question or for a reply to "why" that gives
+    no reason, and a bracket the reply dropped from a sentence it copied."""
+    raw = quoted_instead(question, raw, evidence)
+    raw = reason_instead(question, raw, evidence)
+    return restore_brackets(raw, [e.text for e in evidence])

@@ -19,7 +19,8 @@ short brings that neighbour along. Kept sentences stay in their passage's order,
 repeating one is caught (``echoes_instruction``). Bibliography entries ("arXiv preprint ...,
 2018", "19(2):313-330") are left out too: they name works and report no finding.
 ``closest_quoted_sentence`` finds, among the sentences quoted, the one nearest the question: the
-answer step's stand-in for a reply that only restates the question.
+answer step's stand-in for a reply that only restates the question, or that gives no reason
+when the question asks why.
 """
 
 from __future__ import annotations
@@ -291,19 +292,24 @@ def _fill(
     return chosen
 
 
-def closest_quoted_sentence(question: str, evidence: Sequence[Evidence]) -> str | None:
+def closest_quoted_sentence(
+    question: str, evidence: Sequence[Evidence], only: Callable[[str], bool] | None = None
+) -> str | None:
     """The quoted sentence that holds the most of the question's terms (IDF-weighted over the
     quoted sentences), after the sentence it leans on where it does ("It merges ..."); None
-    when no quoted sentence shares a term with the question."""
+    when no quoted sentence shares a term with the question. ``only``: which sentences may be
+    chosen (those that give a reason, say); a sentence and the one it leans on are scored
+    together."""
     quoted = [
         (sentence, runs[i - 1] if i and _LEANS_BACK.search(sentence) else None)
         for block in evidence
         for run in block.text.split(" ... ")
         for runs in [split_sentences(run)]
         for i, sentence in enumerate(runs)
+        if only is None or only(sentence)
     ]
     wanted = set(tokenize(question))
-    terms = [set(tokenize(sentence)) for sentence, _ in quoted]
+    terms = [set(tokenize(f"{lead or ''} {sentence}")) for sentence, lead in quoted]
     idf = _question_idf(wanted, terms)
     scores = [sum(idf[t] for t in wanted & ts) for ts in terms]
     if not scores or max(scores) <= 0:

@@ -3,7 +3,8 @@
 Whether it refuses (``is_refusal``: the passages lack the answer, not a negative statement about
 the subject), whether it gives the kind of value the question asks for or only restates the
 question (``gives_the_kind_asked``; ``quoted_instead`` puts the closest quoted sentence in place of
-a restatement), the figure of the table cell the question names (``with_the_cell_asked``), and the
+a restatement, ``reason_instead`` the closest one giving a reason in place of a reply to "why" that
+gives none), the figure of the table cell the question names (``with_the_cell_asked``), and the
 papers it points to by a passage ("[2] introduced ...", ``name_the_papers``).
 """
 
@@ -23,6 +24,9 @@ from paperqa.text import (
     asks_for_rate,
     asks_for_whole_number,
     asks_which_paper,
+    asks_why,
+    explains,
+    gives_reason,
     normalize,
     split_sentences,
     states_duration,
@@ -168,6 +172,31 @@ def quoted_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
         return reply
     quoted = closest_quoted_sentence(question, evidence)
     return quoted if quoted and gives_the_kind_asked(question, quoted) else reply
+
+
+# A purpose given as a reason: "scaled down to counteract ...", "in order to ..."; not "to 36%",
+# "to the ...".
+_PURPOSE_RE = re.compile(
+    r"\bto\s+(?!(?:the|a|an|this|that|these|those|its|their|his|her|our|be)\b)[a-z]{3,}",
+    re.IGNORECASE,
+)
+
+
+def reason_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
+    """A reply to a question asking why that gives no reason gives way to the quoted sentence
+    nearest the question that does, with the sentence it leans on: one that states a cause
+    outright ("We attribute this to ...") before one with a "since" or "thus" in passing. The
+    small model answers "Why does X help less for Glorp?" with how much less."""
+    if not asks_why(question) or is_refusal(reply):
+        return reply
+    plain = strip_markers(reply)
+    if gives_reason(plain) or _PURPOSE_RE.search(plain):
+        return reply
+    return (
+        closest_quoted_sentence(question, evidence, only=explains)
+        or closest_quoted_sentence(question, evidence, only=gives_reason)
+        or reply
+    )
 
 
 def _inflects_any(word: str, words: set[str]) -> bool:
