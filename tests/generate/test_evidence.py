@@ -74,13 +74,6 @@ def test_a_sentence_leaning_back_brings_its_neighbour() -> None:
             40,
             "n = 5 glorp blocks",
         ),
-        (
-            "The gain is larger for Zorpish than for Blorpish. We attribute this to Blorpish words "
-            "being longer, as the token counts of both corpora show over every split.",
-            "What do the authors attribute the word lengths to?",
-            40,
-            "larger for Zorpish than for Blorpish",
-        ),
     ],
 )
 def test_a_sentence_pointing_back_with_this_brings_its_neighbour(

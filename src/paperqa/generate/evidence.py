@@ -69,11 +69,10 @@ DEFINITION_BONUS = 1.0
 _LEANS_BACK = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|thus|hence|therefore|however|"
     r"in (?:this|that|these) |as a result|for (?:this|that) reason)\b"
-    # "We take this to be ...", "For each of these we use ...", "We attribute this to ...":
-    # "this" a pronoun in the first words, before a preposition, a verb, a subject of its own or
-    # a stop
+    # "We take this to be ...", "For each of these we use ...": "this" a pronoun in the first
+    # words, before a verb, a subject of its own or a stop
     r"|^(?:\S+\s+){1,4}?(?:this|these|those)"
-    r"(?:\s+(?:to|by|with|in|for|on|from|as|is|was|are|were|we|they|he|she|it|i|you)\b|\s*[,.;:])",
+    r"(?:\s+(?:to\s+be|as|is|was|are|were|we|they|he|she|it|i|you)\b|\s*[,.;:])",
     re.IGNORECASE,
 )
 INSTRUCTION_RE = re.compile(
