@@ -80,6 +80,34 @@ def test_questions_that_compare_nothing_read_as_no_comparison() -> None:
         assert parse_comparison(sentence) == [], sentence
 
 
+def test_the_verdict_names_the_side_the_two_figures_favour() -> None:
+    deeper = parse_comparison("Which net is deeper: the Glorp net on CIFAR-10, or Blorp?")[0]
+    answers = ("The Glorp net on CIFAR-10 has 1001 layers [1].", "Blorp has a 128-layer stack [2].")
+    # The side's own "10" is no figure of the answer; "128-layer" counts as 128 layers.
+    assert deeper.verdict(answers) == "By these figures, the Glorp net on CIFAR-10 is deeper."
+    lower = parse_comparison("Which of Glorp and Blorp has the lower error?")[0]
+    assert lower.verdict(("Glorp has an error of 15.3%.", "Blorp has an error of 4.5%.")) == (
+        "By these figures, Blorp has the lower error."
+    )
+    than = parse_comparison("Did Glorp use a higher rate than Blorp?")[0]
+    assert than.verdict(("Glorp used 0.1.", "Blorp used 0.5.")) == (
+        "By these figures, Blorp used a higher rate."
+    )
+
+
+def test_no_verdict_where_the_figures_do_not_settle_it() -> None:
+    deeper = parse_comparison("Which is deeper, Glorp or Blorp?")[0]
+    for answers in (
+        ("Glorp has 12 layers.", "Blorp has 12 layers."),  # a tie
+        ("Glorp has 12 layers.", "Blorp has 8 blocks."),  # other units
+        ("Glorp has 12 layers and 8 heads.", "Blorp has 6 layers."),  # two figures
+        ("Glorp has twelve layers.", "Blorp has 6 layers."),  # none
+    ):
+        assert deeper.verdict(answers) is None, answers
+    faster = parse_comparison("Which trains faster, Glorp or Blorp?")[0]
+    assert faster.verdict(("Glorp takes 3 days.", "Blorp takes 5 days.")) is None  # which way?
+
+
 def test_a_counted_measure_wins_over_the_adjective() -> None:
     assert Comparison(("A", "B"), adjective="deep").asked_of("A") == "How many layers does A have?"
     assert Comparison(("A", "B"), adjective="wide").asked_of("B") == "How wide is B?"

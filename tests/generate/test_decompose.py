@@ -155,18 +155,21 @@ def test_a_comparison_of_two_papers_asks_each_for_its_measure() -> None:
         INDEXED | {"identity-mappings-resnets", "gpipe"},
     )
     # A side naming a paper and a model (ResNet, Transformer) asks the paper it names.
-    assert parts == [
-        PaperQuestion(
+    assert [(p.text, p.paper) for p in parts] == [
+        (
             "Both are big. How many layers does the pre-activation ResNet of the identity "
             "mappings follow-up paper have?",
             "identity-mappings-resnets",
         ),
-        PaperQuestion(
+        (
             "Both are big. How many layers does the multilingual Transformer that the GPipe "
             "authors trained have?",
             "gpipe",
         ),
     ]
+    # Each part carries the comparison, for the verdict once both are answered.
+    assert parts[0].comparison is parts[1].comparison is not None
+    assert parts[0].comparison.measure == "is deeper"
     assert [p.text for p in split_by_paper("Which was faster, AlexNet or GPipe?", INDEXED)] == [
         "How fast was AlexNet?",
         "How fast was GPipe?",

@@ -45,6 +45,7 @@ from paperqa.generate.citations import (
     unheld_question_facts,
     without_paper_names,
 )
+from paperqa.generate.comparison import Comparison
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.generate.evidence import (
     Evidence,
@@ -288,6 +289,7 @@ class _Run:
     start: float
     standalone: str = ""
     papers: list[str] | None = None  # the user's paper filter
+    comparison: Comparison | None = None  # what a question comparing two papers compares
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -388,11 +390,22 @@ class QAEngine:
                 answered.append(AnswerPart(text, quoted, part.question, rows))
             elif part.paper:
                 unanswered.append(part.paper)
-        answer = self._attributed(run, answered, used)
-        if unanswered and not answer.refused:
+        yield self._closed(run, self._attributed(run, answered, used), answered, unanswered)
+
+    def _closed(
+        self, run: _Run, answer: Answer, answered: list[AnswerPart], unanswered: list[str]
+    ) -> Answer:
+        """``answer`` with what is said after the parts: which paper of a split question found
+        no answer, or which side of a comparison the two figures favour."""
+        if answer.refused:
+            return answer
+        if unanswered:
             titles = [self.store.documents[paper]["title"] for paper in unanswered]
             answer.answer += "".join(" " + PART_NOT_FOUND_TEXT.format(title=t) for t in titles)
-        yield answer
+        elif run.comparison and len(answered) == 2:
+            verdict = run.comparison.verdict((answered[0].answer, answered[1].answer))
+            answer.answer += f" {verdict}" if verdict else ""
+        return answer
 
     def _by_paper(
         self, run: _Run, split: list[PaperQuestion], retriever: str | None, k: int | None
@@ -457,6 +470,7 @@ class QAEngine:
             authors = self._resolved_authors(run.standalone)
             split = split_by_paper(run.standalone, self.store.documents, authors)
         if split:
+            run.comparison = split[0].comparison
             return self._by_paper(run, split, retriever, k)
         passages = self._retrieve(run, retriever, k, papers)
         if not papers:

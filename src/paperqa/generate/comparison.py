@@ -25,7 +25,7 @@ _HELD = rf"(?:an?\s+|the\s+)?(?:{_SIZES})\s+(?P<held>{_THING})"
 # "trained longer", "converges faster": a verb of the past or present and how it went.
 _DONE = r"(?P<verb>[a-z]+(?:ed|s))\s+(?:for\s+)?(?P<adverb>longer|faster|slower|earlier|later)"
 _MEASURE = (
-    rf"(?:(?P<be>is|was|are|were)\s+{_ADJ}|(?P<have>has|had|have)\s+(?:{_COUNT}|{_HELD})"
+    rf"(?P<measure>(?P<be>is|was|are|were)\s+{_ADJ}|(?P<have>has|had|have)\s+(?:{_COUNT}|{_HELD})"
     rf"|(?P<use>uses|used|use)\s+{_SIZE}|{_DONE})"
 )
 # "Which network is deeper: A, or B?"
@@ -43,14 +43,30 @@ MAX_PARTINGS = 8  # "and"s of a pair tried as the parting; names of several word
 # "Is A deeper than B?", "Does A have more layers than B?", "Did A use a larger batch than B?"
 _THAN_RES = (
     re.compile(
-        rf"^(?P<be>is|was|are|were)\s+(?P<first>.+?)\s+{_ADJ}\s+than\s+(?P<second>.+?)\s*\?$",
+        rf"^(?P<be>is|was|are|were)\s+(?P<first>.+?)\s+(?P<measure>{_ADJ})\s+than\s+"
+        r"(?P<second>.+?)\s*\?$",
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^(?P<aux>does|did|do)\s+(?P<first>.+?)\s+(?:(?P<have>have)\s+(?:{_COUNT}|{_HELD})"
-        rf"|(?P<use>use)\s+{_SIZE})\s+than\s+(?P<second>.+?)\s*\?$",
+        rf"^(?P<aux>does|did|do)\s+(?P<first>.+?)\s+(?P<measure>(?P<have>have)\s+"
+        rf"(?:{_COUNT}|{_HELD})|(?P<use>use)\s+{_SIZE})\s+than\s+(?P<second>.+?)\s*\?$",
         re.IGNORECASE,
     ),
+)
+_GREATER = frozenset(["more", "larger", "bigger", "higher", "longer", "wider", "deeper", "greater"])
+_SMALLER = frozenset(["fewer", "less", "smaller", "lower", "shorter", "narrower", "shallower"])
+_WHICH_VERB_RE = re.compile(r"(?:is|was|are|were|has|had|have|uses|used|use)\b|\w+(?:ed|s)\b")
+# The verb of the measure said of one side, in its tense: "have more layers" → "has more layers".
+_ONE_SIDE = {
+    False: {"are": "is", "have": "has", "use": "uses"},
+    True: {"is": "was", "are": "was", "were": "was", "has": "had", "have": "had", "use": "used"},
+}
+_FIRST_WORD_RE = re.compile(r"^\w+")
+_MARKER_RE = re.compile(r"\[(?:\d+|unsupported)\]")
+# A figure and the word after it: "128 layers", "128-layer", "0.5", "15.3%"; not a number
+# inside a name ("CIFAR-10", "ResNet-152", "top-5").
+_FIGURE_RE = re.compile(
+    r"(?<![\w.\-])(?P<number>\d[\d,]*(?:\.\d+)?)(?![\d.]\d)(?:%|(?:[\s-]+(?P<unit>[a-z]+))?)"
 )
 _TRAILING_VERB_RE = re.compile(r"\s+(?:does|did|do|is|was|are|were|has|had)$", re.IGNORECASE)
 _PAST = frozenset({"was", "were", "had", "used", "did"})
@@ -69,6 +85,7 @@ class Comparison:
     error") or an action and how it went ("train", "long")."""
 
     sides: tuple[str, str]
+    measure: str = ""  # as the question words it: "is deeper", "has more layers"
     adjective: str = ""
     counted: str = ""
     used: str = ""
@@ -93,6 +110,44 @@ class Comparison:
         if self.action:
             return f"How {self.adjective} {does} {side} {self.action}?"
         return f"How {self.adjective} {'was' if self.past else 'is'} {side}?"
+
+    def verdict(self, answers: tuple[str, str]) -> str | None:
+        """Which side the two answers' figures make the one the question asks for ("By these
+        figures, B is deeper."), where each answer gives one figure, with the same unit word,
+        and the measure says which way counts ("more", "deeper", "lower"; not "faster" or
+        "better", which the figures' units decide); None otherwise."""
+        direction = _direction(self.measure)
+        figures = [_figure(answer, side) for answer, side in zip(answers, self.sides, strict=True)]
+        first, second = figures
+        if not direction or first is None or second is None or first[1] != second[1]:
+            return None
+        if first[0] == second[0]:
+            return None
+        winner = self.sides[0] if (first[0] > second[0]) == (direction > 0) else self.sides[1]
+        measure = self.measure if _WHICH_VERB_RE.match(self.measure) else f"is {self.measure}"
+        forms = _ONE_SIDE[self.past]
+        measure = _FIRST_WORD_RE.sub(lambda m: forms.get(m[0].lower(), m[0]), measure, count=1)
+        return f"By these figures, {winner} {measure}."
+
+
+def _direction(measure: str) -> int:
+    """+1 when the larger figure wins ("has more layers", "is deeper"), -1 when the smaller does
+    ("has fewer", "is lower"), 0 when the figures alone do not say ("is faster")."""
+    words = set(measure.lower().split())
+    if words & _GREATER:
+        return 1
+    return -1 if words & _SMALLER else 0
+
+
+def _figure(answer: str, side: str) -> tuple[float, str] | None:
+    """The one figure ``answer`` gives, with the word after it ("128 layers", "128-layer"): not
+    one of the side's own words ("CIFAR-10"), nor a passage's marker; None for none or several."""
+    text = _MARKER_RE.sub(" ", answer).replace(side, " ")
+    found = [
+        (float(m["number"].replace(",", "")), (m["unit"] or "").lower().rstrip("s"))
+        for m in _FIGURE_RE.finditer(text)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def parse_comparison(sentence: str) -> list[Comparison]:
@@ -124,6 +179,7 @@ def _comparison(match: re.Match[str], first: str, second: str) -> Comparison:
     measure = groups.get("adj") or done
     return Comparison(
         sides=(first.strip(" ,:"), second),
+        measure=" ".join(match[0][match.start("measure") : match.end("measure")].split()),
         adjective=positive(measure) if measure else "",
         counted=groups.get("noun") or "",
         used=groups.get("thing") or "",

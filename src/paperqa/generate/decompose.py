@@ -28,7 +28,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from paperqa.generate.comparison import parse_comparison
+from paperqa.generate.comparison import Comparison, parse_comparison
 from paperqa.mentions import Mention, mentions, names_paper, nickname
 from paperqa.text import split_sentences
 
@@ -93,10 +93,12 @@ MAX_ELLIPSIS_WORDS = 3  # besides the paper's name: "the", "paper", "'s paper"
 
 @dataclass(frozen=True)
 class PaperQuestion:
-    """One part of a split question: its text and the paper it asks about."""
+    """One part of a split question: its text and the paper it asks about, and the comparison
+    it is one side of, when the question compares the two papers' things."""
 
     text: str
     paper: str
+    comparison: Comparison | None = None
 
 
 def split_by_paper(
@@ -223,7 +225,7 @@ def _split_which(
                 return []
             lead = " ".join(sentences[:at])
             return [
-                PaperQuestion(f"{lead} {comparison.asked_of(side)}".strip(), paper)
+                PaperQuestion(f"{lead} {comparison.asked_of(side)}".strip(), paper, comparison)
                 for side, paper in zip(comparison.sides, (first, second), strict=True)
             ]
     return []
