@@ -55,12 +55,14 @@ _THAN_RES = (
 )
 _GREATER = frozenset(["more", "larger", "bigger", "higher", "longer", "wider", "deeper", "greater"])
 _SMALLER = frozenset(["fewer", "less", "smaller", "lower", "shorter", "narrower", "shallower"])
-_WHICH_VERB_RE = re.compile(r"(?:is|was|are|were|has|had|have|uses|used|use)\b|\w+(?:ed|s)\b")
 # The verb of the measure said of one side, in its tense: "have more layers" → "has more layers".
 _ONE_SIDE = {
     False: {"are": "is", "have": "has", "use": "uses"},
     True: {"is": "was", "are": "was", "were": "was", "has": "had", "have": "had", "use": "used"},
 }
+_DIMENSIONS = frozenset(
+    ["deep", "shallow", "wide", "narrow", "large", "small", "big", "high", "low", "long", "short"]
+)
 _FIRST_WORD_RE = re.compile(r"^\w+")
 _MARKER_RE = re.compile(r"\[(?:\d+|unsupported)\]")
 # A figure and the word after it: "128 layers", "128-layer", "0.5", "15.3%"; not a number
@@ -114,9 +116,9 @@ class Comparison:
     def verdict(self, answers: tuple[str, str]) -> str | None:
         """Which side the two answers' figures make the one the question asks for ("By these
         figures, B is deeper."), where each answer gives one figure, with the same unit word,
-        and the measure says which way counts ("more", "deeper", "lower"; not "faster" or
-        "better", which the figures' units decide); None otherwise."""
-        direction = _direction(self.measure)
+        and the measure says which way counts ("more layers", "deeper", "a lower error"; not
+        "faster", "more accurate" or "better"); None otherwise."""
+        direction = _direction(self.measure) if _has_direction(self.adjective) else 0
         figures = [_figure(answer, side) for answer, side in zip(answers, self.sides, strict=True)]
         first, second = figures
         if not direction or first is None or second is None or first[1] != second[1]:
@@ -124,10 +126,16 @@ class Comparison:
         if first[0] == second[0]:
             return None
         winner = self.sides[0] if (first[0] > second[0]) == (direction > 0) else self.sides[1]
-        measure = self.measure if _WHICH_VERB_RE.match(self.measure) else f"is {self.measure}"
         forms = _ONE_SIDE[self.past]
-        measure = _FIRST_WORD_RE.sub(lambda m: forms.get(m[0].lower(), m[0]), measure, count=1)
+        measure = _FIRST_WORD_RE.sub(lambda m: forms.get(m[0].lower(), m[0]), self.measure, 1)
         return f"By these figures, {winner} {measure}."
+
+
+def _has_direction(adjective: str) -> bool:
+    """Whether a comparison by ``adjective`` ("" for one by a thing: "more layers", "a lower
+    error") is settled by the larger or smaller figure: a size is ("deeper", "longer"); "more
+    accurate", "faster" and "better" are not (an error rate or a time reads the other way)."""
+    return not adjective or adjective in _DIMENSIONS
 
 
 def _direction(measure: str) -> int:
@@ -179,7 +187,7 @@ def _comparison(match: re.Match[str], first: str, second: str) -> Comparison:
     measure = groups.get("adj") or done
     return Comparison(
         sides=(first.strip(" ,:"), second),
-        measure=" ".join(match[0][match.start("measure") : match.end("measure")].split()),
+        measure=_measure_said(match),
         adjective=positive(measure) if measure else "",
         counted=groups.get("noun") or "",
         used=groups.get("thing") or "",
@@ -187,6 +195,16 @@ def _comparison(match: re.Match[str], first: str, second: str) -> Comparison:
         held=groups.get("held") or "",
         action=_plain_verb(groups["verb"]) if done else "",
         past=verb.lower() in _PAST or verb.lower().endswith("ed"),
+    )
+
+
+def _measure_said(match: re.Match[str]) -> str:
+    """The measure as the question words it, with its verb: "is deeper", "has more layers",
+    "use a larger batch size" ("Is A deeper than B?" puts its "is" first)."""
+    measure = " ".join(match["measure"].split())
+    be = match.groupdict().get("be")
+    return (
+        f"{be.lower()} {measure}" if be and not measure.lower().startswith(be.lower()) else measure
     )
 
 
