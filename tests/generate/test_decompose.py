@@ -231,6 +231,9 @@ def test_a_pair_asked_about_together_is_not_split() -> None:
         "Which results of the GPipe paper compare GPipe and AlexNet?",
         "Which of AlexNet and GPipe used dropout?",
         "Which paper, AlexNet or GPipe, used dropout?",
+        "Do AlexNet and GPipe use the same optimizer?",
+        "What do AlexNet and GPipe have in common?",
+        "How do AlexNet and GPipe relate to each other?",
         "What does AlexNet use, and ReLU?",  # a pair must name two papers
     ):
         assert split_by_paper(question, INDEXED) == [], question

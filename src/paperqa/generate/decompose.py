@@ -74,6 +74,12 @@ _TOGETHER_RE = re.compile(
     r"(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "Do A and B use the same retriever?", "What do A and B have in common?": the pair together.
+_JOINTLY_RE = re.compile(
+    r"\b(?:same|similar\w*|common|together|differ\w*|difference|each other|one another|"
+    r"jointly|combined?|both of them)\b",
+    re.IGNORECASE,
+)
 # "Compare the dropout rates of A and B." asks "What are the dropout rates of A and B?".
 _COMPARE_RE = re.compile(r"^compare\s+(?P<what>.+?)\s*[.?!]?$", re.IGNORECASE)
 # "How do A and B differ in their schedules?" asks "What are the schedules of A and B?".
@@ -244,9 +250,9 @@ def _split_pair(lead: str, last: str, authors: Mapping[str, str]) -> list[PaperQ
     """The same question asked of each of two papers named side by side ("What optimizer did A
     and B use?", "For A and B, what was ...?"), the pair replaced by each name in turn. "Compare
     the X of A and B." and "How do A and B differ in X?" ask for the X of each. Not "between A
-    and B": that asks one thing of both."""
+    and B", "the same X", "in common": those ask one thing of both."""
     last = _as_question(_RESPECTIVELY_RE.sub("", last))
-    pair = _named_pair(last, authors)
+    pair = None if _JOINTLY_RE.search(last) else _named_pair(last, authors)
     if pair is None:
         return []
     (start, end), names, papers = pair
