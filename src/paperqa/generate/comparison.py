@@ -13,6 +13,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from paperqa.generate.citations import strip_markers
+
 _ADJ = r"(?P<adj>(?:more|less)\s+[a-z-]+|[a-z]{2,}er)"
 _COUNT = r"(?P<count>more|fewer|less)\s+(?P<noun>[a-z-]+)"
 _SIZES = "larger|smaller|bigger|higher|lower|longer|shorter|wider|deeper|better|worse"
@@ -64,7 +66,6 @@ _DIMENSIONS = frozenset(
     ["deep", "shallow", "wide", "narrow", "large", "small", "big", "high", "low", "long", "short"]
 )
 _FIRST_WORD_RE = re.compile(r"^\w+")
-_MARKER_RE = re.compile(r"\[(?:\d+|unsupported)\]")
 # A figure and the word after it: "128 layers", "128-layer", "0.5", "15.3%"; not a number
 # inside a name ("CIFAR-10", "ResNet-152", "top-5").
 _FIGURE_RE = re.compile(
@@ -150,7 +151,7 @@ def _direction(measure: str) -> int:
 def _figure(answer: str, side: str) -> tuple[float, str] | None:
     """The one figure ``answer`` gives, with the word after it ("128 layers", "128-layer"): not
     one of the side's own words ("CIFAR-10"), nor a passage's marker; None for none or several."""
-    text = _MARKER_RE.sub(" ", answer).replace(side, " ")
+    text = strip_markers(answer).replace(side, " ")
     found = [
         (float(m["number"].replace(",", "")), (m["unit"] or "").lower().rstrip("s"))
         for m in _FIGURE_RE.finditer(text)

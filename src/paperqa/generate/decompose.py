@@ -117,15 +117,13 @@ def split_by_paper(
     (``paperqa.mentions.mentions``).
     """
     question = " ".join(question.split())  # as split_sentences gives the sentences
-    which = _split_which(question, indexed, authors or {})
+    sentences = split_sentences(question)
+    which = _split_which(sentences, indexed, authors or {})
     if which:
         return which
     found = mentions(question, authors=authors)
     named = list(dict.fromkeys(m.paper for m in found))
-    if len(named) != 2 or not all(paper in indexed for paper in named):
-        return []
-    sentences = split_sentences(question)
-    if not sentences:
+    if len(named) != 2 or not all(paper in indexed for paper in named) or not sentences:
         return []
     last = sentences[-1]
     start = question.rfind(last)
@@ -213,14 +211,13 @@ def _split_each(
 
 
 def _split_which(
-    question: str, indexed: Collection[str], authors: Mapping[str, str]
+    sentences: list[str], indexed: Collection[str], authors: Mapping[str, str]
 ) -> list[PaperQuestion]:
     """A comparison of two papers' things ("Which network is deeper: A, or B? Give both
     depths.") asked of each: "How many layers does A have?", and of B. The small model, given
     both papers' evidence at once, declines or answers one; the two answers are what the reader
     compares. Sentences before the comparison go with both; those after it ("Give both.") ask
     nothing new. [] unless each side names one indexed paper, not the other's."""
-    sentences = split_sentences(question)
     for at, sentence in enumerate(sentences):
         for comparison in parse_comparison(sentence):
             papers = [_side_paper(side, authors) for side in comparison.sides]
