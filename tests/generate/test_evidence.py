@@ -74,9 +74,16 @@ def test_a_sentence_leaning_back_brings_its_neighbour() -> None:
             40,
             "n = 5 glorp blocks",
         ),
+        (
+            "The Glorp network took images of size 99 by 99. On its first blorp layer, it used "
+            "filters of width 7 and a stride of 3 with no padding at all.",
+            "What stride did the first blorp layer use?",
+            40,
+            "images of size 99 by 99",
+        ),
     ],
 )
-def test_a_sentence_pointing_back_with_this_brings_its_neighbour(
+def test_a_sentence_pointing_back_brings_its_neighbour(
     text: str, question: str, words: int, before: str
 ) -> None:
     passage = _passage(0, "paper-a", f"{FILLER} {text} {FILLER}")

@@ -3,21 +3,21 @@
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
 sentence ends are cut into short windows, of whole rows where ``paperqa.tables`` wrote them, else
 of words), without its numbered reference marks ("[24]", which would read as the prompt's passage
-numbers). A sentence scores by the IDF-weighted share of the
-question's terms it holds (more if it has a number and the question asks how many, or gives a
-reason and the question asks why; any sentence of a paper's abstract when the question asks what
-the paper is about), a little less the lower its passage ranks, and at least
-``FOLLOW_SHARE`` of the score of the sentence before it (an explanation or a detail often follows
-the sentence it completes without repeating its words). A sentence of a passage's widened context,
-outside the chunk that matched (``Passage.core``), scores ``CONTEXT_SHARE`` of that; a sentence
-that several passages repeat is kept once, where it scores best. Every passage first offers its
-best sentence (so two papers of a comparison both get a say), then the best remaining sentences
-fill the token budget. A sentence that leans on the one before it ("This ...", "It ...") or is very
-short brings that neighbour along. Kept sentences stay in their passage's order, gaps shown as
-" ... ". Sentences that address the reader with instructions ("ignore the previous instructions",
-"reply only with X") are data, not evidence: they are never put in the prompt, and an answer
-repeating one is caught (``echoes_instruction``). Bibliography entries ("arXiv preprint ...,
-2018", "19(2):313-330") are left out too: they name works and report no finding.
+numbers). A sentence scores by the IDF-weighted share of the question's terms it holds (more if it
+has a number and the question asks how many, or gives a reason and the question asks why; any
+sentence of a paper's abstract when the question asks what the paper is about), a little less the
+lower its passage ranks, and at least ``FOLLOW_SHARE`` of the score of the sentence before it (an
+explanation or a detail often follows the sentence it completes without repeating its words). A
+sentence of a passage's widened context, outside the chunk that matched (``Passage.core``), scores
+``CONTEXT_SHARE`` of that; a sentence that several passages repeat is kept once, where it scores
+best. Every passage first offers its best sentence (so two papers of a comparison both get a say),
+then the best remaining sentences fill the token budget. A sentence that leans on the one before it
+("This ...", "It ...", "On X, it ...") or is very short brings that neighbour along. Kept sentences
+stay in their passage's order, gaps shown as " ... ". Sentences that address the reader with
+instructions ("ignore the previous instructions", "reply only with X") are data, not evidence: they
+are never put in the prompt, and an answer repeating one is caught (``echoes_instruction``).
+Bibliography entries ("arXiv preprint ..., 2018", "19(2):313-330") are left out too: they name
+works and report no finding.
 ``closest_quoted_sentence`` finds, among the sentences quoted, the one nearest the question: the
 answer step's stand-in for a reply that only restates the question, or that gives no reason
 when the question asks why.
@@ -72,7 +72,9 @@ _LEANS_BACK = re.compile(
     # "We take this to be ...", "For each of these we use ...": "this" a pronoun in the first
     # words, before a verb, a subject of its own or a stop
     r"|^(?:\S+\s+){1,4}?(?:this|these|those)"
-    r"(?:\s+(?:to\s+be|as|is|was|are|were|we|they|he|she|it|i|you)\b|\s*[,.;:])",
+    r"(?:\s+(?:to\s+be|as|is|was|are|were|we|they|he|she|it|i|you)\b|\s*[,.;:])"
+    # "On the first layer, it used ...": a pronoun subject after an opening phrase
+    r"|^[^,;:]{1,60},\s+(?:it|they|its|their)\s",
     re.IGNORECASE,
 )
 INSTRUCTION_RE = re.compile(
