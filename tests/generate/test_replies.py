@@ -6,6 +6,7 @@ import pytest
 from paperqa.generate.evidence import Evidence
 from paperqa.generate.prompts import REFUSAL_TEXT
 from paperqa.generate.replies import (
+    denial_instead,
     gives_the_kind_asked,
     is_refusal,
     name_the_papers,
@@ -154,6 +155,37 @@ def test_a_reply_to_why_that_gives_no_reason_gives_way_to_the_quoted_reason() ->
     assert reason_instead("How much does it help Blorpish?", figures, evidence) == figures
     # Without a quoted reason the reply stands.
     assert reason_instead(question, figures, evidence[:0]) == figures
+
+
+def test_a_bare_yes_over_a_passage_that_plays_the_claim_down_gives_way_to_the_passage() -> None:
+    passage = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
+    evidence = [
+        Evidence(passage, "We train Glorp models of many sizes on the Blorp corpus."),
+        Evidence(passage, "The width and depth of a Glorp model have minimal effects on its loss."),
+    ]
+    question = "Do the width and depth of a Glorp model matter much for its loss?"
+    yes = "Yes, the width and depth of a Glorp model matter much for its loss [1]."
+    assert denial_instead(question, yes, evidence) == (
+        "The width and depth of a Glorp model have minimal effects on its loss."
+    )
+    # A "Yes" that says more, a "No", and a "Yes" over a passage that agrees, stand.
+    for reply in (
+        "Yes, width matters twice as much as depth [1].",
+        "No, they have minimal effects [1].",
+    ):
+        assert denial_instead(question, reply, evidence) == reply
+    agrees = [
+        Evidence(passage, "The width and depth of a Glorp model shape its loss strongly."),
+        Evidence(passage, "Width not only lowers the loss of a Glorp model but also its cost."),
+        Evidence(passage, "No Blorp corpus was used; we trained on Zorp text for a week."),
+    ]
+    assert denial_instead(question, yes, agrees) == yes
+    # The sentence that plays the claim down is found among the quoted, not only the closest.
+    both = [*agrees, Evidence(passage, "Depth barely matters once a model is wide.")]
+    assert denial_instead(question, yes, both) == "Depth barely matters once a model is wide."
+    # Only a yes-or-no question is read this way.
+    which = "Which sizes of Glorp model matter much for its loss?"
+    assert denial_instead(which, yes, evidence) == yes
 
 
 def test_a_question_is_checked_by_what_its_last_sentence_asks_after_its_scene_setting() -> None:

@@ -65,6 +65,7 @@ from paperqa.generate.prompts import (
     USER_TEMPLATE,
 )
 from paperqa.generate.replies import (
+    denial_instead,
     gives_the_kind_asked,
     is_refusal,
     name_the_papers,
@@ -801,8 +802,10 @@ class QAEngine:
 
 def _in_the_passages_words(question: str, raw: str, evidence: list[Evidence]) -> str:
     """The model's reply with what the quoted passages say put in where it falls short: the
-    closest quoted sentence for a restatement of the question or for a reply to "why" that gives
-    no reason, and a bracket the reply dropped from a sentence it copied."""
+    closest quoted sentence for a restatement of the question, for a bare "Yes" that the passage
+    plays down, or for a reply to "why" that gives no reason, and a bracket the reply dropped
+    from a sentence it copied."""
     raw = quoted_instead(question, raw, evidence)
+    raw = denial_instead(question, raw, evidence)
     raw = reason_instead(question, raw, evidence)
     return restore_brackets(raw, [e.text for e in evidence])

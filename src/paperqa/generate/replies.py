@@ -4,7 +4,8 @@ Whether it refuses (``is_refusal``: the passages lack the answer, not a negative
 the subject), whether it gives the kind of value the question asks for or only restates the
 question (``gives_the_kind_asked``; ``quoted_instead`` puts the closest quoted sentence in place of
 a restatement, ``reason_instead`` the closest one giving a reason in place of a reply to "why" that
-gives none), the figure of the table cell the question names (``with_the_cell_asked``), and the
+gives none, ``denial_instead`` the closest one in place of a bare "Yes" that it plays down), the
+figure of the table cell the question names (``with_the_cell_asked``), and the
 papers it points to by a passage ("[2] introduced ...", ``name_the_papers``).
 """
 
@@ -45,6 +46,21 @@ _WH_QUESTION_RE = re.compile(
     r"(?:what|which|who|whom|how|why|where|when)\b",
     re.IGNORECASE,
 )
+# A yes-or-no question, in its last sentence: "Does X use Y?", "Is X deeper than Y?".
+_YES_NO_QUESTION_RE = re.compile(
+    r"\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)\b",
+    re.IGNORECASE,
+)
+_YES_RE = re.compile(r"yes\b[,.:;]?\s*", re.IGNORECASE)
+# Words that deny or play down what a sentence says: "has minimal effects", "does not help".
+_PLAYS_DOWN_RE = re.compile(
+    r"not|no|never|cannot|\w+n't|minimal|negligible|little|hardly|barely|weak|weakly|"
+    r"marginal|marginally|slight|slightly",
+    re.IGNORECASE,
+)
+_NOT_ONLY_RE = re.compile(r"not only\b", re.IGNORECASE)  # "It not only outperforms X, but ..."
+_WORD_RE = re.compile(r"[\w'’-]+")
+PLAY_DOWN_REACH = 4  # words: how near a question's term a word playing it down must stand
 # Kinds of value a question can ask for, each with how a reply gives one: a duration, a
 # probability, a whole number (a count or a dimension), an accuracy or error rate.
 _VALUE_KINDS = (
@@ -157,7 +173,11 @@ def _restates(question: str, reply: str) -> bool:
     asks = split_sentences(question)[-1:]
     if not (asks and _WH_QUESTION_RE.match(asks[0])) or asks_which_paper(question):
         return False
-    reply = strip_markers(reply)
+    return _adds_nothing(question, strip_markers(reply))
+
+
+def _adds_nothing(question: str, reply: str) -> bool:
+    """Whether the reply has no word the question lacks and capitalises none as a name."""
     asked = set(tokenize(question))
     new_words = [word for word in tokenize(reply) if not _inflects_any(word, asked)]
     return not new_words and not capitalised_terms(reply) - capitalised_terms(question)
@@ -172,6 +192,38 @@ def quoted_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
         return reply
     quoted = closest_quoted_sentence(question, evidence)
     return quoted if quoted and gives_the_kind_asked(question, quoted) else reply
+
+
+def denial_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
+    """A "Yes" to a yes-or-no question that only says the question again gives way to the quoted
+    sentence closest to the question among those that play the claim down ("Glorp width has
+    minimal effects", "By not using X on Y ..."): the small model answers "Does X matter much?"
+    with "Yes, X matters much" over a passage saying it barely does. The reader then has the
+    passage's own words; with no such sentence quoted, the reply stands."""
+    asks = split_sentences(question)[-1:]
+    if not (asks and _YES_NO_QUESTION_RE.match(asks[0])):
+        return reply
+    plain = strip_markers(reply).strip()
+    yes = _YES_RE.match(plain)
+    if not yes or not _adds_nothing(question, plain[yes.end() :]):
+        return reply
+    quoted = closest_quoted_sentence(question, evidence, only=lambda s: _plays_down(s, question))
+    return quoted or reply
+
+
+def _plays_down(sentence: str, question: str) -> bool:
+    """Whether a word denying or playing down ("not", "minimal") stands within a few words of one
+    of the question's terms: "width or depth have minimal effects", not "a simple bijection ...
+    whose cost is negligible" three clauses on."""
+    asked = set(tokenize(question))
+    words = _WORD_RE.findall(sentence)
+    near = [{*tokenize(word)} & asked for word in words]
+    return any(
+        _PLAYS_DOWN_RE.fullmatch(word)
+        and not _NOT_ONLY_RE.match(" ".join(words[i : i + 2]))
+        and any(near[max(0, i - PLAY_DOWN_REACH) : i + PLAY_DOWN_REACH + 1])
+        for i, word in enumerate(words)
+    )
 
 
 # A purpose given as a reason: "scaled down to counteract ...", "in order to ..."; not "to 36%",
