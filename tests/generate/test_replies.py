@@ -92,6 +92,9 @@ def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_
     width = "What is the model dimension of the big Glorp network?"
     assert not gives_the_kind_asked(width, "38.1 [1].")
     assert gives_the_kind_asked(width, "It is 1024 [1].")
+    # A question asking why wants a reason, whatever value it names.
+    why = "Why does the Glorp network divide its scores by the glorp dimension?"
+    assert gives_the_kind_asked(why, "To keep the softmax out of its flat regions [1].")
     # An accuracy is no layer count.
     accuracy = "What top-1 accuracy does the 900-layer Glorp network reach?"
     assert not gives_the_kind_asked(accuracy, "The 900-layer network reaches 300 [1].")
@@ -145,10 +148,12 @@ def test_a_reply_to_why_that_gives_no_reason_gives_way_to_the_quoted_reason() ->
     assert reason_instead(question, figures, evidence) == (
         "We attribute this to Blorpish words being longer than Zorpish ones."
     )
-    # A reply that gives a reason or a purpose, or declines, and a question not asking why, stand.
+    # A reply that gives a reason, a purpose or a means, or declines, and a question not asking
+    # why, stand.
     for reply in (
         "Because Blorpish words are longer [1].",
         "The gain is scaled down to counteract longer words.",
+        "It helps less by splitting Blorpish words into more pieces [1].",
         "Not found in the papers.",
     ):
         assert reason_instead(question, reply, evidence) == reply

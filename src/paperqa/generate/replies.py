@@ -158,9 +158,11 @@ def gives_the_kind_asked(question: str, reply: str) -> bool:
     probability or a dropout rate gives a value one can take (not a perplexity), one asking how
     many layers, heads, ... or for a dimension a whole number (not a BLEU score), one asking for
     an accuracy or error rate a figure up to 100 or a percentage (not the "200" of "a 200-layer
-    network"), and the reply does not merely restate the question (``_restates``)."""
+    network"), a question asking why none of these, and the reply does not merely restate the
+    question (``_restates``)."""
     reply = strip_markers(reply)
-    if any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
+    asks_value = not asks_why(question)  # "Why scale by the key dimension?" asks for no value
+    if asks_value and any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
         return False
     return not _restates(question, reply)
 
@@ -226,10 +228,11 @@ def _plays_down(sentence: str, question: str) -> bool:
     )
 
 
-# A purpose given as a reason: "scaled down to counteract ...", "in order to ..."; not "to 36%",
-# "to the ...".
+# A purpose or a means given as a reason: "scaled down to counteract ...", "in order to ...", "by
+# reformulating the layers ..."; not "to 36%", "to the ...".
 _PURPOSE_RE = re.compile(
-    r"\bto\s+(?!(?:the|a|an|this|that|these|those|its|their|his|her|our|be)\b)[a-z]{3,}",
+    r"\bto\s+(?!(?:the|a|an|this|that|these|those|its|their|his|her|our|be)\b)[a-z]{3,}"
+    r"|\bby\s+(?:[a-z]+ly\s+)?[a-z]{2,}ing\b",
     re.IGNORECASE,
 )
 
