@@ -1,7 +1,9 @@
 from paperqa.text import (
     asked_short_form,
+    asks_for_activation,
     asks_for_duration,
     asks_for_gist,
+    asks_for_optimizer,
     asks_for_probability,
     asks_for_quantity,
     asks_for_rate,
@@ -11,9 +13,12 @@ from paperqa.text import (
     document_header,
     explains,
     gives_reason,
+    names_activation,
+    names_optimizer,
     norm,
     normalize,
     occurs,
+    occurs_as_word,
     passage_text,
     sentence_spans,
     split_sentences,
@@ -78,6 +83,15 @@ def test_normalize_and_norm_follow_the_eval_definition() -> None:
     assert occurs("ﬁne tuning", "We use fine-\ntuning")  # a line-break hyphen is dropped
     assert occurs("ﬁne tuning", "we use Fine Tuning here")
     assert not occurs("", "anything")
+
+
+def test_a_name_occurs_only_as_whole_words() -> None:
+    assert occurs_as_word("GLORP", "the GLORP model") and occurs_as_word("GLORP", "GLORP's gates")
+    assert occurs_as_word("Glorp Net", "two Glorp\nNets")  # a line break, a plural
+    assert occurs_as_word("FLOPs", "9.1 GFLOPs")  # after a unit's prefix
+    assert not occurs_as_word("RAG", "by averaging the heads")  # inside another word
+    assert not occurs_as_word("RN", "they learn")
+    assert not occurs_as_word("", "anything")
 
 
 def test_sentences_split_at_ends_but_not_after_abbreviations_or_in_numbers() -> None:
@@ -191,10 +205,25 @@ def test_questions_that_ask_for_a_count_or_a_dimension_and_whole_numbers_are_tol
     assert asks_for_whole_number("How many attention heads does the Glorp network use?")
     assert not asks_for_whole_number("What bits per dimension does the Glorp model reach?")
     assert not asks_for_whole_number("How many GPU-hours did training take?")
-    for value in ("2048 [1].", "Six layers", "1.5 billion", "21M passages"):
+    assert asks_for_whole_number("How many parameters does the Glorp network have?")
+    for value in ("2048 [1].", "Six layers", "1.5 billion", "21M passages", "557M parameters"):
         assert states_whole_number(value), value
-    for value in ("38.1 [1].", "It reaches 4.49%."):
+    # A digit inside a symbol ("n2", "x2") is no count.
+    for value in ("38.1 [1].", "It reaches 4.49%.", "It has n2 parameters [1]."):
         assert not states_whole_number(value), value
+
+
+def test_questions_that_ask_which_optimizer_or_activation_and_the_words_that_name_one() -> None:
+    assert asks_for_optimizer("Which optimizer was the Glorp network trained with?")
+    assert asks_for_optimizer("What kind of optimizer did the Glorp authors use?")
+    assert not asks_for_optimizer("What learning rate did the Glorp optimizer use?")
+    assert not asks_for_optimizer("What optimizer settings did the Glorp authors use?")
+    assert names_optimizer("SGD with a momentum of 0.9 [1].") and names_optimizer("Adam [1].")
+    assert not names_optimizer("The Glorp network used dropout [1].")
+    assert asks_for_activation("What activation function do Glorp units use?")
+    assert asks_for_activation("Which nonlinearity does the Glorp gate apply?")
+    assert names_activation("Rectified linear units [1].") and names_activation("tanh [1].")
+    assert not names_activation("A two-dimensional array of bits [1].")
 
 
 def test_questions_that_ask_for_an_accuracy_or_error_rate_and_the_values_they_can_take() -> None:

@@ -54,6 +54,17 @@ def occurs(needle: str, text: str) -> bool:
     return bool(wanted) and wanted in norm(text)
 
 
+def occurs_as_word(needle: str, text: str) -> bool:
+    """Whether ``needle`` occurs in ``text`` (after ``normalize``) as whole words, in the plural
+    or the possessive too, or after a unit's prefix: "RAG" in "RAG's retriever", not in
+    "averaging"; "FLOPs" in "GFLOPs"."""
+    wanted = normalize(needle)
+    if not wanted:
+        return False
+    pattern = rf"(?<![^\W_])[kmgtp]?{re.escape(wanted)}(?:'s|’s|s|es)?(?![^\W_])"
+    return re.search(pattern, normalize(text)) is not None
+
+
 def letters_and_digits(text: str) -> tuple[str, list[int]]:
     """``text`` reduced to lower-case letters and digits (NFKC), with each one's index in it."""
     kept: list[str] = []
@@ -393,11 +404,12 @@ def states_probability(text: str) -> bool:
 _WHOLE = re.compile(
     r"\b(?<!per )(?:dimension(?:s|ality)?|d_?model|hidden size)\b"
     r"|\bhow many\s+(?:[\w-]+\s+)?(?:layers?|heads?|units?|neurons?|gpus?|filters?|channels?"
-    r"|slots?|memories|partitions?|accelerators?|passages?|documents?)(?![\w-])",
+    r"|slots?|memories|partitions?|accelerators?|passages?|documents?|parameters?|weights?)"
+    r"(?![\w-])",
     re.IGNORECASE,
 )
 _WHOLE_VALUE = re.compile(
-    rf"(?<![\d.\[])\d+(?![.,]?\d|\])|\b(?:{'|'.join(NUMBER_WORDS)})\b"  # not "[1]"
+    rf"(?<![\w.\[])\d+(?![.,]?\d|\])|\b(?:{'|'.join(NUMBER_WORDS)})\b"  # not "[1]", "n2"
     r"|\d(?:\.\d+)?\s*(?:thousand|million|billion|[kMB]\b)",
     re.IGNORECASE,
 )
@@ -411,6 +423,50 @@ def asks_for_whole_number(question: str) -> bool:
 def states_whole_number(text: str) -> bool:
     """Whether ``text`` gives a whole number ("6", "2048", "two"), not only decimals ("38.1")."""
     return bool(_WHOLE_VALUE.search(text))
+
+
+# Questions that ask which optimizer or which activation function a paper used, and the words
+# that name one: "AlexNet used dropout" or "a two-dimensional array of bits" names none.
+_METHOD_ASKED = (
+    r"\b(?:which|what)\s+(?:kind\s+of\s+|type\s+of\s+)?{}"
+    r"(?!\s+(?:settings|hyper|param|state|learning|schedule|step|rate))"
+)
+_OPTIMIZER_ASKED = re.compile(
+    _METHOD_ASKED.format(r"optimi[sz](?:er|ation\s+(?:algorithm|method))"), re.IGNORECASE
+)
+_OPTIMIZER_NAMED = re.compile(
+    r"\b(?:sgd|adam\w*|momentum|gradient\s+descent|rmsprop|adagrad|adadelta|nesterov|l-?bfgs|"
+    r"lamb|lars|adafactor|newton)\b",
+    re.IGNORECASE,
+)
+_ACTIVATION_ASKED = re.compile(
+    _METHOD_ASKED.format(r"(?:activation(?:\s+function)?|non-?linearit(?:y|ies))"), re.IGNORECASE
+)
+_ACTIVATION_NAMED = re.compile(
+    r"\b(?:relus?|rectifi\w+|tanh|sigmoid\w*|logistic|softmax|gelus?|elus?|swish|maxout|"
+    r"softplus|leaky|hyperbolic\s+tangent|linear|step\s+function)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_optimizer(question: str) -> bool:
+    """Whether ``question`` asks which optimizer was used ("Which optimizer did X use?")."""
+    return bool(_OPTIMIZER_ASKED.search(question))
+
+
+def names_optimizer(text: str) -> bool:
+    """Whether ``text`` names an optimizer ("SGD with momentum", "Adam")."""
+    return bool(_OPTIMIZER_NAMED.search(text))
+
+
+def asks_for_activation(question: str) -> bool:
+    """Whether ``question`` asks which activation function or nonlinearity was used."""
+    return bool(_ACTIVATION_ASKED.search(question))
+
+
+def names_activation(text: str) -> bool:
+    """Whether ``text`` names an activation function ("ReLU", "tanh units")."""
+    return bool(_ACTIVATION_NAMED.search(text))
 
 
 # Questions that ask for an accuracy or an error rate, which lie between 0 and 100: "What

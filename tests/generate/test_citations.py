@@ -594,6 +594,14 @@ def test_a_depth_named_model_holds_either_way_and_a_described_name_by_the_name()
     assert unheld_question_facts(question, [passage]) == []
 
 
+def test_a_name_inside_another_word_is_not_held() -> None:
+    # "VERAG" is in "averaging" letter for letter; an answer from this passage is about other heads.
+    cited = [Passage(Chunk(1, "other", "Other", 5, 5, "We use 8 heads, averaging them."), 1.0, 1)]
+    assert unheld_question_facts("How many heads does the VERAG retriever use?", cited) == ["VERAG"]
+    named = [Passage(Chunk(2, "verag", "V", 3, 3, "VERAG's retriever has 12 heads."), 1.0, 1)]
+    assert unheld_question_facts("How many heads does the VERAG retriever use?", named) == []
+
+
 def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
     speedup = "Braid scheduling trains the 20-layer lattice mixer 2.7x faster on 6 chips."
     cited = [Passage(Chunk(1, "braid", "Braid", 5, 5, speedup), 1.0, 1)]

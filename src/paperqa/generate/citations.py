@@ -38,6 +38,7 @@ from paperqa.text import (
     asks_which_paper,
     normalize,
     occurs,
+    occurs_as_word,
     split_sentences,
     tokenize,
 )
@@ -295,11 +296,12 @@ def _holds_name(fact: Fact, passage: Passage) -> bool:
 
 
 def _occurs_name(name: str, text: str) -> bool:
-    """``name`` in ``text``, also with their hyphens dropped ("VGG16" in "VGG-16", and back); a
+    """``name`` in ``text`` as whole words ("RAG" is not in "averaging"), also with their
+    hyphens dropped ("VGG16" in "VGG-16", and back); a
     model named by its depth also in the other order ("ResNet-152" in "152-layer ResNet"), and a
     name with a describing word hyphened to it by that name ("ImageNet-winning" by "ImageNet").
     """
-    if occurs(name, text) or occurs(name.replace("-", ""), text.replace("-", "")):
+    if occurs_as_word(name, text) or occurs_as_word(name.replace("-", ""), text.replace("-", "")):
         return True
     if depth := _DEPTH_NAME_RE.fullmatch(name):
         return occurs(f"{depth[2]}-layer {depth[1]}", text)

@@ -20,7 +20,9 @@ from paperqa.generate.prompts import MODEL_REFUSAL, REFUSAL_TEXT
 from paperqa.mentions import names_paper
 from paperqa.tables import cell_asked, table_cells
 from paperqa.text import (
+    asks_for_activation,
     asks_for_duration,
+    asks_for_optimizer,
     asks_for_probability,
     asks_for_rate,
     asks_for_whole_number,
@@ -28,6 +30,8 @@ from paperqa.text import (
     asks_why,
     explains,
     gives_reason,
+    names_activation,
+    names_optimizer,
     normalize,
     split_sentences,
     states_duration,
@@ -68,6 +72,8 @@ _VALUE_KINDS = (
     (asks_for_probability, states_probability),
     (asks_for_whole_number, states_whole_number),
     (asks_for_rate, states_rate),
+    (asks_for_optimizer, names_optimizer),
+    (asks_for_activation, names_activation),
 )
 # The subject of a sentence answering "which paper", when it points to a passage, not a paper.
 # Its authors as the model gives them ("The paper by Long et al. (2015)") go with it: the model
@@ -158,8 +164,9 @@ def gives_the_kind_asked(question: str, reply: str) -> bool:
     probability or a dropout rate gives a value one can take (not a perplexity), one asking how
     many layers, heads, ... or for a dimension a whole number (not a BLEU score), one asking for
     an accuracy or error rate a figure up to 100 or a percentage (not the "200" of "a 200-layer
-    network"), a question asking why none of these, and the reply does not merely restate the
-    question (``_restates``)."""
+    network"), one asking which optimizer or activation function names one (not "dropout"), a
+    question asking why none of these, and the reply does not merely restate the question
+    (``_restates``)."""
     reply = strip_markers(reply)
     asks_value = not asks_why(question)  # "Why scale by the key dimension?" asks for no value
     if asks_value and any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
