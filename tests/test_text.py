@@ -21,6 +21,7 @@ from paperqa.text import (
     occurs_as_word,
     passage_text,
     sentence_spans,
+    settings_unnamed,
     split_sentences,
     states_duration,
     states_probability,
@@ -211,6 +212,18 @@ def test_questions_that_ask_for_a_count_or_a_dimension_and_whole_numbers_are_tol
     # A digit inside a symbol ("n2", "x2") is no count.
     for value in ("38.1 [1].", "It reaches 4.49%.", "It has n2 parameters [1]."):
         assert not states_whole_number(value), value
+
+
+def test_a_training_setting_the_question_asks_for_must_be_named_by_the_text() -> None:
+    dropout = "We apply dropout to the Glorp blocks with Pdrop = 0.2."
+    assert settings_unnamed("What weight decay did the Glorp network use?", dropout) == [
+        "weight decay"
+    ]
+    assert settings_unnamed("What dropout rate did the Glorp network use?", dropout) == []
+    # The text may name the setting its own way.
+    assert settings_unnamed("What learning rate was used?", "a step size of 0.01") == []
+    assert settings_unnamed("What batch size was used?", "mini-batches of 64 glorps") == []
+    assert settings_unnamed("How deep is the Glorp network?", dropout) == []  # no setting asked
 
 
 def test_questions_that_ask_which_optimizer_or_activation_and_the_words_that_name_one() -> None:

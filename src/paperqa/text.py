@@ -449,6 +449,36 @@ _ACTIVATION_NAMED = re.compile(
 )
 
 
+# Training settings a question may ask the value of, each with how a passage that gives it
+# names it: "What weight decay did X use?" is not answered by a passage giving only a dropout
+# rate. The passage side is lenient ("decay of 0.0005", "Pdrop", "step size"): it only has to
+# be about that setting.
+_SETTINGS = (
+    (r"weight[\s-]decay|L2\s+(?:penalty|regulari[sz]ation)", r"decay|L2"),
+    (r"drop[\s-]?out", r"drop|keep|retain"),
+    (r"learning[\s-]rates?", r"learning[\s-]rate|step[\s-]?size|\blr\b|η|α|alpha|eta"),
+    (r"momentum", r"momentum|nesterov|β|beta"),
+    (r"(?:mini-?)?batch[\s-]sizes?", r"batch|per (?:step|update|gpu|worker|replica)"),
+    (r"label[\s-]smoothing", r"smooth|ε|eps"),
+    (r"warm-?up", r"warm-?up|ramp"),
+    (r"beam[\s-](?:size|width)", r"beam"),
+)
+_SETTINGS_RE = [
+    (re.compile(rf"\b(?:{asked})\b", re.IGNORECASE), re.compile(stated, re.IGNORECASE))
+    for asked, stated in _SETTINGS
+]
+
+
+def settings_unnamed(question: str, text: str) -> list[str]:
+    """The training settings ``question`` names ("weight decay", "dropout") that ``text`` never
+    names, in the question's words."""
+    return [
+        found[0]
+        for asked, stated in _SETTINGS_RE
+        if (found := asked.search(question)) and not stated.search(text)
+    ]
+
+
 def asks_for_optimizer(question: str) -> bool:
     """Whether ``question`` asks which optimizer was used ("Which optimizer did X use?")."""
     return bool(_OPTIMIZER_ASKED.search(question))

@@ -602,6 +602,15 @@ def test_a_name_inside_another_word_is_not_held() -> None:
     assert unheld_question_facts("How many heads does the VERAG retriever use?", named) == []
 
 
+def test_a_training_setting_the_cited_passages_never_name_is_unheld() -> None:
+    text = "We apply dropout to each Glorp block with Pdrop = 0.2."
+    cited = [Passage(Chunk(1, "glorp", "Glorp", 7, 7, text), 1.0, 1)]
+    assert unheld_question_facts("What weight decay did the Glorp net use?", cited) == [
+        "weight decay"
+    ]
+    assert unheld_question_facts("What dropout rate did the Glorp net use?", cited) == []
+
+
 def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
     speedup = "Braid scheduling trains the 20-layer lattice mixer 2.7x faster on 6 chips."
     cited = [Passage(Chunk(1, "braid", "Braid", 5, 5, speedup), 1.0, 1)]

@@ -92,6 +92,14 @@ def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_
     width = "What is the model dimension of the big Glorp network?"
     assert not gives_the_kind_asked(width, "38.1 [1].")
     assert gives_the_kind_asked(width, "It is 1024 [1].")
+    # An accuracy is not the figure the quoted passage calls an error rate, nor the reverse.
+    table = ["Glorp: Top-1 (val) 40.7%, Top-5 (test) 26.2% Table 2: Comparison of error rates."]
+    asked = "What top-1 accuracy does the Glorp network reach?"
+    assert not gives_the_kind_asked(asked, "It reaches 26.2% [1].", table)
+    assert gives_the_kind_asked("What top-5 test error does Glorp reach?", "26.2% [1].", table)
+    prose = ["Glorp reaches 81.2% accuracy, while Blorp has an error rate of 26.2%."]
+    assert gives_the_kind_asked(asked, "It reaches 81.2% [1].", prose)
+    assert not gives_the_kind_asked(asked, "It reaches 26.2% [1].", prose)
     # A question asking why wants a reason, whatever value it names.
     why = "Why does the Glorp network divide its scores by the glorp dimension?"
     assert gives_the_kind_asked(why, "To keep the softmax out of its flat regions [1].")

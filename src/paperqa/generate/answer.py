@@ -380,13 +380,14 @@ class QAEngine:
                 )
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
-            if not is_refusal(raw) and gives_the_kind_asked(part.question, raw):
+            evidence = [e.text for e in chat.evidence] if chat else []
+            if not is_refusal(raw) and gives_the_kind_asked(part.question, raw, evidence):
                 rows = _rows_of(vectors, passages, quoted)
                 if asks_which_paper(part.question):  # the model points to passages, by number
                     titles = [self.store.documents[p.doc]["title"] for p in quoted]
                     papers = [(p.doc, _short_title(t)) for p, t in zip(quoted, titles, strict=True)]
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
-                raw = with_the_cell_asked(raw, part.question, [e.text for e in chat.evidence])
+                raw = with_the_cell_asked(raw, part.question, evidence)
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows))
             elif part.paper:

@@ -39,6 +39,7 @@ from paperqa.text import (
     normalize,
     occurs,
     occurs_as_word,
+    settings_unnamed,
     split_sentences,
     tokenize,
 )
@@ -316,8 +317,10 @@ def unheld_question_facts(
     context: Sequence[Passage] = (),
     papers: Sequence[Passage] = (),
 ) -> list[str]:
-    """The numbers ``question`` asks about that none of the ``cited`` passages holds, and the
-    names that neither they nor ``context`` (the other quoted passages of the cited papers) hold;
+    """The numbers ``question`` asks about that none of the ``cited`` passages holds, the
+    training settings it asks the value of that none of them names ("weight decay", answered
+    from a passage giving a dropout rate; ``paperqa.text.settings_unnamed``), and the names
+    that neither they nor ``context`` (the other quoted passages of the cited papers) hold;
     a paper named by an author also holds anywhere in ``papers`` (each cited paper's whole text,
     as one passage).
 
@@ -347,7 +350,8 @@ def unheld_question_facts(
         for fact in facts
         if not _held(fact, numbers, [*quoted, *papers] if fact.text in people else quoted)
     ]
-    return unheld + _unheld_conditions(question, quoted)
+    settings = settings_unnamed(question, " ".join(p.text for p in cited)) if cited else []
+    return unheld + settings + _unheld_conditions(question, quoted)
 
 
 def _held(fact: Fact, numbers: list[NumberText], pool: list[Passage]) -> bool:

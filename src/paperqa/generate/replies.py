@@ -12,7 +12,7 @@ papers it points to by a passage ("[2] introduced ...", ``name_the_papers``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from paperqa.generate.citations import capitalised_terms, strip_markers
 from paperqa.generate.evidence import Evidence, closest_quoted_sentence
@@ -157,7 +157,7 @@ def _titled_run(run: re.Match[str], sentence: str, papers: Mapping[int, tuple[st
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def gives_the_kind_asked(question: str, reply: str) -> bool:
+def gives_the_kind_asked(question: str, reply: str, evidence: Sequence[str] = ()) -> bool:
     """Whether the model's reply is of the kind the question asks for: one asking how long
     something took gives a span of time or steps ("The big Transformer took 1018 parameters to
     train" read a number off a table of training costs; it is no answer), one asking for a
@@ -166,8 +166,11 @@ def gives_the_kind_asked(question: str, reply: str) -> bool:
     an accuracy or error rate a figure up to 100 or a percentage (not the "200" of "a 200-layer
     network"), one asking which optimizer or activation function names one (not "dropout"), a
     question asking why none of these, and the reply does not merely restate the question
-    (``_restates``)."""
+    (``_restates``) nor give, for an accuracy, a figure the quoted ``evidence`` calls an error
+    rate, or the reverse (``_gives_the_other_rate``)."""
     reply = strip_markers(reply)
+    if _gives_the_other_rate(question, reply, evidence):
+        return False
     asks_value = not asks_why(question)  # "Why scale by the key dimension?" asks for no value
     if asks_value and any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
         return False
@@ -303,6 +306,33 @@ def with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
     if len(given) != 1 or _figure_value(given[0].group()) == _figure_value(asked.figure):
         return reply
     return reply[: given[0].start()] + value.group() + reply[given[0].end() :]
+
+
+def _gives_the_other_rate(question: str, reply: str, evidence: Sequence[str]) -> bool:
+    """Whether the reply's one figure is, wherever the evidence gives it, an error rate where the
+    question asks for an accuracy, or the reverse: led in by "error" and not "accuracy" ("an
+    error rate of 26.2%"), or without either in a quoted block that speaks only of errors (a
+    table captioned "Comparison of error rates")."""
+    asks_accuracy, asks_error = _ACCURACY_RE.search(question), _ERROR_RE.search(question)
+    if bool(asks_accuracy) == bool(asks_error):
+        return False
+    other, asked = (_ERROR_RE, _ACCURACY_RE) if asks_accuracy else (_ACCURACY_RE, _ERROR_RE)
+    figures = _figure_values(reply) - _figure_values(question)
+    if len(figures) != 1:
+        return False
+    places = [
+        lead if other.search(lead) or asked.search(lead) else text
+        for text in evidence
+        for lead, figure in _LEAD_RE.findall(text)
+        if _figure_value(figure) in figures
+    ]
+    return bool(places) and all(other.search(p) and not asked.search(p) for p in places)
+
+
+# The words leading up to a figure (at most five, since the figure before it): what it measures.
+_LEAD_RE = re.compile(r"((?:[^\d\s]+\s+){0,5})((?<![\w.\[])\d[\d,]*(?:\.\d+)?)(?![\d\]]|\.\d)")
+_ACCURACY_RE = re.compile(r"\baccura", re.IGNORECASE)
+_ERROR_RE = re.compile(r"\berrors?\b|\bWER\b|\bCER\b", re.IGNORECASE)
 
 
 def _figure_values(text: str) -> set[str]:
