@@ -16,6 +16,9 @@ from paperqa.generate.replies import (
 )
 from paperqa.types import Chunk, Passage
 
+# Where quoted evidence comes from, when only its text matters.
+PASSAGE = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
+
 
 def test_refusal_wordings_are_recognised() -> None:
     assert is_refusal(REFUSAL_TEXT)
@@ -118,10 +121,9 @@ def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_
 
 
 def test_a_reply_restating_the_question_gives_way_to_the_quoted_sentence_closest_to_it() -> None:
-    passage = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
     evidence = [
-        Evidence(passage, "Blorp cells have three gates. Each gate is a sigmoid layer."),
-        Evidence(passage, "The Glorp cell is simpler. It folds the reset and carry gates in one."),
+        Evidence(PASSAGE, "Blorp cells have three gates. Each gate is a sigmoid layer."),
+        Evidence(PASSAGE, "The Glorp cell is simpler. It folds the reset and carry gates in one."),
     ]
     question = "According to the notes, which two gates does a Glorp cell fold into one?"
     assert quoted_instead(question, "A Glorp cell folds two gates into one.", evidence) == (
@@ -134,18 +136,17 @@ def test_a_reply_restating_the_question_gives_way_to_the_quoted_sentence_closest
         "Not found in the papers."
     )
     # So is one where no quoted sentence adds to the question.
-    echo = [Evidence(passage, "A Glorp cell folds two gates into one.")]
+    echo = [Evidence(PASSAGE, "A Glorp cell folds two gates into one.")]
     assert quoted_instead(question, "A Glorp cell folds two gates into one.", echo) == (
         "A Glorp cell folds two gates into one."
     )
 
 
 def test_a_reply_to_why_that_gives_no_reason_gives_way_to_the_quoted_reason() -> None:
-    passage = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
     evidence = [
-        Evidence(passage, "We use a Glorp model since Glorp models scale well."),
+        Evidence(PASSAGE, "We use a Glorp model since Glorp models scale well."),
         Evidence(
-            passage,
+            PASSAGE,
             "The gain from the Glorp model is 12% for Blorpish and 30% for Zorpish. We attribute "
             "this to Blorpish words being longer than Zorpish ones.",
         ),
@@ -171,10 +172,9 @@ def test_a_reply_to_why_that_gives_no_reason_gives_way_to_the_quoted_reason() ->
 
 
 def test_a_bare_yes_over_a_passage_that_plays_the_claim_down_gives_way_to_the_passage() -> None:
-    passage = Passage(Chunk(0, "paper-a", "Title", 1, 1, "text"), 1.0, 1)
     evidence = [
-        Evidence(passage, "We train Glorp models of many sizes on the Blorp corpus."),
-        Evidence(passage, "The width and depth of a Glorp model have minimal effects on its loss."),
+        Evidence(PASSAGE, "We train Glorp models of many sizes on the Blorp corpus."),
+        Evidence(PASSAGE, "The width and depth of a Glorp model have minimal effects on its loss."),
     ]
     question = "Do the width and depth of a Glorp model matter much for its loss?"
     yes = "Yes, the width and depth of a Glorp model matter much for its loss [1]."
@@ -188,13 +188,13 @@ def test_a_bare_yes_over_a_passage_that_plays_the_claim_down_gives_way_to_the_pa
     ):
         assert denial_instead(question, reply, evidence) == reply
     agrees = [
-        Evidence(passage, "The width and depth of a Glorp model shape its loss strongly."),
-        Evidence(passage, "Width not only lowers the loss of a Glorp model but also its cost."),
-        Evidence(passage, "No Blorp corpus was used; we trained on Zorp text for a week."),
+        Evidence(PASSAGE, "The width and depth of a Glorp model shape its loss strongly."),
+        Evidence(PASSAGE, "Width not only lowers the loss of a Glorp model but also its cost."),
+        Evidence(PASSAGE, "No Blorp corpus was used; we trained on Zorp text for a week."),
     ]
     assert denial_instead(question, yes, agrees) == yes
     # The sentence that plays the claim down is found among the quoted, not only the closest.
-    both = [*agrees, Evidence(passage, "Depth barely matters once a model is wide.")]
+    both = [*agrees, Evidence(PASSAGE, "Depth barely matters once a model is wide.")]
     assert denial_instead(question, yes, both) == "Depth barely matters once a model is wide."
     # Only a yes-or-no question is read this way.
     which = "Which sizes of Glorp model matter much for its loss?"

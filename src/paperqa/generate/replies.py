@@ -182,10 +182,15 @@ def _restates(question: str, reply: str) -> bool:
     and capitalises none as a name ("X reported Mandarin test sets" restates the question; "The
     Nth Farthest task" names the task asked for; "[1] introduced X" names the paper asked for by
     its passage)."""
-    asks = split_sentences(question)[-1:]
-    if not (asks and _WH_QUESTION_RE.match(asks[0])) or asks_which_paper(question):
+    if not _WH_QUESTION_RE.match(_last_sentence(question)) or asks_which_paper(question):
         return False
     return _adds_nothing(question, strip_markers(reply))
+
+
+def _last_sentence(question: str) -> str:
+    """What a question asks: its last sentence, after any that set the scene."""
+    sentences = split_sentences(question)
+    return sentences[-1] if sentences else ""
 
 
 def _adds_nothing(question: str, reply: str) -> bool:
@@ -212,22 +217,21 @@ def denial_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
     minimal effects", "By not using X on Y ..."): the small model answers "Does X matter much?"
     with "Yes, X matters much" over a passage saying it barely does. The reader then has the
     passage's own words; with no such sentence quoted, the reply stands."""
-    asks = split_sentences(question)[-1:]
-    if not (asks and _YES_NO_QUESTION_RE.match(asks[0])):
+    if not _YES_NO_QUESTION_RE.match(_last_sentence(question)):
         return reply
     plain = strip_markers(reply).strip()
     yes = _YES_RE.match(plain)
     if not yes or not _adds_nothing(question, plain[yes.end() :]):
         return reply
-    quoted = closest_quoted_sentence(question, evidence, only=lambda s: _plays_down(s, question))
+    asked = set(tokenize(question))
+    quoted = closest_quoted_sentence(question, evidence, only=lambda s: _plays_down(s, asked))
     return quoted or reply
 
 
-def _plays_down(sentence: str, question: str) -> bool:
+def _plays_down(sentence: str, asked: set[str]) -> bool:
     """Whether a word denying or playing down ("not", "minimal") stands within a few words of one
-    of the question's terms: "width or depth have minimal effects", not "a simple bijection ...
-    whose cost is negligible" three clauses on."""
-    asked = set(tokenize(question))
+    of the question's terms (``asked``): "width or depth have minimal effects", not "a simple
+    bijection ... whose cost is negligible" three clauses on."""
     words = _WORD_RE.findall(sentence)
     near = [{*tokenize(word)} & asked for word in words]
     return any(
@@ -330,7 +334,7 @@ def _gives_the_other_rate(question: str, reply: str, evidence: Sequence[str]) ->
 
 
 # The words leading up to a figure (at most five, since the figure before it): what it measures.
-_LEAD_RE = re.compile(r"((?:[^\d\s]+\s+){0,5})((?<![\w.\[])\d[\d,]*(?:\.\d+)?)(?![\d\]]|\.\d)")
+_LEAD_RE = re.compile(rf"((?:[^\d\s]+\s+){{0,5}})({_REPLY_FIGURE_RE.pattern})")
 _ACCURACY_RE = re.compile(r"\baccura", re.IGNORECASE)
 _ERROR_RE = re.compile(r"\berrors?\b|\bWER\b|\bCER\b", re.IGNORECASE)
 
