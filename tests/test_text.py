@@ -2,6 +2,7 @@ from paperqa.text import (
     asked_short_form,
     asks_for_activation,
     asks_for_duration,
+    asks_for_exponent,
     asks_for_gist,
     asks_for_optimizer,
     asks_for_probability,
@@ -24,6 +25,7 @@ from paperqa.text import (
     settings_unnamed,
     split_sentences,
     states_duration,
+    states_figure,
     states_probability,
     states_rate,
     states_whole_number,
@@ -306,3 +308,13 @@ def test_a_question_about_what_a_paper_is_about_asks_for_its_gist() -> None:
         "What is the key difference between RAG-Sequence and RAG-Token?",
     ):
         assert not asks_for_gist(question), question
+
+
+def test_an_exponent_is_asked_for_as_a_figure():
+    assert asks_for_exponent("What exponent does the glorp power law have?")
+    assert asks_for_exponent("What is the power-law exponent for blorp size?")
+    assert not asks_for_exponent("Why is the exponent of the glorp law small?")
+    assert states_figure("It is about 0.07 [1].") and states_figure("Loss falls as G^-0.5.")
+    assert states_figure("One half [1].")
+    assert not states_figure("The exponent is alpha_G [1].")
+    assert not states_figure("It is called alpha [12].")

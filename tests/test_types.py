@@ -32,3 +32,15 @@ def test_a_chunk_is_the_abstract_under_that_heading_or_where_the_paper_opens_wit
     assert not Chunk(1, "p", "T", 1, 1, text, section="1 Introduction").is_abstract
     assert Chunk(2, "p", "T", 1, 1, "Title, Authors, Lab " + text).is_abstract
     assert not Chunk(3, "p", "T", 4, 4, text, char_start=9000).is_abstract  # "Abstract" later on
+
+
+def test_a_chunk_is_in_the_reference_list_when_it_cites_works_under_that_heading() -> None:
+    entry = "[4] A. Glorp. Braided mixers. arXiv preprint arXiv:1901.00001, 2019."
+    two_years = "Blorp, B. Mixing layers, 2017. Glorp, A. Noise in mixers, 2018."
+    assert Chunk(0, "p", "T", 9, 9, entry, section="References").is_reference_list
+    assert Chunk(1, "p", "T", 9, 9, two_years, section="12 REFERENCES").is_reference_list
+    assert Chunk(2, "p", "T", 9, 9, entry, section="Bibliography").is_reference_list
+    assert not Chunk(3, "p", "T", 4, 4, entry, section="4 Results").is_reference_list
+    # A figure after the list, under no heading of its own, is not part of it.
+    figure = "Figure 5: Attention of head 3 for the word 'glorp'. Best viewed in color."
+    assert not Chunk(4, "p", "T", 13, 13, figure, section="References").is_reference_list

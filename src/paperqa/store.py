@@ -69,6 +69,7 @@ class IndexStore:
     meta: dict[str, Any]
     chunks: list[Chunk]
     _bm25_tokens: list[list[str]] | None = field(default=None, repr=False)
+    _reference_list_ids: frozenset[int] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, index_dir: Path) -> IndexStore:
@@ -117,6 +118,13 @@ class IndexStore:
                 raise _corrupt(path, f"no term list for each of the {len(self.chunks)} chunks")
             self._bm25_tokens = tokens
         return self._bm25_tokens
+
+    def reference_list_ids(self) -> frozenset[int]:
+        """The ids of the chunks in the papers' lists of cited works
+        (``Chunk.is_reference_list``)."""
+        if self._reference_list_ids is None:
+            self._reference_list_ids = frozenset(c.id for c in self.chunks if c.is_reference_list)
+        return self._reference_list_ids
 
     def read_faiss(self):  # -> faiss.Index
         import faiss

@@ -399,10 +399,12 @@ def states_probability(text: str) -> bool:
     return bool(_PROBABILITY_VALUE.search(text))
 
 
-# Questions that ask for a count or a dimension, which are whole numbers: "What is the
-# embedding dimension of the big Transformer?" is not answered by a BLEU score (38.1).
+# Questions that ask for a count, a dimension or a size counted in items (a batch, a beam, a
+# vocabulary), which are whole numbers: "What is the embedding dimension of the big Transformer?"
+# is not answered by a BLEU score (38.1), nor a batch size by "0.0".
 _WHOLE = re.compile(
     r"\b(?<!per )(?:dimension(?:s|ality)?|d_?model|hidden size)\b"
+    r"|\b(?:(?:mini-?)?batch|beam|vocabulary)[\s-]sizes?\b"
     r"|\bhow many\s+(?:[\w-]+\s+)?(?:layers?|heads?|units?|neurons?|gpus?|filters?|channels?"
     r"|slots?|memories|partitions?|accelerators?|passages?|documents?|parameters?|weights?)"
     r"(?![\w-])",
@@ -416,7 +418,8 @@ _WHOLE_VALUE = re.compile(
 
 
 def asks_for_whole_number(question: str) -> bool:
-    """Whether ``question`` asks how many layers, heads, GPUs, ... or for a dimension."""
+    """Whether ``question`` asks how many layers, heads, GPUs, ..., for a dimension or for a
+    batch, beam or vocabulary size."""
     return bool(_WHOLE.search(question))
 
 
@@ -524,6 +527,27 @@ def states_rate(text: str) -> bool:
         return True
     figures = [float(figure.replace(",", "")) for figure in _FIGURE.findall(text)]
     return not figures or min(figures) <= 100
+
+
+# Questions that ask for an exponent, which is a figure: "What exponent does the power law in
+# model size have?" is not answered by the symbol that names it ("alpha_N").
+_EXPONENT = re.compile(
+    r"\b(?:what|which)\s+(?:(?:is|are|was|were)\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?exponents?\b",
+    re.IGNORECASE,
+)
+_ANY_FIGURE = re.compile(
+    rf"\d(?![\d,]*\])|\b(?:{'|'.join(NUMBER_WORDS)}|half|third|quarter)\b", re.IGNORECASE
+)
+
+
+def asks_for_exponent(question: str) -> bool:
+    """Whether ``question`` asks what an exponent is ("what power-law exponent ...")."""
+    return bool(_EXPONENT.search(question))
+
+
+def states_figure(text: str) -> bool:
+    """Whether ``text`` gives a figure ("0.076", "D^-0.5", "one half"), not only a symbol."""
+    return bool(_ANY_FIGURE.search(text))
 
 
 def asks_why(question: str) -> bool:

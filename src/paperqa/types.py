@@ -10,6 +10,19 @@ from paperqa.text import occurs
 
 _ABSTRACT_WORD = re.compile(r"\bAbstract\b")
 _ABSTRACT_WITHIN_CHARS = 600
+# The heading of a paper's list of cited works, after any section number ("12 References").
+_REFERENCE_LIST_HEADING = re.compile(
+    r"^[\dIVX.]*\s*(?:(?:additional |selected )?references|bibliography|works cited"
+    r"|literature cited)$",
+    re.IGNORECASE,
+)
+# What shows a chunk under that heading to be cited works, not a figure or an appendix that
+# follows it without a heading of its own (the Transformer paper's attention visualisations).
+_CITED_WORK = re.compile(
+    r"\b(?:19|20)\d\d\b.*\b(?:19|20)\d\d\b|\b(?:arXiv|preprint|Proceedings|Transactions|Journal"
+    r"|doi)\b",
+    re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,14 @@ class Chunk:
             return self.section.strip().lower() == "abstract"
         match = _ABSTRACT_WORD.search(self.text)
         return match is not None and self.char_start + match.start() < _ABSTRACT_WITHIN_CHARS
+
+    @property
+    def is_reference_list(self) -> bool:
+        """Whether the chunk is part of its paper's list of cited works: under a "References"
+        heading, and citing works (years, venues)."""
+        return bool(
+            _REFERENCE_LIST_HEADING.match(self.section.strip()) and _CITED_WORK.search(self.text)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

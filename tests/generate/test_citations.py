@@ -602,6 +602,12 @@ def test_a_name_inside_another_word_is_not_held() -> None:
     assert unheld_question_facts("How many heads does the VERAG retriever use?", named) == []
 
 
+def test_a_name_spelled_only_in_a_web_address_is_not_held() -> None:
+    text = "Code: https://github.com/glorp-lab/verag/blob/main/README.md. We use 8 heads."
+    cited = [Passage(Chunk(1, "other", "Other", 5, 5, text), 1.0, 1)]
+    assert unheld_question_facts("How many heads does the VERAG retriever use?", cited) == ["VERAG"]
+
+
 def test_a_training_setting_the_cited_passages_never_name_is_unheld() -> None:
     text = "We apply dropout to each Glorp block with Pdrop = 0.2."
     cited = [Passage(Chunk(1, "glorp", "Glorp", 7, 7, text), 1.0, 1)]
@@ -722,3 +728,19 @@ def test_a_short_answer_cites_the_paper_the_question_names_where_it_holds_there(
     part = AnswerPart("0.05.", [named, other], "What initial step size did AlexNet use?")
     result = attribute_parts([part])
     assert [c.doc for c in result.citations] == ["imagenet-classification-deep-cnns"]
+
+
+def test_an_author_several_papers_share_names_the_paper_resolved_for_the_question() -> None:
+    question = "How many hidden units per layer did Karpathy's glorp model have?"
+    other = "Glorp model settings: hidden units per layer 512, layers 3, glorp controller size 512."
+    post = "We can now afford a larger glorp model: 3 layers with 512 hidden nodes on each layer."
+    passages = [
+        Passage(Chunk(1, "neural-turing-machines", "NTM", 22, 22, other), 1.0, 1),
+        Passage(Chunk(2, "unreasonable-effectiveness-of-rnns", "RNN", 1, 1, post), 0.9, 2),
+    ]
+    answer = "Karpathy's glorp model had 512 hidden units per layer."
+    alone = attribute_parts([AnswerPart(answer, passages, question)])
+    assert [c.doc for c in alone.citations] == ["neural-turing-machines"]
+    resolved = {"Karpathy": "unreasonable-effectiveness-of-rnns"}
+    told = attribute_parts([AnswerPart(answer, passages, question, authors=resolved)])
+    assert [c.doc for c in told.citations] == ["unreasonable-effectiveness-of-rnns"]

@@ -111,6 +111,20 @@ def test_a_reply_that_restates_the_question_or_gives_the_wrong_kind_of_value_is_
     assert not gives_the_kind_asked(accuracy, "The 900-layer network reaches 300 [1].")
     assert gives_the_kind_asked(accuracy, "The 900-layer network reaches 81.2 [1].")
     assert gives_the_kind_asked(accuracy, "It reaches a top-1 accuracy of 78% [1].")
+    # A top-5 error is a figure some quoted sentence gives as a top-k figure.
+    plain = ["Glorp cuts top-5 error by 1.1%. On Blorp, it reaches a 12% test error rate."]
+    top5 = "What top-5 error does Glorp reach on Blorp?"
+    assert not gives_the_kind_asked(top5, "Glorp reaches a top-5 error of 12% on Blorp [1].", plain)
+    ranked = ["Glorp reaches a top-5 error rate of 12% on Blorp."]
+    assert gives_the_kind_asked(top5, "Glorp reaches a top-5 error of 12% on Blorp [1].", ranked)
+    # A batch size is a whole number, and the number in a name the question has is none.
+    batch = "What batch size did Glorp Speech 3 use?"
+    assert not gives_the_kind_asked(batch, "Glorp Speech 3 used a batch size of 0.5 [1].")
+    assert gives_the_kind_asked(batch, "Glorp Speech 3 used a batch size of 512 [1].")
+    # An exponent is a figure, not the symbol that names it.
+    exponent = "What exponent does the power law in glorp size have?"
+    assert not gives_the_kind_asked(exponent, "The exponent is alpha_G [1].")
+    assert gives_the_kind_asked(exponent, "The exponent is about 0.07 [1].")
     # A question asking which paper did something is answered by pointing to a passage.
     which = "Which paper introduced the glorp network?"
     assert gives_the_kind_asked(which, "[1] introduced the glorp network.")

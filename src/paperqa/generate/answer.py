@@ -291,6 +291,7 @@ class _Run:
     standalone: str = ""
     papers: list[str] | None = None  # the user's paper filter
     comparison: Comparison | None = None  # what a question comparing two papers compares
+    authors: dict[str, str] = field(default_factory=dict)  # see ``QAEngine._resolved_authors``
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -389,7 +390,7 @@ class QAEngine:
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
                 raw = with_the_cell_asked(raw, part.question, evidence)
                 text = self._part_answer(raw, part.paper)
-                answered.append(AnswerPart(text, quoted, part.question, rows))
+                answered.append(AnswerPart(text, quoted, part.question, rows, run.authors))
             elif part.paper:
                 unanswered.append(part.paper)
         yield self._closed(run, self._attributed(run, answered, used), answered, unanswered)
@@ -469,14 +470,14 @@ class QAEngine:
         if papers:
             split = []
         else:
-            authors = self._resolved_authors(run.standalone)
-            split = split_by_paper(run.standalone, self.store.documents, authors)
+            run.authors = self._resolved_authors(run.standalone)
+            split = split_by_paper(run.standalone, self.store.documents, run.authors)
         if split:
             run.comparison = split[0].comparison
             return self._by_paper(run, split, retriever, k)
         passages = self._retrieve(run, retriever, k, papers)
         if not papers:
-            passages = self._named_paper_first(run.standalone, passages)
+            passages = self._named_paper_first(run.standalone, passages, run.authors)
         budget = self._evidence_tokens(run.standalone)
         return passages, [_Part(run.standalone, passages, budget)]
 
@@ -502,12 +503,14 @@ class QAEngine:
                 resolved[name] = best[0].doc
         return resolved
 
-    def _named_paper_first(self, question: str, passages: list[Passage]) -> list[Passage]:
-        """For a question that names one paper, the same passages with all of that paper's
-        before any other's, so the model reads it first: retrieval leads with its best two, and
-        "How many heads does Transformer use?" was answered "32" from GPipe's Transformer, third,
-        ahead of the paper's own "h = 8", fifth."""
-        named = named_papers(question, self.store.documents)
+    def _named_paper_first(
+        self, question: str, passages: list[Passage], authors: dict[str, str]
+    ) -> list[Passage]:
+        """For a question that names one paper (``authors``: as resolved for it), the same
+        passages with all of that paper's before any other's, so the model reads it first:
+        retrieval leads with its best two, and "How many heads does Transformer use?" was
+        answered "32" from GPipe's Transformer, third, ahead of the paper's own "h = 8", fifth."""
+        named = named_papers(question, self.store.documents, authors)
         if len(named) != 1:
             return passages
         return sorted(passages, key=lambda p: p.doc != named[0])  # stable: each keeps its order

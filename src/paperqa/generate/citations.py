@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
@@ -285,6 +285,9 @@ def holds(fact: Fact, passage: Passage, numbers: NumberText) -> bool:
     return _holds_name(fact, passage)
 
 
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
 def _holds_name(fact: Fact, passage: Passage) -> bool:
     """``holds`` for a fact that is no number: a name, a paper's among them."""
     if fact.papers and (
@@ -293,7 +296,9 @@ def _holds_name(fact: Fact, passage: Passage) -> bool:
     ):
         return True
     name = fact.text[:-1] if _PLURAL_NAME_RE.fullmatch(fact.text) else fact.text
-    return _occurs_name(name, passage.text) or _occurs_name(name, passage.chunk.title)
+    # A web address names nothing it spells: "github.com/.../bert/..." is no mention of BERT.
+    text = _URL_RE.sub(" ", passage.text)
+    return _occurs_name(name, text) or _occurs_name(name, passage.chunk.title)
 
 
 def _occurs_name(name: str, text: str) -> bool:
@@ -466,13 +471,16 @@ def attribute(
 
 @dataclass
 class AnswerPart:
-    """One answer to attribute: its text, the passages it may cite, the question it answers and
-    those passages' vectors (None: encoded when needed)."""
+    """One answer to attribute: its text, the passages it may cite, the question it answers,
+    those passages' vectors (None: encoded when needed) and the paper each author name several
+    papers share stands for in the question (``QAEngine``'s resolved authors: "Karpathy's
+    Shakespeare model" names his post, whose passage is cited before another paper's)."""
 
     answer: str
     passages: list[Passage]
     question: str = ""
     passage_vectors: np.ndarray | None = None
+    authors: Mapping[str, str] = field(default_factory=dict)
 
 
 def attribute_parts(
@@ -519,7 +527,7 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     idf = _idf(passage_terms)
     numbers = [NumberText.of(p.text, t) for p, t in zip(part.passages, passage_terms, strict=True)]
     context = _question_terms(part.question)
-    named = {m.paper for m in mentions(part.question)}
+    named = {m.paper for m in mentions(part.question, authors=part.authors)}
     own = {j for j, p in enumerate(part.passages) if p.doc in named}
     supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):

@@ -22,6 +22,7 @@ from paperqa.tables import cell_asked, table_cells
 from paperqa.text import (
     asks_for_activation,
     asks_for_duration,
+    asks_for_exponent,
     asks_for_optimizer,
     asks_for_probability,
     asks_for_rate,
@@ -35,6 +36,7 @@ from paperqa.text import (
     normalize,
     split_sentences,
     states_duration,
+    states_figure,
     states_probability,
     states_rate,
     states_whole_number,
@@ -72,6 +74,7 @@ _VALUE_KINDS = (
     (asks_for_probability, states_probability),
     (asks_for_whole_number, states_whole_number),
     (asks_for_rate, states_rate),
+    (asks_for_exponent, states_figure),
     (asks_for_optimizer, names_optimizer),
     (asks_for_activation, names_activation),
 )
@@ -167,14 +170,28 @@ def gives_the_kind_asked(question: str, reply: str, evidence: Sequence[str] = ()
     network"), one asking which optimizer or activation function names one (not "dropout"), a
     question asking why none of these, and the reply does not merely restate the question
     (``_restates``) nor give, for an accuracy, a figure the quoted ``evidence`` calls an error
-    rate, or the reverse (``_gives_the_other_rate``)."""
+    rate, or the reverse (``_gives_the_other_rate``), nor, for a top-5 error, a figure no quoted
+    sentence gives as one (``_not_top_k``)."""
     reply = strip_markers(reply)
-    if _gives_the_other_rate(question, reply, evidence):
+    if _gives_the_other_rate(question, reply, evidence) or _not_top_k(question, reply, evidence):
         return False
     asks_value = not asks_why(question)  # "Why scale by the key dimension?" asks for no value
-    if asks_value and any(asks(question) and not states(reply) for asks, states in _VALUE_KINDS):
+    given = _without_asked_figures(reply, question)
+    if asks_value and any(asks(question) and not states(given) for asks, states in _VALUE_KINDS):
         return False
     return not _restates(question, reply)
+
+
+def _without_asked_figures(reply: str, question: str) -> str:
+    """``reply`` without the names with a number that the question has too: "Deep Speech 2"
+    gives no batch size ("ResNet-152 has 152 layers" still gives a depth)."""
+    for name in {m.group() for m in _NUMBERED_NAME_RE.finditer(question)}:
+        reply = reply.replace(name, " ")
+    return reply
+
+
+# A name that ends in a number: "Deep Speech 2", "ResNet-152", "CIFAR-10".
+_NUMBERED_NAME_RE = re.compile(r"\b(?:[A-Z][\w.]*[\s-])+\d+(?:\.\d+)?\b|\b[A-Za-z]+-\d+\b")
 
 
 def _restates(question: str, reply: str) -> bool:
@@ -333,6 +350,31 @@ def _gives_the_other_rate(question: str, reply: str, evidence: Sequence[str]) ->
     return bool(places) and all(other.search(p) and not asked.search(p) for p in places)
 
 
+def _not_top_k(question: str, reply: str, evidence: Sequence[str]) -> bool:
+    """Whether the question asks for a top-k figure beyond top-1 ("top-5 error") and the reply's
+    one figure sits only in quoted sentences that never say "top-5" (a plain test error rate,
+    which is a top-1 figure)."""
+    asked = {_top_k(m) for m in _TOP_K_RE.finditer(question)} - {"1"}
+    figures = _figure_values(reply) - _figure_values(question)
+    if not asked or len(figures) != 1:
+        return False
+    places = [
+        sentence
+        for text in evidence
+        for sentence in split_sentences(text)
+        if figures & _figure_values(sentence)
+    ]
+    return bool(places) and not any(
+        asked & {_top_k(m) for m in _TOP_K_RE.finditer(p)} for p in places
+    )
+
+
+def _top_k(match: re.Match[str]) -> str:
+    k = match.group(1).lower()
+    return {"one": "1", "five": "5"}.get(k, k)
+
+
+_TOP_K_RE = re.compile(r"\btop[\s-]?(\d+|one|five)\b", re.IGNORECASE)
 # The words leading up to a figure (at most five, since the figure before it): what it measures.
 _LEAD_RE = re.compile(rf"((?:[^\d\s]+\s+){{0,5}})({_REPLY_FIGURE_RE.pattern})")
 _ACCURACY_RE = re.compile(r"\baccura", re.IGNORECASE)

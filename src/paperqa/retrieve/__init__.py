@@ -29,7 +29,8 @@ def load_retriever(
 
     With ``settings.reranker`` set, the results are reordered by that cross-encoder; with
     ``settings.passage_words`` set, each passage is widened with its neighbours' text; with
-    ``named_first`` (what `ask` and `search` use), the papers a query names lead the list
+    ``named_first`` (what `ask` and `search` use), chunks of the papers' reference lists are
+    left out (``paperqa.retrieve.references``) and the papers a query names lead the list
     (``paperqa.retrieve.named``). ``named_first=False`` gives the retriever alone, as the
     evaluation's baselines measure it.
     """
@@ -43,10 +44,14 @@ def load_retriever(
     if settings.reranker:
         retriever = _reranking(settings, name, store, retriever)
     from paperqa.retrieve.named import NamedPapersFirst
+    from paperqa.retrieve.references import WithoutReferenceLists
     from paperqa.retrieve.window import widened
 
     retriever = widened(retriever, store.chunks, settings.passage_words)
-    return NamedPapersFirst(retriever, store.documents, store.chunks) if named_first else retriever
+    if not named_first:
+        return retriever
+    retriever = WithoutReferenceLists(retriever, store.reference_list_ids())
+    return NamedPapersFirst(retriever, store.documents, store.chunks)
 
 
 def _reranking(settings: Settings, name: str, store: IndexStore, base: Retriever) -> Retriever:

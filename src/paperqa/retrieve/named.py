@@ -29,7 +29,7 @@ own words match "long sequences" and the tables of training costs, not "five to 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from paperqa.aliases import defines
@@ -51,9 +51,12 @@ DEFINING_PAPERS = 2
 DURATION_WORDS = "time hours days"
 
 
-def named_papers(question: str, indexed: Collection[str]) -> list[str]:
-    """The ``indexed`` papers the question names, in the order it names them."""
-    named = dict.fromkeys(m.paper for m in mentions(question))
+def named_papers(
+    question: str, indexed: Collection[str], authors: Mapping[str, str] | None = None
+) -> list[str]:
+    """The ``indexed`` papers the question names, in the order it names them (``authors``: as
+    for ``paperqa.mentions.mentions``)."""
+    named = dict.fromkeys(m.paper for m in mentions(question, authors=authors))
     return [doc for doc in named if doc in indexed]
 
 
