@@ -479,6 +479,21 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
     assert held("6", "a 6-layer network") and held("2012", "the Mixer-2012 challenge")
 
 
+def test_a_number_with_a_scale_holds_only_at_that_scale() -> None:
+    def held(number: str, text: str) -> bool:
+        passage = Passage(Chunk(1, "d", "T", 1, 1, text), 1.0)
+        return holds(Fact("number", number), passage, NumberText.of(text))
+
+    facts = facts_of("The big Glorp has 6 billion parameters and a 64k vocabulary.")
+    assert [f.text for f in facts if f.kind == "number"] == ["6 billion", "64k"]
+    assert not held("6 billion", "The big Glorp stacks N = 6 layers.")
+    assert held("6 billion", "a 6-billion-parameter Glorp") and held("6 billion", "a 6B Glorp")
+    assert held("1.3B", "a 1.3 billion parameter model") and held("64k", "64K tokens")
+    # A bare figure holds where the passage gives the scale elsewhere: a table's column.
+    assert held("213 million", "Glorp (big) 6 1024 213 | params × 10^6")
+    assert not held("213 million", "Glorp (big) 6 1024 213 | BLEU")
+
+
 def test_a_passage_is_prepared_for_numbers_once_without_the_numbers_of_names() -> None:
     terms = set(tokenize("a column of 1,024 gated blocks"))
     assert NumberText.of("a column of 1,024 gated blocks", terms).terms is terms

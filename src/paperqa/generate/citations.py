@@ -59,7 +59,19 @@ MOVE_MIN_RATIO = 0.5  # a citation moves only to a passage scoring >= this share
 # of its numbers and names, when it shares at least this much of the sentence's words.
 FACTS_MIN_LEXICAL = 0.25
 MAX_COVER = 3  # at most this many passages together hold one sentence's facts
-_NUMBER_RE = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*%?")
+_NUMBER_RE = re.compile(
+    r"(?<![\w.\-])\d+(?:[.,]\d+)*(?:%|\s(?:thousand|million|billion|trillion)\b|[kMBT]\b)?"
+)
+# How a passage writes a number at each scale: right after it ("6 billion", "6-billion", "6B"),
+# or anywhere in the passage (a table's "params × 10^6" over a bare "213").
+_SCALES = {
+    "thousand": (r"\s?-?(?:thousand|k)\b", r"\bthousands?\b|10\s?\^?\s?3\b|\(k\)"),
+    "million": (r"\s?-?(?:million|m)\b", r"\bmillions?\b|10\s?\^?\s?6\b|\(m\)"),
+    "billion": (r"\s?-?(?:billion|b|bn)\b", r"\bbillions?\b|10\s?\^?\s?9\b|\(b\)"),
+    "trillion": (r"\s?-?(?:trillion|t)\b", r"\btrillions?\b|10\s?\^?\s?12\b"),
+}
+_SCALE_LETTERS = {"k": "thousand", "m": "million", "b": "billion", "t": "trillion"}
+_SCALED_RE = re.compile(r"([\d.,]+)\s?(thousand|million|billion|trillion|[kmbt])$", re.IGNORECASE)
 # A count written as a word ("Two GPUs") is checked like its digits; "one" is left out, being as
 # often a pronoun ("one of the models").
 _COUNT_WORDS = "|".join(w for w in NUMBER_WORDS if w not in ("zero", "one"))
@@ -416,6 +428,8 @@ def _holds_number(number: str, within: NumberText) -> bool:
     in "VGG-16" or "2" in "tensor2tensor" (part of a name, as in answers). A share may change
     form: "50%" holds in "0.5" and "0.5" in "50 %"."""
     text = within.text
+    if scaled := _SCALED_RE.fullmatch(number):
+        return _holds_scaled(scaled[1].replace(",", ""), scaled[2].lower(), text)
     percent = number.endswith("%")
     number = number.rstrip("%").replace(",", "")
     if set(tokenize(number)) <= within.terms or _number_in(number, text):
@@ -427,6 +441,16 @@ def _holds_number(number: str, within: NumberText) -> bool:
     if percent:
         return _number_in(_decimal(value / 100), text)
     return 0 < value < 1 and _number_in(_decimal(value * 100), text, suffix=r"\s*%")
+
+
+def _holds_scaled(value: str, scale: str, text: str) -> bool:
+    """Whether ``text`` holds ``value`` at ``scale`` ("million", or its letter): written with
+    it ("6 billion", "6B"), or bare where the passage gives that scale elsewhere (a table's
+    column "params × 10^6"); "6 billion" does not hold in "N = 6"."""
+    after, anywhere = _SCALES[_SCALE_LETTERS.get(scale, scale)]
+    if _number_in(value, text, suffix=after):
+        return True
+    return _number_in(value, text) and re.search(anywhere, text) is not None
 
 
 def _number_in(number: str, text: str, suffix: str = "") -> bool:
