@@ -13,6 +13,7 @@ from paperqa.generate.replies import (
     quoted_instead,
     reason_instead,
     with_the_cell_asked,
+    with_the_count_asked,
 )
 from paperqa.types import Chunk, Passage
 
@@ -56,6 +57,20 @@ GLORP_TABLE = (
     "Table 2 compares the systems. Clean read: Glorp 4.10, Blorp 3.25, Human 5.80;"
     " Noisy street: Glorp 21.5, Blorp 12.75, Human 19.3 Table 2: Word error rates."
 )
+
+
+def test_a_figure_taken_from_the_wrong_item_of_a_list_is_the_item_the_question_names() -> None:
+    listed = [
+        "The Glorp set has 1.5 million training clips, 8,000 dev clips and 40,000 test clips."
+    ]
+    question = "How many training clips does the Glorp set have?"
+    assert with_the_count_asked("40,000 [1].", question, listed) == "1.5 million [1]."
+    fixed = with_the_count_asked("It has 40,000 test clips [1].", question, listed)
+    assert fixed == "It has 1.5 million training clips [1]."
+    assert with_the_count_asked("1.5 million [1].", question, listed) == "1.5 million [1]."
+    # A question naming no one item ("clips" labels all three) leaves the reply as it is.
+    vague = "How many clips does the Glorp set have?"
+    assert with_the_count_asked("40,000 [1].", vague, listed) == "40,000 [1]."
 
 
 def test_a_figure_read_off_the_wrong_column_is_the_cell_the_question_names() -> None:

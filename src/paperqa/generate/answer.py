@@ -72,6 +72,7 @@ from paperqa.generate.replies import (
     quoted_instead,
     reason_instead,
     with_the_cell_asked,
+    with_the_count_asked,
 )
 from paperqa.generate.rewrite import rewrite_question
 from paperqa.mentions import mentions, names_paper, nickname, shared_author_names
@@ -389,6 +390,7 @@ class QAEngine:
                     papers = [(p.doc, _short_title(t)) for p, t in zip(quoted, titles, strict=True)]
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
                 raw = with_the_cell_asked(raw, part.question, evidence)
+                raw = with_the_count_asked(raw, part.question, evidence)
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows, run.authors))
             elif part.paper:

@@ -329,6 +329,48 @@ def with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
     return reply[: given[0].start()] + value.group() + reply[given[0].end() :]
 
 
+def with_the_count_asked(reply: str, question: str, evidence: Sequence[str]) -> str:
+    """``reply`` giving the figure of the item the question names, where a quoted sentence lists
+    figures with their labels ("1.2 million training images, 50,000 validation images, and
+    150,000 testing images") and the reply gives another one of them: every word of the named
+    item's label is in the question, not every word of the one the reply took ("How many
+    training images ...?" answered 150,000 is answered 1.2 million). The label after the figure
+    in the reply, if any, goes with it."""
+    figures = _figure_values(reply) - _figure_values(question)
+    if len(figures) != 1:
+        return reply
+    (given,) = figures
+    asked = set(tokenize(question))
+    for sentence in (s for text in evidence for s in split_sentences(text)):
+        items = [(m["figure"], m["label"]) for m in _LABELLED_FIGURE_RE.finditer(sentence)]
+        took = [label for figure, label in items if _figure_value(figure) == given]
+        named = [(f, label) for f, label in items if set(tokenize(label)) <= asked]
+        if len(took) == 1 and len(named) == 1 and not set(tokenize(took[0])) <= asked:
+            return _swapped(reply, given, took[0], *named[0])
+    return reply
+
+
+def _swapped(reply: str, given: str, label: str, figure: str, new_label: str) -> str:
+    """``reply`` with its figure ``given`` (and ``label`` right after it, if there) replaced."""
+    for match in _REPLY_FIGURE_RE.finditer(reply):
+        if _figure_value(match.group()) == given:
+            rest = reply[match.end() :]
+            scale = re.match(r"\s(?:thousand|million|billion)\b", rest)
+            rest = rest[scale.end() :] if scale else rest
+            if rest.lstrip().startswith(label):
+                rest = " " + new_label + rest.lstrip()[len(label) :]
+            return reply[: match.start()] + figure + rest
+    return reply
+
+
+# A figure followed by the words that label it, up to the next comma, "and" or the sentence's
+# end: the items of "1.2 million training images, 50,000 validation images, and ...".
+_LABELLED_FIGURE_RE = re.compile(
+    rf"(?P<figure>{_REPLY_FIGURE_RE.pattern}(?:\s(?:thousand|million|billion))?)\s+"
+    r"(?P<label>[a-z][a-z-]*(?:\s[a-z][a-z-]*){0,2}?)(?=\s*(?:[,;.)]|\band\b|\bor\b|$))"
+)
+
+
 def _gives_the_other_rate(question: str, reply: str, evidence: Sequence[str]) -> bool:
     """Whether the reply's one figure is, wherever the evidence gives it, an error rate where the
     question asks for an accuracy, or the reverse: led in by "error" and not "accuracy" ("an
