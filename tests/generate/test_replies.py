@@ -68,6 +68,10 @@ def test_a_figure_taken_from_the_wrong_item_of_a_list_is_the_item_the_question_n
     fixed = with_the_count_asked("It has 40,000 test clips [1].", question, listed)
     assert fixed == "It has 1.5 million training clips [1]."
     assert with_the_count_asked("1.5 million [1].", question, listed) == "1.5 million [1]."
+    # Figures of different kinds ("tokens", "runs") are no list to choose from.
+    mixed = ["Glorp data (up to 23 billion tokens) and context (1024 for most runs, or less)."]
+    context = "What context length in tokens do the Glorp models use?"
+    assert with_the_count_asked("1024 tokens [1].", context, mixed) == "1024 tokens [1]."
     # A question naming no one item ("clips" labels all three) leaves the reply as it is.
     vague = "How many clips does the Glorp set have?"
     assert with_the_count_asked("40,000 [1].", vague, listed) == "40,000 [1]."

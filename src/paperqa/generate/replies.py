@@ -332,7 +332,8 @@ def with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
 def with_the_count_asked(reply: str, question: str, evidence: Sequence[str]) -> str:
     """``reply`` giving the figure of the item the question names, where a quoted sentence lists
     figures with their labels ("1.2 million training images, 50,000 validation images, and
-    150,000 testing images") and the reply gives another one of them: every word of the named
+    150,000 testing images") and the reply gives another one of them, of the same kind (the
+    labels end in the same word): every word of the named
     item's label is in the question, not every word of the one the reply took ("How many
     training images ...?" answered 150,000 is answered 1.2 million). The label after the figure
     in the reply, if any, goes with it."""
@@ -345,9 +346,20 @@ def with_the_count_asked(reply: str, question: str, evidence: Sequence[str]) -> 
         items = [(m["figure"], m["label"]) for m in _LABELLED_FIGURE_RE.finditer(sentence)]
         took = [label for figure, label in items if _figure_value(figure) == given]
         named = [(f, label) for f, label in items if set(tokenize(label)) <= asked]
-        if len(took) == 1 and len(named) == 1 and not set(tokenize(took[0])) <= asked:
+        if (
+            len(took) == 1
+            and len(named) == 1
+            and not set(tokenize(took[0])) <= asked
+            and _head(took[0]) == _head(named[0][1])  # items of one list: "... images"
+        ):
             return _swapped(reply, given, took[0], *named[0])
     return reply
+
+
+def _head(label: str) -> str:
+    """A label's last word, singular: "images" of "testing images"."""
+    terms = tokenize(label.split()[-1])
+    return terms[-1] if terms else ""
 
 
 def _swapped(reply: str, given: str, label: str, figure: str, new_label: str) -> str:
