@@ -492,6 +492,9 @@ def test_a_number_with_a_scale_holds_only_at_that_scale() -> None:
     # A bare figure holds where the passage gives the scale elsewhere: a table's column.
     assert held("213 million", "Glorp (big) 6 1024 213 | params × 10^6")
     assert not held("213 million", "Glorp (big) 6 1024 213 | BLEU")
+    # And a large number written out holds where the passage writes it with a scale.
+    assert held("50,000", "trained on the 50k training clips")
+    assert held("1,200,000", "roughly 1.2 million clips") and not held("50,000", "a 500k set")
 
 
 def test_a_passage_is_prepared_for_numbers_once_without_the_numbers_of_names() -> None:

@@ -70,6 +70,7 @@ _SCALES = {
     "billion": (r"\s?-?(?:billion|b|bn)\b", r"\bbillions?\b|10\s?\^?\s?9\b|\(b\)"),
     "trillion": (r"\s?-?(?:trillion|t)\b", r"\btrillions?\b|10\s?\^?\s?12\b"),
 }
+_FACTORS = ((1e3, "thousand"), (1e6, "million"), (1e9, "billion"), (1e12, "trillion"))
 _SCALE_LETTERS = {"k": "thousand", "m": "million", "b": "billion", "t": "trillion"}
 _SCALED_RE = re.compile(r"([\d.,]+)\s?(thousand|million|billion|trillion|[kmbt])$", re.IGNORECASE)
 # A count written as a word ("Two GPUs") is checked like its digits; "one" is left out, being as
@@ -426,7 +427,7 @@ def _holds_number(number: str, within: NumberText) -> bool:
     """Whether ``within`` holds ``number``: "6" in "N = 6" and "six", "1,024" in "1024", "28.0"
     in "28", "2.5" in "2.50", not "42.5" in "142.5" nor "2" in "25", nor "5" in "top-5", "16"
     in "VGG-16" or "2" in "tensor2tensor" (part of a name, as in answers). A share may change
-    form: "50%" holds in "0.5" and "0.5" in "50 %"."""
+    form: "50%" holds in "0.5" and "0.5" in "50 %"; so may a large number: "50,000" in "50k"."""
     text = within.text
     if scaled := _SCALED_RE.fullmatch(number):
         return _holds_scaled(scaled[1].replace(",", ""), scaled[2].lower(), text)
@@ -440,6 +441,12 @@ def _holds_number(number: str, within: NumberText) -> bool:
         return False
     if percent:
         return _number_in(_decimal(value / 100), text)
+    if value >= 1000:  # "50,000" in "50k", "1,200,000" in "1.2 million"
+        return any(
+            _number_in(_decimal(value / factor), text, suffix=_SCALES[scale][0])
+            for factor, scale in _FACTORS
+            if value >= factor and value % (factor / 1000) == 0
+        )
     return 0 < value < 1 and _number_in(_decimal(value * 100), text, suffix=r"\s*%")
 
 
