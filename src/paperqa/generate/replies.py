@@ -5,8 +5,9 @@ the subject), whether it gives the kind of value the question asks for or only r
 question (``gives_the_kind_asked``; ``quoted_instead`` puts the closest quoted sentence in place of
 a restatement, ``reason_instead`` the closest one giving a reason in place of a reply to "why" that
 gives none, ``denial_instead`` the closest one in place of a bare "Yes" that it plays down), the
-figure of the table cell the question names (``with_the_cell_asked``), and the
-papers it points to by a passage ("[2] introduced ...", ``name_the_papers``).
+figure of the table cell the question names (``with_the_cell_asked``) or of the item of a
+quoted list it names (``with_the_count_asked``), and the papers it points to by a passage ("[2]
+introduced ...", ``name_the_papers``).
 """
 
 from __future__ import annotations
@@ -332,11 +333,11 @@ def with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
 def with_the_count_asked(reply: str, question: str, evidence: Sequence[str]) -> str:
     """``reply`` giving the figure of the item the question names, where a quoted sentence lists
     figures with their labels ("1.2 million training images, 50,000 validation images, and
-    150,000 testing images") and the reply gives another one of them, of the same kind (the
-    labels end in the same word): every word of the named
-    item's label is in the question, not every word of the one the reply took ("How many
-    training images ...?" answered 150,000 is answered 1.2 million). The label after the figure
-    in the reply, if any, goes with it."""
+    150,000 testing images") and the reply gives another item's, of the same kind (the labels
+    end in the same word). The named item is the one whose label's words are all in the
+    question, unlike the label of the one the reply took: "How many training images ...?"
+    answered 150,000 is answered 1.2 million. The label after the figure in the reply, if any,
+    goes with it."""
     figures = _figure_values(reply) - _figure_values(question)
     if len(figures) != 1:
         return reply
