@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from paperqa.text import occurs
+from paperqa.text import YEAR_PATTERN, occurs
 
 _ABSTRACT_WORD = re.compile(r"\bAbstract\b")
 _ABSTRACT_WITHIN_CHARS = 600
@@ -19,8 +19,8 @@ _REFERENCE_LIST_HEADING = re.compile(
 # What shows a chunk under that heading to be cited works, not a figure or an appendix that
 # follows it without a heading of its own (the Transformer paper's attention visualisations).
 _CITED_WORK = re.compile(
-    r"\b(?:19|20)\d\d\b.*\b(?:19|20)\d\d\b|\b(?:arXiv|preprint|Proceedings|Transactions|Journal"
-    r"|doi)\b",
+    rf"\b{YEAR_PATTERN}\b.*\b{YEAR_PATTERN}\b"
+    r"|\b(?:arXiv|preprint|Proceedings|Transactions|Journal|doi)\b",
     re.DOTALL,
 )
 

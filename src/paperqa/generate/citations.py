@@ -62,15 +62,15 @@ MAX_COVER = 3  # at most this many passages together hold one sentence's facts
 _NUMBER_RE = re.compile(
     r"(?<![\w.\-])\d+(?:[.,]\d+)*(?:%|\s(?:thousand|million|billion|trillion)\b|[kMBT]\b)?"
 )
-# How a passage writes a number at each scale: right after it ("6 billion", "6-billion", "6B"),
-# or anywhere in the passage (a table's "params × 10^6" over a bare "213").
+# Each scale's factor, and how a passage writes a number at that scale: right after it ("6
+# billion", "6-billion", "6B"), or anywhere in the passage (a table's "params × 10^6" over a
+# bare "213").
 _SCALES = {
-    "thousand": (r"\s?-?(?:thousand|k)\b", r"\bthousands?\b|10\s?\^?\s?3\b|\(k\)"),
-    "million": (r"\s?-?(?:million|m)\b", r"\bmillions?\b|10\s?\^?\s?6\b|\(m\)"),
-    "billion": (r"\s?-?(?:billion|b|bn)\b", r"\bbillions?\b|10\s?\^?\s?9\b|\(b\)"),
-    "trillion": (r"\s?-?(?:trillion|t)\b", r"\btrillions?\b|10\s?\^?\s?12\b"),
+    "thousand": (1e3, r"\s?-?(?:thousand|k)\b", r"\bthousands?\b|10\s?\^?\s?3\b|\(k\)"),
+    "million": (1e6, r"\s?-?(?:million|m)\b", r"\bmillions?\b|10\s?\^?\s?6\b|\(m\)"),
+    "billion": (1e9, r"\s?-?(?:billion|b|bn)\b", r"\bbillions?\b|10\s?\^?\s?9\b|\(b\)"),
+    "trillion": (1e12, r"\s?-?(?:trillion|t)\b", r"\btrillions?\b|10\s?\^?\s?12\b"),
 }
-_FACTORS = ((1e3, "thousand"), (1e6, "million"), (1e9, "billion"), (1e12, "trillion"))
 _SCALE_LETTERS = {"k": "thousand", "m": "million", "b": "billion", "t": "trillion"}
 _SCALED_RE = re.compile(r"([\d.,]+)\s?(thousand|million|billion|trillion|[kmbt])$", re.IGNORECASE)
 # A count written as a word ("Two GPUs") is checked like its digits; "one" is left out, being as
@@ -443,8 +443,8 @@ def _holds_number(number: str, within: NumberText) -> bool:
         return _number_in(_decimal(value / 100), text)
     if value >= 1000:  # "50,000" in "50k", "1,200,000" in "1.2 million"
         return any(
-            _number_in(_decimal(value / factor), text, suffix=_SCALES[scale][0])
-            for factor, scale in _FACTORS
+            _number_in(_decimal(value / factor), text, suffix=after)
+            for factor, after, _ in _SCALES.values()
             if value >= factor and value % (factor / 1000) == 0
         )
     return 0 < value < 1 and _number_in(_decimal(value * 100), text, suffix=r"\s*%")
@@ -454,7 +454,7 @@ def _holds_scaled(value: str, scale: str, text: str) -> bool:
     """Whether ``text`` holds ``value`` at ``scale`` ("million", or its letter): written with
     it ("6 billion", "6B"), or bare where the passage gives that scale elsewhere (a table's
     column "params × 10^6"); "6 billion" does not hold in "N = 6"."""
-    after, anywhere = _SCALES[_SCALE_LETTERS.get(scale, scale)]
+    _, after, anywhere = _SCALES[_SCALE_LETTERS.get(scale, scale)]
     if _number_in(value, text, suffix=after):
         return True
     return _number_in(value, text) and re.search(anywhere, text) is not None

@@ -338,12 +338,12 @@ def with_the_count_asked(reply: str, question: str, evidence: Sequence[str]) -> 
     question, unlike the label of the one the reply took: "How many training images ...?"
     answered 150,000 is answered 1.2 million. The label after the figure in the reply, if any,
     goes with it."""
-    figures = _figure_values(reply) - _figure_values(question)
+    figures = _new_figures(reply, question)
     if len(figures) != 1:
         return reply
     (given,) = figures
     asked = set(tokenize(question))
-    for sentence in (s for text in evidence for s in split_sentences(text)):
+    for sentence in _sentences(evidence):
         items = [(m["figure"], m["label"]) for m in _LABELLED_FIGURE_RE.finditer(sentence)]
         took = [label for figure, label in items if _figure_value(figure) == given]
         named = [(f, label) for f, label in items if set(tokenize(label)) <= asked]
@@ -368,7 +368,7 @@ def _swapped(reply: str, given: str, label: str, figure: str, new_label: str) ->
     for match in _REPLY_FIGURE_RE.finditer(reply):
         if _figure_value(match.group()) == given:
             rest = reply[match.end() :]
-            scale = re.match(r"\s(?:thousand|million|billion)\b", rest)
+            scale = _SCALE_WORD_RE.match(rest)
             rest = rest[scale.end() :] if scale else rest
             if rest.lstrip().startswith(label):
                 rest = " " + new_label + rest.lstrip()[len(label) :]
@@ -378,8 +378,9 @@ def _swapped(reply: str, given: str, label: str, figure: str, new_label: str) ->
 
 # A figure followed by the words that label it, up to the next comma, "and" or the sentence's
 # end: the items of "1.2 million training images, 50,000 validation images, and ...".
+_SCALE_WORD_RE = re.compile(r"\s(?:thousand|million|billion)\b")
 _LABELLED_FIGURE_RE = re.compile(
-    rf"(?P<figure>{_REPLY_FIGURE_RE.pattern}(?:\s(?:thousand|million|billion))?)\s+"
+    rf"(?P<figure>{_REPLY_FIGURE_RE.pattern}(?:{_SCALE_WORD_RE.pattern})?)\s+"
     r"(?P<label>[a-z][a-z-]*(?:\s[a-z][a-z-]*){0,2}?)(?=\s*(?:[,;.)]|\band\b|\bor\b|$))"
 )
 
@@ -393,7 +394,7 @@ def _gives_the_other_rate(question: str, reply: str, evidence: Sequence[str]) ->
     if bool(asks_accuracy) == bool(asks_error):
         return False
     other, asked = (_ERROR_RE, _ACCURACY_RE) if asks_accuracy else (_ACCURACY_RE, _ERROR_RE)
-    figures = _figure_values(reply) - _figure_values(question)
+    figures = _new_figures(reply, question)
     if len(figures) != 1:
         return False
     places = [
@@ -410,15 +411,10 @@ def _not_top_k(question: str, reply: str, evidence: Sequence[str]) -> bool:
     one figure sits only in quoted sentences that never say "top-5" (a plain test error rate,
     which is a top-1 figure)."""
     asked = {_top_k(m) for m in _TOP_K_RE.finditer(question)} - {"1"}
-    figures = _figure_values(reply) - _figure_values(question)
+    figures = _new_figures(reply, question)
     if not asked or len(figures) != 1:
         return False
-    places = [
-        sentence
-        for text in evidence
-        for sentence in split_sentences(text)
-        if figures & _figure_values(sentence)
-    ]
+    places = [sentence for sentence in _sentences(evidence) if figures & _figure_values(sentence)]
     return bool(places) and not any(
         asked & {_top_k(m) for m in _TOP_K_RE.finditer(p)} for p in places
     )
@@ -434,6 +430,16 @@ _TOP_K_RE = re.compile(r"\btop[\s-]?(\d+|one|five)\b", re.IGNORECASE)
 _LEAD_RE = re.compile(rf"((?:[^\d\s]+\s+){{0,5}})({_REPLY_FIGURE_RE.pattern})")
 _ACCURACY_RE = re.compile(r"\baccura", re.IGNORECASE)
 _ERROR_RE = re.compile(r"\berrors?\b|\bWER\b|\bCER\b", re.IGNORECASE)
+
+
+def _new_figures(reply: str, question: str) -> set[str]:
+    """The figures of ``reply`` that the question does not give itself."""
+    return _figure_values(reply) - _figure_values(question)
+
+
+def _sentences(evidence: Sequence[str]) -> list[str]:
+    """The sentences of the quoted evidence blocks, in order."""
+    return [sentence for text in evidence for sentence in split_sentences(text)]
 
 
 def _figure_values(text: str) -> set[str]:
