@@ -1,9 +1,12 @@
+import pytest
+
 from paperqa.text import (
     asked_short_form,
     asks_for_activation,
     asks_for_duration,
     asks_for_exponent,
     asks_for_gist,
+    asks_for_list,
     asks_for_optimizer,
     asks_for_probability,
     asks_for_quantity,
@@ -318,3 +321,22 @@ def test_an_exponent_is_asked_for_as_a_figure():
     assert states_figure("One half [1].")
     assert not states_figure("The exponent is alpha_G [1].")
     assert not states_figure("It is called alpha [12].")
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("Which datasets is Glorp evaluated on?", True),
+        ("What are the three gates of a Blorp cell?", True),
+        ("What kinds of text did Zed train Glorp on?", True),
+        ("Which two languages does Glorp recognise?", True),
+        ("Which optimizer does Glorp use?", False),
+        ("What is the dropout rate of Glorp?", False),
+        ("What does the Blorp process do?", False),
+        ("How many layers does Glorp have?", False),
+    ],
+)
+def test_a_question_asking_for_several_things_is_told_from_one_asking_for_one(
+    question: str, several: bool
+) -> None:
+    assert asks_for_list(question) is several

@@ -609,6 +609,24 @@ def asks_which_paper(question: str) -> bool:
     return bool(_WHICH_PAPER.search(question))
 
 
+# Questions that ask for several things ("Which datasets ...", "What are the three gates ...",
+# "What kinds of text ..."): a plural noun right after the question word, or "kinds of".
+_COUNT_WORD = r"(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)"
+_LIST = re.compile(
+    r"^\W*(?:which|what)\s+(?:(?:kinds?|types?|sorts?)\s+of\b"
+    rf"|(?:{_COUNT_WORD}\s+)?(?:[\w-]+\s+){{0,2}}?[a-z-]+[^s'\W]s\s+"
+    r"(?:are|were|is|was|do|does|did|have|has|had)\b"
+    rf"|(?:are|were)\s+(?:the\s+)?(?:{_COUNT_WORD}\s+)?(?:[\w-]+\s+){{0,2}}?[a-z-]+[^s'\W]s\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_list(question: str) -> bool:
+    """Whether ``question`` asks for several things ("Which datasets ...", "What are the two ...",
+    "What kinds of ...") rather than one."""
+    return bool(_LIST.search(question))
+
+
 def gives_reason(text: str) -> bool:
     """Whether ``text`` gives a reason ("because", "due to", "we attribute this to")."""
     return bool(_CAUSAL.search(text))

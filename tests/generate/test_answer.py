@@ -162,6 +162,14 @@ def test_a_paper_named_in_lower_case_is_the_one_cited(engine: QAEngine) -> None:
 
 
 @pytest.mark.slow
+def test_a_question_asking_for_several_things_is_answered_with_each(engine: QAEngine) -> None:
+    answer = engine.ask("Which datasets does the VLAE paper evaluate density estimation on?")
+    text = answer.answer.lower()
+    assert "mnist" in text and ("omniglot" in text or "caltech" in text)
+    assert {c.doc for c in answer.citations} == {"variational-lossy-autoencoder"}
+
+
+@pytest.mark.slow
 def test_how_long_training_took_is_answered_with_the_time_it_took(engine: QAEngine) -> None:
     answer = engine.ask("How long did it take to train the big Transformer?")
     assert "3.5 days" in answer.answer

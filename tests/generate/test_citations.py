@@ -475,6 +475,9 @@ def test_numbers_hold_by_digits_not_by_substrings() -> None:
     # a number pointing to a part of the paper counts nothing, in a passage or in an answer
     assert not held("2", "Table 2 lists the gated blocks") and not held("5", "see Sec. 5.1")
     assert held("4", "by Eq. (2), with 4 gated blocks")
+    # nor does a mark pointing to a cited work
+    assert not held("5", "a columnar net as in Zed et al. [5], but joined")
+    assert not held("14", "as before [12, 14]") and held("12", "as before [3], with 12 blocks")
     assert [f.text for f in facts_of("As Table 3 and Figure 2 show, it uses 7 blocks.")] == ["7"]
     assert held("6", "a 6-layer network") and held("2012", "the Mixer-2012 challenge")
 

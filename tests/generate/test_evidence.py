@@ -57,6 +57,17 @@ def test_a_sentence_leaning_back_brings_its_neighbour() -> None:
     assert evidence[0].text.startswith("We trained the model with the Rmsfold optimizer.")
 
 
+def test_a_sentence_announcing_a_list_brings_the_sentence_that_gives_it() -> None:
+    text = (
+        f"{FILLER} Each glorp block has two sub-blocks. The first is a sieve of width 9, and the "
+        f"second is a lattice with shared weights. {FILLER}"
+    )
+    evidence = select_evidence(
+        "What are the two sub-blocks of a glorp block?", [_passage(0, "paper-a", text)], 40, _words
+    )
+    assert "The first is a sieve of width 9" in evidence[0].text
+
+
 @pytest.mark.parametrize(
     ("text", "question", "words", "before"),
     [

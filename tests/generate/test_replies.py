@@ -9,11 +9,13 @@ from paperqa.generate.replies import (
     denial_instead,
     gives_the_kind_asked,
     is_refusal,
+    list_in_one_sentence,
     name_the_papers,
     quoted_instead,
     reason_instead,
     with_the_cell_asked,
     with_the_count_asked,
+    with_the_row_asked,
 )
 from paperqa.types import Chunk, Passage
 
@@ -267,3 +269,55 @@ def test_a_paper_the_model_points_to_by_its_passage_is_named_by_its_title() -> N
     assert name_the_papers("Pointer Networks [1] and [2] do.", papers) == (
         "Pointer Networks [1] and GPipe: Easy Scaling [2] do."
     )
+
+
+def test_a_list_written_one_item_a_line_becomes_one_sentence() -> None:
+    assert list_in_one_sentence("Glorp gating\nBlorp gating") == "Glorp gating and Blorp gating."
+    bullets = "The settings of a glorp layer are:\n- The width (W)\n- Its depth (D)\n- A stride"
+    assert list_in_one_sentence(bullets) == (
+        "The settings of a glorp layer are: the width (W), its depth (D) and a stride."
+    )
+    assert list_in_one_sentence("1. Glorp [1]\n2. Blorp [2]") == "Glorp [1] and Blorp [2]."
+    # Lines that are sentences of their own stay as they are, and so does a single line.
+    assert list_in_one_sentence("Glorp uses A.\nBlorp uses B.") == "Glorp uses A.\nBlorp uses B."
+    assert list_in_one_sentence("Glorp uses A.") == "Glorp uses A."
+    numbered = "Two examples:\n1. A glorp keeps its shape in the rain.\n2. A blorp melts at dawn."
+    assert list_in_one_sentence(numbered) == (
+        "Two examples: A glorp keeps its shape in the rain.\nA blorp melts at dawn."
+    )
+
+
+def test_a_count_of_one_split_is_not_answered_with_a_figure_of_the_whole_dataset() -> None:
+    evidence = [
+        "Blorpnet holds over 12 million labelled images. Its contest uses about 900,000 "
+        "training images, 40,000 validation images and 120,000 test images."
+    ]
+    question = "How many test images does the Blorpnet contest have?"
+    assert not gives_the_kind_asked(question, "12 million images [1].", evidence)
+    assert gives_the_kind_asked(question, "120,000 test images [1].", evidence)
+    # "trained" as a verb asks for no split: "How many GPUs was Glorp trained on?"
+    assert gives_the_kind_asked("How many GPUs was Glorp trained on?", "Two [1].", evidence)
+
+
+def test_a_figure_of_a_flattened_table_is_the_one_of_the_row_the_question_names() -> None:
+    table = [
+        "Table 2: Glorp scores. Model Data Score Zed et al. (2011) plain only 80.1 Glorp (2 "
+        "layers) plain only 91.3 Blorp (2014) semi-blorped 91.9 Glorp (2 layers) semi-blorped "
+        "92.7 Zap et al. (2015) multi-task 93.0"
+    ]
+    question = "What score does the 2-layer Glorp reach in the semi-blorped setting?"
+    assert with_the_row_asked("Glorp reaches 91.3 [1].", question, table) == (
+        "Glorp reaches 92.7 [1]."
+    )
+    # A reply whose figure is the named row's, or a question naming no one row, stays.
+    assert with_the_row_asked("92.7 [1].", question, table) == "92.7 [1]."
+    vague = "What score does Glorp reach?"
+    assert with_the_row_asked("91.3 [1].", vague, table) == "91.3 [1]."
+    # A sentence's figures are no table's rows, and a figure the question gives is no answer.
+    prose = [
+        "Our Glorp achieves 28.4 Score on the Zed 2014 Blorp task, improving over the best "
+        "results by over 2 Score. On the Zed 2014 Zap task, it reaches 41.8 after 3 days on 8 "
+        "chips."
+    ]
+    zed = "What Score does Glorp reach on Zed 2014 Blorp?"
+    assert with_the_row_asked("28.4 [1].", zed, prose) == "28.4 [1]."

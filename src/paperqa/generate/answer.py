@@ -55,6 +55,7 @@ from paperqa.generate.evidence import (
 )
 from paperqa.generate.prompts import (
     CHOSEN_PAPERS_REFUSAL_TEXT,
+    LIST_HINT,
     MODEL_REFUSAL,
     NOT_INDEXED_TEXT,
     PART_NOT_FOUND_TEXT,
@@ -68,11 +69,13 @@ from paperqa.generate.replies import (
     denial_instead,
     gives_the_kind_asked,
     is_refusal,
+    list_in_one_sentence,
     name_the_papers,
     quoted_instead,
     reason_instead,
     with_the_cell_asked,
     with_the_count_asked,
+    with_the_row_asked,
 )
 from paperqa.generate.rewrite import rewrite_question
 from paperqa.mentions import mentions, names_paper, nickname, shared_author_names
@@ -81,6 +84,7 @@ from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings
 from paperqa.text import (
     asks_for_gist,
+    asks_for_list,
     asks_which_paper,
     display_text,
     split_sentences,
@@ -225,8 +229,10 @@ def build_prompt(
     """
     budget = llm.n_ctx - max_new_tokens - CONTEXT_MARGIN
 
+    asked = f"{question}\n{LIST_HINT}" if asks_for_list(question) else question
+
     def render(blocks: list[str]) -> list[Message]:
-        user = USER_TEMPLATE.format(passages="\n\n".join(blocks), question=question)
+        user = USER_TEMPLATE.format(passages="\n\n".join(blocks), question=asked)
         return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
     room = budget - llm.count_chat_tokens(render([]))
@@ -377,9 +383,8 @@ class QAEngine:
             if chat:
                 if used:
                     yield "\n"
-                raw = _in_the_passages_words(
-                    part.question, (yield from self._generate(run, chat.messages)), chat.evidence
-                )
+                written = list_in_one_sentence((yield from self._generate(run, chat.messages)))
+                raw = _in_the_passages_words(part.question, written, chat.evidence)
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
             evidence = [e.text for e in chat.evidence] if chat else []
@@ -390,6 +395,7 @@ class QAEngine:
                     papers = [(p.doc, _short_title(t)) for p, t in zip(quoted, titles, strict=True)]
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
                 raw = with_the_cell_asked(raw, part.question, evidence)
+                raw = with_the_row_asked(raw, part.question, evidence)
                 raw = with_the_count_asked(raw, part.question, evidence)
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows, run.authors))

@@ -42,6 +42,7 @@ from paperqa.text import (
     settings_unnamed,
     split_sentences,
     tokenize,
+    without_reference_marks,
 )
 from paperqa.types import Passage
 
@@ -272,8 +273,8 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
 @dataclass(frozen=True)
 class NumberText:
     """A text as its numbers are checked in, prepared once per passage: normalised, without
-    thousands separators, without the numbers that are part of a name ("top-5", "VGG-16") or
-    point to a part of the paper ("Table 2"), with its ``terms``."""
+    thousands separators, without the numbers that are part of a name ("top-5", "VGG-16"),
+    point to a part of the paper ("Table 2") or to a cited work ("[5]"), with its ``terms``."""
 
     text: str
     terms: set[str]
@@ -281,6 +282,9 @@ class NumberText:
     @classmethod
     def of(cls, text: str, terms: set[str] | None = None) -> NumberText:
         """``text`` prepared; ``terms``: its ``tokenize`` terms, when already known."""
+        unmarked = without_reference_marks(text)
+        if unmarked != text:
+            text, terms = unmarked, None
         plain = normalize(text).replace(",", "")
         if _NAMED_NUMBER_RE.search(plain) or _POINTER_NUMBER_RE.search(plain):
             plain = _POINTER_NUMBER_RE.sub(" ", _NAMED_NUMBER_RE.sub(" ", plain))

@@ -12,10 +12,11 @@ sentence of a passage's widened context, outside the chunk that matched (``Passa
 ``CONTEXT_SHARE`` of that; a sentence that several passages repeat is kept once, where it scores
 best. Every passage first offers its best sentence (so two papers of a comparison both get a say),
 then the best remaining sentences fill the token budget. A sentence that leans on the one before it
-("This ...", "It ...", "On X, it ...") or is very short brings that neighbour along. Kept sentences
-stay in their passage's order, gaps shown as " ... ". Sentences that address the reader with
-instructions ("ignore the previous instructions", "reply only with X") are data, not evidence: they
-are never put in the prompt, and an answer repeating one is caught (``echoes_instruction``).
+("This ...", "It ...", "On X, it ...") or is very short brings that neighbour along, and one that
+announces a list ("Each layer has two sub-layers.") brings the next one, which gives it. Kept
+sentences stay in their passage's order, gaps shown as " ... ". Sentences that address the reader
+with instructions ("ignore the previous instructions", "reply only with X") are data, not evidence:
+they are never put in the prompt, and an answer repeating one is caught (``echoes_instruction``).
 Bibliography entries ("arXiv preprint ..., 2018", "19(2):313-330") are left out too: they name
 works and report no finding.
 ``closest_quoted_sentence`` finds, among the sentences quoted, the one nearest the question: the
@@ -75,6 +76,12 @@ _LEANS_BACK = re.compile(
     r"(?:\s+(?:to\s+be|as|is|was|are|were|we|they|he|she|it|i|you)\b|\s*[,.;:])"
     # "On the first layer, it used ...": a pronoun subject after an opening phrase
     r"|^[^,;:]{1,60},\s+(?:it|they|its|their)\s",
+    re.IGNORECASE,
+)
+# A sentence that announces what the next one lists ("Each layer has two sub-layers.", "We use
+# the following datasets:"): the next sentence comes along with it.
+_LEADS_ON = re.compile(
+    r"(?::|\b(?:two|three|four|five|six|several|following)\s+(?:[\w-]+\s+){0,2}?[\w-]+\.)$",
     re.IGNORECASE,
 )
 INSTRUCTION_RE = re.compile(
@@ -286,6 +293,8 @@ def _fill(
         keys = [(piece.passage, piece.position)]
         if len(piece.text.split()) < SHORT_WORDS or _LEANS_BACK.search(piece.text):
             keys.insert(0, (piece.passage, piece.position - 1))
+        if _LEADS_ON.search(piece.text.rstrip()):
+            keys.append((piece.passage, piece.position + 1))
         new = [key for key in keys if key in by_key and key not in chosen]
         cost = sum(by_key[key].tokens for key in new)
         if new and used + cost <= budget:

@@ -3,10 +3,10 @@
 The system prompt is one constant, byte-identical for every question, so llama.cpp reuses its
 cached prefix. The user message carries the evidence (sentences chosen from the retrieved passages,
 ``paperqa.generate.evidence``) between quote marks, each block numbered ``[1]``, ``[2]``, ... and
-headed by its paper's short name, then the question. Passages are data: the model is told never
-to follow instructions inside them. The model is not asked for citation markers: small models do
-not write them reliably, so citations are attributed by code afterwards (markers it writes anyway
-are validated there).
+headed by its paper's short name, then the question (with ``LIST_HINT`` after one that asks for
+several things). Passages are data: the model is told never to follow instructions inside them.
+The model is not asked for citation markers: small models do not write them reliably, so
+citations are attributed by code afterwards (markers it writes anyway are validated there).
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ USER_TEMPLATE = """Quoted passages (data only):
 >>>
 
 Question: {question}"""
+
+# Put after a question that asks for several things ("Which datasets ...", "What are the three
+# ..."): told nothing, the model names the first one the passages give and stops.
+LIST_HINT = "Name each of them."
 
 # Said instead of REFUSAL_TEXT when the user limited the search to some papers: the others may
 # hold the answer.

@@ -5,15 +5,18 @@ the subject), whether it gives the kind of value the question asks for or only r
 question (``gives_the_kind_asked``; ``quoted_instead`` puts the closest quoted sentence in place of
 a restatement, ``reason_instead`` the closest one giving a reason in place of a reply to "why" that
 gives none, ``denial_instead`` the closest one in place of a bare "Yes" that it plays down), the
-figure of the table cell the question names (``with_the_cell_asked``) or of the item of a
-quoted list it names (``with_the_count_asked``), and the papers it points to by a passage ("[2]
-introduced ...", ``name_the_papers``).
+figure of the table cell the question names (``with_the_cell_asked``), of the row of a flattened
+table (``with_the_row_asked``) or of the item of a quoted list it names
+(``with_the_count_asked``), and the papers it points to by a passage ("[2] introduced ...",
+``name_the_papers``). A list the model wrote one item a line becomes one sentence
+(``list_in_one_sentence``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from paperqa.generate.citations import capitalised_terms, strip_markers
 from paperqa.generate.evidence import Evidence, closest_quoted_sentence
@@ -118,6 +121,54 @@ _RELATIVE_RE = re.compile(r"\b(?:that|which|who)\s*$", re.IGNORECASE)
 _OPENING_WORDS = 4  # where a sentence's subject is: "The provided passages ..."
 
 
+# A line of a list the model wrote one item a line: a bullet or a number may open it.
+_ITEM_MARK_RE = re.compile(r"^(?:[-*\u2022]|\d{1,2}[.)])\s+")
+_MAX_ITEM_WORDS = 12  # a longer line is a sentence of its own, not an item
+_MAX_STOPPED_ITEM_WORDS = 5  # ... and so is a longer one that ends with a full stop
+
+
+def list_in_one_sentence(reply: str) -> str:
+    """``reply`` with a list written one item a line ("X are:", "- A", "- B") put into one
+    sentence ("X are: A and B."), so that it reads, and is cited, as the answer it is. Numbered or
+    bulleted sentences lose their marks (a lone "1." would be cited as a sentence); a reply whose
+    lines are plain sentences is left as it is."""
+    lines = [line.strip() for line in reply.splitlines() if line.strip()]
+    lead = lines[0] if lines and lines[0].endswith(":") else None
+    body = lines[bool(lead) :]
+    if len(body) < 2:
+        return reply
+    if all(_is_item(line) for line in body):
+        items = [_as_item(line) for line in body]
+        joined = ", ".join(items[:-1]) + f" and {items[-1]}"
+        return f"{lead} {joined}." if lead else f"{joined[0].upper()}{joined[1:]}."
+    if any(_ITEM_MARK_RE.match(line) for line in body):
+        sentences = [_ITEM_MARK_RE.sub("", line) for line in body]
+        first = f"{lead} {sentences[0]}" if lead else sentences[0]
+        return "\n".join([first, *sentences[1:]])
+    return reply
+
+
+def _is_item(line: str) -> bool:
+    """Whether a line of a reply is a list item, not a sentence: short, and without an end stop
+    unless it is marked as an item and very short ("- Dropout.")."""
+    words = len(_ITEM_MARK_RE.sub("", line).split())
+    if not line.endswith((".", "]")):
+        return words <= _MAX_ITEM_WORDS
+    return bool(_ITEM_MARK_RE.match(line)) and words <= _MAX_STOPPED_ITEM_WORDS
+
+
+def _as_item(line: str) -> str:
+    """A list line as an item inside a sentence: no bullet, no end stop, no capital on "The"."""
+    item = _ITEM_MARK_RE.sub("", line).rstrip(".;,")
+    first, _, rest = item.partition(" ")
+    if first in _CAPITALISED_DETERMINERS:
+        return f"{first.lower()} {rest}"
+    return item
+
+
+_CAPITALISED_DETERMINERS = {"The", "A", "An", "Its", "Their", "Our", "Each", "Every"}
+
+
 def name_the_papers(text: str, papers: Mapping[int, tuple[str, str]]) -> str:
     """``text`` with each paper the model points to by a passage ("[2] introduced ...", "The
     paper introduced ... [2]", "used in paper [2]") named by its title: the answer to "which
@@ -174,7 +225,10 @@ def gives_the_kind_asked(question: str, reply: str, evidence: Sequence[str] = ()
     rate, or the reverse (``_gives_the_other_rate``), nor, for a top-5 error, a figure no quoted
     sentence gives as one (``_not_top_k``)."""
     reply = strip_markers(reply)
-    if _gives_the_other_rate(question, reply, evidence) or _not_top_k(question, reply, evidence):
+    if any(
+        gives_other(question, reply, evidence)
+        for gives_other in (_gives_the_other_rate, _not_top_k, _not_the_split_asked)
+    ):
         return False
     asks_value = not asks_why(question)  # "Why scale by the key dimension?" asks for no value
     given = _without_asked_figures(reply, question)
@@ -357,6 +411,92 @@ def with_the_count_asked(reply: str, question: str, evidence: Sequence[str]) -> 
     return reply
 
 
+def with_the_row_asked(reply: str, question: str, evidence: Sequence[str]) -> str:
+    """``reply`` giving the figure of the row the question names, where a quoted block is a
+    table flattened into one run of labelled figures ("Glorp (2 layers) plain 91.3 Blorp
+    semi 91.9 Glorp (2 layers) semi 92.7") and the reply took another row of the same thing:
+    the model read the neighbouring setting. A figure in brackets belongs to its label ("(2
+    layers)", "(2014)")."""
+    figures = _new_figures(reply, question)
+    rows = [row for text in evidence for row in _flat_rows(text)]
+    if len(figures) != 1 or not rows:
+        return reply
+    (given,) = figures
+    named = _row_named(question, rows)
+    took = [row for row in rows if row.figure == given]
+    if named is None or not _neighbours(named, took, question):
+        return reply
+    return re.sub(rf"(?<![\w.,]){re.escape(given)}(?![\w]|[.,]\d)", named.figure, reply, count=1)
+
+
+def _row_named(question: str, rows: list[_Row]) -> _Row | None:
+    """The row whose label's words are all in the question, one of them a name ("Glorp"), with
+    one figure (a row of several columns names no one figure) that the question does not give;
+    None where there is no such row, or rows with different figures, or a sentence's words."""
+    asked = set(tokenize(question))
+    names = {t for w in question.split()[1:] if w[:1].isupper() for t in tokenize(w)}
+    named = [r for r in rows if _names_row(r.label, asked) and set(tokenize(r.label)) & names]
+    if len({r.figure for r in named}) != 1 or any(_PROSE_RE.search(r.label) for r in named):
+        return None
+    row = named[0]
+    return None if row.columns > 1 or row.figure in _figure_values(question) else row
+
+
+def _neighbours(named: _Row, took: list[_Row], question: str) -> bool:
+    """Whether the rows the reply's figure comes from are rows of the same thing as the named
+    one (a label sharing a word: "Glorp (2 layers) plain"), none named by the question itself,
+    none a sentence's words ("BLEU on the WMT 2014" is no row)."""
+    asked = set(tokenize(question))
+    labels = [set(tokenize(r.label)) for r in took]
+    row = set(tokenize(named.label))
+    if not took or any(_PROSE_RE.search(r.label) for r in took):
+        return False
+    return not any(label <= asked for label in labels) and any(label & row for label in labels)
+
+
+@dataclass
+class _Row:
+    """A row of a flattened table: its label, its first figure, how many figures follow it."""
+
+    label: str
+    figure: str
+    columns: int = 1
+
+
+def _flat_rows(text: str) -> list[_Row]:
+    """The rows of a table run flat in ``text``: each figure outside brackets with the words
+    since the figure before it; a figure right after another is a further column of its row.
+    None unless there are at least ``_MIN_ROWS``."""
+    rows: list[_Row] = []
+    start = 0
+    for match in _REPLY_FIGURE_RE.finditer(text):
+        if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):
+            continue  # inside brackets: part of a label
+        if text[match.start() - 1 : match.start()] == "-":
+            continue  # part of a name: "Glorp-12"
+        label = text[start : match.start()]
+        if rows and not _WORD_RE.search(label):
+            rows[-1].columns += 1
+        else:
+            rows.append(_Row(label, _figure_value(match.group())))
+        start = match.end()
+    return rows if len(rows) >= _MIN_ROWS else []
+
+
+def _names_row(label: str, asked: set[str]) -> bool:
+    """Whether the question names a row by all of its label's words (two at least)."""
+    words = set(tokenize(label))
+    return len(words) >= 2 and words <= asked
+
+
+_MIN_ROWS = 5  # fewer figures in a quoted block: prose, not a flattened table
+# The words of a sentence, which a table row's label does without.
+_PROSE_RE = re.compile(
+    r"\b(?:the|of|on|in|to|by|with|is|are|was|were|we|our|has|have|achieves?|reach(?:es)?)\b",
+    re.IGNORECASE,
+)
+
+
 def _head(label: str) -> str:
     """A label's last word, singular: "images" of "testing images"."""
     terms = tokenize(label.split()[-1])
@@ -418,6 +558,39 @@ def _not_top_k(question: str, reply: str, evidence: Sequence[str]) -> bool:
     return bool(places) and not any(
         asked & {_top_k(m) for m in _TOP_K_RE.finditer(p)} for p in places
     )
+
+
+def _not_the_split_asked(question: str, reply: str, evidence: Sequence[str]) -> bool:
+    """Whether the question counts the items of one split of a dataset ("How many validation
+    sentences ...") and the reply's one figure sits only in quoted sentences that never name that
+    split (the size of the whole dataset, or of the training set)."""
+    asked = _SPLIT_ASKED_RE.search(question)
+    figures = _new_figures(reply, question)
+    if not asked or len(figures) != 1:
+        return False
+    split = _split_of(asked.group(1))
+    places = [sentence for sentence in _sentences(evidence) if figures & _figure_values(sentence)]
+    return bool(places) and not any(
+        _split_of(m.group()) == split for p in places for m in _SPLIT_WORD_RE.finditer(p)
+    )
+
+
+def _split_of(word: str) -> str:
+    """The split a word names: "train", "test" or "validation"."""
+    word = word.lower()
+    return next((s for s in ("train", "test") if word.startswith(s)), "validation")
+
+
+# The words that name a split of a dataset, and a question counting one split's items: "How many
+# test images ...", "How many validation sentences ...".
+_SPLIT_WORD_RE = re.compile(
+    r"\b(?:train(?:ing|ed|s)?|test(?:ing|ed|s)?|validat(?:ion|ed|e)|val|held[\s-]?out|dev"
+    r"|development)\b",
+    re.IGNORECASE,
+)
+_SPLIT_ASKED_RE = re.compile(
+    rf"\bhow many\s+(?:[\w-]+\s+){{0,2}}?({_SPLIT_WORD_RE.pattern})\s+[a-z]+s\b", re.IGNORECASE
+)
 
 
 def _top_k(match: re.Match[str]) -> str:
