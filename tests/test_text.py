@@ -334,6 +334,8 @@ def test_an_exponent_is_asked_for_as_a_figure():
         ("What is the dropout rate of Glorp?", False),
         ("What does the Blorp process do?", False),
         ("How many layers does Glorp have?", False),
+        ("What kind of pooling does Glorp use?", False),
+        ("Which dataset of images did Zed use?", False),
     ],
 )
 def test_a_question_asking_for_several_things_is_told_from_one_asking_for_one(

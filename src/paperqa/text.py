@@ -613,8 +613,8 @@ def asks_which_paper(question: str) -> bool:
 # "What kinds of text ..."): a plural noun right after the question word, or "kinds of".
 _COUNT_WORD = r"(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)"
 _LIST = re.compile(
-    r"^\W*(?:which|what)\s+(?:(?:kinds?|types?|sorts?)\s+of\b"
-    rf"|(?:{_COUNT_WORD}\s+)?(?:[\w-]+\s+){{0,2}}?[a-z-]+[^s'\W]s\s+"
+    r"^\W*(?:which|what)\s+(?:(?:kinds|types|sorts)\s+of\b"
+    rf"|(?:{_COUNT_WORD}\s+)?(?:(?!of\b)[\w-]+\s+){{0,2}}?[a-z-]+[^s'\W]s\s+"
     r"(?:are|were|is|was|do|does|did|have|has|had)\b"
     rf"|(?:are|were)\s+(?:the\s+)?(?:{_COUNT_WORD}\s+)?(?:[\w-]+\s+){{0,2}}?[a-z-]+[^s'\W]s\b)",
     re.IGNORECASE,
