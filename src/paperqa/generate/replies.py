@@ -223,7 +223,9 @@ def gives_the_kind_asked(question: str, reply: str, evidence: Sequence[str] = ()
     question asking why none of these, and the reply does not merely restate the question
     (``_restates``) nor give, for an accuracy, a figure the quoted ``evidence`` calls an error
     rate, or the reverse (``_gives_the_other_rate``), nor, for a top-5 error, a figure no quoted
-    sentence gives as one (``_not_top_k``)."""
+    sentence gives as one (``_not_top_k``), nor, for a count of one split of a dataset ("How
+    many test images ...?"), a figure no quoted sentence gives with that split's name
+    (``_not_the_split_asked``)."""
     reply = strip_markers(reply)
     if any(
         gives_other(question, reply, evidence)
