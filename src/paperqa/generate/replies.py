@@ -420,22 +420,24 @@ def with_the_row_asked(reply: str, question: str, evidence: Sequence[str]) -> st
     the model read the neighbouring setting. A figure in brackets belongs to its label ("(2
     layers)", "(2014)")."""
     figures = _new_figures(reply, question)
-    rows = [row for text in evidence for row in _flat_rows(text)]
-    if len(figures) != 1 or not rows:
+    if len(figures) != 1:
         return reply
     (given,) = figures
-    named = _row_named(question, rows)
-    took = [row for row in rows if row.figure == given]
-    if named is None or not _neighbours(named, took, question):
-        return reply
-    return re.sub(rf"(?<![\w.,]){re.escape(given)}(?![\w]|[.,]\d)", named.figure, reply, count=1)
-
-
-def _row_named(question: str, rows: list[_Row]) -> _Row | None:
-    """The row whose label's words are all in the question, one of them a name ("Glorp"), with
-    one figure (a row of several columns names no one figure) that the question does not give;
-    None where there is no such row, or rows with different figures, or a sentence's words."""
+    rows = [row for text in evidence for row in _flat_rows(text)]
     asked = set(tokenize(question))
+    named = _row_named(question, asked, rows)
+    took = [row for row in rows if row.figure == given]
+    if named is None or not _neighbours(named, took, asked):
+        return reply
+    match = _figure_match(reply, given)
+    return reply[: match.start()] + named.figure + reply[match.end() :] if match else reply
+
+
+def _row_named(question: str, asked: set[str], rows: list[_Row]) -> _Row | None:
+    """The row whose label's words are all in the question (its terms ``asked``), one of them a
+    name ("Glorp"), with one figure (a row of several columns names no one figure) that the
+    question does not give; None where there is no such row, or rows with different figures, or
+    a sentence's words."""
     names = {t for w in question.split()[1:] if w[:1].isupper() for t in tokenize(w)}
     named = [r for r in rows if _names_row(r.label, asked) and set(tokenize(r.label)) & names]
     if len({r.figure for r in named}) != 1 or any(_PROSE_RE.search(r.label) for r in named):
@@ -444,11 +446,10 @@ def _row_named(question: str, rows: list[_Row]) -> _Row | None:
     return None if row.columns > 1 or row.figure in _figure_values(question) else row
 
 
-def _neighbours(named: _Row, took: list[_Row], question: str) -> bool:
+def _neighbours(named: _Row, took: list[_Row], asked: set[str]) -> bool:
     """Whether the rows the reply's figure comes from are rows of the same thing as the named
-    one (a label sharing a word: "Glorp (2 layers) plain"), none named by the question itself,
-    none a sentence's words ("BLEU on the WMT 2014" is no row)."""
-    asked = set(tokenize(question))
+    one (a label sharing a word: "Glorp (2 layers) plain"), none named by the question itself
+    (its terms ``asked``), none a sentence's words ("BLEU on the WMT 2014" is no row)."""
     labels = [set(tokenize(r.label)) for r in took]
     row = set(tokenize(named.label))
     if not took or any(_PROSE_RE.search(r.label) for r in took):
@@ -507,15 +508,22 @@ def _head(label: str) -> str:
 
 def _swapped(reply: str, given: str, label: str, figure: str, new_label: str) -> str:
     """``reply`` with its figure ``given`` (and ``label`` right after it, if there) replaced."""
-    for match in _REPLY_FIGURE_RE.finditer(reply):
-        if _figure_value(match.group()) == given:
-            rest = reply[match.end() :]
-            scale = _SCALE_WORD_RE.match(rest)
-            rest = rest[scale.end() :] if scale else rest
-            if rest.lstrip().startswith(label):
-                rest = " " + new_label + rest.lstrip()[len(label) :]
-            return reply[: match.start()] + figure + rest
-    return reply
+    match = _figure_match(reply, given)
+    if match is None:
+        return reply
+    rest = reply[match.end() :]
+    scale = _SCALE_WORD_RE.match(rest)
+    rest = rest[scale.end() :] if scale else rest
+    if rest.lstrip().startswith(label):
+        rest = " " + new_label + rest.lstrip()[len(label) :]
+    return reply[: match.start()] + figure + rest
+
+
+def _figure_match(reply: str, value: str) -> re.Match[str] | None:
+    """Where ``reply`` first gives the figure ``value`` (as ``_figure_value`` writes it)."""
+    return next(
+        (m for m in _REPLY_FIGURE_RE.finditer(reply) if _figure_value(m.group()) == value), None
+    )
 
 
 # A figure followed by the words that label it, up to the next comma, "and" or the sentence's
