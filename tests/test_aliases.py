@@ -78,6 +78,8 @@ def test_title_and_author_aliases():
         "Lars Vennholm",
         "Vennholm",
     ]
+    # A name with accents is also named as people type it without them.
+    assert author_aliases(["Zoë Brünner"]) == ["Zoë Brünner", "Brünner", "Zoe Brunner", "Brunner"]
 
 
 def test_document_aliases_are_deduplicated_case_insensitively():

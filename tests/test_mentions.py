@@ -189,3 +189,16 @@ def test_the_two_rules_differ_where_the_module_says_so() -> None:
     assert _papers("How does RAG-Token marginalize?") == ["retrieval-augmented-generation"]
     assert names.named("How does RAG-Token marginalize?") == {}
     assert names.named("How does RAG marginalize?") == {"retrieval-augmented-generation": 1.0}
+
+
+def test_a_model_another_paper_owns_is_the_architecture_not_its_paper() -> None:
+    def papers(text: str) -> list[str]:
+        return [m.paper for m in mentions(text, every=True)]
+
+    # GPipe trains a Transformer of its own: the question is about GPipe alone.
+    assert papers("How long did GPipe's 128-layer, multilingual Transformer train?") == ["gpipe"]
+    assert papers("What dropout did GPipe use for its multilingual Transformer?") == ["gpipe"]
+    # Set side by side, or after a word that is no modifier, the model names its paper.
+    both = ["gpipe", "attention-is-all-you-need"]
+    assert papers("Is GPipe's model deeper than the Transformer?") == both
+    assert papers("How does GPipe's Transformer compare with the original Transformer?") == both

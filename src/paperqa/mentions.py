@@ -9,9 +9,10 @@ plus ``known_as`` for a listed paper). Two rules match them, for two uses:
   and position (``every=True``: each time it is named); a name two papers share names neither,
   unless the caller says which paper it means (``authors``: an author's name found by
   ``shared_author_names``, which the answer step resolves by retrieval to split a two-paper
-  question). It puts the named papers first in retrieval, splits two-paper questions, gives
-  follow-ups their subject, checks a paper's name in a cited sentence and says that a named
-  reading-list paper is not indexed.
+  question), and a model another named paper owns names no paper ("GPipe's multilingual
+  Transformer", "GPipe ... its Transformer": the architecture GPipe trains). It puts the named
+  papers first in retrieval, splits two-paper questions, gives follow-ups their subject, checks a
+  paper's name in a cited sentence and says that a named reading-list paper is not indexed.
 - ``PaperNames(documents).match(question)``: how strongly a question names each indexed paper
   (1 / how many papers share the name), on BM25's terms, and which of its terms are names: a
   retrieval feature (``paperqa.retrieve.features``).
@@ -211,7 +212,25 @@ def mentions(
             and m.start + len(m.name) <= o.start + len(o.name)
             for o in found
         )
+        and not _owned(m, found, text)
     ]
+
+
+# What lies between a paper's name and a model it owns: "GPipe's 128-layer multilingual
+# Transformer", "GPipe ... its multilingual Transformer".
+_MODIFIER = r"(?!(?:and|or|with|than|to|the|an?|of|in|on|for|versus|vs)\b)[\w,.-]+\s+"
+_OWNER_GAP = re.compile(rf"(?:'s|[^.?!;]*\bits)\s+(?:{_MODIFIER}){{0,4}}", re.IGNORECASE)
+
+
+def _owned(mention: Mention, found: list[Mention], text: str) -> bool:
+    """Whether a model's name is a thing another paper the text names owns, not a paper:
+    "GPipe's multilingual Transformer" names GPipe, and the architecture it trains."""
+    return mention.by_model and any(
+        other.paper != mention.paper
+        and other.start < mention.start
+        and _OWNER_GAP.fullmatch(text[other.start + len(other.name) : mention.start])
+        for other in found
+    )
 
 
 @cache

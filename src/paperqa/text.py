@@ -8,6 +8,8 @@
 - ``tokenize``: the terms that BM25 indexes and that citation checks compare. ``sub-layer``
   gives ``sub-layer``, ``sub`` and ``layer``; ``42.5%`` gives ``42.5``; ``βk`` stays one
   token; number words become digits and a light plural rule makes ``layers`` match ``layer``.
+- ``fold_accents``: a name as people type it without accents ("Grunwald" for "Grünwald"), and
+  ``greek_symbols``: a Greek letter as papers print it ("λ" for "lambda").
 - ``document_header`` / ``passage_text``: what is embedded and indexed for a chunk.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _HYPHEN_BREAK = re.compile(r"-\s*\n\s*")
 _WHITESPACE = re.compile(r"\s+")
@@ -30,6 +33,18 @@ def without_reference_marks(text: str) -> str:
     """``text`` without numbered reference marks: in a prompt whose passages are numbered [1],
     [2], ... they cost tokens and read like passage numbers."""
     return _REFERENCE_MARK.sub("", text)
+
+
+# Accents a PDF extracts as characters of their own, beside the letter: "Gr¨unwald", "O˘guz".
+_SPACING_ACCENTS = re.compile("[\u00a8\u00b4\u00b8\u02c6\u02c7\u02d8\u02d9\u02da\u02dc`]")
+
+
+@lru_cache(maxsize=256)  # a paper's whole text is folded once, not once per name
+def fold_accents(text: str) -> str:
+    """``text`` without accents, as people type names: "Grünwald", and a PDF's "Gr¨unwald", read
+    "Grunwald". Only for comparing names: ``normalize`` keeps them, as the evaluation does."""
+    decomposed = unicodedata.normalize("NFKD", _SPACING_ACCENTS.sub("", text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def join_hyphen_breaks(text: str) -> str:
@@ -684,6 +699,21 @@ def tokenize(text: str) -> list[str]:
         if word and word not in STOPWORDS:
             tokens.append(stem(word))
     return tokens
+
+
+# Greek letters as people type them and as papers print them: "What value of lambda?" asks about
+# "λ = 1.1". Questions name them, so the question's side gets the symbols (``greek_symbols``).
+GREEK_LETTERS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
+    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "chi": "χ", "psi": "ψ",
+    "omega": "ω",
+}  # fmt: skip
+
+
+def greek_symbols(text: str) -> list[str]:
+    """The symbols of the Greek letters ``text`` spells out ("lambda" gives "λ"), as terms."""
+    return [GREEK_LETTERS[t] for t in dict.fromkeys(tokenize(text)) if t in GREEK_LETTERS]
 
 
 # --- What is indexed for a chunk --------------------------------------------------------------

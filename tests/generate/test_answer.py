@@ -162,14 +162,6 @@ def test_a_paper_named_in_lower_case_is_the_one_cited(engine: QAEngine) -> None:
 
 
 @pytest.mark.slow
-def test_a_question_asking_for_several_things_is_answered_with_each(engine: QAEngine) -> None:
-    answer = engine.ask("Which datasets does the VLAE paper evaluate density estimation on?")
-    text = answer.answer.lower()
-    assert "mnist" in text and ("omniglot" in text or "caltech" in text)
-    assert {c.doc for c in answer.citations} == {"variational-lossy-autoencoder"}
-
-
-@pytest.mark.slow
 def test_how_long_training_took_is_answered_with_the_time_it_took(engine: QAEngine) -> None:
     answer = engine.ask("How long did it take to train the big Transformer?")
     assert "3.5 days" in answer.answer
@@ -477,6 +469,30 @@ def test_a_name_the_cited_paper_holds_outside_the_quoted_passages_is_no_reason_t
     written = AnswerPart(written.answer, [passage], other)
     checked = engine._attributed(_Run(other, 0.0, other), [written], [passage])
     assert checked.refused and '"Blorp Zarkov"' in checked.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("doc", "named_by"),
+    [
+        ("scaling-laws-neural-lms", "the OpenAI study"),  # its authors' affiliation
+        ("mdl-tutorial", "Grunwald's tutorial"),  # an author typed without the accent
+    ],
+)
+def test_a_paper_named_by_its_title_page_is_no_reason_to_refuse(
+    engine: QAEngine, doc: str, named_by: str
+) -> None:
+    question = f"What does {named_by} call the glorp?"  # invented
+    text = "We call this quantity the zarkov glorp, to tell it apart from other glorps."
+    passage = Passage(Chunk(1, doc, "Title", 9, 9, text), 1.0)
+    written = AnswerPart("It calls this quantity the zarkov glorp.", [passage], question)
+    checked = engine._attributed(_Run(question, 0.0, question), [written], [passage])
+    assert not checked.refused and "zarkov glorp" in checked.answer
+    # An organisation that is not on the paper's title page still asks about something else.
+    other = question.replace(named_by, "the Blorpmind study")
+    written = AnswerPart(written.answer, [passage], other)
+    checked = engine._attributed(_Run(other, 0.0, other), [written], [passage])
+    assert checked.refused and '"Blorpmind"' in checked.answer
 
 
 @pytest.mark.slow

@@ -263,3 +263,26 @@ def test_the_closest_quoted_sentence_comes_with_the_sentence_it_leans_on() -> No
         "A variant is the Glorp cell. It merges the reset and carry gates."
     )
     assert closest_quoted_sentence("What optimizer was used?", evidence) is None
+
+
+def test_a_sentence_cut_off_at_its_passage_end_never_stands_in_for_a_reply() -> None:
+    evidence = [
+        Evidence(OPTIMIZER, "Glorp nets read two scripts: Blorp and Zarn."),
+        Evidence(SHUFFLING, "Since the Glorp net reads scripts end to end, we"),
+    ]
+    question = "Which scripts does the Glorp net read end to end?"
+    assert (
+        closest_quoted_sentence(question, evidence)
+        == "Glorp nets read two scripts: Blorp and Zarn."
+    )
+
+
+def test_a_greek_letter_the_question_types_out_is_found_as_its_symbol() -> None:
+    text = (
+        "The Glorp score adds the dense score to the sparse one. "
+        "Zarn nets were trained for a week on four GPUs. "
+        "In every run we used λ = 1.1 as the weight of the dense part."
+    )
+    passages = [_passage(0, "glorp", text)]
+    chosen = select_evidence("What lambda does the Glorp score use?", passages, 30, _words)
+    assert "λ = 1.1" in chosen[0].text and "Zarn" not in chosen[0].text

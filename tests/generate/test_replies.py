@@ -15,6 +15,7 @@ from paperqa.generate.replies import (
     reason_instead,
     with_the_cell_asked,
     with_the_count_asked,
+    with_the_named_rows_column,
     with_the_row_asked,
 )
 from paperqa.types import Chunk, Passage
@@ -313,11 +314,23 @@ def test_a_figure_of_a_flattened_table_is_the_one_of_the_row_the_question_names(
     assert with_the_row_asked("92.7 [1].", question, table) == "92.7 [1]."
     vague = "What score does Glorp reach?"
     assert with_the_row_asked("91.3 [1].", vague, table) == "91.3 [1]."
-    # A sentence's figures are no table's rows, and a figure the question gives is no answer.
-    prose = [
-        "Our Glorp achieves 28.4 Score on the Zed 2014 Blorp task, improving over the best "
-        "results by over 2 Score. On the Zed 2014 Zap task, it reaches 41.8 after 3 days on 8 "
-        "chips."
+
+
+def test_a_figure_of_a_flattened_table_of_columns_is_the_named_rows_in_that_column() -> None:
+    table = [
+        "Depth Plain Gated 3 layers, 1 gated 14.40 10.53 5 layers, 3 gated 10.56 8.00 7 layers, "
+        "5 gated 9.78 7.79 9 layers, 7 gated 9.52 8.19 Table 3: Glorp error by depth."
     ]
-    zed = "What Score does Glorp reach on Zed 2014 Blorp?"
-    assert with_the_row_asked("28.4 [1].", zed, prose) == "28.4 [1]."
+    question = "What error did the gated Glorp with 7 layers (5 gated) reach?"
+    # The model read the right column (gated) of the next row (9 layers).
+    assert with_the_named_rows_column("It reached 8.19 [1].", question, table) == (
+        "It reached 7.79 [1]."
+    )
+    plain = "What error did the plain Glorp with 7 layers (5 gated) reach?"
+    assert with_the_named_rows_column("9.52 [1].", plain, table) == "9.78 [1]."
+    # The named row's own figure, a question naming no one row, or prose, stay as they are.
+    assert with_the_named_rows_column("7.79 [1].", question, table) == "7.79 [1]."
+    vague = "What error did the gated Glorp reach?"
+    assert with_the_named_rows_column("8.19 [1].", vague, table) == "8.19 [1]."
+    prose = ["With 7 layers, 5 gated we reach 9.78 7.79 and with 9 layers 9.52 8.19 in the end."]
+    assert with_the_named_rows_column("8.19 [1].", question, prose) == "8.19 [1]."

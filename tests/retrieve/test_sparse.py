@@ -76,3 +76,18 @@ def test_a_part_of_a_hyphenated_name_brings_no_related_words():
         "nonlinearity",
     ]
     assert related_terms("How deep is the pre-activation network?") == []
+
+
+def test_a_greek_letter_typed_out_also_finds_its_symbol():
+    chunks = [
+        Chunk(0, "doc0", "T", 1, 1, "The Glorp score weights the dense term by λ = 1.1."),
+        Chunk(1, "doc1", "T", 1, 1, "The Glorp score weights the sparse term by 0.4."),
+        *(Chunk(i, f"doc{i}", "T", 1, 1, f"Zarn net {i} has no score.") for i in range(2, 6)),
+    ]
+    retriever = BM25Retriever(
+        chunks, [tokenize(c.text) for c in chunks], k1=1.2, b=0.75, related_weight=0.5
+    )
+    assert related_terms("Which lambda weights the Glorp score?") == ["λ"]
+    assert retriever.search("Which lambda weights the Glorp score?", k=2)[0].doc == "doc0"
+    # Two languages in a question bring the names of languages papers translate between.
+    assert "french" in related_terms("Which language pair is used?")

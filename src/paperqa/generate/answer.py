@@ -75,6 +75,7 @@ from paperqa.generate.replies import (
     reason_instead,
     with_the_cell_asked,
     with_the_count_asked,
+    with_the_named_rows_column,
     with_the_row_asked,
 )
 from paperqa.generate.rewrite import rewrite_question
@@ -396,6 +397,7 @@ class QAEngine:
                     raw = name_the_papers(raw, dict(enumerate(papers, start=1)))
                 raw = with_the_cell_asked(raw, part.question, evidence)
                 raw = with_the_row_asked(raw, part.question, evidence)
+                raw = with_the_named_rows_column(raw, part.question, evidence)
                 raw = with_the_count_asked(raw, part.question, evidence)
                 text = self._part_answer(raw, part.paper)
                 answered.append(AnswerPart(text, quoted, part.question, rows, run.authors))
@@ -743,7 +745,17 @@ class QAEngine:
         cited = [p for p in used if p.chunk.id in cited_ids]
         context = [p for p in used if p.doc in cited_docs]
         papers = [self._whole_paper(doc) for doc in cited_docs]
-        return unheld_question_facts(run.standalone, cited, context, papers)
+        fronts = [p for doc in cited_docs if (p := self._title_page(doc))]
+        return unheld_question_facts(run.standalone, cited, context, papers, fronts)
+
+    def _title_page(self, doc: str) -> Passage | None:
+        """The paper's first chunk when it is its title page (no heading of its own, the abstract
+        next): title, authors and their affiliations."""
+        own = (c for c in self.store.chunks if c.doc == doc)
+        first, second = next(own, None), next(own, None)
+        if first is None or second is None or first.section or second.section.lower() != "abstract":
+            return None
+        return Passage(first, 0.0)
 
     def _whole_paper(self, doc: str) -> Passage:
         """One passage holding all of the paper's text (its chunks, overlaps and all)."""

@@ -36,6 +36,7 @@ from paperqa.text import (
     NUMBER_WORDS,
     YEAR_PATTERN,
     asks_which_paper,
+    fold_accents,
     normalize,
     occurs,
     occurs_as_word,
@@ -320,11 +321,13 @@ def _holds_name(fact: Fact, passage: Passage) -> bool:
 
 def _occurs_name(name: str, text: str) -> bool:
     """``name`` in ``text`` as whole words ("RAG" is not in "averaging"), also with their
-    hyphens dropped ("VGG16" in "VGG-16", and back); a
+    hyphens dropped ("VGG16" in "VGG-16", and back) or their accents ("Grunwald"); a
     model named by its depth also in the other order ("ResNet-152" in "152-layer ResNet"), and a
     name with a describing word hyphened to it by that name ("ImageNet-winning" by "ImageNet").
     """
     if occurs_as_word(name, text) or occurs_as_word(name.replace("-", ""), text.replace("-", "")):
+        return True
+    if occurs_as_word(fold_accents(name), fold_accents(text)):  # "Grunwald" in "Gr¨unwald"
         return True
     if depth := _DEPTH_NAME_RE.fullmatch(name):
         return occurs(f"{depth[2]}-layer {depth[1]}", text)
@@ -338,13 +341,15 @@ def unheld_question_facts(
     cited: Sequence[Passage],
     context: Sequence[Passage] = (),
     papers: Sequence[Passage] = (),
+    fronts: Sequence[Passage] = (),
 ) -> list[str]:
     """The numbers ``question`` asks about that none of the ``cited`` passages holds, the
     training settings it asks the value of that none of them names ("weight decay", answered
     from a passage giving a dropout rate; ``paperqa.text.settings_unnamed``), and the names
     that neither they nor ``context`` (the other quoted passages of the cited papers) hold;
     a paper named by an author also holds anywhere in ``papers`` (each cited paper's whole text,
-    as one passage).
+    as one passage), and any name holds in their ``fronts`` (title pages: "OpenAI's scaling
+    study" names a paper by where its authors work, which the passages that answer never say).
 
     An answer whose citations never mention the "1001-layer" network the question asks about
     answers a neighbouring question (from passages on shallower ResNets). A name may sit a passage
@@ -362,7 +367,7 @@ def unheld_question_facts(
         and not _YEAR_RE.fullmatch(fact.text)
         and not _NUMBER_WORD_RE.fullmatch(fact.text)  # "the two models": a count, not a thing
     ]
-    quoted = list({id(p): p for p in [*cited, *context]}.values())
+    quoted = list({id(p): p for p in [*cited, *context, *fronts]}.values())
     numbers = [NumberText.of(p.text) for p in cited]  # once per passage, not per fact
     # An author's name may name the person, not the paper ("Sean Carroll's question", in a post
     # that only says where Carroll asked it): it holds anywhere in the cited ``papers``.

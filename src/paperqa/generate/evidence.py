@@ -39,6 +39,7 @@ from paperqa.text import (
     asks_for_quantity,
     asks_why,
     gives_reason,
+    greek_symbols,
     join_hyphen_breaks,
     norm,
     split_sentences,
@@ -84,6 +85,9 @@ _LEADS_ON = re.compile(
     r"(?::|\b(?:two|three|four|five|six|several|following)\s+(?:[\w-]+\s+){0,2}?[\w-]+\.)$",
     re.IGNORECASE,
 )
+# A quoted "sentence" cut off where its passage ends: it stops on a lower-case word or a comma
+# ("Since X is an end-to-end system, we"). It can inform the model, but never stand in for a reply.
+_CUT_OFF = re.compile(r"(?:\b[a-z]+|,)$")
 INSTRUCTION_RE = re.compile(
     r"\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:instructions?|prompt|above|previous|prior|"
     r"question)\b|\b(?:reply|respond|answer|say|output|print|write)\b[^.]{0,20}\b(?:only|just|"
@@ -198,7 +202,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
         for j, (text, in_core) in enumerate(_passage_pieces(passage))
         if not is_instruction(text) and not is_reference_entry(text)
     ]
-    wanted = set(tokenize(question))
+    wanted = {*tokenize(question), *greek_symbols(question)}
     idf = _question_idf(wanted, [p.terms for p in pieces])
     total = sum(idf.values()) or 1.0
     quantity = asks_for_quantity(question)
@@ -308,7 +312,8 @@ def closest_quoted_sentence(
 ) -> str | None:
     """The quoted sentence that holds the most of the question's terms (IDF-weighted over the
     quoted sentences), after the sentence it leans on where it does ("It merges ..."); None
-    when no quoted sentence shares a term with the question. ``only``: which sentences may be
+    when no quoted sentence shares a term with the question. A sentence cut off where its passage
+    ends is never chosen. ``only``: which sentences may be
     chosen (those that give a reason, say); a sentence and the one it leans on are scored
     together."""
     quoted = [
@@ -317,7 +322,7 @@ def closest_quoted_sentence(
         for run in block.text.split(" ... ")
         for runs in [split_sentences(run)]
         for i, sentence in enumerate(runs)
-        if only is None or only(sentence)
+        if not _CUT_OFF.search(sentence) and (only is None or only(sentence))
     ]
     wanted = set(tokenize(question))
     terms = [set(tokenize(f"{lead or ''} {sentence}")) for sentence, lead in quoted]

@@ -6,7 +6,8 @@ question (``gives_the_kind_asked``; ``quoted_instead`` puts the closest quoted s
 a restatement, ``reason_instead`` the closest one giving a reason in place of a reply to "why" that
 gives none, ``denial_instead`` the closest one in place of a bare "Yes" that it plays down), the
 figure of the table cell the question names (``with_the_cell_asked``), of the row of a flattened
-table (``with_the_row_asked``) or of the item of a quoted list it names
+table (``with_the_row_asked``; in the column the reply read, for a table of several columns,
+``with_the_named_rows_column``) or of the item of a quoted list it names
 (``with_the_count_asked``), and the papers it points to by a passage ("[2] introduced ...",
 ``name_the_papers``). A list the model wrote one item a line becomes one sentence
 (``list_in_one_sentence``).
@@ -15,7 +16,7 @@ table (``with_the_row_asked``) or of the item of a quoted list it names
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from paperqa.generate.citations import capitalised_terms, strip_markers
@@ -433,6 +434,65 @@ def with_the_row_asked(reply: str, question: str, evidence: Sequence[str]) -> st
     return reply[: match.start()] + named.figure + reply[match.end() :] if match else reply
 
 
+def with_the_named_rows_column(reply: str, question: str, evidence: Sequence[str]) -> str:
+    """``reply`` giving the figure of the row the question names, in the column the reply read,
+    where a quoted block is a table of several columns run flat ("Depth Plain Gated 3 layers
+    14.4 10.5 5 layers 9.8 7.8 7 layers 9.5 8.2") and the reply took another row's figure: the
+    model read the right column of a neighbouring row. The named row is the one whose label's
+    words are all in the question ("5 layers"); the row the reply took is not named."""
+    figures = _new_figures(reply, question)
+    if len(figures) != 1:
+        return reply
+    (given,) = figures
+    asked = set(tokenize(question))
+    for text in evidence:
+        rows = _column_rows(text)
+        took = [row for row in rows if given in row.figures]
+        named = [row for row in rows if _names_row(row.label, asked)]
+        if len(took) != 1 or len(named) != 1 or _names_row(took[0].label, asked):
+            continue
+        column = took[0].figures.index(given)
+        match = _figure_match(reply, given)
+        if match and len(named[0].figures) == len(took[0].figures):
+            return reply[: match.start()] + named[0].figures[column] + reply[match.end() :]
+    return reply
+
+
+@dataclass
+class _ColumnRow:
+    """A row of a flattened table of several columns: its label and its figures."""
+
+    label: str
+    figures: list[str]
+
+
+def _column_rows(text: str) -> list[_ColumnRow]:
+    """The rows of a table of several columns run flat in ``text``: each run of two or more
+    figures (nothing but spaces or a "%" between them) with the words since the run before it,
+    a lone figure among them, or one before a lower-case word ("5 layers"). None unless
+    ``_MIN_COLUMN_ROWS`` rows have as many figures, or if a label reads as a sentence's words
+    (``_PROSE_RE``)."""
+    runs: list[list[re.Match[str]]] = []
+    for match in _cell_figures(text):
+        if runs and re.fullmatch(r"%?\s+", text[runs[-1][-1].end() : match.start()]):
+            runs[-1].append(match)
+        else:
+            runs.append([match])
+    rows, start = [], 0
+    for run in runs:
+        while len(run) > 1 and re.match(r"\s+[a-z]", text[run[-1].end() :]):
+            run.pop()  # "10.53 5 layers": the 5 begins the next row's label
+        if len(run) < 2:
+            continue
+        label = text[start : run[0].start()].strip(" ,;:")
+        rows.append(_ColumnRow(label, [_figure_value(m.group()) for m in run]))
+        start = run[-1].end()
+    widths = [len(row.figures) for row in rows]
+    if not rows or max(map(widths.count, widths)) < _MIN_COLUMN_ROWS:
+        return []
+    return [] if any(_PROSE_RE.search(row.label) for row in rows[1:]) else rows
+
+
 def _row_named(question: str, asked: set[str], rows: list[_Row]) -> _Row | None:
     """The row whose label's words are all in the question (its terms ``asked``), one of them a
     name ("Glorp"), with one figure (a row of several columns names no one figure) that the
@@ -472,11 +532,7 @@ def _flat_rows(text: str) -> list[_Row]:
     None unless there are at least ``_MIN_ROWS``."""
     rows: list[_Row] = []
     start = 0
-    for match in _REPLY_FIGURE_RE.finditer(text):
-        if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):
-            continue  # inside brackets: part of a label
-        if text[match.start() - 1 : match.start()] == "-":
-            continue  # part of a name: "Glorp-12"
+    for match in _cell_figures(text):
         label = text[start : match.start()]
         if rows and not _WORD_RE.search(label):
             rows[-1].columns += 1
@@ -486,6 +542,15 @@ def _flat_rows(text: str) -> list[_Row]:
     return rows if len(rows) >= _MIN_ROWS else []
 
 
+def _cell_figures(text: str) -> Iterator[re.Match[str]]:
+    """The figures of a flattened table that may be cells: not inside brackets, where they are
+    part of a label ("(2 layers)"), nor after a hyphen, in a name ("Glorp-12")."""
+    for match in _REPLY_FIGURE_RE.finditer(text):
+        inside = text.count("(", 0, match.start()) > text.count(")", 0, match.start())
+        if not inside and text[match.start() - 1 : match.start()] != "-":
+            yield match
+
+
 def _names_row(label: str, asked: set[str]) -> bool:
     """Whether the question names a row by all of its label's words (two at least)."""
     words = set(tokenize(label))
@@ -493,6 +558,7 @@ def _names_row(label: str, asked: set[str]) -> bool:
 
 
 _MIN_ROWS = 5  # fewer figures in a quoted block: prose, not a flattened table
+_MIN_COLUMN_ROWS = 3  # fewer rows with as many figures: no table of several columns
 # The words of a sentence, which a table row's label does without.
 _PROSE_RE = re.compile(
     r"\b(?:the|of|on|in|to|by|with|is|are|was|were|we|our|has|have|achieves?|reach(?:es)?)\b",

@@ -3,15 +3,16 @@
 A question asks for AlexNet's "optimizer" or "activation function"; the paper says "stochastic
 gradient descent ... momentum of 0.9" and "ReLU nonlinearity", so BM25 ranks neither passage.
 ``RELATED_TERMS`` maps a question word to such words (general machine-learning usage, written
-without looking at any question set); ``BM25Retriever`` also scores them, at a fraction of a
-question term's weight (``Settings.bm25_related_weight``).
+without looking at any question set) and a Greek letter's name to its symbol ("lambda": "λ");
+``BM25Retriever`` also scores them, at a fraction of a question term's weight
+(``Settings.bm25_related_weight``).
 """
 
 from __future__ import annotations
 
 import re
 
-from paperqa.text import tokenize
+from paperqa.text import greek_symbols, tokenize
 
 _HYPHENATED = re.compile(r"\S+-\S+")
 
@@ -29,6 +30,7 @@ _GROUPS = (
     ("dataset", "corpus benchmark"),
     ("corpus", "dataset"),
     ("initialization initialisation initialize", "init xavier glorot"),
+    ("language languages", "english french german chinese mandarin spanish russian czech"),
 )
 
 
@@ -49,4 +51,5 @@ def related_terms(query: str) -> list[str]:
     terms = tokenize(query)
     words = tokenize(_HYPHENATED.sub(" ", query))
     found = dict.fromkeys(t for word in words for t in RELATED_TERMS.get(word, ()))
+    found.update(dict.fromkeys(greek_symbols(query)))
     return [t for t in found if t not in terms]
