@@ -202,3 +202,6 @@ def test_a_model_another_paper_owns_is_the_architecture_not_its_paper() -> None:
     both = ["gpipe", "attention-is-all-you-need"]
     assert papers("Is GPipe's model deeper than the Transformer?") == both
     assert papers("How does GPipe's Transformer compare with the original Transformer?") == both
+    # Each paper once: the first time it is named as a paper.
+    once = mentions("How does GPipe’s Transformer compare with the original Transformer?")
+    assert [(m.paper, m.start) for m in once] == [("gpipe", 9), ("attention-is-all-you-need", 55)]

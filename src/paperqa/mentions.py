@@ -196,6 +196,8 @@ def mentions(
             name = match.group(0)
             by_author = name in _author_names(paper_id)
             by_model = name.lower() in _model_names(paper_id)
+            if by_model and _owned(paper_id, match.start(), text):
+                continue
             found.append(Mention(paper_id, name, match.start(), by_author, by_model))
             if not every:
                 break
@@ -212,24 +214,23 @@ def mentions(
             and m.start + len(m.name) <= o.start + len(o.name)
             for o in found
         )
-        and not _owned(m, found, text)
     ]
 
 
 # What lies between a paper's name and a model it owns: "GPipe's 128-layer multilingual
 # Transformer", "GPipe ... its multilingual Transformer".
 _MODIFIER = r"(?!(?:and|or|with|than|to|the|an?|of|in|on|for|versus|vs)\b)[\w,.-]+\s+"
-_OWNER_GAP = re.compile(rf"(?:'s|[^.?!;]*\bits)\s+(?:{_MODIFIER}){{0,4}}", re.IGNORECASE)
+_OWNER_GAP = re.compile(rf"(?:['’]s|[^.?!;]*\bits)\s+(?:{_MODIFIER}){{0,4}}", re.IGNORECASE)
 
 
-def _owned(mention: Mention, found: list[Mention], text: str) -> bool:
-    """Whether a model's name is a thing another paper the text names owns, not a paper:
-    "GPipe's multilingual Transformer" names GPipe, and the architecture it trains."""
-    return mention.by_model and any(
-        other.paper != mention.paper
-        and other.start < mention.start
-        and _OWNER_GAP.fullmatch(text[other.start + len(other.name) : mention.start])
-        for other in found
+def _owned(paper: str, start: int, text: str) -> bool:
+    """Whether the model named at ``start`` is a thing that another paper named before it in
+    its sentence owns, not ``paper``: "GPipe's multilingual Transformer" names GPipe, and the
+    architecture it trains."""
+    before = text[max(text.rfind(c, 0, start) for c in ".?!;") + 1 : start]
+    return any(
+        other.paper != paper and _OWNER_GAP.fullmatch(before[other.start + len(other.name) :])
+        for other in mentions(before, every=True)
     )
 
 
