@@ -41,8 +41,12 @@ def test_two_named_papers_both_lead_the_list_in_the_order_the_retriever_ranks_th
 @pytest.mark.slow
 def test_a_model_named_in_passing_does_not_displace_the_paper_asked_about(bm25):
     named, _ = bm25
-    docs = [p.doc for p in named.search("What batch size did GPipe use for its Transformer?", 5)]
+    docs = [p.doc for p in named.search("What batch size did GPipe use to train a Transformer?", 5)]
     assert docs[0] == "gpipe" and TRANSFORMER in docs[:4]
+    # "its Transformer" is GPipe's own model, not the Transformer paper: nothing of that paper
+    # is put first, where its figures were answered for GPipe's model.
+    docs = [p.doc for p in named.search("What batch size did GPipe use for its Transformer?", 5)]
+    assert docs[:2] == ["gpipe", "gpipe"]
 
 
 @pytest.mark.slow
