@@ -395,10 +395,9 @@ def with_the_count_asked(reply: str, question: str, evidence: Sequence[str]) -> 
     question, unlike the label of the one the reply took: "How many training images ...?"
     answered 150,000 is answered 1.2 million. The label after the figure in the reply, if any,
     goes with it."""
-    figures = _new_figures(reply, question)
-    if len(figures) != 1:
+    given = _one_new_figure(reply, question)
+    if given is None:
         return reply
-    (given,) = figures
     asked = set(tokenize(question))
     for sentence in _sentences(evidence):
         items = [(m["figure"], m["label"]) for m in _LABELLED_FIGURE_RE.finditer(sentence)]
@@ -420,18 +419,16 @@ def with_the_row_asked(reply: str, question: str, evidence: Sequence[str]) -> st
     semi 91.9 Glorp (2 layers) semi 92.7") and the reply took another row of the same thing:
     the model read the neighbouring setting. A figure in brackets belongs to its label ("(2
     layers)", "(2014)")."""
-    figures = _new_figures(reply, question)
-    if len(figures) != 1:
+    given = _one_new_figure(reply, question)
+    if given is None:
         return reply
-    (given,) = figures
     rows = [row for text in evidence for row in _flat_rows(text)]
     asked = set(tokenize(question))
     named = _row_named(question, asked, rows)
     took = [row for row in rows if row.figure == given]
     if named is None or not _neighbours(named, took, asked):
         return reply
-    match = _figure_match(reply, given)
-    return reply[: match.start()] + named.figure + reply[match.end() :] if match else reply
+    return _with_figure(reply, given, named.figure)
 
 
 def with_the_named_rows_column(reply: str, question: str, evidence: Sequence[str]) -> str:
@@ -440,10 +437,9 @@ def with_the_named_rows_column(reply: str, question: str, evidence: Sequence[str
     14.4 10.5 5 layers 9.8 7.8 7 layers 9.5 8.2") and the reply took another row's figure: the
     model read the right column of a neighbouring row. The named row is the one whose label's
     words are all in the question ("5 layers"); the row the reply took is not named."""
-    figures = _new_figures(reply, question)
-    if len(figures) != 1:
+    given = _one_new_figure(reply, question)
+    if given is None:
         return reply
-    (given,) = figures
     asked = set(tokenize(question))
     for text in evidence:
         rows = _column_rows(text)
@@ -451,10 +447,9 @@ def with_the_named_rows_column(reply: str, question: str, evidence: Sequence[str
         named = [row for row in rows if _names_row(row.label, asked)]
         if len(took) != 1 or len(named) != 1 or _names_row(took[0].label, asked):
             continue
-        column = took[0].figures.index(given)
-        match = _figure_match(reply, given)
-        if match and len(named[0].figures) == len(took[0].figures):
-            return reply[: match.start()] + named[0].figures[column] + reply[match.end() :]
+        if len(named[0].figures) == len(took[0].figures):
+            column = took[0].figures.index(given)
+            return _with_figure(reply, given, named[0].figures[column])
     return reply
 
 
@@ -592,6 +587,12 @@ def _figure_match(reply: str, value: str) -> re.Match[str] | None:
     )
 
 
+def _with_figure(reply: str, given: str, figure: str) -> str:
+    """``reply`` with the figure ``given`` (its first place) written as ``figure`` instead."""
+    match = _figure_match(reply, given)
+    return reply[: match.start()] + figure + reply[match.end() :] if match else reply
+
+
 # A figure followed by the words that label it, up to the next comma, "and" or the sentence's
 # end: the items of "1.2 million training images, 50,000 validation images, and ...".
 _SCALE_WORD_RE = re.compile(r"\s(?:thousand|million|billion)\b")
@@ -610,14 +611,14 @@ def _gives_the_other_rate(question: str, reply: str, evidence: Sequence[str]) ->
     if bool(asks_accuracy) == bool(asks_error):
         return False
     other, asked = (_ERROR_RE, _ACCURACY_RE) if asks_accuracy else (_ACCURACY_RE, _ERROR_RE)
-    figures = _new_figures(reply, question)
-    if len(figures) != 1:
+    given = _one_new_figure(reply, question)
+    if given is None:
         return False
     places = [
         lead if other.search(lead) or asked.search(lead) else text
         for text in evidence
         for lead, figure in _LEAD_RE.findall(text)
-        if _figure_value(figure) in figures
+        if _figure_value(figure) == given
     ]
     return bool(places) and all(other.search(p) and not asked.search(p) for p in places)
 
@@ -627,10 +628,9 @@ def _not_top_k(question: str, reply: str, evidence: Sequence[str]) -> bool:
     one figure sits only in quoted sentences that never say "top-5" (a plain test error rate,
     which is a top-1 figure)."""
     asked = {_top_k(m) for m in _TOP_K_RE.finditer(question)} - {"1"}
-    figures = _new_figures(reply, question)
-    if not asked or len(figures) != 1:
+    if not asked:
         return False
-    places = [sentence for sentence in _sentences(evidence) if figures & _figure_values(sentence)]
+    places = _places_of_new_figure(reply, question, evidence)
     return bool(places) and not any(
         asked & {_top_k(m) for m in _TOP_K_RE.finditer(p)} for p in places
     )
@@ -641,11 +641,10 @@ def _not_the_split_asked(question: str, reply: str, evidence: Sequence[str]) -> 
     sentences ...") and the reply's one figure sits only in quoted sentences that never name that
     split (the size of the whole dataset, or of the training set)."""
     asked = _SPLIT_ASKED_RE.search(question)
-    figures = _new_figures(reply, question)
-    if not asked or len(figures) != 1:
+    if not asked:
         return False
     split = _split_of(asked.group(1))
-    places = [sentence for sentence in _sentences(evidence) if figures & _figure_values(sentence)]
+    places = _places_of_new_figure(reply, question, evidence)
     return bool(places) and not any(
         _split_of(m.group()) == split for p in places for m in _SPLIT_WORD_RE.finditer(p)
     )
@@ -679,6 +678,22 @@ _TOP_K_RE = re.compile(r"\btop[\s-]?(\d+|one|five)\b", re.IGNORECASE)
 _LEAD_RE = re.compile(rf"((?:[^\d\s]+\s+){{0,5}})({_REPLY_FIGURE_RE.pattern})")
 _ACCURACY_RE = re.compile(r"\baccura", re.IGNORECASE)
 _ERROR_RE = re.compile(r"\berrors?\b|\bWER\b|\bCER\b", re.IGNORECASE)
+
+
+def _one_new_figure(reply: str, question: str) -> str | None:
+    """The one figure ``reply`` gives that the question does not; None if it gives none or
+    several (a comparison)."""
+    figures = _new_figures(reply, question)
+    return next(iter(figures)) if len(figures) == 1 else None
+
+
+def _places_of_new_figure(reply: str, question: str, evidence: Sequence[str]) -> list[str]:
+    """The quoted sentences holding the one figure ``reply`` gives that the question does not;
+    none where it gives none or several."""
+    given = _one_new_figure(reply, question)
+    if given is None:
+        return []
+    return [sentence for sentence in _sentences(evidence) if given in _figure_values(sentence)]
 
 
 def _new_figures(reply: str, question: str) -> set[str]:
