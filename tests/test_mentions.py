@@ -3,7 +3,14 @@ the indexed ones by their aliases (``PaperNames``)."""
 
 from __future__ import annotations
 
-from paperqa.mentions import PaperNames, mentions, shared_author_names
+from paperqa.mentions import (
+    PaperNames,
+    mentions,
+    names_the_text,
+    shared_author_names,
+    text_descriptions,
+    without_paper_names,
+)
 
 
 def _papers(text: str) -> list[str]:
@@ -205,3 +212,31 @@ def test_a_model_another_paper_owns_is_the_architecture_not_its_paper() -> None:
     # Each paper once: the first time it is named as a paper.
     once = mentions("How does GPipe’s Transformer compare with the original Transformer?")
     assert [(m.paper, m.start) for m in once] == [("gpipe", 9), ("attention-is-all-you-need", 55)]
+
+
+def test_an_authors_et_al_is_no_word_a_passage_must_hold() -> None:
+    # "et" and "al" are in no passage: left in, they pulled a right sentence under the threshold.
+    sentence = "According to Kaplan et al., most extra compute goes to wider lattices."
+    assert (
+        without_paper_names(sentence) == "According to , most extra compute goes to wider lattices."
+    )
+    # nor after a surname two papers share, which names neither paper
+    assert without_paper_names("As Santoro et al. show, it holds.") == "As Santoro show, it holds."
+
+
+def test_a_name_followed_by_what_the_text_is_names_the_paper_as_a_text() -> None:
+    def as_text(question: str) -> list[tuple[str, bool]]:
+        return [(m.name, names_the_text(question, m)) for m in mentions(question, every=True)]
+
+    assert as_text("Which datasets does the DPR paper use?") == [("DPR", True)]
+    assert as_text("What does the DPR's paper say?") == [("DPR", True)]
+    assert as_text("What error did AlexNet reach?") == [("AlexNet", False)]
+    assert as_text("What did Zaremba et al. regularize?") == [("Zaremba", True)]
+
+
+def test_the_words_describing_a_named_paper_are_where_and_when_it_appeared() -> None:
+    assert text_descriptions("In Vaswani et al.'s NIPS'17 paper, how many heads?") == "NIPS'17"
+    assert text_descriptions("In the NIPS 2012 AlexNet paper, what dropout?") == "NIPS 2012"
+    # Not across linking words ("the network in the MDL tutorial"), nor beside no named paper.
+    assert text_descriptions("How many layers has the network in the MDL tutorial?") == ""
+    assert text_descriptions("What does the GLORPCONF Blorp paper report?") == ""

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -54,6 +54,16 @@ _KINDS = ("paper", "tutorial", "post", "blog", "article", "thesis", "notes", "bo
 # "the identity mappings follow-up paper": a word that places the text among its author's others
 _PLACING = r"(?:\s+(?:follow-?up|original|earlier|later|companion|first|\d{4}))?"
 _KIND = rf"{_PLACING}\s+(?:{'|'.join(_KINDS)})\b"
+_ET_AL_RE = re.compile(r"\s+et\s+al\b\.?", re.IGNORECASE)
+# "the NIPS 2012 AlexNet paper", "Hinton and van Camp's COLT'93 paper": up to four words between
+# an article or a possessive and what the text is.
+_LINK_WORD = r"(?:and|or|with|than|to|the|an?|of|in|on|for|by|versus|vs)\b"
+_DESCRIBED_TEXT_RE = re.compile(
+    rf"(?:\bthe|['’]s)\s+((?:(?!{_LINK_WORD})[^\s,;:?!]+\s+){{1,4}}?)(?:{'|'.join(_KINDS)})\b",
+    re.IGNORECASE,
+)
+_NAMED = "\u2042"  # stands for a paper's name while its description is looked for
+_NAMES_A_TEXT = re.compile(rf"(?:['’]s)?{_KIND}", re.IGNORECASE)
 _MIN_SURNAME = 4  # shorter surnames (He, Yu, Li) are common words or too ambiguous
 
 
@@ -219,8 +229,43 @@ def mentions(
 
 # What lies between a paper's name and a model it owns: "GPipe's 128-layer multilingual
 # Transformer", "GPipe ... its multilingual Transformer".
-_MODIFIER = r"(?!(?:and|or|with|than|to|the|an?|of|in|on|for|versus|vs)\b)[\w,.-]+\s+"
+_MODIFIER = rf"(?!{_LINK_WORD})[\w,.-]+\s+"
 _OWNER_GAP = re.compile(rf"(?:['’]s|[^.?!;]*\bits)\s+(?:{_MODIFIER}){{0,4}}", re.IGNORECASE)
+
+
+def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
+    """``text`` without the names of the reading-list papers it mentions (``found``: every one of
+    those mentions, when already known), and without "et al." (after any author's name)."""
+    for m in mentions(text, every=True) if found is None else found:
+        end = m.start + len(m.name)
+        text = text[: m.start] + " " * (end - m.start) + text[end:]  # later starts stay put
+    return " ".join(_ET_AL_RE.sub(" ", text).split())
+
+
+def names_the_text(text: str, mention: Mention) -> bool:
+    """Whether ``mention`` (found in ``text``) names the paper as a text: by an author ("Kaplan
+    et al."), or followed by what the text is ("the DPR paper", "the ResNet paper's table"). A
+    bare name may name the model or system the paper introduces ("AlexNet's error", "GPipe's
+    Transformer", "Deep Speech 2 on Mandarin"), even where it is the title's."""
+    end = mention.start + len(mention.name)
+    return mention.by_author or bool(_NAMES_A_TEXT.match(text, end))
+
+
+def text_descriptions(text: str) -> str:
+    """The words that describe a paper ``text`` names as a text, other than its names: where and
+    when it appeared ("COLT'93" in "Hinton and van Camp's COLT'93 paper", "NIPS 2012" in "the
+    NIPS 2012 AlexNet paper"), joined by spaces; "" where there are none."""
+    blanked, left = text, len(text)
+    for m in sorted(mentions(text, every=True), key=lambda m: -m.start):
+        if m.start + len(m.name) <= left:  # not inside a longer name already blanked
+            blanked = f"{blanked[: m.start]} {_NAMED} {blanked[m.start + len(m.name) :]}"
+            left = m.start
+    described = []
+    for match in _DESCRIBED_TEXT_RE.finditer(_ET_AL_RE.sub("", blanked)):  # "Kaplan et al.'s"
+        words = match.group(1).split()
+        if _NAMED in words or blanked[: match.start()].rstrip().endswith(_NAMED):
+            described += [w for w in words if w != _NAMED]
+    return " ".join(described)
 
 
 def _owned(paper: str, start: int, text: str) -> bool:

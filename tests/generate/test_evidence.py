@@ -286,3 +286,31 @@ def test_a_greek_letter_the_question_types_out_is_found_as_its_symbol() -> None:
     passages = [_passage(0, "glorp", text)]
     chosen = select_evidence("What lambda does the Glorp score use?", passages, 30, _words)
     assert "λ = 1.1" in chosen[0].text and "Zarn" not in chosen[0].text
+
+
+def test_a_named_papers_own_name_does_not_pick_its_sentences() -> None:
+    # Invented rows under a real paper's name: "DPR" names the paper, all of whose rows are its
+    # own, so it must not pull the hybrid's row ahead of the plain Glorpsearch row asked for.
+    def row(label: str, base: int) -> str:
+        cells = [f"Top-{k} Set-{s} {base + i}.5" for k in (5, 50) for i, s in enumerate("ABCDE")]
+        return f"{label}: " + ", ".join(cells)
+
+    rows = [row("Glorpsearch", 40), row("Single DPR", 50), row("Glorpsearch + DPR", 60)]
+    table = _passage(0, "dense-passage-retrieval", "Table 2: Top-k accuracy. " + "; ".join(rows))
+    question = (
+        "In the DPR paper's Table 2, what Top-5 accuracy did plain Glorpsearch reach on Set-B?"
+    )
+    quoted = select_evidence(question, [table], 40, _words)
+    assert "Glorpsearch: Top-5 Set-A 40.5, Top-5 Set-B 41.5" in quoted[0].text
+    assert "Glorpsearch + DPR" not in quoted[0].text
+
+
+def test_a_models_name_still_picks_its_own_figures() -> None:
+    # Invented sentences: "AlexNet" here names the model, which tells its figure from a baseline's.
+    text = (
+        "The Blorp baseline reaches a top-5 error of 26.2% on the test set. "
+        "AlexNet reaches a top-5 error of 15.3% on the test set."
+    )
+    passages = [_passage(0, "imagenet-classification-deep-cnns", text)]
+    quoted = select_evidence("What top-5 error does AlexNet reach?", passages, 14, _words)
+    assert quoted[0].text == "AlexNet reaches a top-5 error of 15.3% on the test set."

@@ -43,7 +43,6 @@ from paperqa.generate.citations import (
     Citation,
     attribute_parts,
     unheld_question_facts,
-    without_paper_names,
 )
 from paperqa.generate.comparison import Comparison
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
@@ -79,7 +78,13 @@ from paperqa.generate.replies import (
     with_the_row_asked,
 )
 from paperqa.generate.rewrite import rewrite_question
-from paperqa.mentions import mentions, names_paper, nickname, shared_author_names
+from paperqa.mentions import (
+    mentions,
+    names_paper,
+    nickname,
+    shared_author_names,
+    without_paper_names,
+)
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
 from paperqa.settings import Settings

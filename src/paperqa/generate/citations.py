@@ -30,7 +30,13 @@ from typing import Protocol
 import numpy as np
 
 from paperqa.generate.prompts import UNSUPPORTED_MARK
-from paperqa.mentions import Mention, author_words, is_made_up, mentions
+from paperqa.mentions import (
+    author_words,
+    is_made_up,
+    mentions,
+    text_descriptions,
+    without_paper_names,
+)
 from paperqa.readinglist import reading_list
 from paperqa.text import (
     NUMBER_WORDS,
@@ -81,7 +87,6 @@ _COUNT_WORDS = "|".join(w for w in NUMBER_WORDS if w not in ("zero", "one"))
 _NUMBER_WORD_RE = re.compile(rf"(?<!-)\b(?:{_COUNT_WORDS})\b(?!-)", re.IGNORECASE)
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
-_ET_AL_RE = re.compile(r"\s+et\s+al\b\.?", re.IGNORECASE)
 # A phrase in double or single quotes ("complextropy", 'complextropy'); an apostrophe inside a
 # word ("Carroll's") opens and closes none.
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]|(?<!\w)[‘']([^‘’'\"]{3,80})['’](?!\w)")
@@ -378,7 +383,10 @@ def unheld_question_facts(
         if not _held(fact, numbers, [*quoted, *papers] if fact.text in people else quoted)
     ]
     settings = settings_unnamed(question, " ".join(p.text for p in cited)) if cited else []
-    return unheld + settings + _unheld_conditions(question, quoted)
+    # "the NIPS 2012 AlexNet paper": where the paper appeared, which its passages need not say
+    described = text_descriptions(question)
+    unheld += settings + _unheld_conditions(question, quoted)
+    return [text for text in unheld if not (described and occurs(text, described))]
 
 
 def _held(fact: Fact, numbers: list[NumberText], pool: list[Passage]) -> bool:
@@ -629,15 +637,6 @@ def _question_terms(question: str) -> list[str]:
     found = mentions(question, every=True)
     authors = {t for m in found for t in author_words(m.paper)}
     return [t for t in tokenize(without_paper_names(question, found)) if t not in authors]
-
-
-def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
-    """``text`` without the names of the reading-list papers it mentions (``found``: every one of
-    those mentions, when already known), and without "et al." (after any author's name)."""
-    for m in mentions(text, every=True) if found is None else found:
-        end = m.start + len(m.name)
-        text = text[: m.start] + " " * (end - m.start) + text[end:]  # later starts stay put
-    return " ".join(_ET_AL_RE.sub(" ", text).split())
 
 
 def _semantic_scores(

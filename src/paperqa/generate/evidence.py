@@ -3,10 +3,11 @@
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
 sentence ends are cut into short windows, of whole rows where ``paperqa.tables`` wrote them, else
 of words), without its numbered reference marks ("[24]", which would read as the prompt's passage
-numbers). A sentence scores by the IDF-weighted share of the question's terms it holds (more if it
-has a number and the question asks how many, or gives a reason and the question asks why; any
-sentence of a paper's abstract when the question asks what the paper is about), a little less the
-lower its passage ranks, and at least ``FOLLOW_SHARE`` of the score of the sentence before it (an
+numbers). A sentence scores by the IDF-weighted share of the question's terms it holds (not the
+names it gives the papers as texts, which all their passages are about; more if it has a number
+and the question asks how many, or gives a reason and the question asks why; any sentence of a
+paper's abstract when the question asks what the paper is about), a little less the lower its
+passage ranks, and at least ``FOLLOW_SHARE`` of the score of the sentence before it (an
 explanation or a detail often follows the sentence it completes without repeating its words). A
 sentence of a passage's widened context, outside the chunk that matched (``Passage.core``), scores
 ``CONTEXT_SHARE`` of that; a sentence that several passages repeat is kept once, where it scores
@@ -32,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from paperqa.aliases import defines
+from paperqa.mentions import mentions, names_the_text, without_paper_names
 from paperqa.text import (
     YEAR_PATTERN,
     asked_short_form,
@@ -202,7 +204,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
         for j, (text, in_core) in enumerate(_passage_pieces(passage))
         if not is_instruction(text) and not is_reference_entry(text)
     ]
-    wanted = {*tokenize(question), *greek_symbols(question)}
+    wanted = _question_terms(question)
     idf = _question_idf(wanted, [p.terms for p in pieces])
     total = sum(idf.values()) or 1.0
     quantity = asks_for_quantity(question)
@@ -224,6 +226,18 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     for piece in pieces:
         piece.score *= 1.0 if piece.in_core else CONTEXT_SHARE
     return pieces
+
+
+def _question_terms(question: str) -> set[str]:
+    """The question's terms and the Greek letters it spells out, without the names it gives the
+    papers it asks about as texts ("Kaplan et al.", "the DPR paper"): a named paper's passages are
+    all about it, so such a name tells none of their sentences from another, and it outweighed
+    what the question asks for ("DPR" in "the DPR paper's table: what did BM25 reach?" put the
+    DPR row ahead of the BM25 row). A model's name stays ("AlexNet's error"): it tells the
+    model's figures from its baselines'. A question of names alone keeps them."""
+    found = [m for m in mentions(question, every=True) if names_the_text(question, m)]
+    plain = without_paper_names(question, found)
+    return {*tokenize(plain), *greek_symbols(plain)} or {*tokenize(question)}
 
 
 def _question_idf(wanted: set[str], pieces: Sequence[set[str]]) -> dict[str, float]:
