@@ -214,6 +214,10 @@ def test_questions_that_ask_for_a_count_or_a_dimension_and_whole_numbers_are_tol
     assert not asks_for_whole_number("What bits per dimension does the Glorp model reach?")
     assert not asks_for_whole_number("How many GPU-hours did training take?")
     assert asks_for_whole_number("How many parameters does the Glorp network have?")
+    # A figure of another kind asked before the size: the size only sets the scene.
+    exponent = "What exponent relates the critical batch size of the Glorp model to its loss?"
+    assert not asks_for_whole_number(exponent)
+    assert asks_for_whole_number("What batch size relates to the Glorp model's lowest loss?")
     for value in ("2048 [1].", "Six layers", "1.5 billion", "21M passages", "557M parameters"):
         assert states_whole_number(value), value
     # A digit inside a symbol ("n2", "x2") is no count.

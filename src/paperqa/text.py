@@ -425,6 +425,11 @@ _WHOLE = re.compile(
     r"(?![\w-])",
     re.IGNORECASE,
 )
+_OTHER_FIGURE = re.compile(
+    r"\b(?:exponents?|rates?|ratios?|coefficients?|fractions?|proportions?|accuracy|error|"
+    r"perplexity|bleu|scores?|loss|speed-?ups?|probabilit(?:y|ies))\b",
+    re.IGNORECASE,
+)
 _WHOLE_VALUE = re.compile(
     rf"(?<![\w.\[])\d+(?![.,]?\d|\])|\b(?:{'|'.join(NUMBER_WORDS)})\b"  # not "[1]", "n2"
     r"|\d(?:\.\d+)?\s*(?:thousand|million|billion|[kMB]\b)",
@@ -434,8 +439,10 @@ _WHOLE_VALUE = re.compile(
 
 def asks_for_whole_number(question: str) -> bool:
     """Whether ``question`` asks how many layers, heads, GPUs, ..., for a dimension or for a
-    batch, beam or vocabulary size."""
-    return bool(_WHOLE.search(question))
+    batch, beam or vocabulary size; not where it asks for a figure of another kind first ("the
+    exponent of the power law relating the critical batch size to the loss")."""
+    size = _WHOLE.search(question)
+    return bool(size) and not _OTHER_FIGURE.search(question, 0, size.start())
 
 
 def states_whole_number(text: str) -> bool:

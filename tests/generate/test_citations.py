@@ -770,3 +770,24 @@ def test_where_a_named_paper_appeared_need_not_be_held() -> None:
     assert unheld_question_facts("How many layers does the GLORPCONF paper stack?", cited) == [
         "GLORPCONF"
     ]
+
+
+@pytest.mark.slow
+def test_a_sentence_restating_the_question_is_judged_on_what_it_adds(encoder) -> None:
+    # Invented text under a real paper whose authors (Sutskever, Vinyals) other papers share.
+    reason = "Noise on the carry path makes it hard for the cell to keep a tally over long spans."
+    other = "The Blorp cell has two carry paths and one read-out gate."
+    passages = [
+        Passage(Chunk(1, "rnn-regularization", "Recurrent", 2, 2, f"{other} {reason}"), 1.0, 1),
+        Passage(Chunk(2, "lmn", "Lattice Memory Networks", 8, 8, other), 0.5, 2),
+    ]
+    question = (
+        "Why do Zaremba, Sutskever and Vinyals put jitter only on the stacked Glorp links and "
+        "not on the links from one step to the next?"
+    )
+    answer = (
+        "Zaremba, Sutskever and Vinyals put jitter only on the stacked Glorp links and not on the "
+        "links from one step to the next because the cell must keep a tally over long spans."
+    )
+    result = attribute(answer, passages, question=question, encoder=encoder)
+    assert [c.chunk_id for c in result.citations] == [1] and not result.unsupported

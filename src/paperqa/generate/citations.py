@@ -31,6 +31,7 @@ import numpy as np
 
 from paperqa.generate.prompts import UNSUPPORTED_MARK
 from paperqa.mentions import (
+    Mention,
     author_words,
     is_made_up,
     mentions,
@@ -209,13 +210,18 @@ def lexical_support(
     n_passages: int,
     context_terms: Sequence[str] = (),
 ) -> float:
-    """IDF-weighted share of the sentence's (and, weakly, the question's) words in the passage."""
+    """IDF-weighted share of the sentence's (and, weakly, the question's) words in the passage;
+    the question's words a long sentence repeats weigh as the question's."""
     own = set(sentence_terms)
+    context = set(context_terms)
     context_weight = QUESTION_WEIGHT if len(own) >= _SHORT_SENTENCE else 1.0
-    weighted = [(t, _weight(t, idf, n_passages)) for t in own]
-    weighted += [
-        (t, context_weight * _weight(t, idf, n_passages)) for t in set(context_terms) - own
+    # A sentence that restates the question before its answer ("X applies dropout only to Y
+    # because Z") is judged on what it adds: the question's words in it weigh as the question's.
+    restated = own & context if len(own - context) >= _SHORT_SENTENCE else set()
+    weighted = [
+        (t, (context_weight if t in restated else 1.0) * _weight(t, idf, n_passages)) for t in own
     ]
+    weighted += [(t, context_weight * _weight(t, idf, n_passages)) for t in context - own]
     total = sum(w for _, w in weighted)
     if total == 0:
         return 0.0
@@ -575,12 +581,16 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     idf = _idf(passage_terms)
     numbers = [NumberText.of(p.text, t) for p, t in zip(part.passages, passage_terms, strict=True)]
     context = _question_terms(part.question)
+    authors = _named_authors(part.question)
     named = {m.paper for m in mentions(part.question, authors=part.authors)}
     own = {j for j, p in enumerate(part.passages) if p.doc in named}
     supports = []
     for i, (sentence, text) in enumerate(zip(sentences, plain, strict=True)):
+        # "Zaremba, Sutskever and Vinyals apply ...": the authors a paper the question names
+        # shares with others name no paper, but their passages need not hold them either.
+        own_terms = [t for t in tokenize(scored[i]) if t not in authors]
         lexical = [
-            lexical_support(tokenize(scored[i]), terms, idf, len(part.passages), context)
+            lexical_support(own_terms, terms, idf, len(part.passages), context)
             for terms in passage_terms
         ]
         support = SentenceSupport(
@@ -635,8 +645,15 @@ def _question_terms(question: str) -> list[str]:
     papers it names (title words, authors: "Hinton and van Camp"), which their passages need not
     repeat."""
     found = mentions(question, every=True)
-    authors = {t for m in found for t in author_words(m.paper)}
+    authors = _named_authors(question, found)
     return [t for t in tokenize(without_paper_names(question, found)) if t not in authors]
+
+
+def _named_authors(question: str, found: Sequence[Mention] | None = None) -> set[str]:
+    """The terms of the author names of the papers ``question`` names (``found``: its mentions,
+    every one, when already known)."""
+    found = mentions(question, every=True) if found is None else found
+    return {t for m in found for t in author_words(m.paper)}
 
 
 def _semantic_scores(
