@@ -237,6 +237,9 @@ def test_a_name_followed_by_what_the_text_is_names_the_paper_as_a_text() -> None
 def test_the_words_describing_a_named_paper_are_where_and_when_it_appeared() -> None:
     assert text_descriptions("In Vaswani et al.'s NIPS'17 paper, how many heads?") == "NIPS'17"
     assert text_descriptions("In the NIPS 2012 AlexNet paper, what dropout?") == "NIPS 2012"
+    # after an "et al." earlier in the text as well
+    question = "As Kaplan et al. say, what did Vaswani et al.'s NIPS'17 paper use?"
+    assert text_descriptions(question) == "NIPS'17"
     # Not across linking words ("the network in the MDL tutorial"), nor beside no named paper.
     assert text_descriptions("How many layers has the network in the MDL tutorial?") == ""
     assert text_descriptions("What does the GLORPCONF Blorp paper report?") == ""

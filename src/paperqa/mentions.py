@@ -260,8 +260,9 @@ def text_descriptions(text: str) -> str:
         if m.start + len(m.name) <= left:  # not inside a longer name already blanked
             blanked = f"{blanked[: m.start]} {_NAMED} {blanked[m.start + len(m.name) :]}"
             left = m.start
+    blanked = _ET_AL_RE.sub("", blanked)  # "Kaplan et al.'s": the possessive is the paper's
     described = []
-    for match in _DESCRIBED_TEXT_RE.finditer(_ET_AL_RE.sub("", blanked)):  # "Kaplan et al.'s"
+    for match in _DESCRIBED_TEXT_RE.finditer(blanked):
         words = match.group(1).split()
         if _NAMED in words or blanked[: match.start()].rstrip().endswith(_NAMED):
             described += [w for w in words if w != _NAMED]
