@@ -53,13 +53,14 @@ from paperqa.text import tokenize
 _KINDS = ("paper", "tutorial", "post", "blog", "article", "thesis", "notes", "book", "chapter")
 # "the identity mappings follow-up paper": a word that places the text among its author's others
 _PLACING = r"(?:\s+(?:follow-?up|original|earlier|later|companion|first|\d{4}))?"
-_KIND = rf"{_PLACING}\s+(?:{'|'.join(_KINDS)})\b"
+_KIND_WORD = rf"(?:{'|'.join(_KINDS)})\b"
+_KIND = rf"{_PLACING}\s+{_KIND_WORD}"
 _ET_AL_RE = re.compile(r"\s+et\s+al\b\.?", re.IGNORECASE)
 # "the NIPS 2012 AlexNet paper", "Hinton and van Camp's COLT'93 paper": up to four words between
 # an article or a possessive and what the text is.
 _LINK_WORD = r"(?:and|or|with|than|to|the|an?|of|in|on|for|by|versus|vs)\b"
 _DESCRIBED_TEXT_RE = re.compile(
-    rf"(?:\bthe|['’]s)\s+((?:(?!{_LINK_WORD})[^\s,;:?!]+\s+){{1,4}}?)(?:{'|'.join(_KINDS)})\b",
+    rf"(?:\bthe|['’]s)\s+((?:(?!{_LINK_WORD})[^\s,;:?!]+\s+){{1,4}}?){_KIND_WORD}",
     re.IGNORECASE,
 )
 _NAMED = "\u2042"  # stands for a paper's name while its description is looked for

@@ -580,8 +580,9 @@ def _supports(part: AnswerPart, encoder: Encoder | None) -> list[SentenceSupport
     passage_terms = [set(tokenize(p.text)) for p in part.passages]
     idf = _idf(passage_terms)
     numbers = [NumberText.of(p.text, t) for p, t in zip(part.passages, passage_terms, strict=True)]
-    context = _question_terms(part.question)
-    authors = _named_authors(part.question)
+    found = mentions(part.question, every=True)
+    context = _question_terms(part.question, found)
+    authors = _named_authors(found)
     named = {m.paper for m in mentions(part.question, authors=part.authors)}
     own = {j for j, p in enumerate(part.passages) if p.doc in named}
     supports = []
@@ -640,19 +641,17 @@ def _scored_words(sentence: str, question: str) -> str:
     return scored if tokenize(scored) else sentence
 
 
-def _question_terms(question: str) -> list[str]:
+def _question_terms(question: str, found: Sequence[Mention] | None = None) -> list[str]:
     """The question's terms that weigh in a short answer's support, without the names of the
     papers it names (title words, authors: "Hinton and van Camp"), which their passages need not
-    repeat."""
-    found = mentions(question, every=True)
-    authors = _named_authors(question, found)
+    repeat (``found``: every one of its mentions, when already known)."""
+    found = mentions(question, every=True) if found is None else found
+    authors = _named_authors(found)
     return [t for t in tokenize(without_paper_names(question, found)) if t not in authors]
 
 
-def _named_authors(question: str, found: Sequence[Mention] | None = None) -> set[str]:
-    """The terms of the author names of the papers ``question`` names (``found``: its mentions,
-    every one, when already known)."""
-    found = mentions(question, every=True) if found is None else found
+def _named_authors(found: Sequence[Mention]) -> set[str]:
+    """The terms of the author names of the papers a text's mentions ``found`` name."""
     return {t for m in found for t in author_words(m.paper)}
 
 
