@@ -10,6 +10,7 @@ from paperqa.mentions import (
     shared_author_names,
     text_descriptions,
     without_paper_names,
+    without_the_text_named,
 )
 
 
@@ -237,9 +238,42 @@ def test_a_name_followed_by_what_the_text_is_names_the_paper_as_a_text() -> None
 def test_the_words_describing_a_named_paper_are_where_and_when_it_appeared() -> None:
     assert text_descriptions("In Vaswani et al.'s NIPS'17 paper, how many heads?") == "NIPS'17"
     assert text_descriptions("In the NIPS 2012 AlexNet paper, what dropout?") == "NIPS 2012"
+    # and who made it
+    assert text_descriptions("What did GlorpMind's 2018 RMC paper find?") == "GlorpMind 2018"
     # after an "et al." earlier in the text as well
     question = "As Kaplan et al. say, what did Vaswani et al.'s NIPS'17 paper use?"
     assert text_descriptions(question) == "NIPS'17"
     # Not across linking words ("the network in the MDL tutorial"), nor beside no named paper.
     assert text_descriptions("How many layers has the network in the MDL tutorial?") == ""
     assert text_descriptions("What does the GLORPCONF Blorp paper report?") == ""
+    # ... unless asked for every description: what the question calls the paper
+    assert text_descriptions("What does the GLORPCONF Blorp paper report?", every=True) == (
+        "GLORPCONF Blorp"
+    )
+
+
+def test_a_question_without_the_text_named_asks_what_the_passages_say() -> None:
+    # A lead-in naming the paper goes, with its authors, venue and title.
+    assert without_the_text_named("In Zaremba et al.'s 2014 paper, what is glorp?") == (
+        "What is glorp?"
+    )
+    assert without_the_text_named(
+        "In Bahdanau, Cho and Bengio's ICLR 2015 translation paper, roughly how big is blorp?"
+    ) == ("Roughly how big is blorp?")
+    assert without_the_text_named("According to the DPR paper, why glorp?") == "Why glorp?"
+    # A name inside the question becomes what the text is.
+    assert without_the_text_named("In Zaremba et al.'s Table 9 (Glorp), what is blorp?") == (
+        "In the paper's Table 9 (Glorp), what is blorp?"
+    )
+    assert without_the_text_named(
+        "What glorp did Yu & Koltun's dilated convolutions paper use?"
+    ) == ("What glorp did the paper use?")
+    assert without_the_text_named("Why do Zaremba, Sutskever and Vinyals glorp?") == (
+        "Why do the paper glorp?"
+    )
+    assert without_the_text_named("How do Legg's thesis and the DPR paper's table glorp?") == (
+        "How do the thesis and the paper's table glorp?"
+    )
+    # A model's name, or a lead-in that names no paper, stays.
+    for question in ("What top-5 error did AlexNet reach?", "In Table 9, what is glorp?"):
+        assert without_the_text_named(question) == question

@@ -204,7 +204,9 @@ def test_questions_that_ask_for_a_probability_and_values_it_can_take_are_told_ap
     assert not asks_for_probability("What learning rate did the Glorp network use?")
     for value in ("0.5 [1].", "p = .65", "20% of the units", "one half", "keep 3/4", "1.0"):
         assert states_probability(value), value
-    for value in ("82.7 [1].", "The rate is 1.5.", "It has 10 layers [2]."):
+    for value in ("less than one millionth", "below 1e-6", "10^-6", "one in a thousand"):
+        assert states_probability(value), value
+    for value in ("82.7 [1].", "The rate is 1.5.", "It has 10 layers [2].", "a tenth layer"):
         assert not states_probability(value), value
 
 

@@ -65,6 +65,33 @@ _DESCRIBED_TEXT_RE = re.compile(
 )
 _NAMED = "\u2042"  # stands for a paper's name while its description is looked for
 _NAMES_A_TEXT = re.compile(rf"(?:['’]s)?{_KIND}", re.IGNORECASE)
+# "In the DPR paper, what ...?", "According to Kaplan et al., how ...?": where a question looks,
+# before what it asks (no bracket inside).
+_LEAD_IN_RE = re.compile(
+    r"(?:in|for|according\s+to|from)\s+(?P<lead>[^;:?()]+?),\s*"
+    r"(?P<rest>(?:(?:roughly|approximately|about|in|on|at|by|for|from|to|with|between|under|"
+    r"below|above|over|after|before|during)\s+)*(?:what|which|who|whom|whose|when|where|why|"
+    r"how)\b.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_KIND_WORD_RE = re.compile(rf"\b{_KIND_WORD}", re.IGNORECASE)
+# Authors listed together: "Glorp, Blorp and van Flub", "Glorp & Blorp".
+_AUTHOR = r"[A-Z][\w’'-]*"
+_PARTICLE = r"(?:van|von|de|der|da|le)\s+"
+_AUTHOR_SEP = r"(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
+# After an author's name, the others and the words that make them a text: ", Blorp and Flub's
+# 2017 paper's", " et al.'s"; after a title, what the text is ("paper's").
+_TEXT_TAIL_RE = re.compile(
+    rf"(?:{_AUTHOR_SEP}(?:{_PARTICLE})?{_AUTHOR})*(?i:\s+et\s+al\b\.?)?(?P<own>['’]s)?"
+    rf"(?i:{_PLACING}\s+(?P<kind>{_KIND_WORD})(?P<own2>['’]s)?)?"
+)
+# Before a paper's name, the article or the authors that go with it: "the ", "Glorp, Blorp and
+# van ", and before a title, its authors ("Glorp et al.'s ICLR 2015 ").
+_TEXT_HEAD_RE = re.compile(
+    rf"(?:(?i:\bthe\s+)|(?:{_AUTHOR}{_AUTHOR_SEP})*(?:{_AUTHOR}{_AUTHOR_SEP}(?:{_PARTICLE})?"
+    rf"|{_AUTHOR}(?i:\s+et\s+al\b\.?)?['’]s\s+(?:[A-Z0-9][\w’'-]*\s+){{0,3}}))?$"
+)
+_HEAD_REACH = 200  # characters before a name where its authors may start
 _MIN_SURNAME = 4  # shorter surnames (He, Yu, Li) are common words or too ambiguous
 
 
@@ -252,10 +279,12 @@ def names_the_text(text: str, mention: Mention) -> bool:
     return mention.by_author or bool(_NAMES_A_TEXT.match(text, end))
 
 
-def text_descriptions(text: str) -> str:
+def text_descriptions(text: str, every: bool = False) -> str:
     """The words that describe a paper ``text`` names as a text, other than its names: where and
-    when it appeared ("COLT'93" in "Hinton and van Camp's COLT'93 paper", "NIPS 2012" in "the
-    NIPS 2012 AlexNet paper"), joined by spaces; "" where there are none."""
+    when it appeared and who made it ("COLT'93" in "Hinton and van Camp's COLT'93 paper", "NIPS
+    2012" in "the NIPS 2012 AlexNet paper", "GlorpMind" in "GlorpMind's 2018 RMC paper"),
+    joined by spaces; "" where there are none. With ``every``, also
+    the words of a description that names no paper ("Glorp RNN" in "the Glorp RNN paper")."""
     blanked, left = text, len(text)
     for m in sorted(mentions(text, every=True), key=lambda m: -m.start):
         if m.start + len(m.name) <= left:  # not inside a longer name already blanked
@@ -265,9 +294,42 @@ def text_descriptions(text: str) -> str:
     described = []
     for match in _DESCRIBED_TEXT_RE.finditer(blanked):
         words = match.group(1).split()
-        if _NAMED in words or blanked[: match.start()].rstrip().endswith(_NAMED):
-            described += [w for w in words if w != _NAMED]
+        before = blanked[: match.start()].split()
+        if every or _NAMED in words or before[-1:] == [_NAMED]:
+            owner = [w for w in before[-1:] if w[:1].isupper()] if match[0][0] in "'’" else []
+            described += [w for w in [*owner, *words] if w != _NAMED]
     return " ".join(described)
+
+
+def without_the_text_named(question: str) -> str:
+    """``question`` as a reader of the passages alone would ask it: without the words naming the
+    paper it asks of as a text, which the passages rarely write. A lead-in that names it goes
+    ("In Glorp et al.'s 2017 paper, what ...?" is "What ...?"), and so does the name inside the
+    question ("In Glorp and Blorp's Table 1 (...), what ...?" asks of "the paper's Table 1").
+    ``question`` itself where it names no paper as a text."""
+    lead = _LEAD_IN_RE.fullmatch(question.strip())
+    if lead and _names_a_text(lead["lead"]):
+        rest = lead["rest"]
+        return rest[:1].upper() + rest[1:]
+    left = len(question)
+    for m in sorted(mentions(question, every=True), key=lambda m: -m.start):
+        if m.start + len(m.name) > left or not names_the_text(question, m):
+            continue  # inside a name already replaced, or the name of a model
+        tail = _TEXT_TAIL_RE.match(question, m.start + len(m.name))
+        before = max(0, m.start - _HEAD_REACH)
+        head = _TEXT_HEAD_RE.search(question, before, m.start)
+        assert tail is not None and head is not None  # every part of them is optional
+        own = tail["own2"] if tail["kind"] else tail["own"]
+        named = f"the {(tail['kind'] or 'paper').lower()}{own or ''}"
+        question = question[: head.start()] + named + question[tail.end() :]
+        left = head.start()
+    return question
+
+
+def _names_a_text(words: str) -> bool:
+    """Whether ``words`` name a paper as a text: "the DPR paper", "Kaplan et al."."""
+    found = mentions(words, every=True)
+    return any(names_the_text(words, m) for m in found) or bool(_KIND_WORD_RE.search(words))
 
 
 def _owned(paper: str, start: int, text: str) -> bool:

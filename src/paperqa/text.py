@@ -399,7 +399,9 @@ _PROBABILITY = re.compile(
 )
 _PROBABILITY_VALUE = re.compile(
     r"(?<![\d.\[])(?:0?\.\d+|[01](?:\.0+)?)(?![\d\]]|\.\d)"  # 0.5, .5, 1.0; not [1]
-    r"|\d+(?:\.\d+)?\s*(?:%|percent\b)|\b\d+\s*/\s*\d+\b|\b(?:half|quarter|third)\b",
+    r"|\d+(?:\.\d+)?\s*(?:%|percent\b)|\b\d+\s*/\s*\d+\b|\b\d(?:\.\d+)?e-\d+\b"
+    r"|\b10\s*\^\s*[-−]\s*\d+|\b(?:one|1)\s+in\s+(?:a\s+)?(?:[\d,]+|hundred|thousand|million)"
+    r"|\b(?:half|quarter|third|(?:hundred|thousand|million|billion)ths?)\b",
     re.IGNORECASE,
 )
 
@@ -410,7 +412,8 @@ def asks_for_probability(question: str) -> bool:
 
 
 def states_probability(text: str) -> bool:
-    """Whether ``text`` gives a value a probability can take ("0.5", ".65", "20%", "one half")."""
+    """Whether ``text`` gives a value a probability can take ("0.5", ".65", "20%", "one half",
+    "one millionth", "1e-6", "one in a thousand")."""
     return bool(_PROBABILITY_VALUE.search(text))
 
 

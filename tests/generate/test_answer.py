@@ -155,6 +155,20 @@ def test_out_of_scope_question_is_refused(engine: QAEngine, question: str) -> No
 
 
 @pytest.mark.slow
+def test_a_paper_named_by_its_authors_and_year_is_answered_from_its_passages(
+    engine: QAEngine,
+) -> None:
+    # The model refused this one with the answer quoted: its passages never say "Santoro" or
+    # "2017". Asked again without them, it reads the answer off the bAbI results.
+    answer = engine.ask(
+        "In Santoro et al.'s 2017 relation networks paper, what total error did the RN get on "
+        "the bAbI basic induction task?"
+    )
+    assert not answer.refused and "2.1" in answer.answer
+    assert {c.doc for c in answer.citations} == {"relational-reasoning-module"}
+
+
+@pytest.mark.slow
 def test_a_paper_named_in_lower_case_is_the_one_cited(engine: QAEngine) -> None:
     answer = engine.ask("what dataset did alexnet train on?")
     assert "ImageNet" in answer.answer

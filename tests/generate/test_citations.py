@@ -682,6 +682,19 @@ def test_an_author_the_question_sets_the_scene_with_holds_anywhere_in_the_cited_
         assert unheld_question_facts(other, cited, papers=[whole]) == [lacking]
 
 
+def test_what_a_question_calls_the_paper_holds_anywhere_in_it() -> None:
+    # The paper says "RNN" once, on its first page; the passage that answers never does.
+    answer = "The GLRN reaches a perplexity of 31.2 on the rarest words."
+    whole = "We call the gated lattice RNN a GLRN.\n" + answer
+    cited = [Passage(Chunk(1, "glorp", "Gated Lattice Recurrent Nets", 9, 9, answer), 1.0, 1)]
+    papers = [Passage(Chunk(-1, "glorp", "Gated Lattice Recurrent Nets", 1, 9, whole), 0.0)]
+    asked = "In the lattice {} paper, what perplexity does the GLRN reach on the rarest words?"
+    assert unheld_question_facts(asked.format("RNN"), cited) == ["RNN"]
+    assert unheld_question_facts(asked.format("RNN"), cited, papers=papers) == []
+    # A paper that never says what the question calls it is another paper.
+    assert unheld_question_facts(asked.format("LSTM"), cited, papers=papers) == ["LSTM"]
+
+
 def test_a_paper_the_question_names_holds_where_it_is_cited_and_years_are_exempt() -> None:
     text = "Nine gated blocks sit in the encoder, each split into three sub-blocks."  # invented
     cited = [Passage(Chunk(1, "attention-is-all-you-need", "Attention", 3, 3, text), 1.0, 1)]

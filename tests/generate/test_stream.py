@@ -115,6 +115,19 @@ def test_a_question_how_long_something_took_is_answered_only_with_a_span_of_time
 def test_the_models_refusal_is_a_refusal(engine: QAEngine, model: Any) -> None:
     _, answer = _stream(engine, model, "Not found in the papers.", BLOCKS)
     assert answer.refused and answer.answer == REFUSAL_TEXT and not answer.citations
+    assert len(model.requests) == 1  # the question names no paper: nothing to ask again
+
+
+def test_a_refusal_is_asked_again_without_the_words_naming_the_paper(
+    engine: QAEngine, model: Any
+) -> None:
+    question = "In the lattice memory paper, how many gated blocks does the encoder stack?"
+    _, answer = _stream(engine, model, "Not found in the papers.", question)
+    assert answer.refused and answer.answer == REFUSAL_TEXT
+    first, again = (request["messages"][-1]["content"] for request in model.requests)
+    evidence, asked = first.split("Question: ")
+    assert asked == question
+    assert again == f"{evidence}Question: How many gated blocks does the encoder stack?"
 
 
 def _items(engine: QAEngine, question: str, papers: list[str] | None) -> tuple[str, Answer]:

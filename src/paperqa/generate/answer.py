@@ -12,9 +12,10 @@ index's record of them, without the model (``paperqa.generate.bibliography``).
 
 A question is refused with ``REFUSAL_TEXT`` (and the closest passages shown) when retrieval finds
 nothing similar enough to it (decided before any prompt is built, so without loading the model),
-when the model says the passages do not answer, or when no sentence of the model's answer is
-supported by any passage. An answer whose cited passages never mention a
-number the question asks about ("1001-layer"), or whose cited papers' passages never mention a
+when the model says the passages do not answer (asked again, where the question names its paper
+as a text, without that name: ``without_the_text_named``), or when no sentence of the model's
+answer is supported by any passage. An answer whose cited passages never mention a number the
+question asks about ("1001-layer"), or whose cited papers' passages never mention a
 name it asks about, or that cites neither the paper the question names nor a passage mentioning
 it, answers a neighbouring question: it is refused with ``UNHELD_TEXT``, which says what they
 lack. A reply that only restates the question gives way to the quoted sentence closest to it
@@ -84,6 +85,7 @@ from paperqa.mentions import (
     nickname,
     shared_author_names,
     without_paper_names,
+    without_the_text_named,
 )
 from paperqa.readinglist import papers_by_id
 from paperqa.retrieve.named import named_papers
@@ -220,6 +222,14 @@ def build_messages(
     return messages, [e.passage for e in evidence]
 
 
+def chat_messages(question: str, blocks: list[str]) -> list[Message]:
+    """The system prompt, and the user message quoting ``blocks`` (``passage_block``) before
+    ``question``."""
+    asked = f"{question}\n{LIST_HINT}" if asks_for_list(question) else question
+    user = USER_TEMPLATE.format(passages="\n\n".join(blocks), question=asked)
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
 def build_prompt(
     question: str,
     passages: list[Passage],
@@ -234,14 +244,7 @@ def build_prompt(
     when the question alone leaves no room.
     """
     budget = llm.n_ctx - max_new_tokens - CONTEXT_MARGIN
-
-    asked = f"{question}\n{LIST_HINT}" if asks_for_list(question) else question
-
-    def render(blocks: list[str]) -> list[Message]:
-        user = USER_TEMPLATE.format(passages="\n\n".join(blocks), question=asked)
-        return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
-
-    room = budget - llm.count_chat_tokens(render([]))
+    room = budget - llm.count_chat_tokens(chat_messages(question, []))
     if room <= 0:
         raise QuestionError(
             f"question too long for the model's {llm.n_ctx}-token context window; shorten it"
@@ -249,16 +252,18 @@ def build_prompt(
     evidence = select_evidence(question, passages, min(room, evidence_tokens), llm.count_tokens)
     while evidence:
         blocks = [passage_block(i, e.passage, e.text) for i, e in enumerate(evidence, start=1)]
-        messages = render(blocks)
+        messages = chat_messages(question, blocks)
         if llm.count_chat_tokens(messages) <= budget or len(evidence) == 1:
             break
         evidence.pop()  # the headers did not fit beside the sentences: drop the weakest block
     else:
-        return render([]), []
+        return chat_messages(question, []), []
     while llm.count_chat_tokens(messages) > budget:  # one block, still too long: cut its end
         words = evidence[0].text.split()
         evidence[0].text = " ".join(words[: max(1, len(words) * 3 // 4)])
-        messages = render([passage_block(1, evidence[0].passage, evidence[0].text)])
+        messages = chat_messages(
+            question, [passage_block(1, evidence[0].passage, evidence[0].text)]
+        )
         if len(words) == 1:
             break
     return messages, evidence
@@ -293,6 +298,11 @@ class _Chat:
 
     messages: list[Message]
     evidence: list[Evidence]
+
+    def asking(self, question: str) -> list[Message]:
+        """The same evidence before another question."""
+        blocks = [passage_block(i, e.passage, e.text) for i, e in enumerate(self.evidence, 1)]
+        return chat_messages(question, blocks)
 
 
 @dataclass
@@ -389,8 +399,7 @@ class QAEngine:
             if chat:
                 if used:
                     yield "\n"
-                written = list_in_one_sentence((yield from self._generate(run, chat.messages)))
-                raw = _in_the_passages_words(part.question, written, chat.evidence)
+                raw = yield from self._reply(run, part.question, chat)
                 quoted = [e.passage for e in chat.evidence]
                 used += quoted
             evidence = [e.text for e in chat.evidence] if chat else []
@@ -409,6 +418,19 @@ class QAEngine:
             elif part.paper:
                 unanswered.append(part.paper)
         yield self._closed(run, self._attributed(run, answered, used), answered, unanswered)
+
+    def _reply(self, run: _Run, question: str, chat: _Chat) -> Generator[str, None, str]:
+        """The model's reply to ``chat``, as it is written. A refusal is asked again without the
+        words naming the paper asked of, which its passages seldom write: told "Glorp et al.'s
+        2017 paper", the model refused with the answer in front of it."""
+        written = list_in_one_sentence((yield from self._generate(run, chat.messages)))
+        raw = _in_the_passages_words(question, written, chat.evidence)
+        plain = without_the_text_named(question)
+        if not is_refusal(raw) or plain == question:
+            return raw
+        yield "\n"
+        written = list_in_one_sentence((yield from self._generate(run, chat.asking(plain))))
+        return _in_the_passages_words(question, written, chat.evidence)
 
     def _closed(
         self, run: _Run, answer: Answer, answered: list[AnswerPart], unanswered: list[str]

@@ -381,12 +381,19 @@ def unheld_question_facts(
     quoted = list({id(p): p for p in [*cited, *context, *fronts]}.values())
     numbers = [NumberText.of(p.text) for p in cited]  # once per passage, not per fact
     # An author's name may name the person, not the paper ("Sean Carroll's question", in a post
-    # that only says where Carroll asked it): it holds anywhere in the cited ``papers``.
+    # that only says where Carroll asked it), and what the question calls the paper ("the
+    # relational RNN paper") its passages need not repeat: both hold anywhere in the cited
+    # ``papers``.
     people = {m.name for m in mentions(question, every=True) if m.by_author}
+    called = text_descriptions(question, every=True)
     unheld = [
         fact.text
         for fact in facts
-        if not _held(fact, numbers, [*quoted, *papers] if fact.text in people else quoted)
+        if not _held(
+            fact,
+            numbers,
+            [*quoted, *papers] if fact.text in people or occurs(fact.text, called) else quoted,
+        )
     ]
     settings = settings_unnamed(question, " ".join(p.text for p in cited)) if cited else []
     # "the NIPS 2012 AlexNet paper": where the paper appeared, which its passages need not say
