@@ -283,8 +283,8 @@ def text_descriptions(text: str, every: bool = False) -> str:
     """The words that describe a paper ``text`` names as a text, other than its names: where and
     when it appeared and who made it ("COLT'93" in "Hinton and van Camp's COLT'93 paper", "NIPS
     2012" in "the NIPS 2012 AlexNet paper", "GlorpMind" in "GlorpMind's 2018 RMC paper"),
-    joined by spaces; "" where there are none. With ``every``, also
-    the words of a description that names no paper ("Glorp RNN" in "the Glorp RNN paper")."""
+    joined by spaces; "" where there are none. With ``every``, also the words of a description
+    that names no paper ("Glorp RNN" in "the Glorp RNN paper")."""
     blanked, left = text, len(text)
     for m in sorted(mentions(text, every=True), key=lambda m: -m.start):
         if m.start + len(m.name) <= left:  # not inside a longer name already blanked

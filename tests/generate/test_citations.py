@@ -635,6 +635,9 @@ def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
     # A number must be in the passage cited, not merely elsewhere in the paper.
     other = Passage(Chunk(2, "braid", "Braid", 6, 6, "With 12 chips the speed-up is 4.1x."), 1.0, 2)
     assert unheld_question_facts("How much faster on 12 chips?", cited, [other]) == ["12"]
+    # ... unless it sets the scene of a question asking why: the reason follows a sentence on.
+    assert unheld_question_facts("Why is it faster on 12 chips?", cited, [other]) == []
+    assert unheld_question_facts("Why is it faster on 24 chips?", cited, [other]) == ["24"]
 
 
 def test_a_benchmark_or_language_the_question_names_in_capitals_must_be_held_too() -> None:

@@ -7,6 +7,7 @@ from paperqa.ingest.clean import (
     english_ranks,
     measure,
     normalize_unicode,
+    repair_colon_decimals,
     repair_ocr,
     repair_spacing,
 )
@@ -103,6 +104,24 @@ def test_repair_spacing_leaves_good_text_alone() -> None:
 def test_document_words_help_the_repair() -> None:
     vocab = Vocabulary(["Quorvantis", "Quorvantis", "complexity"])
     assert repair_spacing("the Quor van tis complexit y", vocab) == "the Quorvantis complexity"
+
+
+def test_decimal_points_read_as_colons_are_put_back_where_a_document_writes_them_so() -> None:
+    pages = [
+        ["The glorp error was 0 : 286, against 0 : 967 without noise (35 : 6 for a line).",
+         "The weight starts at", ": 05 and rises by the schedule : 05 ;: 1 ;: 2 ; 1 : 0."],
+        ["Meeting at 10:30, as follows: 3 steps."],
+    ]  # fmt: skip
+    repaired, points = repair_colon_decimals(pages)
+    assert points == 8
+    assert repaired == [
+        ["The glorp error was 0.286, against 0.967 without noise (35.6 for a line).",
+         "The weight starts at", ".05 and rises by the schedule .05 ;.1 ;.2 ; 1.0."],
+        ["Meeting at 10:30, as follows: 3 steps."],
+    ]  # fmt: skip
+    # A ratio or two in an ordinary document stays a ratio.
+    ratios = [["Mix glorp and blorp 3 : 1, or 2 : 1 for the small nets."]]
+    assert repair_colon_decimals(ratios) == (ratios, 0)
 
 
 def test_repair_ocr_joins_split_and_letter_spaced_words() -> None:

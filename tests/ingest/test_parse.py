@@ -412,8 +412,11 @@ def test_mdl_paper_is_flagged_and_repaired(corpus_docs) -> None:
     doc = corpus_docs["keeping-nn-simple-mdl-weights"]
     assert doc.quality == "repaired"
     assert "broken word spacing repaired on 9/9 pages" in doc.quality_note
+    assert "decimal points read as colons put back" in doc.quality_note
     text = _full_text(doc)
     assert "/#" not in text
+    assert "relative error was 0.286" in text and " : 286" not in text
+    assert "starts at .05 and" in text
     words = _words(text)
     for phrase in (
         "adding gaussian noise",

@@ -36,6 +36,16 @@ def _settings(tmp_path: Path) -> Settings:
     return Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
 
 
+def _one_paper_indexed(tmp_path: Path) -> tuple[Path, Settings]:
+    """A source folder of one invented paper, and the settings of the index built from it."""
+    source = tmp_path / "papers"
+    source.mkdir()
+    (source / "one.md").write_text(SLOT_TEXT)
+    settings = _settings(tmp_path)
+    ingest(source, settings, progress=False)
+    return source, settings
+
+
 def test_document_ids_follow_the_reading_list():
     assert document_id(Path("1706.03762v7.pdf")) == "attention-is-all-you-need"
     assert document_id(Path("dense-passage-retrieval.pdf")) == "dense-passage-retrieval"
@@ -138,6 +148,22 @@ def test_incremental_update_embeds_only_what_changed(tmp_path):
     assert hit.doc == "one"
 
 
+def test_an_index_read_by_another_version_of_the_reader_reads_its_files_again(tmp_path):
+    import json
+
+    from paperqa.store import META_FILE, current_generation
+
+    source, settings = _one_paper_indexed(tmp_path)
+    meta_path = current_generation(settings.index_dir) / META_FILE
+    meta = json.loads(meta_path.read_text())
+    meta["chunking"]["reading"] -= 1  # as an older paperqa wrote it
+    meta_path.write_text(json.dumps(meta))
+    again = ingest(source, settings, progress=False)
+    # The file is read again (its text may read otherwise now); its vectors come from the cache.
+    assert again.written and [d.status for d in again.documents] == ["new"]
+    assert again.embedded_chunks == 0
+
+
 def test_vectors_stay_with_their_chunks_whatever_the_file_order(tmp_path):
     # Path order (a/zeta, z/alpha) differs from document-id order (alpha, zeta).
     source = tmp_path / "papers"
@@ -155,11 +181,7 @@ def test_vectors_stay_with_their_chunks_whatever_the_file_order(tmp_path):
 
 
 def test_rebuild_with_another_embedder_is_refused_without_rebuild(tmp_path):
-    source = tmp_path / "papers"
-    source.mkdir()
-    (source / "one.md").write_text(SLOT_TEXT)
-    settings = _settings(tmp_path)
-    ingest(source, settings, progress=False)
+    source, settings = _one_paper_indexed(tmp_path)
     other = settings.model_copy(update={"embedder": "some-org/another-embedder"})
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         ingest(source, other, progress=False)

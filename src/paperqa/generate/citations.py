@@ -43,6 +43,7 @@ from paperqa.text import (
     NUMBER_WORDS,
     YEAR_PATTERN,
     asks_which_paper,
+    asks_why,
     fold_accents,
     normalize,
     occurs,
@@ -369,7 +370,9 @@ def unheld_question_facts(
     passages need not repeat its name) or where the quoted passages mention it ("AlexNet" in
     course notes on AlexNet); an answer about "AlexNet" from a ResNet paper that never names it
     is about something else. A year, which dates a paper more often than it states a finding, is
-    left out.
+    left out. A question asking why gives its numbers to set the scene ("Why does the coefficient
+    start at 0.05?"), and the reason may sit a sentence away from them: they hold, as names do,
+    in any quoted passage of a cited paper.
     """
     facts = [
         fact
@@ -379,7 +382,8 @@ def unheld_question_facts(
         and not _NUMBER_WORD_RE.fullmatch(fact.text)  # "the two models": a count, not a thing
     ]
     quoted = list({id(p): p for p in [*cited, *context, *fronts]}.values())
-    numbers = [NumberText.of(p.text) for p in cited]  # once per passage, not per fact
+    numbered = quoted if asks_why(question) else cited
+    numbers = [NumberText.of(p.text) for p in numbered]  # once per passage, not per fact
     # An author's name may name the person, not the paper ("Sean Carroll's question", in a post
     # that only says where Carroll asked it), and what the question calls the paper ("the
     # relational RNN paper") its passages need not repeat: both hold anywhere in the cited

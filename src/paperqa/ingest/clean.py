@@ -2,7 +2,8 @@
 
 Owns: safe Unicode normalisation, TeX glyph-code decoding, de-hyphenation, running header and
 footer removal, paragraph assembly, and the check for garbled extraction (glyph codes, broken word
-spacing, OCR artifacts) with its repairs. Works on lists of lines so that the parser can detect
+spacing, OCR artifacts) with its repairs (and, in a garbled document, decimal points read as
+colons). Works on lists of lines so that the parser can detect
 headings before lines are joined into paragraphs.
 """
 
@@ -482,6 +483,27 @@ class CleanedPages:
     notes: list[str]
 
 
+# A decimal point extracted as a spaced colon, in a document whose font maps it so ("0 : 286",
+# ": 05" for .05): prose seldom puts a colon between spaces before a digit.
+_COLON_DECIMAL_RE = re.compile(r"(?<![\w.:])(\d+) : ?(\d+)(?![\d:])|(?<![^\s;(]): ?(\d+)(?![\d:])")
+MIN_COLON_DECIMALS = 5  # "a 3 : 1 ratio" once or twice is a ratio; more is the font
+
+
+def repair_colon_decimals(pages: list[list[str]]) -> tuple[list[list[str]], int]:
+    """``pages`` with decimal points that extraction turned into spaced colons put back ("0 :
+    286" is 0.286, ": 05" is .05), where a document has at least ``MIN_COLON_DECIMALS``; and
+    how many were put back (0: ``pages`` as they were)."""
+    found = sum(len(_COLON_DECIMAL_RE.findall(line)) for lines in pages for line in lines)
+    if found < MIN_COLON_DECIMALS:
+        return pages, 0
+
+    def point(match: re.Match[str]) -> str:
+        whole, fraction, bare = match.groups()
+        return f".{bare}" if bare is not None else f"{whole}.{fraction}"
+
+    return [[_COLON_DECIMAL_RE.sub(point, line) for line in lines] for lines in pages], found
+
+
 def _widespread(pages_with_issue: int, total: int) -> bool:
     # One odd page (a table, a foreign-language example) does not make a garbled document.
     return pages_with_issue >= max(2, 0.1 * total) or (total == 1 and pages_with_issue == 1)
@@ -511,6 +533,9 @@ def clean_pages(pages: list[list[str]], repairs: list[str]) -> CleanedPages:
         pages[i] = [repair_spacing(line, vocab) for line in pages[i]]
     if spacing:
         notes.append(f"broken word spacing repaired on {len(spacing)}/{total} pages")
+    pages, points = repair_colon_decimals(pages)
+    if points:
+        notes.append(f"{points} decimal points read as colons put back")
     if any("OCR artifacts" in before[i] for i in flagged):
         repaired = [[repair_ocr(line, vocab) for line in lines] for lines in pages]
         joined = sum(new != old for new, old in zip(repaired, pages, strict=True))

@@ -30,7 +30,12 @@ from paperqa.aliases import document_aliases
 from paperqa.embedder import Embedder, get_embedder, max_tokens_for, tokenizer_for
 from paperqa.errors import PaperQAError, ParseError
 from paperqa.ingest.chunk import ChunkDraft, chunk_document
-from paperqa.ingest.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
+from paperqa.ingest.parse import (
+    READING_VERSION,
+    SUPPORTED_SUFFIXES,
+    ParsedDocument,
+    parse_file,
+)
 from paperqa.readinglist import match_content, match_file, papers_by_id, reading_list
 from paperqa.settings import Settings
 from paperqa.store import IndexStore, current_generation, file_sha256, write_index, writing
@@ -194,6 +199,7 @@ def _chunking_params(settings: Settings, max_tokens: int) -> dict[str, Any]:
         "chunk_overlap": settings.chunk_overlap,
         "max_tokens": max_tokens,
         "text": "header+section+text",
+        "reading": READING_VERSION,
     }
 
 
@@ -234,7 +240,7 @@ def _ingest(
         )
     chunking = _chunking_params(settings, max_tokens)
     if previous is not None and previous.meta["chunking"] != chunking:
-        previous = None  # chunking changed: nothing can be reused
+        previous = None  # chunking or reading changed: nothing can be reused
     old_docs = previous.documents if previous else {}
     prepared, to_parse = _plan(files, previous, report)
 
