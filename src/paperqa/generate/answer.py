@@ -222,9 +222,10 @@ def build_messages(
     return messages, [e.passage for e in evidence]
 
 
-def chat_messages(question: str, blocks: list[str]) -> list[Message]:
-    """The system prompt, and the user message quoting ``blocks`` (``passage_block``) before
-    ``question``."""
+def chat_messages(question: str, evidence: list[Evidence]) -> list[Message]:
+    """The system prompt, and the user message quoting ``evidence`` block by block
+    (``passage_block``) before ``question``."""
+    blocks = [passage_block(i, e.passage, e.text) for i, e in enumerate(evidence, start=1)]
     asked = f"{question}\n{LIST_HINT}" if asks_for_list(question) else question
     user = USER_TEMPLATE.format(passages="\n\n".join(blocks), question=asked)
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
@@ -251,8 +252,7 @@ def build_prompt(
         )
     evidence = select_evidence(question, passages, min(room, evidence_tokens), llm.count_tokens)
     while evidence:
-        blocks = [passage_block(i, e.passage, e.text) for i, e in enumerate(evidence, start=1)]
-        messages = chat_messages(question, blocks)
+        messages = chat_messages(question, evidence)
         if llm.count_chat_tokens(messages) <= budget or len(evidence) == 1:
             break
         evidence.pop()  # the headers did not fit beside the sentences: drop the weakest block
@@ -261,9 +261,7 @@ def build_prompt(
     while llm.count_chat_tokens(messages) > budget:  # one block, still too long: cut its end
         words = evidence[0].text.split()
         evidence[0].text = " ".join(words[: max(1, len(words) * 3 // 4)])
-        messages = chat_messages(
-            question, [passage_block(1, evidence[0].passage, evidence[0].text)]
-        )
+        messages = chat_messages(question, evidence)
         if len(words) == 1:
             break
     return messages, evidence
@@ -301,8 +299,7 @@ class _Chat:
 
     def asking(self, question: str) -> list[Message]:
         """The same evidence before another question."""
-        blocks = [passage_block(i, e.passage, e.text) for i, e in enumerate(self.evidence, 1)]
-        return chat_messages(question, blocks)
+        return chat_messages(question, self.evidence)
 
 
 @dataclass
