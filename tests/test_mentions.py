@@ -261,6 +261,10 @@ def test_a_question_without_the_text_named_asks_what_the_passages_say() -> None:
         "In Bahdanau, Cho and Bengio's ICLR 2015 translation paper, roughly how big is blorp?"
     ) == ("Roughly how big is blorp?")
     assert without_the_text_named("According to the DPR paper, why glorp?") == "Why glorp?"
+    # A work described and cited by its year, as a reference list would.
+    assert without_the_text_named(
+        "For the two-tower glorp retriever from Blorp Labs (2020), how long did indexing take?"
+    ) == ("How long did indexing take?")
     # A name inside the question becomes what the text is.
     assert without_the_text_named("In Zaremba et al.'s Table 9 (Glorp), what is blorp?") == (
         "In the paper's Table 9 (Glorp), what is blorp?"

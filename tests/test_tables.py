@@ -136,6 +136,14 @@ def test_the_cell_asked_is_the_one_whose_row_and_column_the_question_names() -> 
     assert cell_asked("What does Beta score?", cells) is None
 
 
+def test_a_longer_heading_the_question_names_wins_over_the_shorter_one_inside_it() -> None:
+    cells = table_cells("Clean read: glorp-net 4.10, glorp-net-ens 3.25; Noisy: glorp-net 21.5")
+    assert (
+        cell_asked("What does the glorp-net-ens ensemble score on clean read?", cells) == (cells[1])
+    )
+    assert cell_asked("What does glorp-net score on clean read audio?", cells) == cells[0]
+
+
 def test_a_column_headed_by_a_papers_name_is_named_by_any_of_its_names() -> None:
     # The line above the table runs into its first row's label ("Far field Quiet room").
     text = (

@@ -359,3 +359,7 @@ def test_fold_accents_reads_a_name_as_typed_without_accents() -> None:
 def test_greek_symbols_are_the_letters_a_text_spells_out() -> None:
     assert greek_symbols("What value of lambda, and which beta?") == ["λ", "β"]
     assert greek_symbols("What alphabet does Glorp use?") == []
+
+
+def test_a_typographic_apostrophe_gives_the_terms_of_a_typed_one() -> None:
+    assert tokenize("trained on WMT’14 data") == tokenize("trained on WMT'14 data")

@@ -66,15 +66,17 @@ _DESCRIBED_TEXT_RE = re.compile(
 _NAMED = "\u2042"  # stands for a paper's name while its description is looked for
 _NAMES_A_TEXT = re.compile(rf"(?:['’]s)?{_KIND}", re.IGNORECASE)
 # "In the DPR paper, what ...?", "According to Kaplan et al., how ...?": where a question looks,
-# before what it asks (no bracket inside).
+# before what it asks (no bracket inside but a year's: "For Glorp's retriever (2020), how ...?").
 _LEAD_IN_RE = re.compile(
-    r"(?:in|for|according\s+to|from)\s+(?P<lead>[^;:?()]+?),\s*"
+    r"(?:in|for|according\s+to|from)\s+(?P<lead>(?:\((?:19|20)\d\d\)|[^;:?()])+?),\s*"
     r"(?P<rest>(?:(?:roughly|approximately|about|in|on|at|by|for|from|to|with|between|under|"
     r"below|above|over|after|before|during)\s+)*(?:what|which|who|whom|whose|when|where|why|"
     r"how)\b.*)",
     re.IGNORECASE | re.DOTALL,
 )
 _KIND_WORD_RE = re.compile(rf"\b{_KIND_WORD}", re.IGNORECASE)
+# "the two-tower retriever from Glorp (2020)": a year in brackets is how a work is cited.
+_CITED_YEAR_RE = re.compile(r"\((?:19|20)\d\d\)")
 # Authors listed together: "Glorp, Blorp and van Flub", "Glorp & Blorp".
 _AUTHOR = r"[A-Z][\w’'-]*"
 _PARTICLE = r"(?:van|von|de|der|da|le)\s+"
@@ -327,9 +329,12 @@ def without_the_text_named(question: str) -> str:
 
 
 def _names_a_text(words: str) -> bool:
-    """Whether ``words`` name a paper as a text: "the DPR paper", "Kaplan et al."."""
+    """Whether ``words`` name a paper as a text: "the DPR paper", "Kaplan et al.", "the dense
+    retriever from Glorp (2020)"."""
     found = mentions(words, every=True)
-    return any(names_the_text(words, m) for m in found) or bool(_KIND_WORD_RE.search(words))
+    if any(names_the_text(words, m) for m in found):
+        return True
+    return bool(_KIND_WORD_RE.search(words) or _CITED_YEAR_RE.search(words))
 
 
 def _owned(paper: str, start: int, text: str) -> bool:

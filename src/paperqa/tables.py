@@ -237,7 +237,24 @@ def cell_asked(question: str, cells: list[Cell]) -> Cell | None:
         for c in cells
         if _named(_row_asked(c, asked), asked, papers) and _named(c.heading, asked, papers)
     ]
+    found = _most_specific(found, asked)
     return found[0] if len({c.figure for c in found}) == 1 else None
+
+
+def _most_specific(found: list[Cell], asked: set[str]) -> list[Cell]:
+    """The cells of ``found`` whose row and column no other's names more of: a question naming
+    "glorp-net-ens" names that column, not "glorp-net" beside it, whose words it holds too."""
+    labels = [(_words(_row_asked(c, asked)), _words(c.heading)) for c in found]
+    return [
+        cell
+        for cell, (row, heading) in zip(found, labels, strict=True)
+        if not any(
+            other_row >= row
+            and other_heading >= heading
+            and (other_row, other_heading) != (row, heading)
+            for other_row, other_heading in labels
+        )
+    ]
 
 
 def _row_asked(cell: Cell, asked: set[str]) -> str:

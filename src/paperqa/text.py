@@ -692,9 +692,15 @@ def term_spans(text: str) -> list[tuple[str, int, int]]:
     return spans
 
 
+# Raised whenever ``tokenize`` gives other terms (2: a typographic apostrophe read as "'"): an
+# index whose BM25 terms another version gave is built again on its next update.
+TERMS_VERSION = 2
+
+
 def tokenize(text: str) -> list[str]:
-    """The terms of ``text``, in order, stopwords removed (BM25's and the citation check's)."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """The terms of ``text``, in order, stopwords removed (BM25's and the citation check's).
+    A typographic apostrophe is the typed one: papers print "WMT’14", people type "WMT'14"."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     tokens: list[str] = []
     for match in _WORD.finditer(text):
         word = match.group().rstrip(".,")

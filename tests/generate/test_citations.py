@@ -487,6 +487,26 @@ def test_a_number_with_a_scale_holds_only_at_that_scale() -> None:
     # And a large number written out holds where the passage writes it with a scale.
     assert held("50,000", "trained on the 50k training clips")
     assert held("1,200,000", "roughly 1.2 million clips") and not held("50,000", "a 500k set")
+    # And a bare figure does not hold in the same digits at a scale: 40 is not 40k.
+    assert not held("40.0", "then 40K more iterations") and not held("40", "then 40k more")
+    assert held("40", "then 40 more iterations") and held("40K", "then 40K more iterations")
+
+
+def test_a_count_does_not_hold_where_the_passage_counts_other_things_with_it() -> None:
+    def held(sentence: str, text: str) -> bool:
+        passage = Passage(Chunk(1, "glorp", "Glorp", 2, 2, text), 1.0, 1)
+        (fact,) = [f for f in facts_of(sentence) if f.kind == "number"]
+        return holds(fact, passage, NumberText.of(text))
+
+    counted = "Each of the 20 sentences is read by a 32 unit glorp cell."
+    assert not held("The glorp net has 20 parameters.", counted)
+    assert held("The glorp net reads 20 sentences.", counted)
+    assert held("The glorp net has 20 parameters.", "It reads 20 sentences; 20 in all.")
+    assert held("The glorp stack has 6 layers.", "a stack of N = 6 identical layers")
+    assert held("The glorp net uses 8 heads.", "We use 8 glorp heads, or 8 heads.")
+    # A score is no count either.
+    assert not held("The glorp net has 20 parameters.", "It passes 14/20 tasks; Blorp 20/20.")
+    assert held("The glorp net passes 14 tasks.", "It passes 14/20 tasks, more than 12 tasks.")
 
 
 def test_a_passage_is_prepared_for_numbers_once_without_the_numbers_of_names() -> None:
@@ -602,6 +622,16 @@ def test_a_depth_named_model_holds_either_way_and_a_described_name_by_the_name()
     assert not holds(Fact("name", "QuorNet-large"), passage, numbers)  # a variant: not described
     question = "How many FLOPs does the QuorNet-152 need?"
     assert unheld_question_facts(question, [passage]) == []
+
+
+def test_a_condition_typed_with_a_straight_apostrophe_holds_where_the_paper_prints_a_curly_one():
+    text = "We ran the glorp LSTM on the GLRP’14 Blorp to Flub dataset; dropout 0.2 was best."
+    cited = [Passage(Chunk(1, "glorp", "Glorp", 6, 6, text), 1.0, 1)]
+    question = "Which dropout was best for the glorp LSTM on GLRP'14 Blorp-to-Flub?"
+    assert unheld_question_facts(question, cited) == []
+    assert unheld_question_facts(question.replace("Flub", "Quux"), cited) == [
+        "GLRP'14 Blorp-to-Quux"
+    ]
 
 
 def test_a_name_inside_another_word_is_not_held() -> None:

@@ -148,7 +148,8 @@ def test_incremental_update_embeds_only_what_changed(tmp_path):
     assert hit.doc == "one"
 
 
-def test_an_index_read_by_another_version_of_the_reader_reads_its_files_again(tmp_path):
+@pytest.mark.parametrize("version", ["reading", "terms"])
+def test_an_index_read_by_another_version_of_the_reader_reads_its_files_again(tmp_path, version):
     import json
 
     from paperqa.store import META_FILE, current_generation
@@ -156,7 +157,10 @@ def test_an_index_read_by_another_version_of_the_reader_reads_its_files_again(tm
     source, settings = _one_paper_indexed(tmp_path)
     meta_path = current_generation(settings.index_dir) / META_FILE
     meta = json.loads(meta_path.read_text())
-    meta["chunking"]["reading"] -= 1  # as an older paperqa wrote it
+    if version == "reading":
+        meta["chunking"]["reading"] -= 1  # as an older paperqa wrote it
+    else:
+        del meta["chunking"]["terms"]  # as paperqa wrote it before it recorded its terms' version
     meta_path.write_text(json.dumps(meta))
     again = ingest(source, settings, progress=False)
     # The file is read again (its text may read otherwise now); its vectors come from the cache.

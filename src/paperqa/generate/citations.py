@@ -87,6 +87,8 @@ _SCALED_RE = re.compile(r"([\d.,]+)\s?(thousand|million|billion|trillion|[kmbt])
 # often a pronoun ("one of the models").
 _COUNT_WORDS = "|".join(w for w in NUMBER_WORDS if w not in ("zero", "one"))
 _NUMBER_WORD_RE = re.compile(rf"(?<!-)\b(?:{_COUNT_WORDS})\b(?!-)", re.IGNORECASE)
+# A count and the plural right after it, what it counts: "20 parameters", "eight GPUs".
+_COUNT_RE = re.compile(rf"(?<![\w.])(\d+|(?i:{_COUNT_WORDS}))\s+([a-z]+s)\b")
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
 # A phrase in double or single quotes ("complextropy", 'complextropy'); an apostrophe inside a
@@ -260,6 +262,7 @@ class Fact:
     kind: str  # "number", "name" or "quote"
     text: str
     papers: frozenset[str] = frozenset()  # for a paper's nickname: the paper it names
+    counts: str = ""  # for a number, what it counts, where a plural follows it ("parameters")
 
 
 def facts_of(sentence: str, question: str = "") -> list[Fact]:
@@ -273,7 +276,12 @@ def facts_of(sentence: str, question: str = "") -> list[Fact]:
     quotes = [double or single for double, single in _QUOTED_RE.findall(sentence)]
     facts = [Fact("quote", q.strip(" .,;:!?")) for q in quotes]
     numbers = [*_NUMBER_RE.findall(rest), *(w.lower() for w in _NUMBER_WORD_RE.findall(rest))]
-    facts += [Fact("number", n) for n in dict.fromkeys(numbers) if not set(tokenize(n)) <= asked]
+    counted = {m[1].lower(): m[2] for m in reversed(list(_COUNT_RE.finditer(rest)))}
+    facts += [
+        Fact("number", n, counts=counted.get(n.lower(), ""))
+        for n in dict.fromkeys(numbers)
+        if not set(tokenize(n)) <= asked
+    ]
     names = dict.fromkeys([*_FACT_NAME_RE.findall(sentence), *named])
     facts += [
         Fact("name", n, frozenset([named[n]]) if n in named else frozenset())
@@ -311,8 +319,39 @@ def holds(fact: Fact, passage: Passage, numbers: NumberText) -> bool:
     hyphens. A paper's name holds in its own passages and in one naming the paper otherwise
     (course notes on ReLUs citing "Krizhevsky et al." speak of AlexNet)."""
     if fact.kind == "number":
-        return _holds_number(fact.text, numbers)
+        return _holds_number(fact.text, numbers) and not _counts_other_things(fact, numbers.text)
     return _holds_name(fact, passage)
+
+
+def _counts_other_things(fact: Fact, text: str) -> bool:
+    """Whether ``text`` writes the number ``fact`` counts something with only as a count of
+    something else, or in a score: "20 sentences" or "passes 19/20" bear out no "20 parameters"."""
+    if not fact.counts:
+        return False
+    number = re.escape(fact.text.lower())
+    at = (
+        rf"(?:(?<=\d)(?P<over>/)|(?<![\w./])){number}(?!\w|\.\d)(?P<under>/\d+)?"
+        r"(?:\s+(?P<thing>[a-z]+s)\b)?"
+    )
+    written = list(re.finditer(at, text, re.IGNORECASE))
+    return bool(written) and all(_counts_other(m, fact.counts.lower()) for m in written)
+
+
+def _counts_other(written: re.Match[str], counted: str) -> bool:
+    """Whether a number as ``written`` counts something other than ``counted``: another plural
+    follows it, or it is part of a score ("14/20", "20/20") that counts nothing named so."""
+    thing = written["thing"]
+    if thing and _same_word(thing.lower(), counted):
+        return False
+    return bool(thing or written["over"] or written["under"])
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two plurals name one thing: the same word, or a short form of it ("params")."""
+    shorter, longer = sorted((a.rstrip("s"), b.rstrip("s")), key=len)
+    return shorter == longer or (
+        len(shorter) >= 3 and longer.startswith(shorter) and len(longer) - len(shorter) <= 4
+    )
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -494,7 +533,13 @@ def _holds_scaled(value: str, scale: str, text: str) -> bool:
     return _number_in(value, text) and re.search(anywhere, text) is not None
 
 
+# What makes a figure another number: a scale after it ("40k" is not 40, nor "6 billion" 6).
+_NOT_SCALED = r"(?!(?i:-?(?:[kmbt]|bn)\b|\s?-?(?:thousand|million|billion|trillion)\b))"
+
+
 def _number_in(number: str, text: str, suffix: str = "") -> bool:
+    """Whether ``text`` writes ``number`` (followed by ``suffix``; without one, by no scale)."""
+    suffix = suffix or _NOT_SCALED
     if "." in number:
         number = number.rstrip("0").rstrip(".")
     zeros = "0*" if "." in number else r"(?:\.0+)?"

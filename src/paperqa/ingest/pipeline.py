@@ -39,7 +39,7 @@ from paperqa.ingest.parse import (
 from paperqa.readinglist import match_content, match_file, papers_by_id, reading_list
 from paperqa.settings import Settings
 from paperqa.store import IndexStore, current_generation, file_sha256, write_index, writing
-from paperqa.text import document_header, passage_text, tokenize
+from paperqa.text import TERMS_VERSION, document_header, passage_text, tokenize
 from paperqa.types import Chunk
 from paperqa.vector_cache import encode_passages_cached
 
@@ -200,6 +200,7 @@ def _chunking_params(settings: Settings, max_tokens: int) -> dict[str, Any]:
         "max_tokens": max_tokens,
         "text": "header+section+text",
         "reading": READING_VERSION,
+        "terms": TERMS_VERSION,
     }
 
 
