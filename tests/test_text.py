@@ -220,6 +220,9 @@ def test_questions_that_ask_for_a_count_or_a_dimension_and_whole_numbers_are_tol
     exponent = "What exponent relates the critical batch size of the Glorp model to its loss?"
     assert not asks_for_whole_number(exponent)
     assert asks_for_whole_number("What batch size relates to the Glorp model's lowest loss?")
+    # A size in a lead-in sets the scene too: what is asked comes after it.
+    assert not asks_for_whole_number("In the Glorp batch size table, what BLEU does 1M reach?")
+    assert asks_for_whole_number("In the Glorp BLEU table, what batch size reaches 31.2?")
     for value in ("2048 [1].", "Six layers", "1.5 billion", "21M passages", "557M parameters"):
         assert states_whole_number(value), value
     # A digit inside a symbol ("n2", "x2") is no count.

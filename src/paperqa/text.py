@@ -440,12 +440,18 @@ _WHOLE_VALUE = re.compile(
 )
 
 
+_ASKING = re.compile(r"\b(?:what|which|how)\b", re.IGNORECASE)  # where a question asks
+
+
 def asks_for_whole_number(question: str) -> bool:
     """Whether ``question`` asks how many layers, heads, GPUs, ..., for a dimension or for a
     batch, beam or vocabulary size; not where it asks for a figure of another kind first ("the
-    exponent of the power law relating the critical batch size to the loss")."""
-    size = _WHOLE.search(question)
-    return bool(size) and not _OTHER_FIGURE.search(question, 0, size.start())
+    exponent of the power law relating the critical batch size to the loss"), nor where the size
+    only sets the scene before what it asks ("In the batch size table, what BLEU ...?")."""
+    asking = _ASKING.search(question)
+    start = asking.start() if asking else 0
+    size = _WHOLE.search(question, start)
+    return bool(size) and not _OTHER_FIGURE.search(question, start, size.start())
 
 
 def states_whole_number(text: str) -> bool:
