@@ -87,7 +87,7 @@ _SCALED_RE = re.compile(r"([\d.,]+)\s?(thousand|million|billion|trillion|[kmbt])
 # often a pronoun ("one of the models").
 _COUNT_WORDS = "|".join(w for w in NUMBER_WORDS if w not in ("zero", "one"))
 _NUMBER_WORD_RE = re.compile(rf"(?<!-)\b(?:{_COUNT_WORDS})\b(?!-)", re.IGNORECASE)
-# A count and the plural right after it, what it counts: "20 parameters", "eight GPUs".
+# A count and the plural right after it, what it counts: "20 parameters", "eight layers".
 _COUNT_RE = re.compile(rf"(?<![\w.])(\d+|(?i:{_COUNT_WORDS}))\s+([a-z]+s)\b")
 # Names worth checking: acronyms (ABC, XYZ-19), mixed case (ResNet, GPipe), numbered (Q42).
 _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z][a-z]*-?\d[\w-]*)")
@@ -533,7 +533,7 @@ def _holds_scaled(value: str, scale: str, text: str) -> bool:
     return _number_in(value, text) and re.search(anywhere, text) is not None
 
 
-# What makes a figure another number: a scale after it ("40k" is not 40, nor "6 billion" 6).
+# What makes a figure another number: a scale right after it ("40k" is not 40, "6B" not 6).
 _NOT_SCALED = r"(?!(?i:-?(?:[kmbt]|bn)\b|\s?-?(?:thousand|million|billion|trillion)\b))"
 
 
