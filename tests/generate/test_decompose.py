@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from paperqa.generate.decompose import PaperQuestion, split_by_paper
 from paperqa.readinglist import reading_list
 
@@ -253,3 +255,36 @@ def test_a_question_asked_again_of_a_second_paper_by_its_name_alone_is_asked_of_
     assert (
         split_by_paper("What rate did AlexNet use? And what of its many kind heirs?", INDEXED) == []
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "papers", "second"),
+    [
+        # The last sentence sets the order, not the lead that names the papers the other way.
+        (
+            "The GPipe paper trains a Transformer. How many heads does the Transformer paper's "
+            "base model use, and how many partitions did GPipe use?",
+            ["attention-is-all-you-need", "gpipe"],
+            "How many partitions did GPipe use?",
+        ),
+        # "The first paper" and "the second paper" are the ones the lead named, in its order.
+        (
+            "Zaremba et al. regularized LSTMs; Graves et al. gave them memory. In the first "
+            "paper, how many units does the large LSTM have, and what does the second paper's "
+            "head read?",
+            ["rnn-regularization", "neural-turing-machines"],
+            "What does Graves's head read?",
+        ),
+    ],
+)
+def test_a_two_paper_question_splits_in_the_order_its_last_sentence_asks(
+    question: str, papers: list[str], second: str
+) -> None:
+    parts = split_by_paper(question, INDEXED)
+    assert [p.paper for p in parts] == papers
+    assert parts[1].text == second
+
+
+def test_the_first_paper_without_a_lead_naming_both_is_a_paper_of_the_one_asked() -> None:
+    alone = "In Grunwald's tutorial, when was the first paper on MDL, and what is a Ptr-Net?"
+    assert "the first paper" in split_by_paper(alone, INDEXED)[0].text

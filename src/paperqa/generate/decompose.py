@@ -55,6 +55,12 @@ _EACH_RE = re.compile(
 )
 
 
+# A paper pointed to by the order the question named it in: "the first paper's", "the latter".
+_ORDINAL_RE = re.compile(
+    r"\bthe\s+(?:(?P<which>first|second)\s+(?:paper|one|work|article)|(?P<which2>former|latter))"
+    r"\b(?P<own>['’]s)?",
+    re.IGNORECASE,
+)
 # Two papers named side by side: "A and B", "A and by B", "A or B", "A vs. B".
 # "A's and B's rates": the first's possessive goes, the second's stays with the rest.
 _JOINT_RE = re.compile(
@@ -129,6 +135,8 @@ def split_by_paper(
     start = question.rfind(last)
     lead = question[:start].strip()
     authors = authors or {}
+    if {m.paper for m in mentions(lead, authors=authors)} >= set(named):
+        last = _ordinals_named(last, found, named)
     return (
         _split_at_turn(named, lead, last, authors)
         or _split_compared(named, lead, last, authors)
@@ -143,7 +151,9 @@ def _split_at_turn(
 ) -> list[PaperQuestion]:
     """The question split where its last sentence turns to the second paper ("What did A report,
     and what did B report?"); the lead sentences go with the first part."""
-    first, second = named
+    in_last = list(dict.fromkeys(m.paper for m in mentions(last, authors=authors)))
+    # The order the last sentence asks in: "A uses B's block. What did B reach, and A?"
+    first, second = in_last if sorted(in_last) == sorted(named) else named
     later = [m.start for m in mentions(last, authors=authors) if m.paper == second]
     turns = [m for m in _TURN_RE.finditer(last) if later and m.start() < later[0]]
     if not turns:
@@ -159,6 +169,21 @@ def _split_at_turn(
     if not second_part.endswith("?"):
         second_part += "?"
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
+
+
+def _ordinals_named(last: str, found: list[Mention], named: list[str]) -> str:
+    """``last`` with "the first paper" and "the second paper" ("the former", "the latter") given
+    the names the lead sentences gave the two papers, in the order they named them: "A was
+    followed by B. In the first paper, what ..., and what does the second paper's ...?" asks A,
+    then B. (Without a lead naming both, "the first paper" is a paper of the one asked about.)"""
+    names = {m.paper: m.name for m in reversed(found)}
+
+    def named_so(match: re.Match[str]) -> str:
+        which = (match["which"] or match["which2"]).lower()
+        paper = named[0] if which in ("first", "former") else named[1]
+        return names[paper] + (match["own"] or "")
+
+    return _ORDINAL_RE.sub(named_so, last)
 
 
 def _first_part(lead: str, head: str, paper: str, authors: Mapping[str, str]) -> str | None:
