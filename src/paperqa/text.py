@@ -687,6 +687,13 @@ def stem(token: str) -> str:
     return token
 
 
+def inflection_of(word: str, other: str, ending: int = 3) -> bool:
+    """Whether one word is the other with an ending of up to ``ending`` letters ("reported",
+    "report"); neither shorter than three letters."""
+    shorter, longer = sorted((word, other), key=len)
+    return len(shorter) >= 3 and len(longer) - len(shorter) <= ending and longer.startswith(shorter)
+
+
 def term_spans(text: str) -> list[tuple[str, int, int]]:
     """The terms of ``text`` with the span of each word, for lining up a reply with the sentence
     it copies: ``tokenize``'s terms, except that a hyphenated word stays one term."""

@@ -45,6 +45,7 @@ from paperqa.text import (
     asks_which_paper,
     asks_why,
     fold_accents,
+    inflection_of,
     normalize,
     occurs,
     occurs_as_word,
@@ -348,10 +349,8 @@ def _counts_other(written: re.Match[str], counted: str) -> bool:
 
 def _same_word(a: str, b: str) -> bool:
     """Whether two plurals name one thing: the same word, or a short form of it ("params")."""
-    shorter, longer = sorted((a.rstrip("s"), b.rstrip("s")), key=len)
-    return shorter == longer or (
-        len(shorter) >= 3 and longer.startswith(shorter) and len(longer) - len(shorter) <= 4
-    )
+    singular, other = a.rstrip("s"), b.rstrip("s")
+    return singular == other or inflection_of(singular, other, ending=4)
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)

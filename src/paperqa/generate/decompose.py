@@ -151,10 +151,11 @@ def _split_at_turn(
 ) -> list[PaperQuestion]:
     """The question split where its last sentence turns to the second paper ("What did A report,
     and what did B report?"); the lead sentences go with the first part."""
-    in_last = list(dict.fromkeys(m.paper for m in mentions(last, authors=authors)))
+    in_last = mentions(last, authors=authors)
+    asked = list(dict.fromkeys(m.paper for m in in_last))
     # The order the last sentence asks in: "A uses B's block. What did B reach, and A?"
-    first, second = in_last if sorted(in_last) == sorted(named) else named
-    later = [m.start for m in mentions(last, authors=authors) if m.paper == second]
+    first, second = asked if sorted(asked) == sorted(named) else named
+    later = [m.start for m in in_last if m.paper == second]
     turns = [m for m in _TURN_RE.finditer(last) if later and m.start() < later[0]]
     if not turns:
         return []

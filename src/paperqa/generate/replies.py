@@ -36,6 +36,7 @@ from paperqa.text import (
     asks_why,
     explains,
     gives_reason,
+    inflection_of,
     names_activation,
     names_optimizer,
     normalize,
@@ -345,13 +346,7 @@ def reason_instead(question: str, reply: str, evidence: list[Evidence]) -> str:
 
 def _inflects_any(word: str, words: set[str]) -> bool:
     """Whether ``word`` is one of ``words`` or an inflection of one ("reported", "report")."""
-    return any(word == other or _inflection_of(word, other) for other in words)
-
-
-def _inflection_of(word: str, other: str) -> bool:
-    """Whether one word is the other with an ending of up to three letters."""
-    shorter, longer = sorted((word, other), key=len)
-    return len(shorter) >= 3 and len(longer) - len(shorter) <= 3 and longer.startswith(shorter)
+    return any(word == other or inflection_of(word, other) for other in words)
 
 
 # A figure in a reply, not a passage's marker ("[1]"): "22.15", "1,024", the "15.3" of "15.3%".
