@@ -200,6 +200,28 @@ def test_the_matched_chunk_wins_over_its_widened_context() -> None:
     assert evidence[0].text == core
 
 
+def test_a_table_row_cut_by_the_chunks_end_is_quoted_whole() -> None:
+    # The chunk ends inside the "Gap" row: its last figures, the one asked among them, sit in
+    # the widened context after it, where a piece of their own would not say whose they are.
+    rows = [
+        f"{target}: Glorp {g}, Blorp {b}, Snark {s}, Ours {o}"
+        for target, g, b, s, o in [
+            ("Mu", "4.1", "3.9", "2.2", "0.5"),
+            ("Alpha", "3.3", "2.8", "1.9", "0.6"),
+            ("Gap", "2.9", "2.4", "1.7", "0.8"),
+            ("Zeta", "5.2", "4.4", "3.1", "1.1"),
+        ]
+    ]
+    table = "; ".join(rows)
+    cut = table.index("Snark 1.7")
+    core = f"{FILLER} Table 2: error ratios per target. {table[:cut].rstrip()}"
+    chunk = Chunk(0, "paper-a", "Title paper-a", 2, 2, f"{core} {table[cut:]} {FILLER}")
+    passage = Passage(chunk, 1.0, 1, core=Chunk(0, "paper-a", "Title paper-a", 2, 2, core))
+    question = "In Table 2, what error ratio did Ours get on the Gap target?"
+    evidence = select_evidence(question, [passage], 60, _words)
+    assert "Gap: Glorp 2.9, Blorp 2.4, Snark 1.7, Ours 0.8;" in evidence[0].text
+
+
 def test_reference_marks_are_left_out_of_the_quoted_evidence() -> None:
     # Numbered like the prompt's own passages, "[2]" would read as a passage to cite.
     passage = _passage(

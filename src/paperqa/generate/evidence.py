@@ -2,7 +2,8 @@
 
 Each passage is split into sentences (``paperqa.text.split_sentences``; table-like runs without
 sentence ends are cut into short windows, of whole rows where ``paperqa.tables`` wrote them, else
-of words), without its numbered reference marks ("[24]", which would read as the prompt's passage
+of words; a row that a chunk's end cut in two is made whole from the context around it), without
+its numbered reference marks ("[24]", which would read as the prompt's passage
 numbers). A sentence scores by the IDF-weighted share of the question's terms it holds (not the
 names it gives the papers as texts, which all their passages are about; more if it has a number
 and the question asks how many, or gives a reason and the question asks why; any sentence of a
@@ -90,6 +91,8 @@ _LEADS_ON = re.compile(
 # A quoted "sentence" cut off where its passage ends: it stops on a lower-case word or a comma
 # ("Since X is an end-to-end system, we"). It can inform the model, but never stand in for a reply.
 _CUT_OFF = re.compile(r"(?:\b[a-z]+|,)$")
+# A labelled table row cut off by a chunk's end: "...; HOMO: Glorp 2.2, Blorp 1.9,".
+_ROW_CUT = re.compile(r"(?:^|; )[^;]+: [^;]*,$")
 INSTRUCTION_RE = re.compile(
     r"\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:instructions?|prompt|above|previous|prior|"
     r"question)\b|\b(?:reply|respond|answer|say|output|print|write)\b[^.]{0,20}\b(?:only|just|"
@@ -253,12 +256,33 @@ def _passage_pieces(passage: Passage) -> list[tuple[str, bool]]:
     start = passage.text.find(core)
     if start < 0:
         return [(text, True) for text in pieces_of(passage.text)]
-    before, after = passage.text[:start], passage.text[start + len(core) :]
+    before, inside, after = (
+        pieces_of(passage.text[:start]),
+        pieces_of(core),
+        pieces_of(passage.text[start + len(core) :]),
+    )
+    _mend_cut_rows(before, inside, after)
     return [
-        *((text, False) for text in pieces_of(before)),
-        *((text, True) for text in pieces_of(core)),
-        *((text, False) for text in pieces_of(after)),
+        *((text, False) for text in before),
+        *((text, True) for text in inside),
+        *((text, False) for text in after),
     ]
+
+
+def _mend_cut_rows(before: list[str], inside: list[str], after: list[str]) -> None:
+    """A table row that a chunk's end cut in two ("...; HOMO: Glorp 2.2, Blorp" | "3.1, Ours
+    0.7; LUMO: ...") made whole in the chunk's pieces, from its context's: cut in two, neither
+    half says whose its figures are."""
+    if not inside:
+        return
+    if after and _ROW_CUT.search(inside[-1]) and ";" in after[0]:
+        rest, _, more = after[0].partition(";")
+        inside[-1] = f"{inside[-1]} {rest.strip()};"
+        after[0:1] = [more.strip()] if more.strip() else []
+    if before and _ROW_CUT.search(before[-1]) and ";" in inside[0]:
+        kept, _, head = before[-1].rpartition("; ")
+        inside[0] = f"{head} {inside[0]}"
+        before[-1:] = [f"{kept};"] if kept else []
 
 
 def _without_repeats(pieces: list[_Piece]) -> list[_Piece]:
