@@ -63,6 +63,42 @@ def test_headings_repeated_without_wider_ones_over_them_are_kept_as_they_are() -
     )
 
 
+def test_column_headings_ending_in_one_shared_word_are_read_as_one_heading_each() -> None:
+    lines = [TEXT_BEFORE, "Model Glorp set Blorp set", "Small net 1.5 2.5", "Large net 3.5 4.5"]
+    assert label_table_rows(lines)[1] == (
+        "Small net: Glorp set 1.5, Blorp set 2.5; Large net: Glorp set 3.5, Blorp set 4.5"
+    )
+
+
+def test_a_line_naming_a_group_of_rows_begins_the_next_rows_label() -> None:
+    # Which rows below "Noisy" belong to it the text does not say: only the next row is named.
+    lines = [
+        TEXT_BEFORE,
+        "Model Alpha Beta",
+        "Clean",
+        "Small net 4.10 3.25",
+        "Large net 3.90 3.05",
+        "Noisy Small net 21.5 12.75",
+        "Large net 19.5 11.25",
+        CAPTION,
+    ]
+    assert label_table_rows(lines) == [
+        TEXT_BEFORE,
+        "Clean Small net: Alpha 4.10, Beta 3.25; Large net: Alpha 3.90, Beta 3.05;"
+        " Noisy Small net: Alpha 21.5, Beta 12.75; Large net: Alpha 19.5, Beta 11.25",
+        CAPTION,
+    ]
+    # A short line that heads the columns itself, or that follows a sentence's end, is none.
+    ended = ["The deeper nets did", "better overall.", "Model Dev Test", "Small net 1.5 2.5"]
+    lines = [*ended, "Large net 3.5 4.5", CAPTION]
+    assert (
+        label_table_rows(lines)[2] == "Small net: Dev 1.5, Test 2.5; Large net: Dev 3.5, Test 4.5"
+    )
+    unread = ["Table 6: Scores on generation", "tasks.", "Glorp Blorp Snark", "Gold 89.6% 90.0%"]
+    lines = [*unread, "Ours 70.7% 32.4%", TEXT_BEFORE]
+    assert label_table_rows(lines) == lines
+
+
 @pytest.mark.parametrize(
     ("heading", "rows"),
     [

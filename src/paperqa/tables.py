@@ -10,14 +10,17 @@ and column a question names both.
 
 Only plain tables are rewritten: two or more consecutive rows ending in the same number of
 figures, under a heading line with one heading per column after the labels' own heading
-("Model", "Test set", or none), none of them a figure or a fragment of a caption. A line may hold
-two rows side by side, the second's label capitalised ("Joint net 71.2 80.4 Net + rules 73.5
-81.0"), and headings that repeat under a line of wider ones take both ("Top-20 Set A"). Anything
-else is left as it was.
+("Model", "Test set", or none), none of them a figure or a fragment of a caption; headings of
+several words each ending in one shared word are one heading each ("baseline unit", "tuned
+unit"). A line may hold two rows side by side, the second's label capitalised ("Joint net 71.2
+80.4 Net + rules 73.5 81.0"), headings that repeat under a line of wider ones take both ("Top-20
+Set A"), and a short line naming a group of rows ("CIFAR-10") begins the next row's label.
+Anything else is left as it was.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ _BRACKETS = ("()", "[]")
 _FILLER = frozenset({"of", "the", "and", "in", "for", "on", "with", "to", "a", "by", "at"})
 MIN_ROWS = 2
 MIN_COLUMNS = 2
+MAX_GROUP_WORDS = 3  # a line naming a group of rows ("Glorp-10", "Noisy speech")
 # The row labels' own heading, before the column headings: one or two words ending in one of
 # these ("Model", "Test set"). Any other word there means a column heading of several words
 # ("All No UNK" heads two columns), and which words go together is not known.
@@ -53,6 +57,8 @@ def label_table_rows(lines: list[str]) -> list[str]:
     while i < len(lines):
         rows, used = _rows_from(lines, i)
         headings, heading_lines = _headings_above(out, len(rows[0][1])) if rows else (None, 0)
+        if rows and _is_group_line(lines[i]) and _heads_instead(lines[i], out, len(rows[0][1])):
+            headings = None
         if headings is None:
             out.append(lines[i])
             i += 1
@@ -70,11 +76,18 @@ def _rows_from(lines: list[str], start: int) -> tuple[list[tuple[str, list[str]]
     consecutive lines of rows with a label and the same number (at least two) of figures each;
     fewer than ``MIN_ROWS`` rows is no table. A line may hold several rows ("Joint net 71.2
     80.4 Net + rules 73.5 81.0"), where pypdf put rows side by side: a label that begins with a
-    capital letter starts each row after the first."""
+    capital letter starts each row after the first. A short line without figures before or
+    among the rows names a group of them ("Glorp-10"): it begins the next row's label, as
+    where it shares that row's line ("Glorp-100 Big net 4.1 3.9"). Which rows below belong to
+    the group the text does not say, so no other label gets its name."""
     rows: list[tuple[str, list[str]]] = []
     used = 0
-    for line in lines[start:]:
+    group = ""
+    for number, line in enumerate(lines[start:], start=start):
         found = _rows_of_line(line)
+        if not found and _is_group_line(line) and _rows_of_line(_line_after(lines, number)):
+            group, used = line.strip(), used + 1
+            continue
         columns = len(rows[0][1]) if rows else len(found[0][1]) if found else 0
         if not found or any(
             not label
@@ -84,9 +97,34 @@ def _rows_from(lines: list[str], start: int) -> tuple[list[tuple[str, list[str]]
             for n, (label, figures) in enumerate(found)
         ):
             break
+        if group:
+            found[0] = (f"{group} {found[0][0]}", found[0][1])
+            group = ""
         rows += found
         used += 1
     return (rows, used) if len(rows) >= MIN_ROWS else ([], 0)
+
+
+def _is_group_line(line: str) -> bool:
+    """Whether a line could name a group of rows: one to ``MAX_GROUP_WORDS`` words, none a
+    figure, not a sentence's end."""
+    words = line.split()
+    return (
+        0 < len(words) <= MAX_GROUP_WORDS
+        and words[0][0].isalnum()
+        and not line.rstrip().endswith((".", ":", ","))
+        and not any(_FIGURE_RE.fullmatch(word) for word in words)
+    )
+
+
+def _heads_instead(line: str, out: list[str], columns: int) -> bool:
+    """Whether a would-be group line heads the columns itself ("Model Dev Test"), or the line
+    above it, ending a sentence, is no heading line: then the line names no group."""
+    return _column_headings(line, columns) is not None or out[-1].rstrip().endswith(".")
+
+
+def _line_after(lines: list[str], number: int) -> str:
+    return lines[number + 1] if number + 1 < len(lines) else ""
 
 
 def _rows_of_line(line: str) -> list[tuple[str, list[str]]]:
@@ -138,6 +176,7 @@ def _column_headings(line: str, columns: int) -> list[str] | None:
             cells[-1] += f" {word}"
         else:
             cells.append(word)
+    cells = _joined_by_last_word(cells, columns)
     label_heading = cells[: len(cells) - columns]
     if (
         len(cells) < columns
@@ -155,6 +194,21 @@ def _column_headings(line: str, columns: int) -> list[str] | None:
         ):
             return None
     return headings
+
+
+def _joined_by_last_word(cells: list[str], columns: int) -> list[str]:
+    """``cells`` with the column headings joined where each ends in one shared word, as often
+    as there are columns ("baseline unit pre-activation unit": "baseline unit",
+    "pre-activation unit"), the first as long as the second; as they were otherwise."""
+    ends = [i for i, cell in enumerate(cells) if cell.lower() == cells[-1].lower()]
+    if columns < MIN_COLUMNS or len(ends) != columns or ends[1] - ends[0] < 2:
+        return cells
+    first = ends[0] + 1 - (ends[1] - ends[0])
+    if first < 0:
+        return cells
+    bounds = [first, *(end + 1 for end in ends)]
+    headings = [" ".join(cells[a:b]) for a, b in itertools.pairwise(bounds)]
+    return [*cells[:first], *headings]
 
 
 def _is_label_heading(words: list[str]) -> bool:

@@ -38,8 +38,9 @@ from paperqa.tables import label_table_rows
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".pdf", ".html", ".htm", ".md", ".markdown"})
 
 # Raised whenever parsing or cleaning gives a file other text (2: decimal points read as colons
-# put back): an index read by another version reads its files again on its next update.
-READING_VERSION = 2
+# put back; 3: table headings sharing a last word, lines naming a group of rows): an index read
+# by another version reads its files again on its next update.
+READING_VERSION = 3
 MIN_PDF_BYTES = 100  # below this a file cannot hold a PDF page
 MIN_TEXT_CHARS = 20  # less text than this over a whole PDF: scanned or image-only
 
