@@ -97,6 +97,7 @@ def test_a_name_occurs_only_as_whole_words() -> None:
     assert occurs_as_word("GLORP", "the GLORP model") and occurs_as_word("GLORP", "GLORP's gates")
     assert occurs_as_word("Glorp Net", "two Glorp\nNets")  # a line break, a plural
     assert occurs_as_word("FLOPs", "9.1 GFLOPs")  # after a unit's prefix
+    assert occurs_as_word("GB", "reduced to 36GB of memory")  # a unit after its figure
     assert not occurs_as_word("RAG", "by averaging the heads")  # inside another word
     assert not occurs_as_word("RN", "they learn")
     assert not occurs_as_word("", "anything")

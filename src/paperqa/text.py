@@ -72,11 +72,13 @@ def occurs(needle: str, text: str) -> bool:
 def occurs_as_word(needle: str, text: str) -> bool:
     """Whether ``needle`` occurs in ``text`` (after ``normalize``) as whole words, in the plural
     or the possessive too, or after a unit's prefix: "RAG" in "RAG's retriever", not in
-    "averaging"; "FLOPs" in "GFLOPs"."""
+    "averaging"; "FLOPs" in "GFLOPs". A needle of letters only may follow a figure, as a unit
+    does: "GB" in "36GB"."""
     wanted = normalize(needle)
     if not wanted:
         return False
-    pattern = rf"(?<![^\W_])[kmgtp]?{re.escape(wanted)}(?:'s|’s|s|es)?(?![^\W_])"
+    start = r"(?:(?<![^\W_])|(?<=\d))" if wanted.isalpha() else r"(?<![^\W_])"
+    pattern = rf"{start}[kmgtp]?{re.escape(wanted)}(?:'s|’s|s|es)?(?![^\W_])"
     return re.search(pattern, normalize(text)) is not None
 
 

@@ -603,11 +603,13 @@ def test_a_name_in_the_plural_holds_where_its_singular_does() -> None:
 
 
 def test_a_name_holds_with_or_without_its_hyphens() -> None:
-    text = "QRV-16 and LatNet50 are compared on Pebble-9K."
+    text = "QRV-16 and LatNet50 are compared on Pebble-9K and on QRV from pixels."
     passage = Passage(Chunk(1, "cmp", "Comparison", 2, 2, text), 1.0, 1)
     numbers = NumberText.of(text)
     assert holds(Fact("name", "QRV16"), passage, numbers)
     assert holds(Fact("name", "LatNet-50"), passage, numbers)
+    assert holds(Fact("name", "QRV-from-pixels"), passage, numbers)
+    assert not holds(Fact("name", "QRV-from-text"), passage, numbers)
     assert not holds(Fact("name", "QRV-19"), passage, numbers)
 
 

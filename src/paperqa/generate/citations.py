@@ -371,11 +371,14 @@ def _holds_name(fact: Fact, passage: Passage) -> bool:
 
 def _occurs_name(name: str, text: str) -> bool:
     """``name`` in ``text`` as whole words ("RAG" is not in "averaging"), also with their
-    hyphens dropped ("VGG16" in "VGG-16", and back) or their accents ("Grunwald"); a
+    hyphens dropped ("VGG16" in "VGG-16", and back) or read as spaces ("CLEVR-from-pixels" in
+    "CLEVR from pixels"), or without their accents ("Grunwald"); a
     model named by its depth also in the other order ("ResNet-152" in "152-layer ResNet"), and a
     name with a describing word hyphened to it by that name ("ImageNet-winning" by "ImageNet").
     """
     if occurs_as_word(name, text) or occurs_as_word(name.replace("-", ""), text.replace("-", "")):
+        return True
+    if occurs_as_word(name.replace("-", " "), text):
         return True
     if occurs_as_word(fold_accents(name), fold_accents(text)):  # "Grunwald" in "Gr¨unwald"
         return True
