@@ -97,6 +97,14 @@ def test_a_line_naming_a_group_of_rows_begins_the_next_rows_label() -> None:
     unread = ["Table 6: Scores on generation", "tasks.", "Glorp Blorp Snark", "Gold 89.6% 90.0%"]
     lines = [*unread, "Ours 70.7% 32.4%", TEXT_BEFORE]
     assert label_table_rows(lines) == lines
+    page_start = ["Clean", "Small net 4.10 3.25", "Large net 3.90 3.05"]  # nothing above
+    assert label_table_rows(page_start) == page_start
+    # A group line whose row does not join the table stays in the text.
+    lines = [TEXT_BEFORE, "Model Alpha Beta", "Small net 4.10 3.25", "Large net 3.90 3.05"]
+    assert label_table_rows([*lines, "Noisy", "Odd one 1.0 2.0 3.0"])[2:] == [
+        "Noisy",
+        "Odd one 1.0 2.0 3.0",
+    ]
 
 
 @pytest.mark.parametrize(

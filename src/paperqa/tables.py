@@ -86,7 +86,7 @@ def _rows_from(lines: list[str], start: int) -> tuple[list[tuple[str, list[str]]
     for number, line in enumerate(lines[start:], start=start):
         found = _rows_of_line(line)
         if not found and _is_group_line(line) and _rows_of_line(_line_after(lines, number)):
-            group, used = line.strip(), used + 1
+            group = line.strip()  # counted as used with the row it begins
             continue
         columns = len(rows[0][1]) if rows else len(found[0][1]) if found else 0
         if not found or any(
@@ -99,6 +99,7 @@ def _rows_from(lines: list[str], start: int) -> tuple[list[tuple[str, list[str]]
             break
         if group:
             found[0] = (f"{group} {found[0][0]}", found[0][1])
+            used += 1
             group = ""
         rows += found
         used += 1
@@ -118,9 +119,9 @@ def _is_group_line(line: str) -> bool:
 
 
 def _heads_instead(line: str, out: list[str], columns: int) -> bool:
-    """Whether a would-be group line heads the columns itself ("Model Dev Test"), or the line
-    above it, ending a sentence, is no heading line: then the line names no group."""
-    return _column_headings(line, columns) is not None or out[-1].rstrip().endswith(".")
+    """Whether a would-be group line heads the columns itself ("Model Dev Test"), or there is
+    no heading line above it (none at all, or one ending a sentence): then it names no group."""
+    return _column_headings(line, columns) is not None or not out or out[-1].rstrip().endswith(".")
 
 
 def _line_after(lines: list[str], number: int) -> str:
