@@ -56,8 +56,9 @@ def label_table_rows(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         rows, used = _rows_from(lines, i)
-        headings, heading_lines = _headings_above(out, len(rows[0][1])) if rows else (None, 0)
-        if rows and _is_group_line(lines[i]) and _heads_instead(lines[i], out, len(rows[0][1])):
+        columns = len(rows[0][1]) if rows else 0
+        headings, heading_lines = _headings_above(out, columns) if rows else (None, 0)
+        if rows and _is_group_line(lines[i]) and _heads_instead(lines[i], out, columns):
             headings = None
         if headings is None:
             out.append(lines[i])
