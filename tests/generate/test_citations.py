@@ -672,6 +672,39 @@ def test_question_numbers_the_cited_passages_lack_are_unheld() -> None:
     assert unheld_question_facts("Why is it faster on 24 chips?", cited, [other]) == ["24"]
 
 
+def test_a_depth_the_question_gives_holds_in_the_name_a_passage_gives_the_network() -> None:
+    # "a 110-layer QuorNet" is the "QuorNet-110" of the passage, though a name's number is no
+    # number of its own there ("16" in "VGG-16" counts nothing).
+    text = "Gating the shortcut gives 8.70%, far behind the QuorNet-110 baseline."
+    cited = [Passage(Chunk(1, "quornet", "QuorNet", 3, 3, text), 1.0, 1)]
+    question = "What error does gating the shortcut of a 110-layer QuorNet reach?"
+    assert unheld_question_facts(question, cited) == []
+    assert unheld_question_facts(question.replace("110", "164"), cited) == ["164"]
+    # A number the question gives otherwise still holds only as a number of the passage.
+    assert unheld_question_facts("What error on 110 chips?", cited) == ["110"]
+
+
+def test_a_name_with_a_describing_word_hyphened_to_it_is_held_by_that_name() -> None:
+    text = "HL(λ) was about 1.7 times slower than Glorp(λ) per time step."
+    cited = [Passage(Chunk(1, "thesis", "Thesis", 90, 90, text), 1.0, 1)]
+    assert unheld_question_facts("How much slower was the Glorp-style learner?", cited) == []
+    assert unheld_question_facts("How much slower was the Blorp-style learner?", cited) == [
+        "Blorp-style"
+    ]
+
+
+def test_where_the_authors_work_holds_in_their_e_mail_addresses_on_the_title_page() -> None:
+    front = "Braid: Easy Pipelines Ada Quux adaq@glorpco.com Abstract We train ..."
+    fronts = [Passage(Chunk(1, "braid", "Braid", 1, 1, front), 0.0, 0)]
+    text = "We found the bubble overhead negligible when M ≥ 4 × K."
+    cited = [Passage(Chunk(2, "braid", "Braid", 3, 3, text), 1.0, 1)]
+    question = "For the pipelining library from Glorpco, when is the bubble negligible?"
+    assert unheld_question_facts(question, cited, fronts=fronts) == []
+    assert unheld_question_facts(question, cited) == ["Glorpco"]
+    other = question.replace("Glorpco", "Blorpco")
+    assert unheld_question_facts(other, cited, fronts=fronts) == ["Blorpco"]
+
+
 def test_a_benchmark_or_language_the_question_names_in_capitals_must_be_held_too() -> None:
     # An answer from the Pebble-9K results does not say how the braided nets fare on Gravel Bank
     # or in German: a condition the question sets in capitalised words must be in the passages.

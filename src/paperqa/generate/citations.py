@@ -97,6 +97,7 @@ _FACT_NAME_RE = re.compile(r"\b(?:[A-Z]{2,}[\w-]*|[A-Za-z]+[a-z][A-Z][\w-]*|[A-Z
 _QUOTED_RE = re.compile(r"[\"“]([^\"”]{3,80})[\"”]|(?<!\w)[‘']([^‘’'\"]{3,80})['’](?!\w)")
 _PLURAL_NAME_RE = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*s")  # LSTMs, GPUs, ResNets
 _DEPTH_NAME_RE = re.compile(r"([A-Za-z]+)-(\d+)")  # ResNet-152
+_DEPTH_RE = re.compile(r"\b(\d+)[- ]layers?\b")  # "a 110-layer ResNet"
 _DESCRIBED_NAME_RE = re.compile(r"(\w*[A-Z]\w*)-([a-z]+)")  # ImageNet-winning, LaTeX-trained
 _VARIANT_WORDS = frozenset({"base", "big", "large", "medium", "mini", "small", "tiny", "xl"})
 _YEAR_RE = re.compile(YEAR_PATTERN)
@@ -354,6 +355,7 @@ def _same_word(a: str, b: str) -> bool:
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL_DOMAIN_RE = re.compile(r"\w@([A-Za-z][\w-]*)\.")
 
 
 def _holds_name(fact: Fact, passage: Passage) -> bool:
@@ -425,6 +427,7 @@ def unheld_question_facts(
     quoted = list({id(p): p for p in [*cited, *context, *fronts]}.values())
     numbered = quoted if asks_why(question) else cited
     numbers = [NumberText.of(p.text) for p in numbered]  # once per passage, not per fact
+    depths = _depths_named(question, numbered)
     # An author's name may name the person, not the paper ("Sean Carroll's question", in a post
     # that only says where Carroll asked it), and what the question calls the paper ("the
     # relational RNN paper") its passages need not repeat: both hold anywhere in the cited
@@ -434,7 +437,8 @@ def unheld_question_facts(
     unheld = [
         fact.text
         for fact in facts
-        if not _held(
+        if fact.text not in depths
+        and not _held(
             fact,
             numbers,
             [*quoted, *papers] if fact.text in people or occurs(fact.text, called) else quoted,
@@ -445,6 +449,13 @@ def unheld_question_facts(
     described = text_descriptions(question)
     unheld += settings + _unheld_conditions(question, quoted)
     return [text for text in unheld if not (described and occurs(text, described))]
+
+
+def _depths_named(question: str, passages: Sequence[Passage]) -> set[str]:
+    """The depths ``question`` gives ("a 110-layer ResNet") that ``passages`` give as a network's
+    name ("ResNet-110"), where the number is part of the name and no number of its own."""
+    named = {depth[2] for p in passages for depth in _DEPTH_NAME_RE.finditer(p.text)}
+    return set(_DEPTH_RE.findall(question)) & named
 
 
 def _held(fact: Fact, numbers: list[NumberText], pool: list[Passage]) -> bool:
@@ -464,9 +475,17 @@ def _unheld_conditions(question: str, pool: Sequence[Passage]) -> list[str]:
         return []
     tokens = [tokenize(text) for p in pool for text in (p.text, p.chunk.title)]
     held = set().union(*tokens)
+    # Where the authors work, as their e-mail addresses on the title page say ("...@google.com")
+    held |= {domain.lower() for p in pool for domain in _EMAIL_DOMAIN_RE.findall(p.text)}
     # A word the passages write as two ("Penn Tree Bank" for "Penn Treebank") holds too.
     held |= {a + b for words in tokens for a, b in itertools.pairwise(words)}
-    return [w for w in words if not set(tokenize(w.replace("-", " "))) <= held]
+    return [w for w in words if not set(tokenize(_named_part(w).replace("-", " "))) <= held]
+
+
+def _named_part(word: str) -> str:
+    """A name with a describing word hyphened to it, as that name ("Glorp-style": "Glorp")."""
+    described = _DESCRIBED_NAME_RE.fullmatch(word)
+    return described[1] if described and described[2] not in _VARIANT_WORDS else word
 
 
 def _condition_words(question: str) -> list[str]:
