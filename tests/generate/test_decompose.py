@@ -25,6 +25,62 @@ def test_a_question_turning_to_a_second_paper_splits_there() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("question", "second"),
+    [
+        (
+            "What dropout rate did the Transformer use, and what did AlexNet use?",
+            "What dropout rate did AlexNet use?",
+        ),
+        (
+            "How many GPUs did AlexNet train on, and how many did the Transformer use?",
+            "How many GPUs did the Transformer train on?",
+        ),
+        (
+            "What dropout rate did the Transformer use, and what did Kaplan et al. use?",
+            "What dropout rate did Kaplan et al. use?",
+        ),
+        (
+            "What learning rate did the Transformer paper use, and what did the GPipe paper use?",
+            "What learning rate did the GPipe paper use?",
+        ),
+    ],
+)
+def test_a_second_half_that_asks_nothing_of_its_own_asks_what_the_first_asks(
+    question: str, second: str
+) -> None:
+    # "What did AlexNet use?" alone would ask AlexNet's passages for anything at all.
+    assert split_by_paper(question, INDEXED)[1].text == second
+
+
+def test_the_same_benchmark_is_the_one_the_first_half_names() -> None:
+    parts = split_by_paper(
+        "What BLEU does the Transformer reach on WMT 2014 English-to-German, and what score does "
+        "GPipe report for its big model on the same task?",
+        INDEXED,
+    )
+    second = "What score does GPipe report for its big model on WMT 2014 English-to-German?"
+    assert parts[1].text == second
+    # A table or figure of the first paper is none of the second's.
+    parts = split_by_paper(
+        "What BLEU does the Transformer paper give in Table 2, and what does GPipe report for "
+        "its big model in the same table?",
+        INDEXED,
+    )
+    assert parts[1].text == "What does GPipe report for its big model in the same table?"
+    # A second half asking its own thing keeps its words.
+    parts = split_by_paper(
+        "What dropout rate did the Transformer use, and what optimizer did AlexNet use?", INDEXED
+    )
+    assert parts[1].text == "What optimizer did AlexNet use?"
+    parts = split_by_paper(
+        "What is the largest model in Kaplan et al.'s experiments, and what is the largest "
+        "model trained in the GPipe paper?",
+        INDEXED,
+    )
+    assert parts[1].text == "What is the largest model trained in the GPipe paper?"
+
+
 def test_the_turn_nearest_the_second_paper_is_the_split_and_the_lead_stays_first() -> None:
     parts = split_by_paper(
         "Both use attention. How many heads does the Transformer use and what is their size, "

@@ -1,24 +1,26 @@
 """Splitting a two-paper question into one question per paper.
 
-"How many warmup steps did the Transformer use, and how long was the warmup in Kaplan et al.?"
-asks two papers for one fact each. The 1.5B model, given both papers' evidence at once, often
-answers one half and misreads or invents the other; given one half and one paper's evidence, it
-answers as well as it does a single-paper question. ``split_by_paper`` finds where the question's
-last sentence turns to the second paper (", and what ...", "; how ...", ", and according to ...")
-and returns the two halves, each with the paper it asks about. Sentences before the last one
-usually introduce the first paper ("X uses GRUs. How many hidden units does it have, and ...?"), so
-they stay with the first half. A question that asks the same of both papers ("A and B both learn
-their prior. What form does it take in each?", "What dropout rate does each use?") is asked of
-each paper by its name, after the lead sentences. A question that sets a measure of the first
-paper beside one of the second ("How long did A train, compared with the training time of B?")
-asks for the second as "What was the training time of B?". A comparison ("Which is deeper, A or
-B?", ``paperqa.generate.comparison``) asks each paper for its measure. Two papers named side by
-side ("What optimizer did A and B use?", "Compare the X of A and B.") are each asked the question
-with the pair replaced by its name, and a question asked again of the second paper by its name
-alone ("What dropout did A use, and B?", "... A use? And B?") is asked of each; not a pair asked
-about together ("the difference between A and B", "Which of A and B ...?"). A question that names
-other than two papers, or has none of these forms, is not split. An author's name that several
-papers share ("Aaronson") names the one the caller chose for it (``authors``), and none otherwise.
+"How many warmup steps did the Transformer use, and how long was the warmup in Kaplan et al.?" asks
+two papers for one fact each. The 1.5B model, given both papers' evidence at once, often answers
+one half and misreads or invents the other; given one half and one paper's evidence, it answers as
+well as it does a single-paper question. ``split_by_paper`` finds where the question's last
+sentence turns to the second paper (", and what ...", "; how ...", ", and according to ...") and
+returns the two halves, each with the paper it asks about. Sentences before the last one usually
+introduce the first paper ("X uses GRUs. How many hidden units does it have, and ...?"), so they
+stay with the first half. A second half that asks nothing of its own ("..., and what did B use?",
+"how many did B use?") asks what the first half asks, of B, and "on the same benchmark" is the one
+the first half names ("on Glorp-QA"). A question that asks the same of both papers ("A and B both
+learn their prior. What form does it take in each?", "What dropout rate does each use?") is asked
+of each paper by its name, after the lead sentences. A question that sets a measure of the first
+paper beside one of the second ("How long did A train, compared with the training time of B?") asks
+for the second as "What was the training time of B?". A comparison ("Which is deeper, A or B?",
+``paperqa.generate.comparison``) asks each paper for its measure. Two papers named side by side
+("What optimizer did A and B use?", "Compare the X of A and B.") are each asked the question with
+the pair replaced by its name, and a question asked again of the second paper by its name alone
+("What dropout did A use, and B?", "... A use? And B?") is asked of each; not a pair asked about
+together ("the difference between A and B", "Which of A and B ...?"). A question that names other
+than two papers, or has none of these forms, is not split. An author's name that several papers
+share ("Aaronson") names the one the caller chose for it (``authors``), and none otherwise.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from paperqa.generate.comparison import Comparison, parse_comparison
-from paperqa.mentions import Mention, mentions, names_paper, nickname
-from paperqa.text import split_sentences
+from paperqa.mentions import Mention, mentions, names_paper, nickname, without_paper_names
+from paperqa.text import split_sentences, tokenize
 
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
 _TURN_RE = re.compile(
@@ -100,6 +102,23 @@ _ELLIPSIS_RE = re.compile(
     r"(?P<other>[^,?]+?)\s*\?$",
     re.IGNORECASE,
 )
+# "..., and what does B reach on the same benchmark?": what the first half names after "on".
+_SAME_RE = re.compile(
+    r"\b(?P<prep>on|in|for|at|with|from|under|over)\s+the\s+same\s+\w+(?:\s+set)?\b",
+    re.IGNORECASE,
+)
+_PART_OF_PAPER_RE = re.compile(r"(?:Table|Figure|Fig|Section|Sec|Eq|Appendix)\b")
+# Words naming a paper as a text, which tell nothing of what a half asks: "the Glorp paper".
+_TEXT_TERMS = frozenset(tokenize("paper papers work article post study thesis tutorial notes"))
+# Verbs a half asks with, which say nothing of what it asks for: "How many GPUs did A train on,
+# and how many did B use?" asks B for GPUs too.
+_ASKING_VERBS = frozenset(
+    tokenize(
+        "use used get got report reported reach reached achieve achieved need needed employ"
+        " employed apply applied train trained take took run ran"
+    )
+)
+MAX_OWN_TERMS = 1  # an elliptic second half's words beyond its name and verb: "how many"
 MAX_ELLIPSIS_WORDS = 3  # besides the paper's name: "the", "paper", "'s paper"
 
 
@@ -166,10 +185,61 @@ def _split_at_turn(
     first_part = _first_part(lead, head, first, authors)
     if not first_part:
         return []
-    second_part = tail[0].upper() + tail[1:]
+    second_part = _second_part(head, tail, first, second, authors)
+    second_part = second_part[0].upper() + second_part[1:]
     if not second_part.endswith("?"):
         second_part += "?"
     return [PaperQuestion(first_part, first), PaperQuestion(second_part, second)]
+
+
+def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping[str, str]) -> str:
+    """The second half's question: its own words, "the same benchmark" named as the first half
+    names it, and the first half asked again of the second paper where the second half asks
+    nothing of its own ("What dropout did A use, and what did B use?": "What did B use?" would
+    ask the second paper's passages for anything at all)."""
+    elliptic = _asks_nothing_new(head, tail, authors)
+    tail = _same_as_named(tail, head)
+    firsts = [m for m in mentions(head, every=True, authors=authors) if m.paper == first]
+    seconds = [m for m in mentions(tail, every=True, authors=authors) if m.paper == second]
+    if len(firsts) != 1 or not seconds or not elliptic:
+        return tail
+    was, now = firsts[0], seconds[0]
+    before = head[: was.start].removesuffix("the ")  # the article the second half gives its name
+    article = "the " if tail[: now.start].endswith("the ") else ""
+    after = head[was.start + len(_written_name(head, was)) :]
+    return before + article + _written_name(tail, now) + after
+
+
+def _same_as_named(tail: str, head: str) -> str:
+    """``tail`` with "on the same benchmark" named as ``head`` names it after the same word
+    ("on Glorp-QA"); as it was where ``head`` names nothing so (or only a table or figure)."""
+    same = _SAME_RE.search(tail)
+    if not same:
+        return tail
+    named = re.search(
+        rf"\b(?i:{same['prep']})\s+(?P<what>[A-Z0-9][\w'’.-]*(?:\s+[A-Z0-9][\w'’.-]*)*)", head
+    )
+    if not named or _PART_OF_PAPER_RE.match(named["what"]):
+        return tail
+    return f"{tail[: same.start()]}{same['prep']} {named['what']}{tail[same.end() :]}"
+
+
+def _asks_nothing_new(head: str, tail: str, authors: Mapping[str, str]) -> bool:
+    """Whether ``tail`` says next to nothing of its own, its paper's name, its verb and "the
+    same task" aside ("and what did B use?", "how many did B use?"), and only what ``head``
+    asks: then it asks what ``head`` asks."""
+    asked = set(tokenize(without_paper_names(head, mentions(head, every=True, authors=authors))))
+    tail = _SAME_RE.sub(" ", tail)
+    own = set(tokenize(without_paper_names(tail, mentions(tail, every=True, authors=authors))))
+    own -= _TEXT_TERMS | _ASKING_VERBS
+    return len(own) <= MAX_OWN_TERMS and own <= asked and bool(asked - own - _TEXT_TERMS)
+
+
+def _written_name(text: str, mention: Mention) -> str:
+    """The paper's name as ``text`` writes it, with its "et al." or "paper" ("Kaplan et al.")."""
+    end = mention.start + len(mention.name)
+    et_al = re.match(r"\s+et\s+al\.|\s+paper\b", text[end:])
+    return text[mention.start : end + (et_al.end() if et_al else 0)]
 
 
 def _ordinals_named(last: str, found: list[Mention], named: list[str]) -> str:
