@@ -705,6 +705,15 @@ def test_where_the_authors_work_holds_in_their_e_mail_addresses_on_the_title_pag
     assert unheld_question_facts(other, cited, fronts=fronts) == ["Blorpco"]
 
 
+def test_a_month_the_question_names_holds_where_the_passage_abbreviates_it() -> None:
+    text = "We use the Glorp dump from Dec. 20, 2018, cut into 21,015,324 blocks."
+    cited = [Passage(Chunk(1, "glorp", "Glorp", 4, 4, text), 1.0, 1)]
+    assert unheld_question_facts("How many blocks did the December dump give?", cited) == []
+    assert unheld_question_facts("How many blocks did the November dump give?", cited) == [
+        "November"
+    ]
+
+
 def test_a_benchmark_or_language_the_question_names_in_capitals_must_be_held_too() -> None:
     # An answer from the Pebble-9K results does not say how the braided nets fare on Gravel Bank
     # or in German: a condition the question sets in capitalised words must be in the passages.

@@ -356,6 +356,12 @@ def _same_word(a: str, b: str) -> bool:
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL_DOMAIN_RE = re.compile(r"\w@([A-Za-z][\w-]*)\.")
+_MONTHS = {
+    name[:3]: name
+    for name in tokenize(
+        "january february march april may june july august september october november december"
+    )
+}
 
 
 def _holds_name(fact: Fact, passage: Passage) -> bool:
@@ -477,6 +483,7 @@ def _unheld_conditions(question: str, pool: Sequence[Passage]) -> list[str]:
     held = set().union(*tokens)
     # Where the authors work, as their e-mail addresses on the title page say ("...@google.com")
     held |= {domain.lower() for p in pool for domain in _EMAIL_DOMAIN_RE.findall(p.text)}
+    held |= {_MONTHS[t] for t in held if t in _MONTHS}  # "Dec. 20, 2018" dates it in December
     # A word the passages write as two ("Penn Tree Bank" for "Penn Treebank") holds too.
     held |= {a + b for words in tokens for a, b in itertools.pairwise(words)}
     return [w for w in words if not set(tokenize(_named_part(w).replace("-", " "))) <= held]
