@@ -130,6 +130,26 @@ def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
     assert "lower learning rate" not in text
 
 
+def test_a_question_asking_for_an_optimizer_quotes_the_sentence_naming_one() -> None:
+    # The paper never says "optimizer": it trained "using stochastic gradient descent". A course
+    # page on optimizers shares the question's words and must not push it out.
+    paper = _passage(
+        0,
+        "paper-a",
+        f"{FILLER} We trained our networks using stochastic gradient descent with batches of 64. "
+        f"{FILLER}",
+    )
+    notes = _passage(
+        1,
+        "notes",
+        "Which optimizer to use is a common question in practice. Many optimizers are in use "
+        "and each has its followers among practitioners who use them.",
+    )
+    question = "Which optimizer did the Glorp model use?"
+    evidence = select_evidence(question, [paper, notes], 40, _words)
+    assert "stochastic gradient descent" in " ".join(e.text for e in evidence)
+
+
 def test_each_passage_offers_its_best_sentence_first() -> None:
     evidence = select_evidence(
         "Which optimizer did paper A use, and what slot shuffling did paper B apply?",

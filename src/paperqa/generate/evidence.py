@@ -6,7 +6,8 @@ of words; a row that a chunk's end cut in two is made whole from the context aro
 its numbered reference marks ("[24]", which would read as the prompt's passage
 numbers). A sentence scores by the IDF-weighted share of the question's terms it holds (not the
 names it gives the papers as texts, which all their passages are about; more if it has a number
-and the question asks how many, or gives a reason and the question asks why; any sentence of a
+and the question asks how many, gives a reason and the question asks why, or names an optimizer
+or an activation function and the question asks which one was used; any sentence of a
 paper's abstract when the question asks what the paper is about), a little less the lower its
 passage ranks, and at least ``FOLLOW_SHARE`` of the score of the sentence before it (an
 explanation or a detail often follows the sentence it completes without repeating its words). A
@@ -38,12 +39,16 @@ from paperqa.mentions import mentions, names_the_text, without_paper_names
 from paperqa.text import (
     YEAR_PATTERN,
     asked_short_form,
+    asks_for_activation,
     asks_for_gist,
+    asks_for_optimizer,
     asks_for_quantity,
     asks_why,
     gives_reason,
     greek_symbols,
     join_hyphen_breaks,
+    names_activation,
+    names_optimizer,
     norm,
     split_sentences,
     tokenize,
@@ -65,6 +70,10 @@ CONTEXT_SHARE = 0.5
 # Added to a sentence's score when the question asks for an amount and the sentence has a number,
 # or asks why and the sentence gives a reason (the same weight for both).
 QUANTITY_BONUS = REASON_BONUS = 0.15
+# Added to a sentence that names a thing of the kind a question asks for ("Which optimizer ...?":
+# "stochastic gradient descent"), which papers rarely call by the question's word for the kind.
+KIND_BONUS = 0.15
+_NAMED_KINDS = ((asks_for_optimizer, names_optimizer), (asks_for_activation, names_activation))
 # Added to each sentence of a paper's abstract when the question asks what the paper is about:
 # the abstract answers it in words the question rarely shares ("main idea", "summarize").
 GIST_BONUS = 1.0
@@ -214,8 +223,11 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     reason = asks_why(question)
     gist = asks_for_gist(question)
     short = asked_short_form(question)
+    kinds = [names for asks, names in _NAMED_KINDS if asks(question)]
     for piece in pieces:
         share = sum(idf[t] for t in wanted & piece.terms) / total
+        if any(names(piece.text) for names in kinds):
+            share += KIND_BONUS
         if quantity and share > 0 and re.search(r"\d", piece.text):
             share += QUANTITY_BONUS
         if reason and share > 0 and gives_reason(piece.text):
