@@ -44,6 +44,10 @@ def test_a_question_turning_to_a_second_paper_splits_there() -> None:
             "What learning rate did the Transformer paper use, and what did the GPipe paper use?",
             "What learning rate did the GPipe paper use?",
         ),
+        (
+            "How deep is ResNet-152, and how deep is the Transformer?",
+            "How deep is the Transformer?",
+        ),
     ],
 )
 def test_a_second_half_that_asks_nothing_of_its_own_asks_what_the_first_asks(

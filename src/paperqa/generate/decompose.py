@@ -236,9 +236,10 @@ def _asks_nothing_new(head: str, tail: str, authors: Mapping[str, str]) -> bool:
 
 
 def _written_name(text: str, mention: Mention) -> str:
-    """The paper's name as ``text`` writes it, with its "et al." or "paper" ("Kaplan et al.")."""
+    """The paper's name as ``text`` writes it, with its depth, "et al." or "paper" ("ResNet-152",
+    "Kaplan et al.")."""
     end = mention.start + len(mention.name)
-    et_al = re.match(r"\s+et\s+al\.|\s+paper\b", text[end:])
+    et_al = re.match(r"-\d+\b|\s+et\s+al\.|\s+paper\b", text[end:])
     return text[mention.start : end + (et_al.end() if et_al else 0)]
 
 
