@@ -682,6 +682,10 @@ def test_a_depth_the_question_gives_holds_in_the_name_a_passage_gives_the_networ
     assert unheld_question_facts(question.replace("110", "164"), cited) == ["164"]
     # A number the question gives otherwise still holds only as a number of the passage.
     assert unheld_question_facts("What error on 110 chips?", cited) == ["110"]
+    # Beside another depth of the same network, the name does not say which the figure is of.
+    text = "Our QuorNet-200 takes 3 weeks to train, while QuorNet-110 gives 6.4%."
+    both = [Passage(Chunk(2, "quornet", "QuorNet", 4, 4, text), 1.0, 1)]
+    assert unheld_question_facts("How long does a 110-layer QuorNet train?", both) == ["110"]
 
 
 def test_a_name_with_a_describing_word_hyphened_to_it_is_held_by_that_name() -> None:

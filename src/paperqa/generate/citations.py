@@ -458,9 +458,16 @@ def unheld_question_facts(
 
 
 def _depths_named(question: str, passages: Sequence[Passage]) -> set[str]:
-    """The depths ``question`` gives ("a 110-layer ResNet") that ``passages`` give as a network's
-    name ("ResNet-110"), where the number is part of the name and no number of its own."""
-    named = {depth[2] for p in passages for depth in _DEPTH_NAME_RE.finditer(p.text)}
+    """The depths ``question`` gives ("a 110-layer ResNet") that a passage gives as a network's
+    name ("ResNet-110"), where the number is part of the name and no number of its own; not
+    where the passage names that network at another depth too ("ResNet-200 ... ResNet-152":
+    which of them its figures are about the name does not say)."""
+    named: set[str] = set()
+    for passage in passages:
+        depths: dict[str, set[str]] = {}
+        for network, depth in _DEPTH_NAME_RE.findall(passage.text):
+            depths.setdefault(network.lower(), set()).add(depth)
+        named |= {depth for found in depths.values() if len(found) == 1 for depth in found}
     return set(_DEPTH_RE.findall(question)) & named
 
 
