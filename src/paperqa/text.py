@@ -535,6 +535,11 @@ def names_activation(text: str) -> bool:
     return bool(_ACTIVATION_NAMED.search(text))
 
 
+# Things a question asks for by what kind they are ("Which optimizer ...?"), each with how a text
+# names one ("stochastic gradient descent"): the answer check and the evidence cue both use them.
+NAMED_KINDS = ((asks_for_optimizer, names_optimizer), (asks_for_activation, names_activation))
+
+
 # Questions that ask for an accuracy or an error rate, which lie between 0 and 100: "What
 # ImageNet accuracy does the 1001-layer network reach?" is not answered by the "200" of "a
 # 200-layer network".

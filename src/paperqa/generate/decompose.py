@@ -197,9 +197,10 @@ def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping
     names it, and the first half asked again of the second paper where the second half asks
     nothing of its own ("What dropout did A use, and what did B use?": "What did B use?" would
     ask the second paper's passages for anything at all)."""
-    elliptic = _asks_nothing_new(head, tail, authors)
+    in_head = mentions(head, every=True, authors=authors)
+    elliptic = _asks_nothing_new(head, in_head, tail, authors)
     tail = _same_as_named(tail, head)
-    firsts = [m for m in mentions(head, every=True, authors=authors) if m.paper == first]
+    firsts = [m for m in in_head if m.paper == first]
     seconds = [m for m in mentions(tail, every=True, authors=authors) if m.paper == second]
     if len(firsts) != 1 or not seconds or not elliptic:
         return tail
@@ -224,11 +225,13 @@ def _same_as_named(tail: str, head: str) -> str:
     return f"{tail[: same.start()]}{same['prep']} {named['what']}{tail[same.end() :]}"
 
 
-def _asks_nothing_new(head: str, tail: str, authors: Mapping[str, str]) -> bool:
+def _asks_nothing_new(
+    head: str, in_head: list[Mention], tail: str, authors: Mapping[str, str]
+) -> bool:
     """Whether ``tail`` says next to nothing of its own, its paper's name, its verb and "the
     same task" aside ("and what did B use?", "how many did B use?"), and only what ``head``
-    asks: then it asks what ``head`` asks."""
-    asked = set(tokenize(without_paper_names(head, mentions(head, every=True, authors=authors))))
+    (whose paper mentions are ``in_head``) asks: then it asks what ``head`` asks."""
+    asked = set(tokenize(without_paper_names(head, in_head)))
     tail = _SAME_RE.sub(" ", tail)
     own = set(tokenize(without_paper_names(tail, mentions(tail, every=True, authors=authors))))
     own -= _TEXT_TERMS | _ASKING_VERBS

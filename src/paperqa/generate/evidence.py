@@ -37,18 +37,15 @@ from dataclasses import dataclass
 from paperqa.aliases import defines
 from paperqa.mentions import mentions, names_the_text, without_paper_names
 from paperqa.text import (
+    NAMED_KINDS,
     YEAR_PATTERN,
     asked_short_form,
-    asks_for_activation,
     asks_for_gist,
-    asks_for_optimizer,
     asks_for_quantity,
     asks_why,
     gives_reason,
     greek_symbols,
     join_hyphen_breaks,
-    names_activation,
-    names_optimizer,
     norm,
     split_sentences,
     tokenize,
@@ -73,7 +70,6 @@ QUANTITY_BONUS = REASON_BONUS = 0.15
 # Added to a sentence that names a thing of the kind a question asks for ("Which optimizer ...?":
 # "stochastic gradient descent"), which papers rarely call by the question's word for the kind.
 KIND_BONUS = 0.15
-_NAMED_KINDS = ((asks_for_optimizer, names_optimizer), (asks_for_activation, names_activation))
 # Added to each sentence of a paper's abstract when the question asks what the paper is about:
 # the abstract answers it in words the question rarely shares ("main idea", "summarize").
 GIST_BONUS = 1.0
@@ -223,7 +219,7 @@ def _scored_pieces(question: str, passages: Sequence[Passage]) -> list[_Piece]:
     reason = asks_why(question)
     gist = asks_for_gist(question)
     short = asked_short_form(question)
-    kinds = [names for asks, names in _NAMED_KINDS if asks(question)]
+    kinds = [names for asks, names in NAMED_KINDS if asks(question)]
     for piece in pieces:
         share = sum(idf[t] for t in wanted & piece.terms) / total
         if any(names(piece.text) for names in kinds):

@@ -25,10 +25,9 @@ from paperqa.generate.prompts import MODEL_REFUSAL, REFUSAL_TEXT
 from paperqa.mentions import names_paper
 from paperqa.tables import cell_asked, table_cells
 from paperqa.text import (
-    asks_for_activation,
+    NAMED_KINDS,
     asks_for_duration,
     asks_for_exponent,
-    asks_for_optimizer,
     asks_for_probability,
     asks_for_rate,
     asks_for_whole_number,
@@ -37,8 +36,6 @@ from paperqa.text import (
     explains,
     gives_reason,
     inflection_of,
-    names_activation,
-    names_optimizer,
     normalize,
     split_sentences,
     states_duration,
@@ -81,8 +78,7 @@ _VALUE_KINDS = (
     (asks_for_whole_number, states_whole_number),
     (asks_for_rate, states_rate),
     (asks_for_exponent, states_figure),
-    (asks_for_optimizer, names_optimizer),
-    (asks_for_activation, names_activation),
+    *NAMED_KINDS,
 )
 # The subject of a sentence answering "which paper", when it points to a passage, not a paper.
 # Its authors as the model gives them ("The paper by Long et al. (2015)") go with it: the model
