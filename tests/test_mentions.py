@@ -199,6 +199,20 @@ def test_the_two_rules_differ_where_the_module_says_so() -> None:
     assert names.named("How does RAG marginalize?") == {"retrieval-augmented-generation": 1.0}
 
 
+def test_the_names_a_paper_is_known_by_name_it() -> None:
+    # The reading list's ``known_as``: the model a paper introduces, its short title.
+    assert [m.paper for m in mentions("How wide is RNNsearch's decoder?")] == [
+        "nmt-jointly-learning-to-align-and-translate"
+    ]
+    named = mentions("What does the relational RNN paper add to an LSTM?")
+    assert [m.paper for m in named] == ["relational-rnns"]
+    # A title's capitalised opening words, as the title writes them; in lower case they are
+    # the method, not the paper.
+    named = mentions("How many passages does the corpus of Dense Passage Retrieval hold?")
+    assert [m.paper for m in named] == ["dense-passage-retrieval"]
+    assert mentions("How fast is dense passage retrieval on a CPU?") == []
+
+
 def test_a_model_another_paper_owns_is_the_architecture_not_its_paper() -> None:
     def papers(text: str) -> list[str]:
         return [m.paper for m in mentions(text, every=True)]
@@ -210,6 +224,24 @@ def test_a_model_another_paper_owns_is_the_architecture_not_its_paper() -> None:
     both = ["gpipe", "attention-is-all-you-need"]
     assert papers("Is GPipe's model deeper than the Transformer?") == both
     assert papers("How does GPipe's Transformer compare with the original Transformer?") == both
+    # The paper that trains it, or in which it is named: that paper alone.
+    assert papers("How far did GPipe scale a 128-layer Transformer?") == ["gpipe"]
+    assert papers("How deep was the ResNet in the identity mappings paper?") == [
+        "identity-mappings-resnets"
+    ]
+    assert papers("What error did the ResNet-1001 reach in Identity Mappings?") == [
+        "identity-mappings-resnets"
+    ]
+    assert papers("Did AlexNet use a larger batch than the Transformer?") == [
+        "imagenet-classification-deep-cnns",
+        "attention-is-all-you-need",
+    ]
+    # A paper named only inside another paper's title is no mention, its later name is.
+    inside = "What did 'Identity Mappings in Deep Residual Networks' add to residual nets?"
+    assert [m.paper for m in mentions(inside)] == [
+        "identity-mappings-resnets",
+        "deep-residual-learning",
+    ]
     # Each paper once: the first time it is named as a paper.
     once = mentions("How does GPipe’s Transformer compare with the original Transformer?")
     assert [(m.paper, m.start) for m in once] == [("gpipe", 9), ("attention-is-all-you-need", 55)]

@@ -10,7 +10,8 @@ plus ``known_as`` for a listed paper). Two rules match them, for two uses:
   unless the caller says which paper it means (``authors``: an author's name found by
   ``shared_author_names``, which the answer step resolves by retrieval to split a two-paper
   question), and a model another named paper owns names no paper ("GPipe's multilingual
-  Transformer", "GPipe ... its Transformer": the architecture GPipe trains). It puts the named
+  Transformer", "GPipe ... its Transformer", "GPipe scaled a Transformer": the architecture
+  GPipe trains; "the ResNet in the identity mappings paper"). It puts the named
   papers first in retrieval, splits two-paper questions, gives follow-ups their subject, checks a
   paper's name in a cited sentence and says that a named reading-list paper is not indexed.
 - ``PaperNames(documents).match(question)``: how strongly a question names each indexed paper
@@ -38,6 +39,7 @@ named different papers in 22; making either follow the other would change what i
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -159,7 +161,12 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         runs = [n for n in shortened[paper.id] if shared_phrases[n.lower()] == 1]
         if runs:
             pattern += rf"|(?i:(?<![\w-])(?:{'|'.join(map(_flexible, runs))})(?={_KIND}))"
-        initials = [i for i in _initials(paper.title) if shared_phrases[i.lower()] == 0]
+        # "the corpus of Dense Passage Retrieval": the title's capitalised opening words, as the
+        # title writes them, name it alone.
+        lead = _title_lead(paper.title)
+        if lead in runs:
+            pattern += rf"|(?<![\w-]){_flexible(lead)}(?![\w-])"
+        initials = [i for i in title_initials(paper.title) if shared_phrases[i.lower()] == 0]
         kinds = [w for w in _KINDS if re.search(rf"\b{w}\b", paper.title, re.IGNORECASE)]
         if initials and kinds:
             pattern += rf"|(?<![\w-])(?:{'|'.join(initials)})(?=\s+(?i:{'|'.join(kinds)})\b)"
@@ -167,7 +174,17 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
-def _initials(title: str) -> list[str]:
+def _title_lead(title: str) -> str:
+    """A title's opening run of capitalised words, after "The" or "A" ("Identity Mappings" of
+    "Identity Mappings in Deep Residual Networks"); "" for a single word."""
+    words = title.split()
+    if words and words[0] in ("The", "A"):
+        words = words[1:]
+    lead = list(itertools.takewhile(lambda w: w[0].isupper() and not w.endswith(":"), words))
+    return " ".join(lead) if len(lead) > 1 else ""
+
+
+def title_initials(title: str) -> list[str]:
     """The initials of each run of three or more capitalised words of a title ("Minimum
     Description Length": "MDL")."""
     runs = [run.split() for run in title_phrases(title)]
@@ -236,15 +253,13 @@ def mentions(
             name = match.group(0)
             by_author = name in _author_names(paper_id)
             by_model = name.lower() in _model_names(paper_id)
-            if by_model and _owned(paper_id, match.start(), text):
+            if by_model and _owned(paper_id, match.start(), match.end(), text):
                 continue
             found.append(Mention(paper_id, name, match.start(), by_author, by_model))
-            if not every:
-                break
     found.sort(key=lambda m: m.start)
     # "Residual Networks" inside the title "Identity Mappings in Deep Residual Networks" names
     # that paper only: drop a mention lying inside another paper's longer one.
-    return [
+    found = [
         m
         for m in found
         if not any(
@@ -255,12 +270,29 @@ def mentions(
             for o in found
         )
     ]
+    if every:
+        return found
+    firsts: dict[str, Mention] = {}
+    for m in found:
+        firsts.setdefault(m.paper, m)
+    return list(firsts.values())
 
 
 # What lies between a paper's name and a model it owns: "GPipe's 128-layer multilingual
-# Transformer", "GPipe ... its multilingual Transformer".
+# Transformer", "GPipe ... its multilingual Transformer", "GPipe scaled a 6-billion-parameter
+# Transformer" (the paper as the one that trains, scales or builds the model).
 _MODIFIER = rf"(?!{_LINK_WORD})[\w,.-]+\s+"
-_OWNER_GAP = re.compile(rf"(?:['’]s|[^.?!;]*\bits)\s+(?:{_MODIFIER}){{0,4}}", re.IGNORECASE)
+_OWNING_VERB = r"(?:train|scale|use|build|built|pre-?train|fine-?tune)\w*"
+_OWNER_GAP = re.compile(
+    rf"(?:['’]s|[^.?!;]*\bits|\s+{_OWNING_VERB}(?:\s+(?:an?|the|their))?)\s+(?:{_MODIFIER}){{0,4}}",
+    re.IGNORECASE,
+)
+# What lies between a model and the paper named after it that owns it: "the 1001-layer ResNet in
+# the identity mappings paper", "what error did the ResNet-1001 reach in 'Identity Mappings'".
+_OWNED_GAP = re.compile(
+    rf"(?:-\d+)?(?:\s+(?!{_LINK_WORD})[\w-]+){{0,2}}?\s+(?:in|from|of|by)\s+(?:the\s+)?['\"‘“]?",
+    re.IGNORECASE,
+)
 
 
 def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
@@ -337,14 +369,22 @@ def _names_a_text(words: str) -> bool:
     return bool(_KIND_WORD_RE.search(words) or _CITED_YEAR_RE.search(words))
 
 
-def _owned(paper: str, start: int, text: str) -> bool:
-    """Whether the model named at ``start`` is a thing that another paper named before it in
-    its sentence owns, not ``paper``: "GPipe's multilingual Transformer" names GPipe, and the
-    architecture it trains."""
+def _owned(paper: str, start: int, end: int, text: str) -> bool:
+    """Whether the model named from ``start`` to ``end`` is a thing that another paper named
+    beside it owns, not ``paper``: "GPipe's multilingual Transformer" names GPipe, and the
+    architecture it trains; "the ResNet in the identity mappings paper" names that paper. The
+    owner is named before the model in its sentence, or by title, author or its own name just
+    after it in its clause."""
     before = text[max(text.rfind(c, 0, start) for c in ".?!;") + 1 : start]
-    return any(
+    if any(
         other.paper != paper and _OWNER_GAP.fullmatch(before[other.start + len(other.name) :])
         for other in mentions(before, every=True)
+    ):
+        return True
+    after = re.split(r"[.?!;,]\s", text[end:], maxsplit=1)[0]
+    return any(
+        other.paper != paper and not other.by_model and _OWNED_GAP.fullmatch(after[: other.start])
+        for other in mentions(after, every=True)
     )
 
 

@@ -747,6 +747,17 @@ def test_question_names_no_passage_of_the_cited_paper_mentions_are_unheld() -> N
     ) == ["TriNet"]
 
 
+def test_a_short_form_of_the_cited_papers_title_is_held_by_the_title() -> None:
+    # The passage spells out what the question shortens to the title's initials.
+    answer = "Each glyph is embedded in 512 dimensions before the lattice decoder reads it."
+    title = "Gated Lattice Translation with Learned Glyphs"
+    cited = [Passage(Chunk(1, "glorp", title, 4, 4, answer), 1.0, 1)]
+    assert unheld_question_facts("How many dimensions embed a glyph in GLT?", cited) == []
+    # Other initials stay unheld: of words not in a row, or of another paper's title.
+    assert unheld_question_facts("How many dimensions embed a glyph in GTL?", cited) == ["GTL"]
+    assert unheld_question_facts("How many dimensions embed a glyph in BLT?", cited) == ["BLT"]
+
+
 def test_an_author_the_question_sets_the_scene_with_holds_anywhere_in_the_cited_paper() -> None:
     # Carroll (an author of the coffee automaton paper) appears in the post's opening only.
     answer = "We call this rise and fall of structure glorpiness."

@@ -31,6 +31,36 @@ def test_which_then_the_two_sides_asks_each_for_the_measure() -> None:
     assert _asked("Which used more GPUs, Glorp or Blorp?")[0][0] == "How many GPUs did Glorp use?"
 
 
+def test_a_measure_with_the_words_that_place_it_is_asked_whole() -> None:
+    assert _asked("Which net had more heads per block: Glorp, or Blorp?") == [
+        ["How many heads per block did Glorp have?", "How many heads per block did Blorp have?"]
+    ]
+    assert _asked("Which used more cosine decay steps: Glorp or Blorp?")[0][1] == (
+        "How many cosine decay steps did Blorp use?"
+    )
+    assert _asked("Which used the larger Adam batch for Glorp-QA fine-tuning: A or B?") == [
+        [
+            "What Adam batch for Glorp-QA fine-tuning did A use?",
+            "What Adam batch for Glorp-QA fine-tuning did B use?",
+        ]
+    ]
+
+
+def test_a_measure_reported_or_got_is_asked_with_its_verb_and_where_it_was_taken() -> None:
+    assert _asked("Which reported the lower top-1 error: Glorp, or Blorp?") == [
+        ["What top-1 error did Glorp report?", "What top-1 error did Blorp report?"]
+    ]
+    assert _asked("On Glorp-QA, which got the higher exact match: A or B?") == [
+        ["On Glorp-QA, what exact match did A get?", "On Glorp-QA, what exact match did B get?"]
+    ]
+    assert _asked("Did Glorp reach a lower perplexity than Blorp?") == [
+        ["What perplexity did Glorp reach?", "What perplexity did Blorp reach?"]
+    ]
+    [comparison] = parse_comparison("Which reported the lower error: Glorp or Blorp?")
+    verdict = comparison.verdict(("Glorp: 4.1 points [1].", "Blorp: 3.2 points [2]."))
+    assert verdict == "By these figures, Blorp reported the lower error."
+
+
 def test_a_thing_had_and_an_action_done_are_asked_of_each() -> None:
     assert _asked("Which of Glorp and Blorp has the lower top-5 error on ImageNet?") == [
         [

@@ -113,6 +113,53 @@ def test_a_turn_may_open_with_a_preposition_before_its_question_word() -> None:
     ]
 
 
+def test_a_turn_may_open_with_up_to_or_into() -> None:
+    parts = split_by_paper(
+        "What dropout did AlexNet use, and up to what depth did ResNet go?", INDEXED
+    )
+    assert [p.paper for p in parts] == [
+        "imagenet-classification-deep-cnns",
+        "deep-residual-learning",
+    ]
+    assert parts[1].text == "Up to what depth did ResNet go?"
+    parts = split_by_paper(
+        "What does AlexNet normalize, and into what does the NTM write its memory?", INDEXED
+    )
+    assert parts[1] == PaperQuestion(
+        "Into what does the NTM write its memory?", "neural-turing-machines"
+    )
+
+
+def test_a_short_second_half_asks_the_first_ones_thing_where_the_first_names_its_paper_twice() -> (
+    None
+):
+    parts = split_by_paper(
+        "What beam width did Bahdanau et al. use to decode with RNNsearch, and what did AlexNet"
+        " use?",
+        INDEXED,
+    )
+    assert parts[1] == PaperQuestion(
+        "What beam width did AlexNet use?", "imagenet-classification-deep-cnns"
+    )
+
+
+def test_a_model_owned_by_the_paper_a_half_names_leaves_that_half_to_the_paper() -> None:
+    # The ResNet of the identity mappings paper, the Transformer GPipe trains: each half asks
+    # the paper it names, not the model's own paper.
+    parts = split_by_paper(
+        "What depth did the ResNet reach in 'Identity Mappings in Deep Residual Networks', and"
+        " how many GPUs did GPipe train the Transformer on?",
+        INDEXED,
+    )
+    assert parts == [
+        PaperQuestion(
+            "What depth did the ResNet reach in 'Identity Mappings in Deep Residual Networks'?",
+            "identity-mappings-resnets",
+        ),
+        PaperQuestion("How many GPUs did GPipe train the Transformer on?", "gpipe"),
+    ]
+
+
 def test_an_author_several_papers_share_splits_where_the_caller_chose_the_paper() -> None:
     question = "What test does Legg propose for his measure, and how does Aaronson define the"
     question += " complextropy of a string?"

@@ -36,6 +36,7 @@ from paperqa.mentions import (
     is_made_up,
     mentions,
     text_descriptions,
+    title_initials,
     without_paper_names,
 )
 from paperqa.readinglist import reading_list
@@ -374,7 +375,9 @@ def _holds_name(fact: Fact, passage: Passage) -> bool:
     name = fact.text[:-1] if _PLURAL_NAME_RE.fullmatch(fact.text) else fact.text
     # A web address names nothing it spells: "github.com/.../bert/..." is no mention of BERT.
     text = _URL_RE.sub(" ", passage.text)
-    return _occurs_name(name, text) or _occurs_name(name, passage.chunk.title)
+    title = passage.chunk.title
+    # "NMT" for a paper titled "Neural Machine Translation by ...", whose text spells it out.
+    return _occurs_name(name, text) or _occurs_name(name, title) or name in title_initials(title)
 
 
 def _occurs_name(name: str, text: str) -> bool:

@@ -16,24 +16,41 @@ from dataclasses import dataclass
 from paperqa.generate.citations import strip_markers
 
 _ADJ = r"(?P<adj>(?:more|less)\s+[a-z-]+|[a-z]{2,}er)"
-_COUNT = r"(?P<count>more|fewer|less)\s+(?P<noun>[a-z-]+)"
+# What is counted, with the words that place it: "units per layer", "linear warmup steps".
+_COUNTED = r"[a-z-]+(?:\s+[\w-]+){0,3}?"
+_COUNT = rf"(?P<count>more|fewer|less)\s+(?P<noun>{_COUNTED})"
 _SIZES = "larger|smaller|bigger|higher|lower|longer|shorter|wider|deeper|better|worse"
-_THING = r"[\w-]+(?:\s+[\w-]+){0,3}?"  # "batch size", "top-5 error on ImageNet"
+# "batch size", "top-5 error on ImageNet", "SGD mini-batch for ImageNet training"
+_THING = r"[\w-]+(?:\s+[\w-]+){0,5}?"
 _SIZE = (
-    rf"(?:(?:more|less)\s+(?P<amount>[a-z-]+)"
+    rf"(?:(?:more|less)\s+(?P<amount>{_COUNTED})"
     rf"|(?:an?\s+|the\s+)?(?P<size>{_SIZES})\s+(?P<thing>{_THING}))"
 )
 _HELD = rf"(?:an?\s+|the\s+)?(?:{_SIZES})\s+(?P<held>{_THING})"
 # "trained longer", "converges faster": a verb of the past or present and how it went.
 _DONE = r"(?P<verb>[a-z]+(?:ed|s))\s+(?:for\s+)?(?P<adverb>longer|faster|slower|earlier|later)"
+# A verb that takes a measure, each form with its plain one: "used a larger batch", "reported the
+# lower error", "got the higher BLEU score".
+_TAKING_FORMS = {
+    "use": ("uses", "used"),
+    "report": ("reports", "reported"),
+    "reach": ("reaches", "reached"),
+    "achieve": ("achieves", "achieved"),
+    "get": ("gets", "got"),
+    "obtain": ("obtains", "obtained"),
+}
+_TAKING_VERBS = {form: plain for plain, forms in _TAKING_FORMS.items() for form in (plain, *forms)}
+_TAKING = "|".join(sorted(_TAKING_VERBS, key=len, reverse=True))
 _MEASURE = (
     rf"(?P<measure>(?P<be>is|was|are|were)\s+{_ADJ}|(?P<have>has|had|have)\s+(?:{_COUNT}|{_HELD})"
-    rf"|(?P<use>uses|used|use)\s+{_SIZE}|{_DONE})"
+    rf"|(?P<use>{_TAKING})\s+{_SIZE}|{_DONE})"
 )
+# "On Glorp-QA, ...": where the measure is taken, said before the comparison; asked of each side.
+_CONTEXT = r"(?P<context>(?:on|in|for|at|with|under)\s+[^,:?]+,\s+)?"
 # "Which network is deeper: A, or B?"
 _WHICH_RE = re.compile(
-    rf"^(?:which|what)\b(?:\s+[\w-]+){{0,3}}?\s+{_MEASURE}\s*[:,]\s+(?P<first>.+?),?\s+or\s+"
-    r"(?P<second>[^?]+?)\s*\?$",
+    rf"^{_CONTEXT}(?:which|what)\b(?:\s+[\w-]+){{0,3}}?\s+{_MEASURE}\s*[:,]\s+(?P<first>.+?),?"
+    r"\s+or\s+(?P<second>[^?]+?)\s*\?$",
     re.IGNORECASE,
 )
 # "Which of A and B is deeper?": the pair is split where each part names a paper (the caller's).
@@ -51,7 +68,8 @@ _THAN_RES = (
     ),
     re.compile(
         rf"^(?P<aux>does|did|do)\s+(?P<first>.+?)\s+(?P<measure>(?P<have>have)\s+"
-        rf"(?:{_COUNT}|{_HELD})|(?P<use>use)\s+{_SIZE})\s+than\s+(?P<second>.+?)\s*\?$",
+        rf"(?:{_COUNT}|{_HELD})|(?P<use>use|report|reach|achieve|get|obtain)\s+{_SIZE})\s+than\s+"
+        r"(?P<second>.+?)\s*\?$",
         re.IGNORECASE,
     ),
 )
@@ -59,8 +77,10 @@ _GREATER = frozenset(["more", "larger", "bigger", "higher", "longer", "wider", "
 _SMALLER = frozenset(["fewer", "less", "smaller", "lower", "shorter", "narrower", "shallower"])
 # The verb of the measure said of one side, in its tense: "have more layers" → "has more layers".
 _ONE_SIDE = {
-    False: {"are": "is", "have": "has", "use": "uses"},
-    True: {"is": "was", "are": "was", "were": "was", "has": "had", "have": "had", "use": "used"},
+    False: {"are": "is", "have": "has"}
+    | {plain: forms[0] for plain, forms in _TAKING_FORMS.items()},
+    True: {"is": "was", "are": "was", "were": "was", "has": "had", "have": "had"}
+    | {plain: forms[1] for plain, forms in _TAKING_FORMS.items()},
 }
 _DIMENSIONS = frozenset(
     ["deep", "shallow", "wide", "narrow", "large", "small", "big", "high", "low", "long", "short"]
@@ -72,7 +92,7 @@ _FIGURE_RE = re.compile(
     r"(?<![\w.\-])(?P<number>\d[\d,]*(?:\.\d+)?)(?![\d.]\d)(?:%|(?:[\s-]+(?P<unit>[a-z]+))?)"
 )
 _TRAILING_VERB_RE = re.compile(r"\s+(?:does|did|do|is|was|are|were|has|had)$", re.IGNORECASE)
-_PAST = frozenset({"was", "were", "had", "used", "did"})
+_PAST = frozenset({"was", "were", "had", "used", "did", "got"})
 # What a network's size is counted in: "How deep is it?" is answered with its width or its
 # parameters as often as with its layers.
 _COUNTED_IN = {"deep": "layers", "shallow": "layers"}
@@ -96,18 +116,27 @@ class Comparison:
     held: str = ""
     action: str = ""
     past: bool = False
+    taken_by: str = "use"  # the verb a thing used or an amount is taken with: "report"
+    context: str = ""  # where it is taken, said first: "On Glorp-QA, "
 
     def asked_of(self, side: str) -> str:
-        """The measure asked of ``side``: "How deep is A?", "How many layers does A have?"."""
+        """The measure asked of ``side``: "How deep is A?", "How many layers does A have?", and
+        where the question says it is taken ("On Glorp-QA, what error did A report?")."""
+        question = self._asked(side)
+        if not self.context:
+            return question
+        return self.context[0].upper() + self.context[1:] + question[0].lower() + question[1:]
+
+    def _asked(self, side: str) -> str:
         does = "did" if self.past else "does"
         counted = self.counted or _COUNTED_IN.get(self.adjective, "")
         if counted:
             return f"How many {counted} {does} {side} have?"
         if self.used:
-            return f"What {self.used} {does} {side} use?"
+            return f"What {self.used} {does} {side} {self.taken_by}?"
         if self.amount:
             much = "many" if re.search(r"[^s]s$", self.amount) else "much"
-            return f"How {much} {self.amount} {does} {side} use?"
+            return f"How {much} {self.amount} {does} {side} {self.taken_by}?"
         if self.held:
             return f"What {self.held} {does} {side} have?"
         if self.action:
@@ -196,6 +225,8 @@ def _comparison(match: re.Match[str], first: str, second: str) -> Comparison:
         held=groups.get("held") or "",
         action=_plain_verb(groups["verb"]) if done else "",
         past=verb.lower() in _PAST or verb.lower().endswith("ed"),
+        taken_by=_TAKING_VERBS.get((groups.get("use") or "use").lower(), "use"),
+        context=groups.get("context") or "",
     )
 
 

@@ -4,23 +4,24 @@
 two papers for one fact each. The 1.5B model, given both papers' evidence at once, often answers
 one half and misreads or invents the other; given one half and one paper's evidence, it answers as
 well as it does a single-paper question. ``split_by_paper`` finds where the question's last
-sentence turns to the second paper (", and what ...", "; how ...", ", and according to ...") and
-returns the two halves, each with the paper it asks about. Sentences before the last one usually
-introduce the first paper ("X uses GRUs. How many hidden units does it have, and ...?"), so they
-stay with the first half. A second half that asks nothing of its own ("..., and what did B use?",
-"how many did B use?") asks what the first half asks, of B, and "on the same benchmark" is the one
-the first half names ("on Glorp-QA"). A question that asks the same of both papers ("A and B both
-learn their prior. What form does it take in each?", "What dropout rate does each use?") is asked
-of each paper by its name, after the lead sentences. A question that sets a measure of the first
-paper beside one of the second ("How long did A train, compared with the training time of B?") asks
-for the second as "What was the training time of B?". A comparison ("Which is deeper, A or B?",
-``paperqa.generate.comparison``) asks each paper for its measure. Two papers named side by side
-("What optimizer did A and B use?", "Compare the X of A and B.") are each asked the question with
-the pair replaced by its name, and a question asked again of the second paper by its name alone
-("What dropout did A use, and B?", "... A use? And B?") is asked of each; not a pair asked about
-together ("the difference between A and B", "Which of A and B ...?"). A question that names other
-than two papers, or has none of these forms, is not split. An author's name that several papers
-share ("Aaronson") names the one the caller chose for it (``authors``), and none otherwise.
+sentence turns to the second paper (", and what ...", "; how ...", ", and according to ...", ", and
+up to how many ...") and returns the two halves, each with the paper it asks about. Sentences
+before the last one usually introduce the first paper ("X uses GRUs. How many hidden units does it
+have, and ...?"), so they stay with the first half. A second half that asks nothing of its own
+("..., and what did B use?", "how many did B use?") asks what the first half asks, of B, and "on
+the same benchmark" is the one the first half names ("on Glorp-QA"). A question that asks the same
+of both papers ("A and B both learn their prior. What form does it take in each?", "What dropout
+rate does each use?") is asked of each paper by its name, after the lead sentences. A question that
+sets a measure of the first paper beside one of the second ("How long did A train, compared with
+the training time of B?") asks for the second as "What was the training time of B?". A comparison
+("Which is deeper, A or B?", ``paperqa.generate.comparison``) asks each paper for its measure. Two
+papers named side by side ("What optimizer did A and B use?", "Compare the X of A and B.") are each
+asked the question with the pair replaced by its name, and a question asked again of the second
+paper by its name alone ("What dropout did A use, and B?", "... A use? And B?") is asked of each;
+not a pair asked about together ("the difference between A and B", "Which of A and B ...?"). A
+question that names other than two papers, or has none of these forms, is not split. An author's
+name that several papers share ("Aaronson") names the one the caller chose for it (``authors``),
+and none otherwise.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from paperqa.text import split_sentences, tokenize
 
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
 _TURN_RE = re.compile(
-    r",?\s+and\s+(?=(?:according\s+to|(?:(?:at|by|for|from|in|of|on|to|under|with)\s+)?"
-    r"(?:what|how|which|who|whom|whose|where|when|why))\b)|;\s+",
+    r",?\s+and\s+(?=(?:according\s+to|(?:(?:at|by|for|from|in|into|of|on|over|to|under|with"
+    r"|up\s+to)\s+)?(?:what|how|which|who|whom|whose|where|when|why))\b)|;\s+",
     re.IGNORECASE,
 )
 # "..., compared with the training time of B?": a measure of the second paper set beside the
@@ -202,12 +203,14 @@ def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping
     tail = _same_as_named(tail, head)
     firsts = [m for m in in_head if m.paper == first]
     seconds = [m for m in mentions(tail, every=True, authors=authors) if m.paper == second]
-    if len(firsts) != 1 or not seconds or not elliptic:
+    if not firsts or not seconds or not elliptic:
         return tail
     was, now = firsts[0], seconds[0]
     before = head[: was.start].removesuffix("the ")  # the article the second half gives its name
     article = "the " if tail[: now.start].endswith("the ") else ""
     after = head[was.start + len(_written_name(head, was)) :]
+    if len(firsts) > 1:  # "did A use to train A's model": the rest is the first paper's own
+        after = tail[now.start + len(_written_name(tail, now)) :]
     return before + article + _written_name(tail, now) + after
 
 
