@@ -184,7 +184,8 @@ def _title_lead(title: str) -> str:
     return " ".join(lead) if len(lead) > 1 else ""
 
 
-def title_initials(title: str) -> list[str]:
+@cache
+def title_initials(title: str) -> tuple[str, ...]:
     """The initials of each run of three or more capitalised words of a title ("Minimum
     Description Length": "MDL")."""
     runs = [run.split() for run in title_phrases(title)]
@@ -193,7 +194,7 @@ def title_initials(title: str) -> list[str]:
         for run in runs
         if len(run) >= 3 and all(word[0].isupper() for word in run)
     ]
-    return list(dict.fromkeys(i for i in initials if i.isalpha()))
+    return tuple(dict.fromkeys(i for i in initials if i.isalpha()))
 
 
 def _is_phrase(name: str) -> bool:

@@ -68,7 +68,7 @@ _THAN_RES = (
     ),
     re.compile(
         rf"^(?P<aux>does|did|do)\s+(?P<first>.+?)\s+(?P<measure>(?P<have>have)\s+"
-        rf"(?:{_COUNT}|{_HELD})|(?P<use>use|report|reach|achieve|get|obtain)\s+{_SIZE})\s+than\s+"
+        rf"(?:{_COUNT}|{_HELD})|(?P<use>{'|'.join(_TAKING_FORMS)})\s+{_SIZE})\s+than\s+"
         r"(?P<second>.+?)\s*\?$",
         re.IGNORECASE,
     ),

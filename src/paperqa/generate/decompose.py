@@ -208,9 +208,13 @@ def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping
     was, now = firsts[0], seconds[0]
     before = head[: was.start].removesuffix("the ")  # the article the second half gives its name
     article = "the " if tail[: now.start].endswith("the ") else ""
-    after = head[was.start + len(_written_name(head, was)) :]
-    if len(firsts) > 1:  # "did A use to train A's model": the rest is the first paper's own
-        after = tail[now.start + len(_written_name(tail, now)) :]
+    # "did A use to train A's model": where the first half names its paper again, what follows
+    # its name is the first paper's own, and the second half's own words follow B's.
+    after = (
+        tail[now.start + len(_written_name(tail, now)) :]
+        if len(firsts) > 1
+        else head[was.start + len(_written_name(head, was)) :]
+    )
     return before + article + _written_name(tail, now) + after
 
 
