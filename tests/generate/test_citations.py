@@ -896,3 +896,19 @@ def test_a_sentence_restating_the_question_is_judged_on_what_it_adds(encoder) ->
     )
     result = attribute(answer, passages, question=question, encoder=encoder)
     assert [c.chunk_id for c in result.citations] == [1] and not result.unsupported
+
+
+def test_a_short_form_holds_where_its_words_are_spelled_out_in_a_row() -> None:
+    text = (
+        "Glorp, a long short-term memory, learns by stochastic gradient descent at a rate of 0.1."
+    )
+    passage = Passage(Chunk(1, "glorp", "Glorp", 3, 3, text), 1.0, 1)
+    numbers = NumberText.of(text)
+    assert holds(Fact("name", "SGD"), passage, numbers)
+    assert holds(Fact("name", "LSTM"), passage, numbers)
+    assert not holds(Fact("name", "SGA"), passage, numbers)
+    assert not holds(Fact("name", "GD"), passage, numbers)  # two letters match by chance
+    assert not holds(Fact("name", "STD"), passage, numbers)  # initials of words not in a row
+    question = "What SGD rate does Glorp learn with?"
+    assert unheld_question_facts(question, [passage]) == []
+    assert unheld_question_facts(question.replace("SGD", "RMSP"), [passage]) == ["RMSP"]

@@ -170,3 +170,58 @@ def test_a_counted_measure_wins_over_the_adjective() -> None:
 )
 def test_a_comparative_gives_its_plain_adjective(comparative: str, plain: str) -> None:
     assert positive(comparative) == plain
+
+
+def test_a_time_taken_to_do_something_is_asked_and_settled_of_each() -> None:
+    took = parse_comparison("Which took longer to train: Glorp or the Blorp net?")[0]
+    assert [took.asked_of(side) for side in took.sides] == [
+        "How long did Glorp take to train?",
+        "How long did the Blorp net take to train?",
+    ]
+    assert took.verdict(("Glorp: 3.5 days [1].", "The Blorp net: 5 days [2].")) == (
+        "By these figures, the Blorp net took longer to train."
+    )
+    assert _asked("Did Glorp take longer to converge than Blorp?")[0][1] == (
+        "How long did Blorp take to converge?"
+    )
+    days = parse_comparison("Did Glorp or the Blorp net take more days to train?")[0]
+    assert days.asked_of("Glorp") == "How many days did Glorp take to train?"
+    assert days.verdict(("Glorp: 6 days [1].", "The Blorp net: 3.5 days [2].")) == (
+        "By these figures, Glorp took more days to train."
+    )
+
+
+def test_two_sides_joined_by_or_before_the_measure_are_asked_each() -> None:
+    assert _asked("Did Glorp or the Blorp net use more warmup steps?") == [
+        ["How many warmup steps did Glorp use?", "How many warmup steps did the Blorp net use?"]
+    ]
+    assert _asked("Is Glorp or Blorp wider?") == [["How wide is Glorp?", "How wide is Blorp?"]]
+    trained = parse_comparison("Did Glorp or Blorp train longer?")[0]
+    assert [trained.asked_of(side) for side in trained.sides] == [
+        "How long did Glorp train?",
+        "How long did Blorp train?",
+    ]
+    assert trained.verdict(("Glorp trained for 9 days.", "Blorp trained for 4 days.")) == (
+        "By these figures, Glorp trained longer."
+    )
+
+
+def test_a_thing_made_is_asked_by_its_size_and_other_openings_read_as_which() -> None:
+    made = parse_comparison("Which paper trained the deeper CIFAR-10 net: Glorp or Blorp?")[0]
+    assert made.asked_of("Glorp") == "How deep was the CIFAR-10 net that Glorp trained?"
+    assert made.verdict(("1202 layers [1].", "1001 layers [2].")) == (
+        "By these figures, Glorp trained the deeper CIFAR-10 net."
+    )
+    assert _asked("Who used a larger batch size: Glorp or Blorp?")[0][0] == (
+        "What batch size did Glorp use?"
+    )
+    assert _asked("The Glorp net vs. Blorp: which had more layers?") == [
+        ["How many layers did the Glorp net have?", "How many layers did Blorp have?"]
+    ]
+    assert _asked("Glorp vs Blorp — which one trained with the bigger minibatch?")[0] == [
+        "What minibatch did Glorp train with?",
+        "What minibatch did Blorp train with?",
+    ]
+    assert _asked("Glorp vs. Blorp: which was trained with a larger learning rate?")[0][1] == (
+        "What learning rate was Blorp trained with?"
+    )

@@ -355,6 +355,8 @@ def _same_word(a: str, b: str) -> bool:
     return singular == other or inflection_of(singular, other, ending=4)
 
 
+_SHORT_FORM_RE = re.compile(r"[A-Z]{3,6}")
+_LETTER_WORD_RE = re.compile(r"[^\W\d_]+")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL_DOMAIN_RE = re.compile(r"\w@([A-Za-z][\w-]*)\.")
 _MONTHS = {
@@ -377,7 +379,23 @@ def _holds_name(fact: Fact, passage: Passage) -> bool:
     text = _URL_RE.sub(" ", passage.text)
     title = passage.chunk.title
     # "NMT" for a paper titled "Neural Machine Translation by ...", whose text spells it out.
-    return _occurs_name(name, text) or _occurs_name(name, title) or name in title_initials(title)
+    return (
+        _occurs_name(name, text)
+        or _occurs_name(name, title)
+        or name in title_initials(title)
+        or _spelled_out(name, text)
+    )
+
+
+def _spelled_out(name: str, text: str) -> bool:
+    """Whether ``name``, a short form of three to six capitals, is spelled out in ``text`` by as
+    many words in a row with its letters as initials ("SGD": "stochastic gradient descent",
+    "LSTM": "long short-term memory"). Two letters match by chance too often to count."""
+    if not _SHORT_FORM_RE.fullmatch(name):
+        return False
+    # Words of one or two letters ("a", "of") stand for nothing; "-" marks where they were.
+    initials = "".join(word[0] if len(word) > 2 else "-" for word in _LETTER_WORD_RE.findall(text))
+    return name in initials.upper()
 
 
 def _occurs_name(name: str, text: str) -> bool:

@@ -7,21 +7,24 @@ well as it does a single-paper question. ``split_by_paper`` finds where the ques
 sentence turns to the second paper (", and what ...", "; how ...", ", and according to ...", ", and
 up to how many ...") and returns the two halves, each with the paper it asks about. Sentences
 before the last one usually introduce the first paper ("X uses GRUs. How many hidden units does it
-have, and ...?"), so they stay with the first half. A second half that asks nothing of its own
-("..., and what did B use?", "how many did B use?") asks what the first half asks, of B, and "on
-the same benchmark" is the one the first half names ("on Glorp-QA"). A question that asks the same
-of both papers ("A and B both learn their prior. What form does it take in each?", "What dropout
-rate does each use?") is asked of each paper by its name, after the lead sentences. A question that
-sets a measure of the first paper beside one of the second ("How long did A train, compared with
-the training time of B?") asks for the second as "What was the training time of B?". A comparison
-("Which is deeper, A or B?", ``paperqa.generate.comparison``) asks each paper for its measure. Two
-papers named side by side ("What optimizer did A and B use?", "Compare the X of A and B.") are each
-asked the question with the pair replaced by its name, and a question asked again of the second
-paper by its name alone ("What dropout did A use, and B?", "... A use? And B?") is asked of each;
-not a pair asked about together ("the difference between A and B", "Which of A and B ...?"). A
-question that names other than two papers, or has none of these forms, is not split. An author's
-name that several papers share ("Aaronson") names the one the caller chose for it (``authors``),
-and none otherwise.
+have, and ...?", as does a clause before a dash: "A and B both use dropout — what rate ...?"), so
+they stay with the first half; "which one" in the second half is what the first asks for. A second
+half that asks nothing of its own ("..., and what did B use?", "how many did B use?") asks what the
+first half asks, of B, and "on the same benchmark" is the one the first half names ("on Glorp-QA").
+A question that asks the same of both papers ("A and B both learn their prior. What form does it
+take in each?", "What dropout rate does each use?") is asked of each paper by its name, after the
+lead sentences. A question that sets a measure of the first paper beside one of the second ("How
+long did A train, compared with the training time of B?") asks for the second as "What was the
+training time of B?". A comparison ("Which is deeper, A or B?", ``paperqa.generate.comparison``)
+asks each paper for its measure. Two papers named side by side ("What optimizer did A and B use?",
+"Compare the X of A and B.") are each asked the question with the pair replaced by its name, and a
+question asked again of the second paper by its name alone ("What dropout did A use, and B?", "...
+A use? And B?") is asked of each. A question naming two papers in none of these forms that asks two
+things or sets two side by side ("Which of A and B used dropout?", "A vs. B, on dropout: which
+relied on it more?") is asked whole of each paper, for its part only; one about the two together
+("the difference between A and B") is not split, nor is a question that names other than two
+papers. An author's name that several papers share ("Aaronson") names the one the caller chose for
+it (``authors``), and none otherwise.
 """
 
 from __future__ import annotations
@@ -35,6 +38,21 @@ from paperqa.generate.comparison import Comparison, parse_comparison
 from paperqa.mentions import Mention, mentions, names_paper, nickname, without_paper_names
 from paperqa.text import split_sentences, tokenize
 
+# A dash before the question proper: "A and B both use dropout — what rate does each use?"
+_DASH_RE = re.compile(
+    r"\s+(?:[—–]|--?)\s+(?=(?:what|how|which|who|whom|whose|where|when|why)\b)", re.IGNORECASE
+)
+# Words that set two things side by side or ask a second one: ", and", " or ", "vs.", "? And".
+_TWO_ASKS_RE = re.compile(r"\s(?:and|or|vs\.?|versus|compared)\s|[?;—–]\s+\S|\s-\s", re.IGNORECASE)
+# "Which results compare A and B?", "the gap between A and B": one thing asked of the two.
+_ASKED_TOGETHER_RE = re.compile(r"\b(?:compares?|between|among)\b", re.IGNORECASE)
+# "which one(s)" in a second half, and the thing a first half asks for: "Which optimizer did ..."
+_ONE_RE = re.compile(r"(?P<which>which|what)\s+ones?\b", re.IGNORECASE)
+_ASKED_THING_RE = re.compile(
+    r"(?:which|what)\s+(?P<thing>[\w-]+(?:\s+[\w-]+){0,3}?)\s+"
+    r"(?:did|does|do|is|was|are|were|has|had|have)\b",
+    re.IGNORECASE,
+)
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
 _TURN_RE = re.compile(
     r",?\s+and\s+(?=(?:according\s+to|(?:(?:at|by|for|from|in|into|of|on|over|to|under|with"
@@ -121,6 +139,7 @@ _ASKING_VERBS = frozenset(
 )
 MAX_OWN_TERMS = 1  # an elliptic second half's words beyond its name and verb: "how many"
 MAX_ELLIPSIS_WORDS = 3  # besides the paper's name: "the", "paper", "'s paper"
+_NAMING_WORDS_RE = re.compile(r"\b(?:the|paper|et\s+al)\b\.?|['’]s\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -154,6 +173,11 @@ def split_by_paper(
     last = sentences[-1]
     start = question.rfind(last)
     lead = question[:start].strip()
+    # "A and B both use dropout — what rate does A use, and ...?": a lead before the dash.
+    dash = _DASH_RE.search(last)
+    if dash:
+        lead = f"{lead} {last[: dash.start()]}.".strip()
+        last = last[dash.end() :][0].upper() + last[dash.end() + 1 :]
     authors = authors or {}
     if {m.paper for m in mentions(lead, authors=authors)} >= set(named):
         last = _ordinals_named(last, found, named)
@@ -163,7 +187,26 @@ def split_by_paper(
         or _split_each(found, lead, last, authors)
         or _split_pair(lead, last, authors)
         or _split_ellipsis(lead, last, authors)
+        or _asked_whole_of_each(question, found)
     )
+
+
+def _asked_whole_of_each(question: str, found: list[Mention]) -> list[PaperQuestion]:
+    """A question naming two papers in no form read above, asked whole of each paper, for its
+    part only: "... (Answer for A only.)". One paper's evidence at a time keeps the small model
+    from answering one paper's part from the other's passages. Only a question that asks two
+    things or sets two beside each other ("and", "or", "vs.", a second question), and not one
+    about the two together ("differ", "the same", "compare A and B"): "the Transformer trained
+    with GPipe" names GPipe's model, which asks nothing of the Transformer paper."""
+    if not _TWO_ASKS_RE.search(question) or _JOINTLY_RE.search(question):
+        return []
+    if _ASKED_TOGETHER_RE.search(question):
+        return []
+    firsts = list({m.paper: m for m in reversed(found)}.values())[::-1]
+    return [
+        PaperQuestion(f"{question} (Answer for {_written_name(question, m)} only.)", m.paper)
+        for m in firsts
+    ]
 
 
 def _split_at_turn(
@@ -200,7 +243,7 @@ def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping
     ask the second paper's passages for anything at all)."""
     in_head = mentions(head, every=True, authors=authors)
     elliptic = _asks_nothing_new(head, in_head, tail, authors)
-    tail = _same_as_named(tail, head)
+    tail = _one_named(_same_as_named(tail, head), head)
     firsts = [m for m in in_head if m.paper == first]
     seconds = [m for m in mentions(tail, every=True, authors=authors) if m.paper == second]
     if not firsts or not seconds or not elliptic:
@@ -230,6 +273,16 @@ def _same_as_named(tail: str, head: str) -> str:
     if not named or _PART_OF_PAPER_RE.match(named["what"]):
         return tail
     return f"{tail[: same.start()]}{same['prep']} {named['what']}{tail[same.end() :]}"
+
+
+def _one_named(tail: str, head: str) -> str:
+    """``tail`` with "which one" asking for what ``head`` asks for ("Which optimizer did A use,
+    and which one did B use?": "which optimizer did B use?"); as it was otherwise."""
+    one = _ONE_RE.match(tail)
+    thing = _ASKED_THING_RE.match(head)
+    if not one or not thing:
+        return tail
+    return f"{one['which']} {thing['thing']}{tail[one.end() :]}"
 
 
 def _asks_nothing_new(
@@ -422,7 +475,10 @@ def _split_ellipsis(lead: str, last: str, authors: Mapping[str, str]) -> list[Pa
     other, first = others[0], firsts[-1]
     if other.paper == first.paper or _extra_words(ellipsis["other"], other.name):
         return []
-    end = first.start + len(first.name)
+    end = first.start + len(_written_name(asked, first))
+    # "A's large LSTM on PTB, and B on WikiText?": B stands for all of "A's ...", not for A.
+    if asked[end:].startswith(("'s", "’s")) and not _only_named(ellipsis["other"], other.name):
+        return []
     again = f"{asked[: first.start]}{ellipsis['other']}{asked[end:]}"
     return [PaperQuestion(asked, first.paper), PaperQuestion(again, other.paper)]
 
@@ -430,3 +486,8 @@ def _split_ellipsis(lead: str, last: str, authors: Mapping[str, str]) -> list[Pa
 def _extra_words(words: str, name: str) -> bool:
     """Whether ``words`` say more than a paper's name ("the Transformer paper" does not)."""
     return len(words.replace(name, " ").split()) > MAX_ELLIPSIS_WORDS
+
+
+def _only_named(words: str, name: str) -> bool:
+    """Whether ``words`` name the paper and say nothing else: "the Glorp paper", "Glorp et al."."""
+    return not _NAMING_WORDS_RE.sub(" ", words.replace(name, " ")).split()
