@@ -226,6 +226,12 @@ def test_a_model_another_paper_owns_is_the_architecture_not_its_paper() -> None:
     assert papers("How does GPipe's Transformer compare with the original Transformer?") == both
     # The paper that trains it, or in which it is named: that paper alone.
     assert papers("How far did GPipe scale a 128-layer Transformer?") == ["gpipe"]
+    # Made with another paper's system, named by its own name after the verb: that paper alone.
+    assert papers("How big was the multilingual Transformer trained with GPipe?") == ["gpipe"]
+    assert papers("Was the Transformer trained faster than GPipe?") == [
+        "attention-is-all-you-need",
+        "gpipe",
+    ]
     assert papers("How deep was the ResNet in the identity mappings paper?") == [
         "identity-mappings-resnets"
     ]

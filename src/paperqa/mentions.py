@@ -295,6 +295,12 @@ _OWNED_GAP = re.compile(
     re.IGNORECASE,
 )
 
+# A model made with another paper's system, named by any of its names: "the multilingual
+# Transformer trained with GPipe".
+_MADE_WITH_GAP = re.compile(
+    rf"(?:-\d+)?\s+{_OWNING_VERB}\s+(?:with|using|on|by)\s+(?:the\s+)?", re.IGNORECASE
+)
+
 
 def without_paper_names(text: str, found: Sequence[Mention] | None = None) -> str:
     """``text`` without the names of the reading-list papers it mentions (``found``: every one of
@@ -375,7 +381,8 @@ def _owned(paper: str, start: int, end: int, text: str) -> bool:
     beside it owns, not ``paper``: "GPipe's multilingual Transformer" names GPipe, and the
     architecture it trains; "the ResNet in the identity mappings paper" names that paper. The
     owner is named before the model in its sentence, or by title, author or its own name just
-    after it in its clause."""
+    after it in its clause, or by any name after a verb that made the model with it ("the
+    Transformer trained with GPipe")."""
     before = text[max(text.rfind(c, 0, start) for c in ".?!;") + 1 : start]
     if any(
         other.paper != paper and _OWNER_GAP.fullmatch(before[other.start + len(other.name) :])
@@ -384,7 +391,11 @@ def _owned(paper: str, start: int, end: int, text: str) -> bool:
         return True
     after = re.split(r"[.?!;,]\s", text[end:], maxsplit=1)[0]
     return any(
-        other.paper != paper and not other.by_model and _OWNED_GAP.fullmatch(after[: other.start])
+        other.paper != paper
+        and (
+            (not other.by_model and _OWNED_GAP.fullmatch(after[: other.start]))
+            or _MADE_WITH_GAP.fullmatch(after[: other.start])
+        )
         for other in mentions(after, every=True)
     )
 

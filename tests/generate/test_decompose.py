@@ -446,3 +446,15 @@ def test_a_possessive_name_asked_again_by_a_phrase_is_not_read_as_an_ellipsis() 
     parts = split_by_paper(question, INDEXED)
     assert [part.paper for part in parts] == ["scaling-laws-neural-lms", "neural-turing-machines"]
     assert all(part.text.startswith(question) for part in parts)  # asked whole, not mangled
+
+
+def test_how_about_a_phrase_asks_the_first_half_of_that_phrase() -> None:
+    parts = split_by_paper(
+        "How many layers does the context module of the dilated convolutions paper have, and how "
+        "about the largest Transformer trained with GPipe?",
+        INDEXED,
+    )
+    assert [part.text for part in parts] == [
+        "How many layers does the context module of the dilated convolutions paper have?",
+        "How many layers does the largest Transformer trained with GPipe have?",
+    ]

@@ -46,6 +46,14 @@ _DASH_RE = re.compile(
 _TWO_ASKS_RE = re.compile(r"\s(?:and|or|vs\.?|versus|compared)\s|[?;—–]\s+\S|\s-\s", re.IGNORECASE)
 # "Which results compare A and B?", "the gap between A and B": one thing asked of the two.
 _ASKED_TOGETHER_RE = re.compile(r"\b(?:compares?|between|among)\b", re.IGNORECASE)
+# "..., and how about X?", and the first half it asks again of X: "How many layers does A have"
+_ABOUT_RE = re.compile(r"(?:how|what)\s+about\s+(?P<what>.+?)\s*\??", re.IGNORECASE)
+_ASKED_OF_RE = re.compile(
+    r"(?P<stem>how\s+(?:many|much)\s+[\w-]+(?:\s+[\w-]+)?|how\s+[\w-]+|(?:what|which)\s+[\w-]+"
+    r"(?:\s+[\w-]+)?)\s+(?P<aux>does|did|do|is|was|are|were)\s+\S.*?"
+    r"(?:\s+(?P<verb>have|has|had|use|uses|used|reach|reached|get|got|take|took|train|need))?",
+    re.IGNORECASE,
+)
 # "which one(s)" in a second half, and the thing a first half asks for: "Which optimizer did ..."
 _ONE_RE = re.compile(r"(?P<which>which|what)\s+ones?\b", re.IGNORECASE)
 _ASKED_THING_RE = re.compile(
@@ -247,7 +255,7 @@ def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping
     firsts = [m for m in in_head if m.paper == first]
     seconds = [m for m in mentions(tail, every=True, authors=authors) if m.paper == second]
     if not firsts or not seconds or not elliptic:
-        return tail
+        return _about_asked(head, tail) or tail
     was, now = firsts[0], seconds[0]
     before = head[: was.start].removesuffix("the ")  # the article the second half gives its name
     article = "the " if tail[: now.start].endswith("the ") else ""
@@ -273,6 +281,18 @@ def _same_as_named(tail: str, head: str) -> str:
     if not named or _PART_OF_PAPER_RE.match(named["what"]):
         return tail
     return f"{tail[: same.start()]}{same['prep']} {named['what']}{tail[same.end() :]}"
+
+
+def _about_asked(head: str, tail: str) -> str | None:
+    """ "how about X?" after a first half asking "How many layers does A have": "How many layers
+    does X have?", X standing for the first half's whole subject; None for another second half
+    or a first half not asked so."""
+    about = _ABOUT_RE.fullmatch(tail)
+    asked = _ASKED_OF_RE.fullmatch(head)
+    if not about or not asked:
+        return None
+    verb = f" {asked['verb']}" if asked["verb"] else ""
+    return f"{asked['stem']} {asked['aux']} {about['what']}{verb}?"
 
 
 def _one_named(tail: str, head: str) -> str:
