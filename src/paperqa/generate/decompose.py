@@ -206,9 +206,8 @@ def _asked_whole_of_each(question: str, found: list[Mention]) -> list[PaperQuest
     things or sets two beside each other ("and", "or", "vs.", a second question), and not one
     about the two together ("differ", "the same", "compare A and B"): "the Transformer trained
     with GPipe" names GPipe's model, which asks nothing of the Transformer paper."""
-    if not _TWO_ASKS_RE.search(question) or _JOINTLY_RE.search(question):
-        return []
-    if _ASKED_TOGETHER_RE.search(question):
+    together = _JOINTLY_RE.search(question) or _ASKED_TOGETHER_RE.search(question)
+    if together or not _TWO_ASKS_RE.search(question):
         return []
     firsts = list({m.paper: m for m in reversed(found)}.values())[::-1]
     return [
