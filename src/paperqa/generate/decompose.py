@@ -38,10 +38,10 @@ from paperqa.generate.comparison import Comparison, parse_comparison
 from paperqa.mentions import Mention, mentions, names_paper, nickname, without_paper_names
 from paperqa.text import split_sentences, tokenize
 
+# The words a question (or its next part) opens with.
+_WH_WORD = r"(?:what|how|which|who|whom|whose|where|when|why)\b"
 # A dash before the question proper: "A and B both use dropout — what rate does each use?"
-_DASH_RE = re.compile(
-    r"\s+(?:[—–]|--?)\s+(?=(?:what|how|which|who|whom|whose|where|when|why)\b)", re.IGNORECASE
-)
+_DASH_RE = re.compile(rf"\s+(?:[—–]|--?)\s+(?={_WH_WORD})", re.IGNORECASE)
 # Words that set two things side by side or ask a second one: ", and", " or ", "vs.", "? And".
 _TWO_ASKS_RE = re.compile(r"\s(?:and|or|vs\.?|versus|compared)\s|[?;—–]\s+\S|\s-\s", re.IGNORECASE)
 # "Which results compare A and B?", "the gap between A and B": one thing asked of the two.
@@ -63,8 +63,8 @@ _ASKED_THING_RE = re.compile(
 )
 # Where a question turns to its next part: ", and what/how/which/... " or "; ".
 _TURN_RE = re.compile(
-    r",?\s+and\s+(?=(?:according\s+to|(?:(?:at|by|for|from|in|into|of|on|over|to|under|with"
-    r"|up\s+to)\s+)?(?:what|how|which|who|whom|whose|where|when|why))\b)|;\s+",
+    r",?\s+and\s+(?=according\s+to\b|(?:(?:at|by|for|from|in|into|of|on|over|to|under|with"
+    rf"|up\s+to)\s+)?{_WH_WORD})|;\s+",
     re.IGNORECASE,
 )
 # "..., compared with the training time of B?": a measure of the second paper set beside the
