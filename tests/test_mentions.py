@@ -66,6 +66,12 @@ def test_an_author_name_is_marked_as_such() -> None:
     assert by_author == [("scaling-laws-neural-lms", True), ("gpipe", False)]
 
 
+def test_a_post_is_named_by_the_handle_its_site_is_named_by() -> None:
+    # colah.github.io; "cs231n.github.io" and "karpathy.github.io" repeat a title or an author.
+    assert _papers("What did Colah write about peepholes?") == ["understanding-lstm-networks"]
+    assert _papers("What do the CS231n notes say?") == ["cs231n-notes"]
+
+
 def test_a_name_of_several_words_names_its_paper_in_any_case() -> None:
     assert _papers("Which agent does the coffee automaton paper train?") == ["coffee-automaton"]
     assert _papers("how does the neural turing machine address memory?") == [

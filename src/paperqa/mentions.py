@@ -112,11 +112,17 @@ class Mention:
 
 @cache
 def _author_names(paper_id: str) -> frozenset[str]:
-    """Full names and capitalised surnames of at least four letters."""
+    """Full names and capitalised surnames of at least four letters, and the handle a post's
+    site is named by, capitalised ("Colah"), unless the title or an author gives it already
+    ("CS231n", "Karpathy")."""
+    paper = papers_by_id()[paper_id]
+    names = author_aliases(paper.authors)
+    handle = paper.site_handle or ""
+    given = {t.lower() for t in [*names, *paper.title.replace(":", " ").split()]}
+    if handle and handle.lower() not in given:
+        names.append(handle.capitalize())
     return frozenset(
-        name
-        for name in author_aliases(papers_by_id()[paper_id].authors)
-        if name[:1].isupper() and (" " in name or len(name) >= _MIN_SURNAME)
+        name for name in names if name[:1].isupper() and (" " in name or len(name) >= _MIN_SURNAME)
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from paperqa.text import letters_and_digits
 
@@ -33,6 +34,13 @@ class Paper:
     # The names the field knows the paper's model by ("AlexNet", "ResNet"), when its title
     # and authors do not give them.
     known_as: list[str] = field(default_factory=list)
+
+    @property
+    def site_handle(self) -> str | None:
+        """The author's handle a post's GitHub Pages site is named by ("colah" of
+        colah.github.io): people name the post by it ("Colah's LSTM post")."""
+        host = urlsplit(self.url).hostname or ""
+        return host.removesuffix(".github.io") if host.endswith(".github.io") else None
 
     @property
     def short_authors(self) -> str:

@@ -70,6 +70,15 @@ def test_a_name_no_passage_holds_is_unknown_and_a_hyphenated_one_is_known_by_its
     assert engine.unknown_names(question) == ["XyzNet-5", "Mamba"]
 
 
+@pytest.mark.slow
+def test_a_name_of_an_indexed_paper_is_known_though_no_passage_writes_it(
+    engine: QAEngine,
+) -> None:
+    # The LSTM post never writes "Colah", the handle its site is named by.
+    question = "According to Colah's post, what does the Glorpnet gate do?"
+    assert engine.unknown_names(question) == ["Glorpnet"]
+
+
 def test_prompt_never_exceeds_the_context_window() -> None:
     from paperqa.generate.llm import load_llm
 

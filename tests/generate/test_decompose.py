@@ -458,3 +458,71 @@ def test_how_about_a_phrase_asks_the_first_half_of_that_phrase() -> None:
         "How many layers does the context module of the dilated convolutions paper have?",
         "How many layers does the largest Transformer trained with GPipe have?",
     ]
+
+
+def test_a_second_half_asking_the_first_halfs_thing_of_a_phrase_asks_that_thing() -> None:
+    parts = split_by_paper(
+        "What top-1 error did the deepest net in the ResNet paper get on ImageNet, and what did "
+        "the widest model trained with GPipe get?",
+        INDEXED,
+    )
+    assert parts[1] == PaperQuestion(
+        "What top-1 error did the widest model trained with GPipe get on ImageNet?", "gpipe"
+    )
+
+
+def test_how_a_measure_of_one_paper_compares_with_that_of_the_other_asks_each_for_it() -> None:
+    parts = split_by_paper(
+        "How did the batch size of AlexNet in its ImageNet runs compare with that of the Glorp "
+        "model in GPipe?",
+        INDEXED,
+    )
+    assert [(p.text, p.paper) for p in parts] == [
+        (
+            "What was the batch size of AlexNet in its ImageNet runs?",
+            "imagenet-classification-deep-cnns",
+        ),
+        ("What was the batch size of the Glorp model in GPipe?", "gpipe"),
+    ]
+    parts = split_by_paper("How does AlexNet's learning rate compare to GPipe's?", INDEXED)
+    assert [p.text for p in parts] == [
+        "What is AlexNet's learning rate?",
+        "What is GPipe's learning rate?",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The first half is a statement, and not one of what the paper gives: asked alone it
+        # asks nothing.
+        "AlexNet was trained on two GTX 580 GPUs; what hardware did the GPipe paper use?",
+        # "it" in the second half is what the first half's answer names.
+        "Which optimizer did AlexNet train with, and what learning rate does the GPipe paper "
+        "give it?",
+    ],
+)
+def test_halves_that_do_not_stand_alone_leave_the_question_whole_for_each(question: str) -> None:
+    parts = split_by_paper(question, INDEXED)
+    assert [p.paper for p in parts] == ["imagenet-classification-deep-cnns", "gpipe"]
+    assert all(p.text.startswith(question) and p.text.endswith("only.)") for p in parts)
+
+
+def test_a_thing_owned_by_the_second_of_two_papers_is_not_asked_of_the_first() -> None:
+    parts = split_by_paper("Compare the depths of AlexNet and GPipe's giant classifier.", INDEXED)
+    assert [p.text for p in parts] == [
+        "What are the depths of AlexNet?",
+        "What are the depths of GPipe's giant classifier?",
+    ]
+
+
+def test_a_first_half_stating_what_its_paper_gives_asks_for_it() -> None:
+    parts = split_by_paper(
+        "AlexNet reports a top-5 error on ImageNet; what does GPipe's AmoebaNet reach on the "
+        "same benchmark?",
+        INDEXED,
+    )
+    assert [p.text for p in parts] == [
+        "What top-5 error on ImageNet does AlexNet report?",
+        "What does GPipe's AmoebaNet reach on ImageNet?",
+    ]

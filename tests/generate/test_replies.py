@@ -13,6 +13,7 @@ from paperqa.generate.replies import (
     name_the_papers,
     quoted_instead,
     reason_instead,
+    the_cell_asked,
     with_the_cell_asked,
     with_the_count_asked,
     with_the_named_rows_column,
@@ -334,3 +335,14 @@ def test_a_figure_of_a_flattened_table_of_columns_is_the_named_rows_in_that_colu
     assert with_the_named_rows_column("8.19 [1].", vague, table) == "8.19 [1]."
     prose = ["With 7 layers, 5 gated we reach 9.78 7.79 and with 9 layers 9.52 8.19 in the end."]
     assert with_the_named_rows_column("8.19 [1].", question, prose) == "8.19 [1]."
+
+
+def test_the_cell_a_question_names_is_said_as_its_row_column_and_figure() -> None:
+    question = "What word error rate does Blorp reach on noisy street speech?"
+    assert the_cell_asked(question, [GLORP_TABLE]) == "Noisy street, Blorp: 12.75."
+    # No one cell named: the row alone, or two columns.
+    assert the_cell_asked("How noisy is the noisy street speech?", [GLORP_TABLE]) is None
+    assert (
+        the_cell_asked("How does Blorp compare with humans on noisy street speech?", [GLORP_TABLE])
+        is None
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,6 +129,23 @@ def test_a_refusal_is_asked_again_without_the_words_naming_the_paper(
     evidence, asked = first.split("Question: ")
     assert asked == question
     assert again == f"{evidence}Question: How many gated blocks does the encoder stack?"
+
+
+def test_a_refusal_with_the_one_table_cell_asked_in_front_of_it_is_that_cell(
+    model: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "glorp.md").write_text(
+        "# Glorp Speech\n\n## Results\n\nTable 2 compares the systems. Clean read: Glorp 4.10, "
+        "Blorp 3.25; Noisy street: Glorp 21.5, Blorp 12.75 Table 2: Word error rates.\n"
+    )
+    settings = Settings(index_dir=tmp_path / "index", backend="openai", openai_base_url=model.url)
+    ingest(tmp_path / "papers", settings, progress=False)
+    question = "What word error rate does Blorp reach on noisy street speech?"
+    words, answer = _stream(QAEngine(settings), model, "Not found in the papers.", question)
+    assert words.endswith("Noisy street, Blorp: 12.75.")
+    assert not answer.refused and answer.answer == "Noisy street, Blorp: 12.75 [1]."
+    assert [c.doc for c in answer.citations] == ["glorp"]
 
 
 def _items(engine: QAEngine, question: str, papers: list[str] | None) -> tuple[str, Answer]:

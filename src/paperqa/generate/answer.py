@@ -73,6 +73,7 @@ from paperqa.generate.replies import (
     name_the_papers,
     quoted_instead,
     reason_instead,
+    the_cell_asked,
     with_the_cell_asked,
     with_the_count_asked,
     with_the_named_rows_column,
@@ -419,15 +420,20 @@ class QAEngine:
     def _reply(self, run: _Run, question: str, chat: _Chat) -> Generator[str, None, str]:
         """The model's reply to ``chat``, as it is written. A refusal is asked again without the
         words naming the paper asked of, which its passages seldom write: told "Glorp et al.'s
-        2017 paper", the model refused with the answer in front of it."""
+        2017 paper", the model refused with the answer in front of it. A refusal with the one table
+        cell the question names in front of it is that cell (``the_cell_asked``)."""
         written = list_in_one_sentence((yield from self._generate(run, chat.messages)))
         raw = _in_the_passages_words(question, written, chat.evidence)
         plain = without_the_text_named(question)
-        if not is_refusal(raw) or plain == question:
-            return raw
-        yield "\n"
-        written = list_in_one_sentence((yield from self._generate(run, chat.asking(plain))))
-        return _in_the_passages_words(question, written, chat.evidence)
+        if is_refusal(raw) and plain != question:
+            yield "\n"
+            written = list_in_one_sentence((yield from self._generate(run, chat.asking(plain))))
+            raw = _in_the_passages_words(question, written, chat.evidence)
+        cell = the_cell_asked(question, [e.text for e in chat.evidence])
+        if is_refusal(raw) and cell:
+            yield f"\n{cell}"
+            return cell
+        return raw
 
     def _closed(
         self, run: _Run, answer: Answer, answered: list[AnswerPart], unanswered: list[str]
@@ -818,14 +824,17 @@ class QAEngine:
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question that no indexed passage contains (by the BM25 tokenizer). A
         hyphenated name is known by its parts ("LaTeX-trained" where "LaTeX" is), but a versioned
-        one only as a whole: "GPT-2" does not make "GPT-3" known."""
+        one only as a whole: "GPT-2" does not make "GPT-3" known. A name of an indexed paper is
+        known though its passages never write it ("Colah's post": the handle of its site)."""
         with self._lock:
             if self._vocabulary is None:
                 self._vocabulary = {t for tokens in self.store.bm25_tokens() for t in tokens}
+        papers = {m.name for m in mentions(question) if m.paper in self.store.documents}
         return [
             name
             for name in _NAME_RE.findall(question)
-            if any(
+            if name not in papers
+            and any(
                 t not in self._vocabulary
                 for t in tokenize(name)
                 if "-" not in t or _VERSIONED_RE.fullmatch(t)

@@ -10,14 +10,20 @@ before the last one usually introduce the first paper ("X uses GRUs. How many hi
 have, and ...?", as does a clause before a dash: "A and B both use dropout — what rate ...?"), so
 they stay with the first half; "which one" in the second half is what the first asks for. A second
 half that asks nothing of its own ("..., and what did B use?", "how many did B use?") asks what the
-first half asks, of B, and "on the same benchmark" is the one the first half names ("on Glorp-QA").
+first half asks, of B, as does one asking "what did S get?" of a subject S of its own, and "on the
+same benchmark" is the one the first half names ("on Glorp-QA"). A first half that states what its
+paper gives ("A reports a score on X; what does B reach?") asks for it; halves that still do not
+stand alone (no question, or "it" pointing back into the first) leave the question whole for
+each paper, as below.
 A question that asks the same of both papers ("A and B both learn their prior. What form does it
 take in each?", "What dropout rate does each use?") is asked of each paper by its name, after the
 lead sentences. A question that sets a measure of the first paper beside one of the second ("How
 long did A train, compared with the training time of B?") asks for the second as "What was the
-training time of B?". A comparison ("Which is deeper, A or B?", ``paperqa.generate.comparison``)
+training time of B?", and "How did the X of A compare with that of B?" asks each for its X. A
+comparison ("Which is deeper, A or B?", ``paperqa.generate.comparison``)
 asks each paper for its measure. Two papers named side by side ("What optimizer did A and B use?",
-"Compare the X of A and B.") are each asked the question with the pair replaced by its name, and a
+"Compare the X of A and B.") are each asked the question with the pair replaced by its name
+(a thing of the second's, "A and B's Y", asked of the second alone), and a
 question asked again of the second paper by its name alone ("What dropout did A use, and B?", "...
 A use? And B?") is asked of each. A question naming two papers in none of these forms that asks two
 things or sets two side by side ("Which of A and B used dropout?", "A vs. B, on dropout: which
@@ -52,6 +58,45 @@ _ASKED_OF_RE = re.compile(
     r"(?P<stem>how\s+(?:many|much)\s+[\w-]+(?:\s+[\w-]+)?|how\s+[\w-]+|(?:what|which)\s+[\w-]+"
     r"(?:\s+[\w-]+)?)\s+(?P<aux>does|did|do|is|was|are|were)\s+\S.*?"
     r"(?:\s+(?P<verb>have|has|had|use|uses|used|reach|reached|get|got|take|took|train|need))?",
+    re.IGNORECASE,
+)
+# A sentence that asks: a question word anywhere, or an auxiliary verb first ("Did A use ...?").
+_QUESTION_RE = re.compile(
+    rf"\b{_WH_WORD}|^(?:is|are|was|were|do|does|did|has|have|had|can|could|would|will)\b",
+    re.IGNORECASE,
+)
+# A second half's word that points back into the first: "how many parameters does it have?"
+_POINTS_BACK_RE = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
+# A statement of what a paper gives, and the plain form of its verb: "A reports a score on X".
+_STATING_VERBS = {
+    "reports": "report",
+    "uses": "use",
+    "gives": "give",
+    "reaches": "reach",
+    "achieves": "achieve",
+    "obtains": "obtain",
+    "gets": "get",
+    "trains": "train",
+    "proposes": "propose",
+    "introduces": "introduce",
+}
+_STATED_RE = re.compile(
+    rf"(?P<subject>[^,;]+?)\s+(?P<verb>{'|'.join(_STATING_VERBS)})\s+(?:an?|the|its|their)\s+"
+    r"(?P<thing>[^,;]+?)\s*[?.]?",
+    re.IGNORECASE,
+)
+# "How did the error of A in 2012 compare with that of B?", "How does A's X compare to B's?"
+_HOW_COMPARE_RE = re.compile(
+    r"how\s+(?P<aux>did|does|do)\s+(?P<first>.+?)\s+compare\s+(?:with|to|against)\s+"
+    r"(?P<second>.+?)\s*\?",
+    re.IGNORECASE,
+)
+_THAT_OF_RE = re.compile(r"(?:that|those)\s+(?=(?:of|in|for|from)\s)", re.IGNORECASE)
+# A second half asking the first half's thing of a subject of its own: "..., and what did the
+# 1001-layer net in B get?" asks "What CIFAR-10 error did the 1001-layer net in B get?".
+_AGAIN_RE = re.compile(
+    r"(?P<wh>what|which)\s+(?P<aux>did|does|do|was|were|is|are)\s+(?P<subject>.+?)\s+"
+    r"(?P<verb>[a-z]+)\s*\??",
     re.IGNORECASE,
 )
 # "which one(s)" in a second half, and the thing a first half asks for: "Which optimizer did ..."
@@ -95,6 +140,12 @@ _ORDINAL_RE = re.compile(
 _JOINT_RE = re.compile(
     r"(?:['’]s)?\s*,?\s+(?:and|or|vs\.?|versus)\s+(?:(?:by|in|for|of|from|with|on|to)\s+)?"
     r"(?P<det>the\s+)?",
+    re.IGNORECASE,
+)
+# "B's Glorp classifier" after "A and": a thing of the second paper's, up to a preposition,
+# a clause or the end.
+_OWNED_RE = re.compile(
+    r"['’]s\s+[^,.;:?!]*?(?=\s+(?:in|on|for|with|at|from|by|during|when|and|or)\b|[,.;:?!]|$)",
     re.IGNORECASE,
 )
 # "..., respectively": said of a pair, not of one of its papers.
@@ -189,9 +240,15 @@ def split_by_paper(
     authors = authors or {}
     if {m.paper for m in mentions(lead, authors=authors)} >= set(named):
         last = _ordinals_named(last, found, named)
+    turned = _split_at_turn(named, lead, last, authors)
+    if turned and not _halves_stand_alone(turned):
+        turned = _statement_asked(turned)
+        if not _halves_stand_alone(turned):
+            return _whole_of_each(question, found)
     return (
-        _split_at_turn(named, lead, last, authors)
+        turned
         or _split_compared(named, lead, last, authors)
+        or _split_compared_how(named, lead, last, authors)
         or _split_each(found, lead, last, authors)
         or _split_pair(lead, last, authors)
         or _split_ellipsis(lead, last, authors)
@@ -209,11 +266,40 @@ def _asked_whole_of_each(question: str, found: list[Mention]) -> list[PaperQuest
     together = _JOINTLY_RE.search(question) or _ASKED_TOGETHER_RE.search(question)
     if together or not _TWO_ASKS_RE.search(question):
         return []
+    return _whole_of_each(question, found)
+
+
+def _whole_of_each(question: str, found: list[Mention]) -> list[PaperQuestion]:
+    """The question asked whole of each paper it names (``found``), for that paper's part."""
     firsts = list({m.paper: m for m in reversed(found)}.values())[::-1]
     return [
         PaperQuestion(f"{question} (Answer for {_written_name(question, m)} only.)", m.paper)
         for m in firsts
     ]
+
+
+def _halves_stand_alone(parts: list[PaperQuestion]) -> bool:
+    """Whether each half of a question split at its turn asks something by itself: its last
+    sentence is a question ("DPR reports a score on NQ; what does RAG reach?" has a statement
+    for its first half), and the second half points back to nothing in the first ("..., and how
+    many parameters do the notes say it has?")."""
+    last_sentences = [split_sentences(part.text)[-1] for part in parts]
+    return all(_QUESTION_RE.search(s) for s in last_sentences) and not _POINTS_BACK_RE.search(
+        parts[1].text
+    )
+
+
+def _statement_asked(parts: list[PaperQuestion]) -> list[PaperQuestion]:
+    """``parts`` with a first half that states what its paper gives ("DPR reports an exact-match
+    score on NQ") asked as a question ("What exact-match score on NQ does DPR report?")."""
+    first = parts[0]
+    *lead, last = split_sentences(first.text)
+    stated = _STATED_RE.fullmatch(last)
+    if not stated:
+        return parts
+    verb = _STATING_VERBS[stated["verb"].lower()]
+    asked = f"What {stated['thing']} does {stated['subject']} {verb}?"
+    return [PaperQuestion(" ".join([*lead, asked]), first.paper), *parts[1:]]
 
 
 def _split_at_turn(
@@ -254,7 +340,7 @@ def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping
     firsts = [m for m in in_head if m.paper == first]
     seconds = [m for m in mentions(tail, every=True, authors=authors) if m.paper == second]
     if not firsts or not seconds or not elliptic:
-        return _about_asked(head, tail) or tail
+        return _about_asked(head, tail) or _asked_again(head, tail) or tail
     was, now = firsts[0], seconds[0]
     before = head[: was.start].removesuffix("the ")  # the article the second half gives its name
     article = "the " if tail[: now.start].endswith("the ") else ""
@@ -292,6 +378,20 @@ def _about_asked(head: str, tail: str) -> str | None:
         return None
     verb = f" {asked['verb']}" if asked["verb"] else ""
     return f"{asked['stem']} {asked['aux']} {about['what']}{verb}?"
+
+
+def _asked_again(head: str, tail: str) -> str | None:
+    """ "what did S get?" after a first half asking "What CIFAR-10 error did A get on X": "What
+    CIFAR-10 error did S get on X?"; None for another second half or a first half not asked so.
+    Only with a verb that says nothing of what is asked ("get", "use", "report", ...)."""
+    again = _AGAIN_RE.fullmatch(tail)
+    thing = _ASKED_THING_RE.match(head)
+    if not again or not thing or again["verb"].lower() not in _ASKING_VERBS:
+        return None
+    verb = re.search(rf"\b{again['verb']}\b", head[thing.end() :], re.IGNORECASE)
+    rest = head[thing.end() + verb.end() :] if verb else ""
+    wh, aux, subject = again["wh"], again["aux"], again["subject"]
+    return f"{wh} {thing['thing']} {aux} {subject} {again['verb']}{rest}?"
 
 
 def _one_named(tail: str, head: str) -> str:
@@ -365,6 +465,30 @@ def _split_compared(
     return [PaperQuestion(first_part, first), PaperQuestion(f"What {verb} {tail}?", second)]
 
 
+def _split_compared_how(
+    named: list[str], lead: str, last: str, authors: Mapping[str, str]
+) -> list[PaperQuestion]:
+    """ "How did the top-5 error of A compare with that of B?" asked as "What was the top-5 error
+    of A?" and "What was the top-5 error of B?" ("How does A's X compare to B's?": A's X and
+    B's X); each side must name its paper."""
+    how = _HOW_COMPARE_RE.fullmatch(last)
+    if not how:
+        return []
+    first, second = how["first"], how["second"]
+    that = _THAT_OF_RE.match(second)
+    measure = re.match(r"(?P<what>.+?)\s+(?:of|in|for|from)\s", first)
+    owner = re.match(r"(?P<who>.+?)['’]s\s+(?P<what>.+)", first)
+    if that and measure:
+        second = f"{measure['what']} {second[that.end() :]}"
+    elif owner and re.fullmatch(r".+?['’]s", second):
+        second = f"{second} {owner['what']}"
+    sides = [(first, named[0]), (second, named[1])]
+    if not all(names_paper(text, paper, authors) for text, paper in sides):
+        return []
+    verb = "was" if how["aux"].lower() == "did" else "is"
+    return [PaperQuestion(f"{lead} What {verb} {text}?".strip(), paper) for text, paper in sides]
+
+
 def _split_each(
     found: list[Mention], lead: str, last: str, authors: Mapping[str, str]
 ) -> list[PaperQuestion]:
@@ -432,9 +556,12 @@ def _split_pair(lead: str, last: str, authors: Mapping[str, str]) -> list[PaperQ
     if pair is None:
         return []
     (start, end), names, papers = pair
+    # "the parameters of A and B's Glorp classifier": the Glorp classifier is B's alone.
+    owned = _OWNED_RE.match(last, end)
+    after = [last[owned.end() if owned else end :], last[end:]]
     return [
-        PaperQuestion(f"{lead} {last[:start]}{name}{last[end:]}".strip(), paper)
-        for name, paper in zip(names, papers, strict=True)
+        PaperQuestion(f"{lead} {last[:start]}{name}{rest}".strip(), paper)
+        for name, paper, rest in zip(names, papers, after, strict=True)
     ]
 
 

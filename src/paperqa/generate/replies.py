@@ -349,6 +349,17 @@ def _inflects_any(word: str, words: set[str]) -> bool:
 _REPLY_FIGURE_RE = re.compile(r"(?<![\w.\[])\d[\d,]*(?:\.\d+)?(?![\d\]]|\.\d)")
 
 
+def the_cell_asked(question: str, evidence: Sequence[str]) -> str | None:
+    """The one table cell of ``evidence`` whose row and column the question names both
+    (``paperqa.tables.cell_asked``), said as "ResNet-164, pre-activation unit: 5.46."; None
+    where there is no such cell or it holds no figure. For a model that refused with that row
+    in front of it: it reads a table's rows poorly when the question words them otherwise."""
+    cell = cell_asked(question, table_cells(*evidence))
+    if cell is None or not _REPLY_FIGURE_RE.search(cell.figure):
+        return None
+    return f"{cell.row}, {cell.heading}: {cell.figure}."
+
+
 def with_the_cell_asked(reply: str, question: str, evidence: list[str]) -> str:
     """``reply`` giving the figure of the table cell the question names, where it gives another
     figure of that table, or one the evidence does not hold, instead.
