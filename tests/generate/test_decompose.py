@@ -65,6 +65,14 @@ def test_the_same_benchmark_is_the_one_the_first_half_names() -> None:
     )
     second = "What score does GPipe report for its big model on WMT 2014 English-to-German?"
     assert parts[1].text == second
+    # A lower-case word or two before the name go with it; an article does not.
+    parts = split_by_paper(
+        "What accuracy does AlexNet reach on held-out ImageNet, and what top-1 error does GPipe "
+        "report for its giant classifier on the same benchmark?",
+        INDEXED,
+    )
+    second = "What top-1 error does GPipe report for its giant classifier on held-out ImageNet?"
+    assert parts[1].text == second
     # A table or figure of the first paper is none of the second's.
     parts = split_by_paper(
         "What BLEU does the Transformer paper give in Table 2, and what does GPipe report for "

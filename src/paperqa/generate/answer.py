@@ -429,8 +429,9 @@ class QAEngine:
             yield "\n"
             written = list_in_one_sentence((yield from self._generate(run, chat.asking(plain))))
             raw = _in_the_passages_words(question, written, chat.evidence)
-        cell = the_cell_asked(question, [e.text for e in chat.evidence])
-        if is_refusal(raw) and cell:
+        quoted = [e.text for e in chat.evidence]
+        cell = the_cell_asked(question, quoted) if is_refusal(raw) else None
+        if cell:
             yield f"\n{cell}"
             return cell
         return raw

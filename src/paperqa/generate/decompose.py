@@ -185,6 +185,8 @@ _SAME_RE = re.compile(
     r"\b(?P<prep>on|in|for|at|with|from|under|over)\s+the\s+same\s+\w+(?:\s+set)?\b",
     re.IGNORECASE,
 )
+# Up to two lower-case words before a name, not an article: "open" in "on open Natural Questions".
+_MODIFIERS = r"(?:(?!(?:the|a|an|its|their|this|that|each|both)\b)[a-z][\w-]*\s+){0,2}"
 _PART_OF_PAPER_RE = re.compile(r"(?:Table|Figure|Fig|Section|Sec|Eq|Appendix)\b")
 # Words naming a paper as a text, which tell nothing of what a half asks: "the Glorp paper".
 _TEXT_TERMS = frozenset(tokenize("paper papers work article post study thesis tutorial notes"))
@@ -356,12 +358,14 @@ def _second_part(head: str, tail: str, first: str, second: str, authors: Mapping
 
 def _same_as_named(tail: str, head: str) -> str:
     """``tail`` with "on the same benchmark" named as ``head`` names it after the same word
-    ("on Glorp-QA"); as it was where ``head`` names nothing so (or only a table or figure)."""
+    ("on Glorp-QA", "on open Glorp-QA"); as it was where ``head`` names nothing so (or only a table
+    or figure)."""
     same = _SAME_RE.search(tail)
     if not same:
         return tail
     named = re.search(
-        rf"\b(?i:{same['prep']})\s+(?P<what>[A-Z0-9][\w'’.-]*(?:\s+[A-Z0-9][\w'’.-]*)*)", head
+        rf"\b(?i:{same['prep']})\s+(?P<what>{_MODIFIERS}[A-Z0-9][\w'’.-]*(?:\s+[A-Z0-9][\w'’.-]*)*)",
+        head,
     )
     if not named or _PART_OF_PAPER_RE.match(named["what"]):
         return tail
