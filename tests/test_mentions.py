@@ -69,6 +69,7 @@ def test_an_author_name_is_marked_as_such() -> None:
 def test_a_post_is_named_by_the_handle_its_site_is_named_by() -> None:
     # colah.github.io; "cs231n.github.io" and "karpathy.github.io" repeat a title or an author.
     assert _papers("What did Colah write about peepholes?") == ["understanding-lstm-networks"]
+    assert _papers("per colah's post, what is a GRU?") == ["understanding-lstm-networks"]
     assert _papers("What do the CS231n notes say?") == ["cs231n-notes"]
 
 

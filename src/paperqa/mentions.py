@@ -113,17 +113,19 @@ class Mention:
 @cache
 def _author_names(paper_id: str) -> frozenset[str]:
     """Full names and capitalised surnames of at least four letters, and the handle a post's
-    site is named by, capitalised ("Colah"), unless the title or an author gives it already
+    site is named by ("colah", "Colah"), unless the title or an author gives it already
     ("CS231n", "Karpathy")."""
     paper = papers_by_id()[paper_id]
-    names = author_aliases(paper.authors)
+    names = [
+        name
+        for name in author_aliases(paper.authors)
+        if name[:1].isupper() and (" " in name or len(name) >= _MIN_SURNAME)
+    ]
     handle = paper.site_handle or ""
     given = {t.lower() for t in [*names, *paper.title.replace(":", " ").split()]}
     if handle and handle.lower() not in given:
-        names.append(handle.capitalize())
-    return frozenset(
-        name for name in names if name[:1].isupper() and (" " in name or len(name) >= _MIN_SURNAME)
-    )
+        names += [handle.capitalize(), handle]  # as people type it, "colah's post", too
+    return frozenset(names)
 
 
 @cache
@@ -145,7 +147,10 @@ def _names(paper: Paper) -> list[str]:
 @cache
 def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     names = {paper.id: set(_names(paper)) for paper in reading_list()}
-    shared = Counter(name.lower() for paper_names in names.values() for name in paper_names)
+    # How many papers go by a name, in any case ("colah" and "Colah" are one paper's).
+    shared = Counter(
+        lower for paper_names in names.values() for lower in {n.lower() for n in paper_names}
+    )
     shortened = {paper.id: title_phrases(paper.title) for paper in reading_list()}
     shared_phrases = shared + Counter(p.lower() for runs in shortened.values() for p in runs)
     patterns = []

@@ -492,6 +492,12 @@ def test_how_a_measure_of_one_paper_compares_with_that_of_the_other_asks_each_fo
         ),
         ("What was the batch size of the Glorp model in GPipe?", "gpipe"),
     ]
+    parts = split_by_paper(
+        "How does the depth of the deepest net in the ResNet paper compare with the one trained "
+        "in GPipe?",
+        INDEXED,
+    )
+    assert parts[1].text == "What is the depth of the one trained in GPipe?"
     parts = split_by_paper("How does AlexNet's learning rate compare to GPipe's?", INDEXED)
     assert [p.text for p in parts] == [
         "What is AlexNet's learning rate?",
@@ -514,6 +520,28 @@ def test_halves_that_do_not_stand_alone_leave_the_question_whole_for_each(questi
     parts = split_by_paper(question, INDEXED)
     assert [p.paper for p in parts] == ["imagenet-classification-deep-cnns", "gpipe"]
     assert all(p.text.startswith(question) and p.text.endswith("only.)") for p in parts)
+
+
+def test_a_paper_named_by_its_authors_is_answered_for_under_its_own_name() -> None:
+    # "Hinton and van Camp" left "(Answer for Camp only.)"; the passages are headed by the name.
+    question = "Hinton and van Camp vs AlexNet, on noise — which one relied on it more?"
+    parts = split_by_paper(question, INDEXED)
+    assert parts[0].text.endswith(
+        "(Answer for Keeping Neural Networks Simple by Minimizing the Description Length of the "
+        "Weights only.)"
+    )
+    assert parts[1].text.endswith("(Answer for AlexNet only.)")
+
+
+def test_they_in_a_second_half_is_its_own_subject() -> None:
+    parts = split_by_paper(
+        "What optimizer did AlexNet use, and what do the GPipe authors add to the micro-batches "
+        "before they are sent?",
+        INDEXED,
+    )
+    assert (
+        parts[1].text == "What do the GPipe authors add to the micro-batches before they are sent?"
+    )
 
 
 def test_a_thing_owned_by_the_second_of_two_papers_is_not_asked_of_the_first() -> None:

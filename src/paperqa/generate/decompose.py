@@ -66,7 +66,8 @@ _QUESTION_RE = re.compile(
     re.IGNORECASE,
 )
 # A second half's word that points back into the first: "how many parameters does it have?"
-_POINTS_BACK_RE = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
+# ("they" is more often the half's own subject: "what do A add to the weights ... they hold?")
+_POINTS_BACK_RE = re.compile(r"\bit\b", re.IGNORECASE)
 # A statement of what a paper gives, and the plain form of its verb: "A reports a score on X".
 _STATING_VERBS = {
     "reports": "report",
@@ -91,7 +92,10 @@ _HOW_COMPARE_RE = re.compile(
     r"(?P<second>.+?)\s*\?",
     re.IGNORECASE,
 )
-_THAT_OF_RE = re.compile(r"(?:that|those)\s+(?=(?:of|in|for|from)\s)", re.IGNORECASE)
+# "that of B", "the one trained in B": the first side's thing, of the second paper.
+_THAT_OF_RE = re.compile(
+    r"(?:(?:that|those)\s+(?=(?:of|in|for|from)\s)|(?=the\s+ones?\b))", re.IGNORECASE
+)
 # A second half asking the first half's thing of a subject of its own: "..., and what did the
 # 1001-layer net in B get?" asks "What CIFAR-10 error did the 1001-layer net in B get?".
 _AGAIN_RE = re.compile(
@@ -274,10 +278,16 @@ def _asked_whole_of_each(question: str, found: list[Mention]) -> list[PaperQuest
 def _whole_of_each(question: str, found: list[Mention]) -> list[PaperQuestion]:
     """The question asked whole of each paper it names (``found``), for that paper's part."""
     firsts = list({m.paper: m for m in reversed(found)}.values())[::-1]
+    # The name of an author's paper as its passages are headed ("Answer for Camp only." was
+    # all "Hinton and van Camp" left).
     return [
-        PaperQuestion(f"{question} (Answer for {_written_name(question, m)} only.)", m.paper)
+        PaperQuestion(f"{question} (Answer for {_answered_name(question, m)} only.)", m.paper)
         for m in firsts
     ]
+
+
+def _answered_name(question: str, mention: Mention) -> str:
+    return nickname(mention.paper) if mention.by_author else _written_name(question, mention)
 
 
 def _halves_stand_alone(parts: list[PaperQuestion]) -> bool:
@@ -480,10 +490,12 @@ def _split_compared_how(
         return []
     first, second = how["first"], how["second"]
     that = _THAT_OF_RE.match(second)
-    measure = re.match(r"(?P<what>.+?)\s+(?:of|in|for|from)\s", first)
+    measure = re.match(r"(?P<what>.+?)\s+(?P<prep>of|in|for|from)\s", first)
     owner = re.match(r"(?P<who>.+?)['’]s\s+(?P<what>.+)", first)
     if that and measure:
-        second = f"{measure['what']} {second[that.end() :]}"
+        rest = second[that.end() :]
+        own = "" if re.match(r"(?:of|in|for|from)\s", rest) else f" {measure['prep']}"
+        second = f"{measure['what']}{own} {rest}"
     elif owner and re.fullmatch(r".+?['’]s", second):
         second = f"{second} {owner['what']}"
     sides = [(first, named[0]), (second, named[1])]
