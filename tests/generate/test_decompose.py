@@ -498,6 +498,14 @@ def test_how_a_measure_of_one_paper_compares_with_that_of_the_other_asks_each_fo
         INDEXED,
     )
     assert parts[1].text == "What is the depth of the one trained in GPipe?"
+    parts = split_by_paper(
+        "Compare AlexNet's top-1 error on ImageNet with the top-1 error of GPipe's giant model.",
+        INDEXED,
+    )
+    assert [p.text for p in parts] == [
+        "What is AlexNet's top-1 error on ImageNet?",
+        "What is the top-1 error of GPipe's giant model?",
+    ]
     parts = split_by_paper("How does AlexNet's learning rate compare to GPipe's?", INDEXED)
     assert [p.text for p in parts] == [
         "What is AlexNet's learning rate?",

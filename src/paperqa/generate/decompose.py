@@ -92,6 +92,11 @@ _HOW_COMPARE_RE = re.compile(
     r"(?P<second>.+?)\s*\?",
     re.IGNORECASE,
 )
+# "Compare A's top-5 error with the top-5 error of B.": the same, asked as a command.
+_COMPARE_WITH_RE = re.compile(
+    r"compare\s+(?P<first>.+?)\s+(?:with|to|against)\s+(?P<second>.+?)\s*[.?!]?",
+    re.IGNORECASE,
+)
 # "that of B", "the one trained in B": the first side's thing, of the second paper.
 _THAT_OF_RE = re.compile(
     r"(?:(?:that|those)\s+(?=(?:of|in|for|from)\s)|(?=the\s+ones?\b))", re.IGNORECASE
@@ -484,8 +489,8 @@ def _split_compared_how(
 ) -> list[PaperQuestion]:
     """ "How did the top-5 error of A compare with that of B?" asked as "What was the top-5 error
     of A?" and "What was the top-5 error of B?" ("How does A's X compare to B's?": A's X and
-    B's X); each side must name its paper."""
-    how = _HOW_COMPARE_RE.fullmatch(last)
+    B's X; "Compare A's X with the X of B."); each side must name its paper."""
+    how = _HOW_COMPARE_RE.fullmatch(last) or _COMPARE_WITH_RE.fullmatch(last)
     if not how:
         return []
     first, second = how["first"], how["second"]
@@ -501,7 +506,7 @@ def _split_compared_how(
     sides = [(first, named[0]), (second, named[1])]
     if not all(names_paper(text, paper, authors) for text, paper in sides):
         return []
-    verb = "was" if how["aux"].lower() == "did" else "is"
+    verb = "was" if (how.groupdict().get("aux") or "").lower() == "did" else "is"
     return [PaperQuestion(f"{lead} What {verb} {text}?".strip(), paper) for text, paper in sides]
 
 
