@@ -19,7 +19,8 @@ A question that asks the same of both papers ("A and B both learn their prior. W
 take in each?", "What dropout rate does each use?") is asked of each paper by its name, after the
 lead sentences. A question that sets a measure of the first paper beside one of the second ("How
 long did A train, compared with the training time of B?") asks for the second as "What was the
-training time of B?", and "How did the X of A compare with that of B?" asks each for its X. A
+training time of B?", and "How did the X of A compare with that of B?" (or "Compare A's X with
+the X of B.") asks each for its X. A
 comparison ("Which is deeper, A or B?", ``paperqa.generate.comparison``)
 asks each paper for its measure. Two papers named side by side ("What optimizer did A and B use?",
 "Compare the X of A and B.") are each asked the question with the pair replaced by its name
