@@ -98,10 +98,13 @@ _COMPARE_WITH_RE = re.compile(
     r"compare\s+(?P<first>.+?)\s+(?:with|to|against)\s+(?P<second>.+?)\s*[.?!]?",
     re.IGNORECASE,
 )
-# "that of B", "the one trained in B": the first side's thing, of the second paper.
+# "that of B", "the one trained in B": the first side's thing, of the second paper; and the
+# first side's thing itself, before the word that joins it to its paper ("the error of A").
+_OF = r"(?:of|in|for|from)"
 _THAT_OF_RE = re.compile(
-    r"(?:(?:that|those)\s+(?=(?:of|in|for|from)\s)|(?=the\s+ones?\b))", re.IGNORECASE
+    rf"(?:(?P<that>that|those)\s+(?={_OF}\s)|(?=the\s+ones?\b))", re.IGNORECASE
 )
+_THING_OF_RE = re.compile(rf"(?P<what>.+?)\s+(?P<prep>{_OF})\s")
 # A second half asking the first half's thing of a subject of its own: "..., and what did the
 # 1001-layer net in B get?" asks "What CIFAR-10 error did the 1001-layer net in B get?".
 _AGAIN_RE = re.compile(
@@ -496,12 +499,12 @@ def _split_compared_how(
         return []
     first, second = how["first"], how["second"]
     that = _THAT_OF_RE.match(second)
-    measure = re.match(r"(?P<what>.+?)\s+(?P<prep>of|in|for|from)\s", first)
-    owner = re.match(r"(?P<who>.+?)['’]s\s+(?P<what>.+)", first)
+    measure = _THING_OF_RE.match(first)
+    owner = re.match(r".+?['’]s\s+(?P<what>.+)", first)
     if that and measure:
-        rest = second[that.end() :]
-        own = "" if re.match(r"(?:of|in|for|from)\s", rest) else f" {measure['prep']}"
-        second = f"{measure['what']}{own} {rest}"
+        # "that of B" keeps its own "of"; "the one trained in B" takes the first side's.
+        joined = "" if that["that"] else f" {measure['prep']}"
+        second = f"{measure['what']}{joined} {second[that.end() :]}"
     elif owner and re.fullmatch(r".+?['’]s", second):
         second = f"{second} {owner['what']}"
     sides = [(first, named[0]), (second, named[1])]
